@@ -1,0 +1,14 @@
+/*
+ * casemgr.h - umbrella header: include this one to get the whole API.
+ *
+ * casemgr is an embeddable library for case management in health and social
+ * care. Start with casemgr/store.h, then casemgr/client.h.
+ */
+#ifndef CASEMGR_H
+#define CASEMGR_H
+
+#include "casemgr/common.h"
+#include "casemgr/store.h"
+#include "casemgr/client.h"
+
+#endif /* CASEMGR_H */

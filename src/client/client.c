@@ -1,0 +1,772 @@
+/*
+ * Clients: the record schema, the case-status lifecycle, the identifier
+ * index (unique per system) and the public client API.
+ */
+#include <string.h>
+
+#include "client/client_impl.h"
+#include "core/text.h"
+
+#define IDENT_SYSTEM_MAX 256
+#define IDENT_VALUE_MAX 128
+#define COVERAGE_MAX 16
+#define TEAM_MAX 64
+
+/* ---- schema ------------------------------------------------------------ */
+
+#define TEXT(n, tag, pub, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__client, m), max, 0, 0, 0, NULL }
+#define INT(n, tag, pub, m, chk, lo, hi) \
+	{ n, tag, CM__F_I32, CM__PUB_INT, pub, offsetof(struct cm__client, m), 0, chk, lo, hi, NULL }
+#define LIST(n, tag, m, max, el) \
+	{ n, tag, CM__F_LIST, CM__PUB_NONE, 0, offsetof(struct cm__client, m), max, 0, 0, 0, el }
+#define ETEXT(type, n, tag, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(type, m), max, 0, 0, 0, NULL }
+
+static const struct cm__field ident_fields[] = {
+	ETEXT(struct cm__ident, "identifier system", 1, system, IDENT_SYSTEM_MAX),
+	ETEXT(struct cm__ident, "identifier value", 2, value, IDENT_VALUE_MAX),
+};
+static const struct cm__schema ident_schema = {
+	"identifier", sizeof(struct cm__ident), ident_fields, 2
+};
+
+static const struct cm__field coverage_fields[] = {
+	ETEXT(struct cm__coverage, "payer", 1, payer, 200),
+	ETEXT(struct cm__coverage, "member id", 2, member_id, 128),
+	ETEXT(struct cm__coverage, "plan", 3, plan, 200),
+};
+static const struct cm__schema coverage_schema = {
+	"coverage", sizeof(struct cm__coverage), coverage_fields, 3
+};
+
+static const struct cm__field team_fields[] = {
+	ETEXT(struct cm__team_member, "role", 1, role, 200),
+	ETEXT(struct cm__team_member, "name", 2, name, 200),
+	ETEXT(struct cm__team_member, "contact", 3, contact, 1000),
+};
+static const struct cm__schema team_schema = {
+	"care team member", sizeof(struct cm__team_member), team_fields, 3
+};
+
+static const struct cm__field client_fields[] = {
+	TEXT("family name", 1, CM_CLIENT_FAMILY, family, 200),
+	TEXT("given name", 2, CM_CLIENT_GIVEN, given, 200),
+	TEXT("language", 3, CM_CLIENT_LANGUAGE, language, 35),
+	TEXT("phone", 4, CM_CLIENT_PHONE, phone, 64),
+	TEXT("email", 5, CM_CLIENT_EMAIL, email, 254),
+	TEXT("address", 6, CM_CLIENT_ADDRESS, address, 1000),
+	TEXT("program", 7, CM_CLIENT_PROGRAM, program, 200),
+	TEXT("case manager", 8, CM_CLIENT_CASE_MANAGER, case_manager, 64),
+	INT("birth date", 20, CM_CLIENT_BIRTH_DATE, birth_date, CM__CHECK_DATE, 0, 0),
+	INT("gender", 21, CM_CLIENT_GENDER, gender, CM__CHECK_RANGE, 0, 4),
+	INT("interpreter", 22, CM_CLIENT_INTERPRETER, interpreter, CM__CHECK_RANGE, 0, 1),
+	INT("risk tier", 23, CM_CLIENT_RISK_TIER, risk_tier, CM__CHECK_RANGE, 0, 4),
+	INT("next follow-up", 24, CM_CLIENT_NEXT_FOLLOWUP, next_followup, CM__CHECK_DATE, 0, 0),
+	{ "status", 25, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__client, status), 0, 0, 0, 0, NULL },
+	LIST("identifiers", 40, idents, UINT32_MAX, &ident_schema),
+	LIST("coverage", 41, coverage, COVERAGE_MAX, &coverage_schema),
+	LIST("care team", 42, team, TEAM_MAX, &team_schema),
+	LIST("status history", 43, history, UINT32_MAX, &cm__hist_schema),
+};
+
+static const struct cm__schema client_schema = {
+	"client", sizeof(struct cm__client), client_fields,
+	sizeof(client_fields) / sizeof(client_fields[0])
+};
+
+/* ---- status ------------------------------------------------------------ */
+
+static const char *const status_codes[] = {
+	NULL, "planned", "waitlist", "active", "onhold", "finished",
+	"cancelled", "entered-in-error"
+};
+
+static int transition_ok(int32_t from, int32_t to)
+{
+	if (from == to)
+		return 0;
+	if (to == CM_CASE_ENTERED_IN_ERROR)
+		return from != CM_CASE_ENTERED_IN_ERROR;
+	switch (from) {
+	case CM_CASE_PLANNED:
+		return to == CM_CASE_WAITLIST || to == CM_CASE_ACTIVE ||
+		       to == CM_CASE_CANCELLED;
+	case CM_CASE_WAITLIST:
+		return to == CM_CASE_PLANNED || to == CM_CASE_ACTIVE ||
+		       to == CM_CASE_CANCELLED;
+	case CM_CASE_ACTIVE:
+		return to == CM_CASE_ONHOLD || to == CM_CASE_FINISHED;
+	case CM_CASE_ONHOLD:
+		return to == CM_CASE_ACTIVE || to == CM_CASE_FINISHED ||
+		       to == CM_CASE_CANCELLED;
+	case CM_CASE_FINISHED:
+		return to == CM_CASE_ACTIVE;
+	default:
+		return 0;
+	}
+}
+
+const char *cm_case_status_code(int32_t status)
+{
+	return (status >= 1 && status <= CM_CASE_ENTERED_IN_ERROR)
+		       ? status_codes[status] : NULL;
+}
+
+int cm_case_status_parse(int32_t *out, const char *code)
+{
+	int32_t i;
+
+	if (!out || !code)
+		return CM_EINVAL;
+	for (i = 1; i <= CM_CASE_ENTERED_IN_ERROR; i++)
+		if (strcmp(status_codes[i], code) == 0) {
+			*out = i;
+			return CM_OK;
+		}
+	return CM_ERANGE;
+}
+
+const char *cm_gender_code(int32_t gender)
+{
+	static const char *const codes[] = { NULL, "male", "female", "other", "unknown" };
+	return (gender >= 1 && gender <= 4) ? codes[gender] : NULL;
+}
+
+/* ---- identifier index -------------------------------------------------- */
+
+/* "system\0value" into buf (large enough for the field limits). */
+static size_t ident_key(char *buf, const char *system, const char *value)
+{
+	size_t a = strlen(system), b = strlen(value);
+	memcpy(buf, system, a);
+	buf[a] = '\0';
+	memcpy(buf + a + 1, value, b);
+	return a + 1 + b;
+}
+
+#define IDENT_KEY_MAX (IDENT_SYSTEM_MAX + 1 + IDENT_VALUE_MAX)
+
+static int has_ident(const struct cm__client *c, const char *system,
+		     const char *value)
+{
+	uint32_t i;
+	for (i = 0; c && i < c->idents.count; i++) {
+		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
+		if (strcmp(e->system, system) == 0 && strcmp(e->value, value) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The committed holder of an identifier, unless the holder is staged in
+ * txn without it (it is giving the identifier up in this transaction). */
+static const struct cm__slot *ident_holder(cm_txn *txn, const char *key,
+					   size_t klen, const char *system,
+					   const char *value)
+{
+	const struct cm__slot *h = cm__map_get(&txn->store->client_idents, key, klen);
+	const struct cm__rec *staged;
+
+	if (!h)
+		return NULL;
+	staged = cm__txn_staged(txn, CM_KIND_CLIENT, h->id);
+	if (staged && !has_ident((const struct cm__client *)staged, system, value))
+		return NULL;
+	return h;
+}
+
+static int validate(cm_txn *txn, const struct cm__rec *rec)
+{
+	const struct cm__client *c = (const struct cm__client *)rec;
+	cm_store *s = txn->store;
+	char key[IDENT_KEY_MAX];
+	uint32_t i;
+
+	if (!c->family && !c->given)
+		return cm__err(s, CM_EINCOMPLETE,
+			       "client '%s' needs a family or given name", rec->id);
+	for (i = 0; i < c->idents.count; i++) {
+		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
+		size_t n = ident_key(key, e->system, e->value);
+		const struct cm__slot *h = ident_holder(txn, key, n, e->system, e->value);
+		if (h && strcmp(h->id, rec->id) != 0)
+			return cm__err(s, CM_EEXIST,
+				       "identifier %s|%s already belongs to client '%s'",
+				       e->system, e->value, h->id);
+	}
+	return CM_OK;
+}
+
+/* Prepared at commit: the identifier keys each op adds. */
+struct ident_add {
+	char *key;
+	size_t len;
+	struct cm__op *op;
+};
+
+struct ident_prep {
+	struct ident_add *adds;
+	size_t n, cap;
+	struct cm__map seen; /* added key -> its ident_add, for duplicates */
+};
+
+static void index_discard(cm_store *s, cm_txn *txn)
+{
+	struct ident_prep *p = txn->index_prep[CM_KIND_CLIENT];
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++)
+		cm__free(s, p->adds[i].key);
+	cm__free(s, p->adds);
+	cm__map_free(s, &p->seen);
+	cm__free(s, p);
+	txn->index_prep[CM_KIND_CLIENT] = NULL;
+}
+
+static int index_prepare(cm_store *s, cm_txn *txn)
+{
+	struct ident_prep *p;
+	char key[IDENT_KEY_MAX];
+	size_t i;
+	uint32_t j;
+
+	p = cm__zalloc(s, sizeof(*p));
+	if (!p)
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	txn->index_prep[CM_KIND_CLIENT] = p;
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		const struct cm__client *c = (const struct cm__client *)op->rec;
+		const struct cm__client *old =
+			op->slot ? (const struct cm__client *)op->slot->cur : NULL;
+		if (op->kind->kind != CM_KIND_CLIENT)
+			continue;
+		for (j = 0; j < c->idents.count; j++) {
+			const struct cm__ident *e =
+				CM__LIST_AT(&c->idents, struct cm__ident, j);
+			const struct cm__slot *h;
+			struct ident_add *a;
+			size_t n;
+			if (has_ident(old, e->system, e->value))
+				continue;
+			n = ident_key(key, e->system, e->value);
+			h = ident_holder(txn, key, n, e->system, e->value);
+			if ((h && strcmp(h->id, op->rec->id) != 0) ||
+			    cm__map_get(&p->seen, key, n))
+				return cm__err(s, CM_EEXIST,
+					       "identifier %s|%s is claimed twice",
+					       e->system, e->value);
+			if (cm__reserve(s, (void **)&p->adds, &p->cap, p->n + 1,
+					sizeof(*p->adds)) ||
+			    cm__map_reserve(s, &p->seen, 1))
+				return cm__err(s, CM_ENOMEM, "out of memory at commit");
+			a = &p->adds[p->n];
+			if (!(a->key = cm__memdup0(s, key, n)))
+				return cm__err(s, CM_ENOMEM, "out of memory at commit");
+			a->len = n;
+			a->op = op;
+			p->n++;
+			cm__map_put(&p->seen, a->key, n, a);
+		}
+	}
+	if (cm__map_reserve(s, &s->client_idents, p->n))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	return CM_OK;
+}
+
+static void index_apply(cm_store *s, cm_txn *txn)
+{
+	struct ident_prep *p = txn->index_prep[CM_KIND_CLIENT];
+	char key[IDENT_KEY_MAX];
+	size_t i;
+	uint32_t j;
+
+	/* Removals first, so that an identifier moving between two clients
+	 * in one transaction is free when it is added. */
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		const struct cm__client *c = (const struct cm__client *)op->rec;
+		const struct cm__client *old;
+		if (op->kind->kind != CM_KIND_CLIENT || !op->slot)
+			continue;
+		old = (const struct cm__client *)op->slot->cur;
+		for (j = 0; j < old->idents.count; j++) {
+			const struct cm__ident *e =
+				CM__LIST_AT(&old->idents, struct cm__ident, j);
+			const char *stored = NULL;
+			if (has_ident(c, e->system, e->value))
+				continue;
+			cm__map_remove(&s->client_idents, key,
+				       ident_key(key, e->system, e->value), &stored);
+			cm__free(s, (void *)stored);
+		}
+	}
+	for (i = 0; i < p->n; i++) {
+		struct cm__op *op = p->adds[i].op;
+		struct cm__slot *slot = op->slot ? op->slot : op->new_slot;
+		cm__map_put(&s->client_idents, p->adds[i].key, p->adds[i].len, slot);
+		p->adds[i].key = NULL; /* now owned by the index */
+	}
+	p->n = 0;
+}
+
+const struct cm__kind cm__client_kind = {
+	CM_KIND_CLIENT,
+	"client",
+	&client_schema,
+	offsetof(struct cm__client, status),
+	offsetof(struct cm__client, history),
+	CM_CASE_ENTERED_IN_ERROR,
+	status_codes,
+	transition_ok,
+	validate,
+	index_prepare,
+	index_apply,
+	index_discard,
+};
+
+/* ---- handles ----------------------------------------------------------- */
+
+/* A client handle is a generic handle of the client kind; check that FFI
+ * callers did not pass some other handle. */
+static struct cm__handle *H(cm_client *c)
+{
+	struct cm__handle *h = (struct cm__handle *)(void *)c;
+	return (h && h->kind == &cm__client_kind) ? h : NULL;
+}
+
+static const struct cm__handle *CH(const cm_client *c)
+{
+	const struct cm__handle *h = (const struct cm__handle *)(const void *)c;
+	return (h && h->kind == &cm__client_kind) ? h : NULL;
+}
+
+static const struct cm__client *REC(const cm_client *c)
+{
+	const struct cm__handle *h = CH(c);
+	return h ? (const struct cm__client *)h->rec : NULL;
+}
+
+int cm_client_new(cm_client **out, cm_store *s)
+{
+	struct cm__client *c;
+	struct cm__handle *h;
+	int rc;
+
+	if (!out || !s)
+		return cm__err(s, CM_EINVAL, "client new: NULL argument");
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	c = (struct cm__client *)cm__rec_new(s, &cm__client_kind);
+	if (!c)
+		return cm__err(s, CM_ENOMEM, "out of memory for a client");
+	c->birth_date = CM_DATE_NONE;
+	c->next_followup = CM_DATE_NONE;
+	c->status = CM_CASE_PLANNED;
+	rc = cm__store_new_id(s, &c->hdr.id);
+	if (rc == CM_OK)
+		rc = cm__handle_new(&h, s, &cm__client_kind, &c->hdr, 1);
+	if (rc) {
+		cm__rec_release(s, &c->hdr);
+		return rc;
+	}
+	*out = (cm_client *)(void *)h;
+	return CM_OK;
+}
+
+int cm_client_get(cm_client **out, cm_store *s, const char *id)
+{
+	return cm__handle_get((struct cm__handle **)(void *)out, s,
+			      &cm__client_kind, id);
+}
+
+int cm_client_find(cm_client **out, cm_store *s, const char *system,
+		   const char *value)
+{
+	char key[IDENT_KEY_MAX];
+	struct cm__slot *slot;
+	struct cm__rec *rec = NULL;
+	struct cm__handle *h;
+	int rc;
+
+	if (!out || !s || !system || !value)
+		return cm__err(s, CM_EINVAL, "client find: NULL argument");
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	if (strnlen(system, IDENT_SYSTEM_MAX + 1) > IDENT_SYSTEM_MAX ||
+	    strnlen(value, IDENT_VALUE_MAX + 1) > IDENT_VALUE_MAX)
+		return cm__err(s, CM_ENOTFOUND, "no client with identifier %.64s|%.64s",
+			       system, value);
+	CM__RDLOCK(s);
+	slot = cm__map_get(&s->client_idents, key, ident_key(key, system, value));
+	if (slot) {
+		rec = slot->cur;
+		cm__rec_retain(rec);
+	}
+	CM__UNLOCK(s);
+	if (!rec)
+		return cm__err(s, CM_ENOTFOUND, "no client with identifier %.64s|%.64s",
+			       system, value);
+	rc = cm__handle_new(&h, s, &cm__client_kind, rec, 0);
+	if (rc) {
+		cm__rec_release(s, rec);
+		return rc;
+	}
+	*out = (cm_client *)(void *)h;
+	return CM_OK;
+}
+
+void cm_client_free(cm_client *c)
+{
+	cm__handle_release(H(c));
+}
+
+int cm_client_save(cm_txn *txn, cm_client *c)
+{
+	struct cm__handle *h = H(c);
+
+	if (!txn || !h)
+		return cm__err(txn ? txn->store : h ? h->store : NULL, CM_EINVAL,
+			       "client save: NULL argument");
+	return cm__txn_save(txn, h);
+}
+
+const char *cm_client_id(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->hdr.id : NULL;
+}
+
+int64_t cm_client_revision(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->hdr.revision : 0;
+}
+
+int64_t cm_client_created(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->hdr.created : CM_TIME_NONE;
+}
+
+int64_t cm_client_updated(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->hdr.updated : CM_TIME_NONE;
+}
+
+int32_t cm_client_status(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->status : 0;
+}
+
+const char *cm_client_text(const cm_client *c, int32_t field)
+{
+	const struct cm__handle *h = CH(c);
+	return h ? cm__handle_text(h, field) : NULL;
+}
+
+int cm_client_get_int(int64_t *out, const cm_client *c, int32_t field)
+{
+	const struct cm__handle *h = CH(c);
+	if (!out || !h)
+		return cm__err(h ? h->store : NULL, CM_EINVAL,
+			       "client get int: NULL argument");
+	return cm__handle_get_int(out, h, field);
+}
+
+int cm_client_set_id(cm_client *c, const char *id)
+{
+	struct cm__handle *h = H(c);
+	return h ? cm__handle_set_id(h, id) : CM_EINVAL;
+}
+
+int cm_client_set_text(cm_client *c, int32_t field, const char *value)
+{
+	struct cm__handle *h = H(c);
+	return h ? cm__handle_set_text(h, field, value) : CM_EINVAL;
+}
+
+int cm_client_set_int(cm_client *c, int32_t field, int64_t value)
+{
+	struct cm__handle *h = H(c);
+	return h ? cm__handle_set_int(h, field, value) : CM_EINVAL;
+}
+
+int cm_client_set_status(cm_client *c, int32_t status, const char *reason)
+{
+	struct cm__handle *h = H(c);
+	return h ? cm__handle_set_status(h, status, reason) : CM_EINVAL;
+}
+
+size_t cm_client_status_history_count(const cm_client *c)
+{
+	const struct cm__handle *h = CH(c);
+	return h ? cm__handle_history_count(h) : 0;
+}
+
+int cm_client_status_history_at(int32_t *from, int32_t *to, int64_t *time,
+				const char **actor, const char **reason,
+				const cm_client *c, size_t index)
+{
+	const struct cm__handle *h = CH(c);
+	return h ? cm__handle_history_at(from, to, time, actor, reason, h, index)
+		 : CM_EINVAL;
+}
+
+/* ---- identifiers ------------------------------------------------------- */
+
+static int check_ident_text(cm_store *s, const char *t, size_t max,
+			    const char *what)
+{
+	int rc = cm__check_text(s, t, max, what, 0);
+	if (rc)
+		return rc;
+	if (!t[0])
+		return cm__err(s, CM_EINVAL, "%s: empty", what);
+	if (cm__has_control(t))
+		return cm__err(s, CM_EINVAL, "%s: control characters", what);
+	return CM_OK;
+}
+
+static long find_ident(const struct cm__client *c, const char *system)
+{
+	uint32_t i;
+	for (i = 0; i < c->idents.count; i++)
+		if (strcmp(CM__LIST_AT(&c->idents, struct cm__ident, i)->system,
+			   system) == 0)
+			return (long)i;
+	return -1;
+}
+
+int cm_client_set_identifier(cm_client *c, const char *system, const char *value)
+{
+	struct cm__handle *h = H(c);
+	struct cm__client *r;
+	struct cm__ident *e;
+	char *sys_copy = NULL, *val_copy;
+	long at;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = check_ident_text(h->store, system, IDENT_SYSTEM_MAX,
+				   "identifier system")))
+		return rc;
+	at = find_ident((const struct cm__client *)h->rec, system);
+	if (!value) {
+		if (at < 0)
+			return cm__err(h->store, CM_ENOTFOUND,
+				       "client has no identifier in system '%s'", system);
+		if (!(r = (struct cm__client *)cm__handle_mut(h)))
+			return CM_ENOMEM;
+		cm__list_remove(h->store, &r->idents, &ident_schema, (size_t)at);
+		h->mods++;
+		return CM_OK;
+	}
+	if ((rc = check_ident_text(h->store, value, IDENT_VALUE_MAX,
+				   "identifier value")))
+		return rc;
+	if (!(val_copy = cm__strdup(h->store, value)) ||
+	    (at < 0 && !(sys_copy = cm__strdup(h->store, system))))
+		goto nomem;
+	if (!(r = (struct cm__client *)cm__handle_mut(h)))
+		goto nomem;
+	if (at >= 0) {
+		e = CM__LIST_AT(&r->idents, struct cm__ident, at);
+		cm__free(h->store, e->value);
+		e->value = val_copy;
+	} else {
+		if (cm__list_push(h->store, &r->idents, &ident_schema, UINT32_MAX,
+				  (void **)&e))
+			goto nomem;
+		e->system = sys_copy;
+		e->value = val_copy;
+	}
+	h->mods++;
+	return CM_OK;
+nomem:
+	cm__free(h->store, val_copy);
+	cm__free(h->store, sys_copy);
+	return cm__err(h->store, CM_ENOMEM, "out of memory");
+}
+
+const char *cm_client_identifier(const cm_client *c, const char *system)
+{
+	const struct cm__client *r = REC(c);
+	long at;
+
+	if (!r || !system)
+		return NULL;
+	at = find_ident(r, system);
+	return at < 0 ? NULL : CM__LIST_AT(&r->idents, struct cm__ident, at)->value;
+}
+
+size_t cm_client_identifier_count(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->idents.count : 0;
+}
+
+int cm_client_identifier_at(const char **out_system, const char **out_value,
+			    const cm_client *c, size_t index)
+{
+	const struct cm__client *r = REC(c);
+	const struct cm__ident *e;
+
+	if (!r)
+		return CM_EINVAL;
+	if (index >= r->idents.count)
+		return cm__err(CH(c)->store, CM_ERANGE, "no identifier %zu", index);
+	e = CM__LIST_AT(&r->idents, struct cm__ident, index);
+	if (out_system)
+		*out_system = e->system;
+	if (out_value)
+		*out_value = e->value;
+	return CM_OK;
+}
+
+/* ---- coverage and care team: lists of three text fields ---------------- */
+
+/* Add an element of a three-text schema; a and b required, c optional. */
+static int add_triple(struct cm__handle *h, size_t list_off,
+		      const struct cm__schema *sc, size_t max, const char *a,
+		      const char *b, const char *c, int b_required)
+{
+	const char *in[3] = { a, b, c };
+	char *copy[3] = { NULL, NULL, NULL };
+	struct cm__rec *r;
+	char **e;
+	int i, rc;
+
+	for (i = 0; i < 3; i++) {
+		int required = i == 0 || (i == 1 && b_required);
+		if (required && (!in[i] || !in[i][0]))
+			return cm__err(h->store, CM_EINVAL, "%s: required",
+				       sc->fields[i].name);
+		if ((rc = cm__check_text(h->store, in[i], sc->fields[i].max,
+					 sc->fields[i].name, 1)))
+			return rc;
+	}
+	if (((struct cm__list *)(void *)((char *)h->rec + list_off))->count >= max)
+		return cm__err(h->store, CM_ERANGE, "at most %zu %s entries",
+			       max, sc->name);
+	for (i = 0; i < 3; i++)
+		if (in[i] && in[i][0] && !(copy[i] = cm__strdup(h->store, in[i])))
+			goto nomem;
+	if (!(r = cm__handle_mut(h)))
+		goto nomem;
+	if (cm__list_push(h->store, (struct cm__list *)(void *)((char *)r + list_off),
+			  sc, max, (void **)&e))
+		goto nomem;
+	/* The three text fields are laid out first in each element. */
+	for (i = 0; i < 3; i++)
+		*(char **)(void *)((char *)e + sc->fields[i].offset) = copy[i];
+	h->mods++;
+	return CM_OK;
+nomem:
+	for (i = 0; i < 3; i++)
+		cm__free(h->store, copy[i]);
+	return cm__err(h->store, CM_ENOMEM, "out of memory");
+}
+
+static int remove_at(struct cm__handle *h, size_t list_off,
+		     const struct cm__schema *sc, size_t index)
+{
+	struct cm__rec *r;
+
+	if (index >= ((struct cm__list *)(void *)((char *)h->rec + list_off))->count)
+		return cm__err(h->store, CM_ERANGE, "no %s %zu", sc->name, index);
+	if (!(r = cm__handle_mut(h)))
+		return CM_ENOMEM;
+	cm__list_remove(h->store, (struct cm__list *)(void *)((char *)r + list_off),
+			sc, index);
+	h->mods++;
+	return CM_OK;
+}
+
+static int triple_at(const char **a, const char **b, const char **c,
+		     const struct cm__handle *h, size_t list_off,
+		     const struct cm__schema *sc, size_t index)
+{
+	const struct cm__list *l =
+		(const struct cm__list *)(const void *)((const char *)h->rec + list_off);
+	const char *e;
+
+	if (index >= l->count)
+		return cm__err(h->store, CM_ERANGE, "no %s %zu", sc->name, index);
+	e = (const char *)l->items + index * sc->size;
+	if (a)
+		*a = *(char *const *)(const void *)(e + sc->fields[0].offset);
+	if (b)
+		*b = *(char *const *)(const void *)(e + sc->fields[1].offset);
+	if (c)
+		*c = *(char *const *)(const void *)(e + sc->fields[2].offset);
+	return CM_OK;
+}
+
+#define COV_OFF offsetof(struct cm__client, coverage)
+#define TEAM_OFF offsetof(struct cm__client, team)
+
+int cm_client_add_coverage(cm_client *c, const char *payer,
+			   const char *member_id, const char *plan)
+{
+	struct cm__handle *h = H(c);
+	return h ? add_triple(h, COV_OFF, &coverage_schema, COVERAGE_MAX, payer,
+			      member_id, plan, 0)
+		 : CM_EINVAL;
+}
+
+int cm_client_remove_coverage(cm_client *c, size_t index)
+{
+	struct cm__handle *h = H(c);
+	return h ? remove_at(h, COV_OFF, &coverage_schema, index) : CM_EINVAL;
+}
+
+size_t cm_client_coverage_count(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->coverage.count : 0;
+}
+
+int cm_client_coverage_at(const char **payer, const char **member_id,
+			  const char **plan, const cm_client *c, size_t index)
+{
+	const struct cm__handle *h = CH(c);
+	return h ? triple_at(payer, member_id, plan, h, COV_OFF, &coverage_schema,
+			     index)
+		 : CM_EINVAL;
+}
+
+int cm_client_add_care_team_member(cm_client *c, const char *role,
+				   const char *name, const char *contact)
+{
+	struct cm__handle *h = H(c);
+	return h ? add_triple(h, TEAM_OFF, &team_schema, TEAM_MAX, role, name,
+			      contact, 1)
+		 : CM_EINVAL;
+}
+
+int cm_client_remove_care_team_member(cm_client *c, size_t index)
+{
+	struct cm__handle *h = H(c);
+	return h ? remove_at(h, TEAM_OFF, &team_schema, index) : CM_EINVAL;
+}
+
+size_t cm_client_care_team_count(const cm_client *c)
+{
+	const struct cm__client *r = REC(c);
+	return r ? r->team.count : 0;
+}
+
+int cm_client_care_team_at(const char **role, const char **name,
+			   const char **contact, const cm_client *c, size_t index)
+{
+	const struct cm__handle *h = CH(c);
+	return h ? triple_at(role, name, contact, h, TEAM_OFF, &team_schema, index)
+		 : CM_EINVAL;
+}

@@ -1,0 +1,52 @@
+/*
+ * Internal: the client record layout (described to the generic record code
+ * by the schema in client.c).
+ */
+#ifndef CM_CLIENT_IMPL_H
+#define CM_CLIENT_IMPL_H
+
+#include "casemgr/client.h"
+#include "store/store_impl.h"
+
+struct cm__ident {
+	char *system;
+	char *value;
+};
+
+struct cm__coverage {
+	char *payer;
+	char *member_id;
+	char *plan;
+};
+
+struct cm__team_member {
+	char *role;
+	char *name;
+	char *contact;
+};
+
+struct cm__client {
+	struct cm__rec hdr;
+	char *family;
+	char *given;
+	char *language;
+	char *phone;
+	char *email;
+	char *address;
+	char *program;
+	char *case_manager;
+	int32_t birth_date;
+	int32_t gender;
+	int32_t interpreter;
+	int32_t risk_tier;
+	int32_t next_followup;
+	int32_t status;
+	struct cm__list idents;   /* struct cm__ident */
+	struct cm__list coverage; /* struct cm__coverage */
+	struct cm__list team;     /* struct cm__team_member */
+	struct cm__list history;  /* struct cm__hist */
+};
+
+extern const struct cm__kind cm__client_kind;
+
+#endif

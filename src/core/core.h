@@ -1,0 +1,50 @@
+/*
+ * Internal: allocation through the store's allocator, error reporting,
+ * growable arrays. Every library allocation goes through these so that a
+ * host allocator (and the tests' failing allocator) sees all of them.
+ */
+#ifndef CM_CORE_CORE_H
+#define CM_CORE_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casemgr/common.h"
+#include "casemgr/store.h"
+
+#if defined(__GNUC__)
+#define CM__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CM__PRINTF(f, a)
+#endif
+
+void *cm__alloc(cm_store *s, size_t size);
+void *cm__zalloc(cm_store *s, size_t size);
+void *cm__realloc(cm_store *s, void *ptr, size_t size);
+void cm__free(cm_store *s, void *ptr);
+/* Copy of a NUL-terminated string, or NULL on allocation failure. */
+char *cm__strdup(cm_store *s, const char *str);
+/* Copy of len bytes plus a NUL. */
+char *cm__memdup0(cm_store *s, const void *p, size_t len);
+
+/*
+ * Make room for `need` elements of `elem` bytes in *arr (capacity *cap),
+ * growing geometrically. Returns CM_OK or CM_ENOMEM (array untouched).
+ */
+int cm__reserve(cm_store *s, void **arr, size_t *cap, size_t need, size_t elem);
+
+/* Record a detailed message on the store and return code. */
+int cm__err(const cm_store *s, int code, const char *fmt, ...) CM__PRINTF(3, 4);
+
+/* Validate text for a field: UTF-8 and at most max bytes. Sets the message
+ * (naming `what`) and returns the code on failure. NULL is allowed iff
+ * allow_null. */
+int cm__check_text(const cm_store *s, const char *text, size_t max,
+		   const char *what, int allow_null);
+
+/* Replace *dst by a copy of text (NULL or "" clears). Validates first;
+ * on failure *dst is untouched. */
+int cm__set_text(cm_store *s, char **dst, const char *text, size_t max,
+		 const char *what);
+
+#endif

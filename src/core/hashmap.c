@@ -1,0 +1,134 @@
+/* Open-addressing hash map; see hashmap.h. */
+#include <string.h>
+
+#include "core/core.h"
+#include "core/hashmap.h"
+
+uint32_t cm__hash(const void *key, size_t len)
+{
+	/* FNV-1a, 64-bit, folded: short keys (ids, identifiers) dominate. */
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static size_t find_slot(const struct cm__map *m, const void *key, size_t len,
+			uint32_t h)
+{
+	size_t mask = m->cap - 1, i = h & mask;
+
+	while (m->ents[i].key) {
+		const struct cm__mapent *e = &m->ents[i];
+		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+			return i;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+void *cm__map_get(const struct cm__map *m, const void *key, size_t len)
+{
+	size_t i;
+
+	if (m->count == 0)
+		return NULL;
+	i = find_slot(m, key, len, cm__hash(key, len));
+	return m->ents[i].key ? m->ents[i].val : NULL;
+}
+
+static void put_hashed(struct cm__map *m, const char *key, size_t len,
+		       uint32_t h, void *val)
+{
+	size_t i = find_slot(m, key, len, h);
+
+	if (!m->ents[i].key) {
+		m->ents[i].key = key;
+		m->ents[i].hash = h;
+		m->ents[i].len = (uint32_t)len;
+		m->count++;
+	}
+	m->ents[i].val = val;
+}
+
+int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra)
+{
+	size_t need = m->count + extra, ncap, i;
+	struct cm__mapent *ne;
+
+	/* Load factor at most 3/4. */
+	if (m->cap && need <= m->cap - m->cap / 4)
+		return CM_OK;
+	ncap = m->cap ? m->cap : 16;
+	while (need > ncap - ncap / 4) {
+		if (ncap > SIZE_MAX / 2 / sizeof(*ne))
+			return CM_ENOMEM;
+		ncap *= 2;
+	}
+	ne = cm__zalloc(s, ncap * sizeof(*ne));
+	if (!ne)
+		return CM_ENOMEM;
+	{
+		struct cm__map nm = { ne, ncap, 0 };
+		for (i = 0; i < m->cap; i++)
+			if (m->ents[i].key)
+				put_hashed(&nm, m->ents[i].key, m->ents[i].len,
+					   m->ents[i].hash, m->ents[i].val);
+		cm__free(s, m->ents);
+		*m = nm;
+	}
+	return CM_OK;
+}
+
+void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val)
+{
+	put_hashed(m, key, len, cm__hash(key, len), val);
+}
+
+void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
+		     const char **out_key)
+{
+	size_t mask, i, j;
+	void *val;
+
+	if (m->count == 0)
+		return NULL;
+	mask = m->cap - 1;
+	i = find_slot(m, key, len, cm__hash(key, len));
+	if (!m->ents[i].key)
+		return NULL;
+	val = m->ents[i].val;
+	if (out_key)
+		*out_key = m->ents[i].key;
+	/* Backward-shift: pull later members of the probe run into the gap. */
+	j = i;
+	for (;;) {
+		size_t home;
+		j = (j + 1) & mask;
+		if (!m->ents[j].key)
+			break;
+		home = m->ents[j].hash & mask;
+		/* Move j to i if its home is not cyclically within (i, j]. */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			m->ents[i] = m->ents[j];
+			i = j;
+		}
+	}
+	m->ents[i].key = NULL;
+	m->ents[i].val = NULL;
+	m->count--;
+	return val;
+}
+
+void cm__map_free(cm_store *s, struct cm__map *m)
+{
+	cm__free(s, m->ents);
+	m->ents = NULL;
+	m->cap = m->count = 0;
+}

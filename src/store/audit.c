@@ -1,0 +1,180 @@
+/* The audit trail: one entry per committed record change. */
+#include <string.h>
+
+#include "store/store_impl.h"
+
+int cm__audit_reserve(cm_store *s, size_t nentries)
+{
+	if (cm__reserve(s, (void **)&s->audit, &s->auditcap,
+			s->naudit + nentries, sizeof(*s->audit)))
+		return CM_ENOMEM;
+	if (cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + 1,
+			sizeof(*s->txnlog)))
+		return CM_ENOMEM;
+	return CM_OK;
+}
+
+void cm__audit_append(cm_store *s, char *actor, int64_t time,
+		      const struct cm__op *ops, size_t nops)
+{
+	size_t i;
+
+	s->txnlog[s->ntxn].actor = actor;
+	s->txnlog[s->ntxn].time = time;
+	for (i = 0; i < nops; i++) {
+		struct cm__audit *a = &s->audit[s->naudit++];
+		a->txn = (uint32_t)s->ntxn;
+		a->action = ops[i].action;
+		a->kind = ops[i].kind->kind;
+		a->revision = ops[i].slot->cur->revision;
+		a->id = ops[i].slot->id;
+	}
+	s->ntxn++;
+}
+
+void cm__audit_free(cm_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntxn; i++)
+		cm__free(s, s->txnlog[i].actor);
+	cm__free(s, s->txnlog);
+	cm__free(s, s->audit);
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+struct cm_audit_iter {
+	cm_store *store;
+	struct cm__audit *items;
+	size_t n, pos;
+};
+
+int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
+		   const char *actor, int64_t from, int64_t to)
+{
+	cm_audit_iter *it;
+	size_t i, n = 0;
+	int rc;
+
+	if (!out || !s)
+		return cm__err(s, CM_EINVAL, "audit query: NULL argument");
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	it = cm__zalloc(s, sizeof(*it));
+	if (!it)
+		return cm__err(s, CM_ENOMEM, "out of memory for an audit query");
+	CM__RDLOCK(s);
+	/* Two passes: count, then copy, so the snapshot is one allocation. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->naudit; i++) {
+			const struct cm__audit *a = &s->audit[i];
+			const struct cm__txnlog *t = &s->txnlog[a->txn];
+			if (record_id && strcmp(a->id, record_id) != 0)
+				continue;
+			if (actor && strcmp(t->actor, actor) != 0)
+				continue;
+			if (from != CM_TIME_NONE && t->time < from)
+				continue;
+			if (to != CM_TIME_NONE && t->time >= to)
+				continue;
+			if (pass == 1)
+				it->items[n] = *a;
+			n++;
+		}
+		if (pass == 0) {
+			it->items = cm__alloc(s, (n ? n : 1) * sizeof(*it->items));
+			if (!it->items) {
+				CM__UNLOCK(s);
+				cm__free(s, it);
+				return cm__err(s, CM_ENOMEM,
+					       "out of memory for an audit query");
+			}
+			it->n = n;
+			n = 0;
+		}
+	}
+	CM__UNLOCK(s);
+	it->store = s;
+	it->pos = 0;
+	cm__store_ref(s);
+	*out = it;
+	return CM_OK;
+}
+
+int cm_audit_iter_next(cm_audit_iter *it)
+{
+	if (!it)
+		return CM_EINVAL;
+	if (it->pos >= it->n)
+		return CM_ITEROVER;
+	it->pos++;
+	return CM_OK;
+}
+
+static const struct cm__audit *cur(const cm_audit_iter *it)
+{
+	return (it && it->pos > 0 && it->pos <= it->n) ? &it->items[it->pos - 1]
+						       : NULL;
+}
+
+/* The txnlog array may move while we read (a commit may grow it), so
+ * entries are read under the read lock. */
+static struct cm__txnlog txnlog_of(const cm_audit_iter *it)
+{
+	struct cm__txnlog t = { NULL, CM_TIME_NONE };
+	const struct cm__audit *a = cur(it);
+
+	if (!a)
+		return t;
+	CM__RDLOCK(it->store);
+	t = it->store->txnlog[a->txn];
+	CM__UNLOCK(it->store);
+	return t;
+}
+
+int64_t cm_audit_iter_time(const cm_audit_iter *it)
+{
+	return txnlog_of(it).time;
+}
+
+const char *cm_audit_iter_actor(const cm_audit_iter *it)
+{
+	return txnlog_of(it).actor;
+}
+
+int32_t cm_audit_iter_action(const cm_audit_iter *it)
+{
+	const struct cm__audit *a = cur(it);
+	return a ? a->action : 0;
+}
+
+int32_t cm_audit_iter_kind(const cm_audit_iter *it)
+{
+	const struct cm__audit *a = cur(it);
+	return a ? a->kind : 0;
+}
+
+const char *cm_audit_iter_record_id(const cm_audit_iter *it)
+{
+	const struct cm__audit *a = cur(it);
+	return a ? a->id : NULL;
+}
+
+int64_t cm_audit_iter_revision(const cm_audit_iter *it)
+{
+	const struct cm__audit *a = cur(it);
+	return a ? a->revision : 0;
+}
+
+void cm_audit_iter_free(cm_audit_iter *it)
+{
+	cm_store *s;
+
+	if (!it)
+		return;
+	s = it->store;
+	cm__free(s, it->items);
+	cm__free(s, it);
+	cm__store_unref(s);
+}

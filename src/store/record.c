@@ -1,0 +1,538 @@
+/*
+ * Schema-driven record operations (clone, free, digest, lists) and the
+ * generic part of every record handle (copy-on-write, field accessors,
+ * status changes with history).
+ */
+#include <string.h>
+
+#include "core/datetime.h"
+#include "core/text.h"
+#include "store/store_impl.h"
+
+static const struct cm__field hist_fields[] = {
+	{ "from", 1, CM__F_I32, 0, 0, offsetof(struct cm__hist, from), 0, 0, 0, 0, NULL },
+	{ "to", 2, CM__F_I32, 0, 0, offsetof(struct cm__hist, to), 0, 0, 0, 0, NULL },
+	{ "time", 3, CM__F_I64, 0, 0, offsetof(struct cm__hist, time), 0, 0, 0, 0, NULL },
+	{ "actor", 4, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, actor), 256, 0, 0, 0, NULL },
+	{ "reason", 5, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, reason), 1000, 0, 0, 0, NULL },
+};
+
+const struct cm__schema cm__hist_schema = {
+	"status history", sizeof(struct cm__hist), hist_fields,
+	sizeof(hist_fields) / sizeof(hist_fields[0])
+};
+
+#define FIELD(obj, f, type) ((type *)(void *)((char *)(obj) + (f)->offset))
+#define CFIELD(obj, f, type) \
+	((const type *)(const void *)((const char *)(obj) + (f)->offset))
+
+/* ---- objects ----------------------------------------------------------- */
+
+void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		if (f->type == CM__F_TEXT) {
+			cm__free(s, *FIELD(obj, f, char *));
+			*FIELD(obj, f, char *) = NULL;
+		} else if (f->type == CM__F_LIST) {
+			struct cm__list *l = FIELD(obj, f, struct cm__list);
+			for (j = 0; j < l->count; j++)
+				cm__obj_clear(s, f->elem,
+					      (char *)l->items + j * f->elem->size);
+			cm__free(s, l->items);
+			memset(l, 0, sizeof(*l));
+		}
+	}
+}
+
+/* Deep-copy the fields of src into dst (a raw memcpy of src already done).
+ * On failure, dst's pointer fields that were not yet copied are NULLed so
+ * that cm__obj_clear(dst) frees exactly what was allocated. */
+static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
+		    const void *src)
+{
+	size_t i, j;
+	int rc = CM_OK;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		if (rc) {
+			/* Earlier failure: neutralise shared pointers. */
+			if (f->type == CM__F_TEXT)
+				*FIELD(dst, f, char *) = NULL;
+			else if (f->type == CM__F_LIST)
+				memset(FIELD(dst, f, struct cm__list), 0,
+				       sizeof(struct cm__list));
+			continue;
+		}
+		if (f->type == CM__F_TEXT) {
+			const char *t = *CFIELD(src, f, char *);
+			*FIELD(dst, f, char *) = NULL;
+			if (t && !(*FIELD(dst, f, char *) = cm__strdup(s, t)))
+				rc = CM_ENOMEM;
+		} else if (f->type == CM__F_LIST) {
+			const struct cm__list *sl = CFIELD(src, f, struct cm__list);
+			struct cm__list *dl = FIELD(dst, f, struct cm__list);
+			size_t esz = f->elem->size;
+			memset(dl, 0, sizeof(*dl));
+			if (sl->count == 0)
+				continue;
+			dl->items = cm__alloc(s, sl->count * esz);
+			if (!dl->items) {
+				rc = CM_ENOMEM;
+				continue;
+			}
+			dl->cap = sl->count;
+			memcpy(dl->items, sl->items, sl->count * esz);
+			for (j = 0; j < sl->count; j++) {
+				void *de = (char *)dl->items + j * esz;
+				if (rc) {
+					/* Not copied: zero so clear skips it. */
+					memset(de, 0, esz);
+					continue;
+				}
+				rc = obj_copy(s, f->elem, de,
+					      (const char *)sl->items + j * esz);
+				/* A failed element was cleaned inside. */
+				if (rc)
+					cm__obj_clear(s, f->elem, de);
+			}
+			dl->count = sl->count;
+		}
+	}
+	return rc;
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k)
+{
+	struct cm__rec *r = cm__zalloc(s, k->schema->size);
+
+	if (!r)
+		return NULL;
+	atomic_init(&r->refs, 1);
+	r->kind = k->kind;
+	r->created = CM_TIME_NONE;
+	r->updated = CM_TIME_NONE;
+	return r;
+}
+
+int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
+		  const struct cm__rec *src)
+{
+	struct cm__rec *r = cm__alloc(s, k->schema->size);
+
+	if (!r)
+		return CM_ENOMEM;
+	memcpy(r, src, k->schema->size);
+	atomic_init(&r->refs, 1);
+	r->id = NULL;
+	/* After obj_copy (even a failed one) r owns exactly its own fields. */
+	if (obj_copy(s, k->schema, r, src) != CM_OK ||
+	    (src->id && !(r->id = cm__strdup(s, src->id)))) {
+		cm__obj_clear(s, k->schema, r);
+		cm__free(s, r);
+		return CM_ENOMEM;
+	}
+	*out = r;
+	return CM_OK;
+}
+
+void cm__rec_retain(struct cm__rec *r)
+{
+	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+}
+
+void cm__rec_release(cm_store *s, struct cm__rec *r)
+{
+	const struct cm__kind *k;
+
+	if (!r)
+		return;
+	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	k = cm__kind_get(r->kind);
+	cm__obj_clear(s, k->schema, r);
+	cm__free(s, r->id);
+	cm__free(s, r);
+}
+
+uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t obj_digest(const struct cm__schema *sc, const void *obj,
+			   uint64_t h)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		h = cm__digest_bytes(h, &f->tag, sizeof(f->tag));
+		switch (f->type) {
+		case CM__F_TEXT: {
+			const char *t = *CFIELD(obj, f, char *);
+			h = t ? cm__digest_bytes(h, t, strlen(t) + 1)
+			      : cm__digest_bytes(h, "\xff", 1);
+			break;
+		}
+		case CM__F_I32:
+			h = cm__digest_bytes(h, CFIELD(obj, f, int32_t), 4);
+			break;
+		case CM__F_I64:
+			h = cm__digest_bytes(h, CFIELD(obj, f, int64_t), 8);
+			break;
+		case CM__F_LIST: {
+			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
+			h = cm__digest_bytes(h, &l->count, sizeof(l->count));
+			for (j = 0; j < l->count; j++)
+				h = obj_digest(f->elem,
+					       (const char *)l->items + j * f->elem->size,
+					       h);
+			break;
+		}
+		}
+	}
+	return h;
+}
+
+uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
+			uint64_t h)
+{
+	h = cm__digest_bytes(h, &r->kind, sizeof(r->kind));
+	h = cm__digest_bytes(h, &r->revision, sizeof(r->revision));
+	h = cm__digest_bytes(h, &r->created, sizeof(r->created));
+	h = cm__digest_bytes(h, &r->updated, sizeof(r->updated));
+	h = cm__digest_bytes(h, r->id, strlen(r->id) + 1);
+	return obj_digest(k->schema, r, h);
+}
+
+/* ---- lists ------------------------------------------------------------- */
+
+int cm__list_push(cm_store *s, struct cm__list *l, const struct cm__schema *el,
+		  size_t max, void **out_elem)
+{
+	void *e;
+
+	if (l->count >= max)
+		return CM_ERANGE;
+	if (l->count == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 4;
+		void *p = cm__realloc(s, l->items, (size_t)ncap * el->size);
+		if (!p)
+			return CM_ENOMEM;
+		l->items = p;
+		l->cap = ncap;
+	}
+	e = (char *)l->items + (size_t)l->count * el->size;
+	memset(e, 0, el->size);
+	l->count++;
+	*out_elem = e;
+	return CM_OK;
+}
+
+void cm__list_remove(cm_store *s, struct cm__list *l,
+		     const struct cm__schema *el, size_t index)
+{
+	char *base = l->items;
+
+	cm__obj_clear(s, el, base + index * el->size);
+	memmove(base + index * el->size, base + (index + 1) * el->size,
+		(l->count - index - 1) * el->size);
+	l->count--;
+}
+
+/* ---- handles ----------------------------------------------------------- */
+
+int cm__handle_new(struct cm__handle **out, cm_store *s,
+		   const struct cm__kind *k, struct cm__rec *rec, int owned)
+{
+	struct cm__handle *h = cm__alloc(s, sizeof(*h));
+
+	if (!h)
+		return cm__err(s, CM_ENOMEM, "out of memory for a %s handle",
+			       k->name);
+	h->store = s;
+	h->kind = k;
+	h->rec = rec;
+	h->owned = owned;
+	h->mods = 0;
+	atomic_init(&h->refs, 1);
+	cm__store_ref(s);
+	*out = h;
+	return CM_OK;
+}
+
+void cm__handle_release(struct cm__handle *h)
+{
+	cm_store *s;
+
+	if (!h)
+		return;
+	if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	s = h->store;
+	cm__rec_release(s, h->rec);
+	cm__free(s, h);
+	cm__store_unref(s);
+}
+
+struct cm__rec *cm__handle_mut(struct cm__handle *h)
+{
+	struct cm__rec *copy;
+
+	if (h->owned)
+		return h->rec;
+	if (cm__rec_clone(h->store, h->kind, &copy, h->rec) != CM_OK) {
+		cm__err(h->store, CM_ENOMEM, "out of memory copying a %s",
+			h->kind->name);
+		return NULL;
+	}
+	cm__rec_release(h->store, h->rec);
+	h->rec = copy;
+	h->owned = 1;
+	return copy;
+}
+
+int cm__handle_get(struct cm__handle **out, cm_store *s,
+		   const struct cm__kind *k, const char *id)
+{
+	struct cm__slot *slot;
+	struct cm__rec *rec = NULL;
+	int rc;
+
+	if (!out || !s || !id)
+		return cm__err(s, CM_EINVAL, "%s get: NULL argument", k->name);
+	rc = cm__store_usable(s);
+	if (rc)
+		return rc;
+	CM__RDLOCK(s);
+	slot = cm__slot_find(s, k->kind, id);
+	if (slot) {
+		rec = slot->cur;
+		cm__rec_retain(rec);
+	}
+	CM__UNLOCK(s);
+	if (!rec)
+		return cm__err(s, CM_ENOTFOUND, "no %s with id '%.64s'", k->name, id);
+	rc = cm__handle_new(out, s, k, rec, 0);
+	if (rc)
+		cm__rec_release(s, rec);
+	return rc;
+}
+
+static const struct cm__field *field_find(const struct cm__schema *sc,
+					  int cls, int32_t pub)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nfields; i++)
+		if (sc->fields[i].pub_class == cls && sc->fields[i].pub == pub)
+			return &sc->fields[i];
+	return NULL;
+}
+
+const char *cm__handle_text(const struct cm__handle *h, int32_t field)
+{
+	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_TEXT, field);
+	return f ? *CFIELD(h->rec, f, char *) : NULL;
+}
+
+int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v)
+{
+	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_TEXT, field);
+	struct cm__rec *r;
+	int rc;
+
+	if (!f)
+		return cm__err(h->store, CM_ERANGE, "%s has no text field %d",
+			       h->kind->name, (int)field);
+	rc = cm__check_text(h->store, v, f->max, f->name, 1);
+	if (rc)
+		return rc;
+	if (!(r = cm__handle_mut(h)))
+		return CM_ENOMEM;
+	rc = cm__set_text(h->store, FIELD(r, f, char *), v, f->max, f->name);
+	if (rc == CM_OK)
+		h->mods++;
+	return rc;
+}
+
+int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field)
+{
+	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_INT, field);
+
+	if (!f)
+		return cm__err(h->store, CM_ERANGE, "%s has no integer field %d",
+			       h->kind->name, (int)field);
+	*out = f->type == CM__F_I32 ? *CFIELD(h->rec, f, int32_t)
+				    : *CFIELD(h->rec, f, int64_t);
+	return CM_OK;
+}
+
+int cm__handle_set_int(struct cm__handle *h, int32_t field, int64_t v)
+{
+	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_INT, field);
+	struct cm__rec *r;
+
+	if (!f)
+		return cm__err(h->store, CM_ERANGE, "%s has no integer field %d",
+			       h->kind->name, (int)field);
+	switch (f->check) {
+	case CM__CHECK_DATE:
+		if (v != CM_DATE_NONE && !cm__days_valid(v))
+			return cm__err(h->store, CM_EDATE, "%s: %lld is not a valid date",
+				       f->name, (long long)v);
+		break;
+	case CM__CHECK_TIME:
+		if (v != CM_TIME_NONE && !cm__time_valid(v))
+			return cm__err(h->store, CM_EDATE, "%s: %lld is not a valid time",
+				       f->name, (long long)v);
+		break;
+	default:
+		if (v < f->min || v > f->maxval)
+			return cm__err(h->store, CM_ERANGE,
+				       "%s: %lld is outside %lld..%lld", f->name,
+				       (long long)v, (long long)f->min,
+				       (long long)f->maxval);
+		break;
+	}
+	if (!(r = cm__handle_mut(h)))
+		return CM_ENOMEM;
+	if (f->type == CM__F_I32)
+		*FIELD(r, f, int32_t) = (int32_t)v;
+	else
+		*FIELD(r, f, int64_t) = v;
+	h->mods++;
+	return CM_OK;
+}
+
+int cm__handle_set_id(struct cm__handle *h, const char *id)
+{
+	size_t n, i;
+	struct cm__rec *r;
+	char *copy;
+
+	if (!id)
+		return cm__err(h->store, CM_EINVAL, "id: NULL");
+	if (h->rec->revision != 0)
+		return cm__err(h->store, CM_ESTATE,
+			       "the id of a saved %s cannot change", h->kind->name);
+	n = strnlen(id, 65);
+	if (n == 0 || n > 64)
+		return cm__err(h->store, CM_EINVAL, "id: must be 1 to 64 characters");
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '.'))
+			return cm__err(h->store, CM_EINVAL,
+				       "id: only A-Z a-z 0-9 - . are allowed");
+	}
+	if (!(copy = cm__strdup(h->store, id)))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	if (!(r = cm__handle_mut(h))) {
+		cm__free(h->store, copy);
+		return CM_ENOMEM;
+	}
+	cm__free(h->store, r->id);
+	r->id = copy;
+	h->mods++;
+	return CM_OK;
+}
+
+int32_t cm__handle_status(const struct cm__handle *h)
+{
+	return *(const int32_t *)(const void *)((const char *)h->rec +
+						h->kind->status_off);
+}
+
+int cm__handle_set_status(struct cm__handle *h, int32_t to, const char *reason)
+{
+	const struct cm__kind *k = h->kind;
+	struct cm__rec *r;
+	struct cm__list *hl;
+	struct cm__hist *e;
+	char *rcopy;
+	int32_t from = cm__handle_status(h);
+	int rc;
+
+	if (!reason || !reason[0])
+		return cm__err(h->store, CM_EINVAL, "a status change needs a reason");
+	rc = cm__check_text(h->store, reason, 1000, "reason", 0);
+	if (rc)
+		return rc;
+	if (to < 1 || to > k->status_max)
+		return cm__err(h->store, CM_ERANGE, "%d is not a %s status",
+			       (int)to, k->name);
+	if (!k->transition_ok(from, to))
+		return cm__err(h->store, CM_ETRANSITION,
+			       "%s status cannot change from %s to %s", k->name,
+			       k->status_codes[from], k->status_codes[to]);
+	if (!(rcopy = cm__strdup(h->store, reason)))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	if (!(r = cm__handle_mut(h))) {
+		cm__free(h->store, rcopy);
+		return CM_ENOMEM;
+	}
+	hl = (struct cm__list *)(void *)((char *)r + k->history_off);
+	rc = cm__list_push(h->store, hl, &cm__hist_schema, UINT32_MAX, (void **)&e);
+	if (rc) {
+		cm__free(h->store, rcopy);
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	}
+	e->from = from;
+	e->to = to;
+	e->time = CM_TIME_NONE;
+	e->actor = NULL;
+	e->reason = rcopy;
+	*(int32_t *)(void *)((char *)r + k->status_off) = to;
+	h->mods++;
+	return CM_OK;
+}
+
+static const struct cm__list *history(const struct cm__handle *h)
+{
+	return (const struct cm__list *)(const void *)((const char *)h->rec +
+						       h->kind->history_off);
+}
+
+size_t cm__handle_history_count(const struct cm__handle *h)
+{
+	return history(h)->count;
+}
+
+int cm__handle_history_at(int32_t *from, int32_t *to, int64_t *time,
+			  const char **actor, const char **reason,
+			  const struct cm__handle *h, size_t index)
+{
+	const struct cm__list *l = history(h);
+	const struct cm__hist *e;
+
+	if (index >= l->count)
+		return cm__err(h->store, CM_ERANGE, "no status history entry %zu",
+			       index);
+	e = CM__LIST_AT(l, const struct cm__hist, index);
+	if (from)
+		*from = e->from;
+	if (to)
+		*to = e->to;
+	if (time)
+		*time = e->time;
+	if (actor)
+		*actor = e->actor;
+	if (reason)
+		*reason = e->reason;
+	return CM_OK;
+}

@@ -1,0 +1,368 @@
+/* The store: open, close, options, clock, ids, error message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/text.h"
+#include "store/store_impl.h"
+
+extern const struct cm__kind cm__client_kind;
+
+const struct cm__kind *cm__kind_get(int32_t kind)
+{
+	switch (kind) {
+	case CM_KIND_CLIENT:
+		return &cm__client_kind;
+	default:
+		return NULL;
+	}
+}
+
+const char *cm_kind_name(int32_t kind)
+{
+	const struct cm__kind *k = cm__kind_get(kind);
+	return k ? k->name : NULL;
+}
+
+const char *cm_action_name(int32_t action)
+{
+	switch (action) {
+	case CM_ACTION_CREATE: return "create";
+	case CM_ACTION_UPDATE: return "update";
+	case CM_ACTION_STATUS: return "status";
+	case CM_ACTION_READ: return "read";
+	default: return NULL;
+	}
+}
+
+/* ---- defaults ---------------------------------------------------------- */
+
+static void *default_malloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+static void *default_realloc(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	return realloc(p, n);
+}
+
+static void default_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+static int default_clock(void *ctx, int64_t *out_now)
+{
+	struct timespec ts;
+	(void)ctx;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return -1;
+	*out_now = (int64_t)ts.tv_sec;
+	return 0;
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+int cm_store_options_init(cm_store_options *opts, uint32_t version)
+{
+	if (!opts)
+		return CM_EINVAL;
+	if (version == 0 || version > CM_STORE_OPTIONS_VERSION)
+		return CM_EVERSION;
+	memset(opts, 0, sizeof(*opts));
+	opts->version = version;
+	return CM_OK;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int cm_store_open(cm_store **out, const cm_store_options *opts)
+{
+	cm_store_options o = CM_STORE_OPTIONS_INIT;
+	cm_store *s;
+	int64_t now = 0;
+
+	if (!out)
+		return CM_EINVAL;
+	if (opts) {
+		if (opts->version == 0 || opts->version > CM_STORE_OPTIONS_VERSION)
+			return CM_EVERSION;
+		/* Version 1 is the whole struct today; later versions copy
+		 * only the members their version has. */
+		o = *opts;
+		if (o.flags != 0)
+			return CM_EINVAL;
+		if ((o.malloc_fn || o.realloc_fn || o.free_fn) &&
+		    !(o.malloc_fn && o.realloc_fn && o.free_fn))
+			return CM_EINVAL;
+	}
+	if (!o.malloc_fn) {
+		o.malloc_fn = default_malloc;
+		o.realloc_fn = default_realloc;
+		o.free_fn = default_free;
+		o.alloc_ctx = NULL;
+	}
+	if (!o.clock_fn) {
+		o.clock_fn = default_clock;
+		o.clock_ctx = NULL;
+	}
+	s = o.malloc_fn(o.alloc_ctx, sizeof(*s));
+	if (!s)
+		return CM_ENOMEM;
+	memset(s, 0, sizeof(*s));
+	atomic_init(&s->refs, 1);
+	atomic_init(&s->closed, 0);
+	s->alloc_ctx = o.alloc_ctx;
+	s->malloc_fn = o.malloc_fn;
+	s->realloc_fn = o.realloc_fn;
+	s->free_fn = o.free_fn;
+	s->clock_ctx = o.clock_ctx;
+	s->clock_fn = o.clock_fn;
+	if (pthread_rwlock_init(&s->lock, NULL) != 0)
+		goto fail0;
+	if (pthread_mutex_init(&s->txn_mutex, NULL) != 0)
+		goto fail1;
+	if (pthread_mutex_init(&s->meta, NULL) != 0)
+		goto fail2;
+	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
+		goto fail3;
+	if (o.id_seed) {
+		s->rng = o.id_seed;
+	} else {
+		if (s->clock_fn(s->clock_ctx, &now) != 0)
+			now = 0;
+		s->rng = (uint64_t)now ^ (uint64_t)(uintptr_t)s ^
+			 ((uint64_t)clock() << 32);
+	}
+	*out = s;
+	return CM_OK;
+fail3:
+	pthread_mutex_destroy(&s->meta);
+fail2:
+	pthread_mutex_destroy(&s->txn_mutex);
+fail1:
+	pthread_rwlock_destroy(&s->lock);
+fail0:
+	o.free_fn(o.alloc_ctx, s);
+	return CM_ENOMEM;
+}
+
+static void store_destroy(cm_store *s)
+{
+	size_t k, i;
+	cm_free_fn free_fn = s->free_fn;
+	void *ctx = s->alloc_ctx;
+
+	for (k = 0; k < CM__KIND_MAX; k++) {
+		struct cm__table *t = &s->tables[k];
+		for (i = 0; i < t->count; i++) {
+			cm__rec_release(s, t->slots[i]->cur);
+			cm__free(s, t->slots[i]->id);
+			cm__free(s, t->slots[i]);
+		}
+		cm__free(s, t->slots);
+		cm__map_free(s, &t->ids);
+	}
+	/* Identifier keys are owned by the index. */
+	for (i = 0; i < s->client_idents.cap; i++)
+		if (s->client_idents.ents[i].key)
+			cm__free(s, (void *)s->client_idents.ents[i].key);
+	cm__map_free(s, &s->client_idents);
+	cm__audit_free(s);
+	pthread_mutex_destroy(&s->err_mutex);
+	pthread_mutex_destroy(&s->meta);
+	pthread_mutex_destroy(&s->txn_mutex);
+	pthread_rwlock_destroy(&s->lock);
+	free_fn(ctx, s);
+}
+
+void cm__store_ref(cm_store *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+void cm__store_unref(cm_store *s)
+{
+	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+		store_destroy(s);
+}
+
+void cm_store_close(cm_store *s)
+{
+	if (!s)
+		return;
+	if (atomic_exchange(&s->closed, 1))
+		return; /* closed twice: the second is ignored */
+	cm__store_unref(s);
+}
+
+int cm__store_usable(const cm_store *s)
+{
+	if (atomic_load(&s->closed))
+		return cm__err(s, CM_ESTATE, "the store is closed");
+	return CM_OK;
+}
+
+/* ---- error message ----------------------------------------------------- */
+
+const char *cm_store_errmsg(const cm_store *s)
+{
+	if (!s)
+		return "no store (NULL)";
+	return s->errmsg;
+}
+
+int cm_store_errmsg_copy(const cm_store *cs, char *buf, size_t size)
+{
+	cm_store *s = (cm_store *)cs;
+	size_t len, n;
+
+	if (!s || !buf)
+		return CM_EINVAL;
+	pthread_mutex_lock(&s->err_mutex);
+	len = strlen(s->errmsg);
+	if (size > 0) {
+		n = len < size - 1 ? len : size - 1;
+		/* Do not cut a UTF-8 sequence in half. */
+		while (n > 0 && n < len && ((unsigned char)s->errmsg[n] & 0xC0) == 0x80)
+			n--;
+		memcpy(buf, s->errmsg, n);
+		buf[n] = '\0';
+	}
+	pthread_mutex_unlock(&s->err_mutex);
+	return len > INT32_MAX ? INT32_MAX : (int)len;
+}
+
+/* ---- clock and ids ----------------------------------------------------- */
+
+int cm__store_clock(cm_store *s, int64_t *out_now)
+{
+	int64_t now = 0;
+
+	if (s->clock_fn(s->clock_ctx, &now) != 0)
+		return cm__err(s, CM_ECLOCK, "the clock callback failed");
+	if (now < CM_TIME_MIN || now > CM_TIME_MAX)
+		return cm__err(s, CM_ECLOCK,
+			       "the clock callback returned an out-of-range time");
+	*out_now = now;
+	return CM_OK;
+}
+
+int cm_store_now(int64_t *out_now, cm_store *s)
+{
+	if (!out_now || !s)
+		return CM_EINVAL;
+	return cm__store_clock(s, out_now);
+}
+
+int cm__store_new_id(cm_store *s, char **out_id)
+{
+	/* UUID version 7: 48-bit Unix milliseconds, then a 12-bit counter so
+	 * that ids made in the same millisecond still sort in creation order,
+	 * then 62 random bits. Lower-case hex sorts as the time does. */
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	char *id;
+	int64_t now, ms;
+	uint64_t r;
+	int i, j, rc;
+
+	rc = cm__store_clock(s, &now);
+	if (rc)
+		return rc;
+	ms = now > 0 ? now * 1000 : 0;
+	pthread_mutex_lock(&s->meta);
+	if (ms <= s->id_ms) {
+		ms = s->id_ms;
+		if (++s->id_seq > 0xFFF) {
+			ms++;
+			s->id_seq = 0;
+		}
+	} else {
+		s->id_seq = 0;
+	}
+	s->id_ms = ms;
+	r = splitmix64(&s->rng);
+	for (i = 0; i < 6; i++)
+		b[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
+	b[6] = (unsigned char)(0x70 | ((s->id_seq >> 8) & 0x0F));
+	b[7] = (unsigned char)(s->id_seq & 0xFF);
+	pthread_mutex_unlock(&s->meta);
+	for (i = 8; i < 16; i++)
+		b[i] = (unsigned char)(r >> (8 * (i - 8)));
+	b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
+
+	id = cm__alloc(s, 37);
+	if (!id)
+		return cm__err(s, CM_ENOMEM, "out of memory making an id");
+	for (i = 0, j = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			id[j++] = '-';
+		id[j++] = hex[b[i] >> 4];
+		id[j++] = hex[b[i] & 15];
+	}
+	id[j] = '\0';
+	*out_id = id;
+	return CM_OK;
+}
+
+/* ---- change callback --------------------------------------------------- */
+
+int cm_store_set_change_callback(cm_store *s, cm_change_fn fn, void *ctx)
+{
+	if (!s)
+		return CM_EINVAL;
+	pthread_mutex_lock(&s->meta);
+	s->change_fn = fn;
+	s->change_ctx = fn ? ctx : NULL;
+	pthread_mutex_unlock(&s->meta);
+	return CM_OK;
+}
+
+/* ---- lookups and digest ------------------------------------------------ */
+
+struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
+{
+	if (kind <= 0 || kind >= CM__KIND_MAX)
+		return NULL;
+	return cm__map_get(&s->tables[kind].ids, id, strlen(id));
+}
+
+uint64_t cm__store_digest(cm_store *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t k, i;
+
+	CM__RDLOCK(s);
+	for (k = 1; k < CM__KIND_MAX; k++) {
+		const struct cm__kind *kd = cm__kind_get((int32_t)k);
+		const struct cm__table *t = &s->tables[k];
+		h = cm__digest_bytes(h, &t->count, sizeof(t->count));
+		for (i = 0; i < t->count; i++)
+			h = cm__rec_digest(kd, t->slots[i]->cur, h);
+	}
+	h = cm__digest_bytes(h, &s->client_idents.count,
+			     sizeof(s->client_idents.count));
+	for (i = 0; i < s->naudit; i++) {
+		const struct cm__audit *a = &s->audit[i];
+		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));
+		h = cm__digest_bytes(h, &a->action, sizeof(a->action));
+		h = cm__digest_bytes(h, a->id, strlen(a->id));
+	}
+	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));
+	CM__UNLOCK(s);
+	return h;
+}

@@ -1,0 +1,298 @@
+/*
+ * Internal: the store, records, handles and transactions.
+ *
+ * Records are described by a schema (a table of typed fields), so that
+ * cloning, freeing, digesting (and later encoding) is written once for every
+ * record kind. A committed record version is immutable and reference-
+ * counted: readers take a reference under the read lock and then read it
+ * without any lock; a commit publishes new versions by swapping a slot's
+ * pointer under the write lock.
+ *
+ * Handles (cm_client, ...) wrap a record version. Reading shares the
+ * committed version (copy-on-write): the first setter call clones it.
+ */
+#ifndef CM_STORE_IMPL_H
+#define CM_STORE_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casemgr/common.h"
+#include "casemgr/store.h"
+#include "core/core.h"
+#include "core/hashmap.h"
+
+/* ---- schemas ----------------------------------------------------------- */
+
+enum cm__ftype {
+	CM__F_TEXT = 1, /* char *, NULL = unset */
+	CM__F_I32 = 2,  /* int32_t */
+	CM__F_I64 = 3,  /* int64_t */
+	CM__F_LIST = 4  /* struct cm__list of elements described by `elem` */
+};
+
+/* Public accessor class of a field: which public enum its `pub` belongs to. */
+enum cm__fclass { CM__PUB_NONE = 0, CM__PUB_TEXT = 1, CM__PUB_INT = 2 };
+
+/* How an integer field is validated by the generic setter. */
+enum cm__fcheck { CM__CHECK_RANGE = 0, CM__CHECK_DATE = 1, CM__CHECK_TIME = 2 };
+
+struct cm__schema;
+
+struct cm__field {
+	const char *name;              /* for messages and digests */
+	uint16_t tag;                  /* stable encoding tag, unique per schema */
+	uint8_t type;                  /* enum cm__ftype */
+	uint8_t pub_class;             /* enum cm__fclass */
+	int32_t pub;                   /* public field enum value */
+	size_t offset;
+	size_t max;                    /* text: max bytes; list: max elements */
+	uint8_t check;                 /* ints: enum cm__fcheck */
+	int64_t min, maxval;           /* ints with CM__CHECK_RANGE */
+	const struct cm__schema *elem; /* lists */
+};
+
+struct cm__schema {
+	const char *name;
+	size_t size;
+	const struct cm__field *fields;
+	size_t nfields;
+};
+
+struct cm__list {
+	void *items;
+	uint32_t count;
+	uint32_t cap;
+};
+
+/* ---- records ----------------------------------------------------------- */
+
+/* The header every record kind's struct begins with. */
+struct cm__rec {
+	atomic_int refs;
+	int32_t kind;
+	int64_t revision; /* of the committed version this was read/derived from */
+	int64_t created;
+	int64_t updated;
+	char *id;
+};
+
+/* One status change, kept in a record's history list. */
+struct cm__hist {
+	int32_t from;
+	int32_t to;
+	int64_t time;  /* CM_TIME_NONE until committed */
+	char *actor;   /* NULL until committed */
+	char *reason;
+};
+
+extern const struct cm__schema cm__hist_schema;
+
+/* Per-kind behaviour. */
+struct cm__kind {
+	int32_t kind;
+	const char *name;
+	const struct cm__schema *schema;
+	size_t status_off;  /* offset of int32_t status, 0 if none */
+	size_t history_off; /* offset of struct cm__list of cm__hist */
+	int32_t status_max; /* valid statuses are 1..status_max */
+	const char *const *status_codes; /* [status] -> FHIR code */
+	/* 1 if from -> to is allowed. */
+	int (*transition_ok)(int32_t from, int32_t to);
+	/* At save: kind rules and unique-key checks against the committed
+	 * state and txn's staged ops. */
+	int (*validate)(cm_txn *txn, const struct cm__rec *rec);
+	/* At commit, before the point of no return: check the kind's unique
+	 * keys across all of txn's ops and allocate what apply needs, keeping
+	 * it in txn->index_prep[kind]. May fail (nothing changed). */
+	int (*index_prepare)(cm_store *s, cm_txn *txn);
+	/* At commit, under the write lock: move the kind's index entries from
+	 * each op's old version to its new one. Must not fail. */
+	void (*index_apply)(cm_store *s, cm_txn *txn);
+	/* Free what index_prepare allocated and apply did not consume. */
+	void (*index_discard)(cm_store *s, cm_txn *txn);
+};
+
+#define CM__KIND_MAX 16
+
+/* A committed record's place in its table; lives as long as the store. */
+struct cm__slot {
+	struct cm__rec *cur;
+	char *id; /* owned; also the table map's key */
+};
+
+struct cm__table {
+	struct cm__map ids;      /* id -> struct cm__slot * */
+	struct cm__slot **slots; /* in creation order */
+	size_t count, cap;
+};
+
+/* ---- audit ------------------------------------------------------------- */
+
+struct cm__txnlog {
+	char *actor;
+	int64_t time;
+};
+
+struct cm__audit {
+	uint32_t txn;   /* index into store->txnlog */
+	int32_t action;
+	int32_t kind;
+	int64_t revision;
+	const char *id; /* the slot's id: lives as long as the store */
+};
+
+/* ---- the store --------------------------------------------------------- */
+
+struct cm_store {
+	atomic_int refs;   /* 1 while open + 1 per live handle or iterator */
+	atomic_int closed;
+
+	void *alloc_ctx;
+	cm_malloc_fn malloc_fn;
+	cm_realloc_fn realloc_fn;
+	cm_free_fn free_fn;
+	void *clock_ctx;
+	cm_clock_fn clock_fn;
+
+	pthread_rwlock_t lock;    /* tables, indexes, audit */
+	pthread_mutex_t txn_mutex; /* held by the open transaction */
+	pthread_mutex_t meta;      /* txn owner, id generator, callback */
+	pthread_mutex_t err_mutex;
+	int txn_active;
+	pthread_t txn_owner;
+
+	uint64_t rng;
+	int64_t id_ms;
+	uint32_t id_seq;
+
+	cm_change_fn change_fn;
+	void *change_ctx;
+
+	struct cm__table tables[CM__KIND_MAX];
+	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
+
+	struct cm__txnlog *txnlog;
+	size_t ntxn, txncap;
+	struct cm__audit *audit;
+	size_t naudit, auditcap;
+
+	char errmsg[512];
+};
+
+void cm__store_ref(cm_store *s);
+void cm__store_unref(cm_store *s);
+/* CM_OK, or CM_ESTATE with a message if the store is closed. */
+int cm__store_usable(const cm_store *s);
+int cm__store_clock(cm_store *s, int64_t *out_now);
+/* A new time-ordered id (UUID version 7 text). */
+int cm__store_new_id(cm_store *s, char **out_id);
+const struct cm__kind *cm__kind_get(int32_t kind);
+/* The slot of a committed record, or NULL. Caller holds the lock. */
+struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id);
+/* Digest of the whole committed state (records, indexes, audit): tests use
+ * it to prove that a failed call changed nothing. */
+uint64_t cm__store_digest(cm_store *s);
+
+/* ---- generic record operations (record.c) ------------------------------ */
+
+struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
+int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
+		  const struct cm__rec *src);
+void cm__rec_retain(struct cm__rec *r);
+void cm__rec_release(cm_store *s, struct cm__rec *r);
+uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
+			uint64_t h);
+uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n);
+
+/* Free the fields of one object (record or list element) of a schema. */
+void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj);
+
+/* Append a zeroed element to a list (at most max elements). */
+int cm__list_push(cm_store *s, struct cm__list *l, const struct cm__schema *el,
+		  size_t max, void **out_elem);
+/* Remove element index (freeing its fields), shifting the rest. */
+void cm__list_remove(cm_store *s, struct cm__list *l,
+		     const struct cm__schema *el, size_t index);
+#define CM__LIST_AT(l, type, i) (&((type *)(l)->items)[i])
+
+/* ---- handles ----------------------------------------------------------- */
+
+struct cm__handle {
+	cm_store *store;
+	const struct cm__kind *kind;
+	struct cm__rec *rec; /* shared committed version, or private copy */
+	int owned;           /* rec is this handle's private copy */
+	uint64_t mods;       /* successful changes, to tell if changed since save */
+	atomic_int refs;     /* the caller's + one per txn that staged it */
+};
+
+int cm__handle_new(struct cm__handle **out, cm_store *s,
+		   const struct cm__kind *k, struct cm__rec *rec, int owned);
+void cm__handle_release(struct cm__handle *h);
+/* The handle's record, made private (cloned if shared) for changing.
+ * NULL on allocation failure (message set). */
+struct cm__rec *cm__handle_mut(struct cm__handle *h);
+/* Read the committed record `id` of kind k into a new handle. */
+int cm__handle_get(struct cm__handle **out, cm_store *s,
+		   const struct cm__kind *k, const char *id);
+
+/* Generic accessors driven by the schema's public field numbers. */
+const char *cm__handle_text(const struct cm__handle *h, int32_t field);
+int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v);
+int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field);
+int cm__handle_set_int(struct cm__handle *h, int32_t field, int64_t v);
+int cm__handle_set_id(struct cm__handle *h, const char *id);
+int cm__handle_set_status(struct cm__handle *h, int32_t status,
+			  const char *reason);
+int32_t cm__handle_status(const struct cm__handle *h);
+size_t cm__handle_history_count(const struct cm__handle *h);
+int cm__handle_history_at(int32_t *from, int32_t *to, int64_t *time,
+			  const char **actor, const char **reason,
+			  const struct cm__handle *h, size_t index);
+
+/* ---- transactions (txn.c) ---------------------------------------------- */
+
+struct cm__op {
+	const struct cm__kind *kind;
+	struct cm__rec *rec;       /* the new version, private to the op */
+	struct cm__handle *handle; /* a reference, or NULL */
+	uint64_t handle_mods;
+	struct cm__slot *slot;     /* existing slot, or NULL for a new record */
+	struct cm__slot *new_slot; /* prepared for a new record */
+	char *key;                 /* owned key in txn->staged */
+	int32_t action;
+};
+
+struct cm_txn {
+	cm_store *store;
+	char *actor;
+	int64_t time;
+	struct cm__op *ops;
+	size_t nops, opcap;
+	struct cm__map staged; /* kind byte + id -> op index + 1 */
+	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
+};
+
+/* Stage a handle's state in txn (the generic part of every *_save). */
+int cm__txn_save(cm_txn *txn, struct cm__handle *h);
+/* The staged version of (kind, id) in txn, or NULL. */
+const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
+				     const char *id);
+
+/* ---- audit (audit.c) --------------------------------------------------- */
+
+int cm__audit_reserve(cm_store *s, size_t nentries);
+void cm__audit_append(cm_store *s, char *actor, int64_t time,
+		      const struct cm__op *ops, size_t nops);
+void cm__audit_free(cm_store *s);
+
+/* ---- locking ----------------------------------------------------------- */
+
+#define CM__RDLOCK(s) pthread_rwlock_rdlock(&(s)->lock)
+#define CM__WRLOCK(s) pthread_rwlock_wrlock(&(s)->lock)
+#define CM__UNLOCK(s) pthread_rwlock_unlock(&(s)->lock)
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * Transactions: stage saves, then commit all-or-nothing.
+ *
+ * Commit runs in three phases:
+ *  1. prepare: fill in revisions, times and actors, allocate every slot,
+ *     index entry and audit entry the change needs, and check unique keys.
+ *     Anything may fail here; a failure discards the preparation and the
+ *     store is untouched.
+ *  2. (storage callbacks, when configured, come here.)
+ *  3. apply, under the write lock: swap pointers and link index entries
+ *     that were allocated in phase 1. Nothing here can fail.
+ */
+#include <string.h>
+
+#include "store/store_impl.h"
+
+static void txn_free(cm_txn *txn)
+{
+	cm_store *s = txn->store;
+	size_t i;
+
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		cm__rec_release(s, op->rec);
+		cm__handle_release(op->handle);
+		cm__free(s, op->key);
+		if (op->new_slot) {
+			cm__free(s, op->new_slot->id);
+			cm__free(s, op->new_slot);
+		}
+	}
+	cm__free(s, txn->ops);
+	cm__map_free(s, &txn->staged);
+	cm__free(s, txn->actor);
+	pthread_mutex_lock(&s->meta);
+	s->txn_active = 0;
+	pthread_mutex_unlock(&s->meta);
+	pthread_mutex_unlock(&s->txn_mutex);
+	cm__free(s, txn);
+	cm__store_unref(s);
+}
+
+int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
+{
+	cm_txn *txn;
+	int rc;
+
+	if (!out || !s)
+		return cm__err(s, CM_EINVAL, "txn begin: NULL argument");
+	if (!actor || !actor[0])
+		return cm__err(s, CM_EINVAL, "txn begin: an actor is required");
+	rc = cm__check_text(s, actor, 256, "actor", 0);
+	if (rc)
+		return rc;
+	rc = cm__store_usable(s);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->meta);
+	if (s->txn_active && pthread_equal(s->txn_owner, pthread_self())) {
+		pthread_mutex_unlock(&s->meta);
+		return cm__err(s, CM_EBUSY,
+			       "this thread already has a transaction open");
+	}
+	pthread_mutex_unlock(&s->meta);
+
+	txn = cm__zalloc(s, sizeof(*txn));
+	if (!txn)
+		return cm__err(s, CM_ENOMEM, "out of memory beginning a transaction");
+	txn->actor = cm__strdup(s, actor);
+	if (!txn->actor) {
+		cm__free(s, txn);
+		return cm__err(s, CM_ENOMEM, "out of memory beginning a transaction");
+	}
+	txn->store = s;
+
+	pthread_mutex_lock(&s->txn_mutex);
+	pthread_mutex_lock(&s->meta);
+	s->txn_active = 1;
+	s->txn_owner = pthread_self();
+	pthread_mutex_unlock(&s->meta);
+	cm__store_ref(s);
+
+	rc = cm__store_clock(s, &txn->time);
+	if (rc) {
+		txn_free(txn);
+		return rc;
+	}
+	*out = txn;
+	return CM_OK;
+}
+
+void cm_txn_rollback(cm_txn *txn)
+{
+	if (txn)
+		txn_free(txn);
+}
+
+int64_t cm_txn_time(const cm_txn *txn)
+{
+	return txn ? txn->time : CM_TIME_NONE;
+}
+
+const char *cm_txn_actor(const cm_txn *txn)
+{
+	return txn ? txn->actor : NULL;
+}
+
+/* ---- staging ----------------------------------------------------------- */
+
+static char *staged_key(cm_store *s, int32_t kind, const char *id, size_t *len)
+{
+	size_t n = strlen(id);
+	char *k = cm__alloc(s, n + 2);
+
+	if (!k)
+		return NULL;
+	k[0] = (char)kind;
+	memcpy(k + 1, id, n + 1);
+	*len = n + 1;
+	return k;
+}
+
+static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
+{
+	char buf[80];
+	size_t n = strlen(id);
+	uintptr_t idx;
+
+	if (n > 64)
+		return NULL;
+	buf[0] = (char)kind;
+	memcpy(buf + 1, id, n);
+	idx = (uintptr_t)cm__map_get(&txn->staged, buf, n + 1);
+	return idx ? &txn->ops[idx - 1] : NULL;
+}
+
+const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
+				     const char *id)
+{
+	const struct cm__op *op = staged_op(txn, kind, id);
+	return op ? op->rec : NULL;
+}
+
+int cm__txn_save(cm_txn *txn, struct cm__handle *h)
+{
+	cm_store *s = txn->store;
+	const struct cm__kind *k = h->kind;
+	struct cm__slot *slot;
+	struct cm__op *op;
+	struct cm__rec *copy;
+	char *key;
+	size_t klen;
+	int rc;
+
+	if (h->store != s)
+		return cm__err(s, CM_EINVAL,
+			       "the %s belongs to another store", k->name);
+	rc = cm__store_usable(s);
+	if (rc)
+		return rc;
+	/* Only the transaction's holder changes the tables, so the committed
+	 * state read here without the lock cannot move under us. */
+	slot = cm__slot_find(s, k->kind, h->rec->id);
+	if (h->rec->revision == 0 && slot)
+		return cm__err(s, CM_EEXIST, "a %s with id '%s' already exists",
+			       k->name, h->rec->id);
+	if (h->rec->revision != 0 && !slot)
+		return cm__err(s, CM_ENOTFOUND, "no %s with id '%s' in this store",
+			       k->name, h->rec->id);
+	if (slot && slot->cur->revision != h->rec->revision)
+		return cm__err(s, CM_ECONFLICT,
+			       "%s '%s' was read at revision %lld but is now at "
+			       "revision %lld",
+			       k->name, h->rec->id, (long long)h->rec->revision,
+			       (long long)slot->cur->revision);
+	rc = k->validate(txn, h->rec);
+	if (rc)
+		return rc;
+	if (cm__rec_clone(s, k, &copy, h->rec) != CM_OK)
+		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+
+	op = staged_op(txn, k->kind, h->rec->id);
+	if (op) {
+		/* Saved again in this transaction: replace what was staged. */
+		cm__rec_release(s, op->rec);
+		op->rec = copy;
+		atomic_fetch_add(&h->refs, 1);
+		cm__handle_release(op->handle);
+		op->handle = h;
+		op->handle_mods = h->mods;
+		return CM_OK;
+	}
+	key = staged_key(s, k->kind, h->rec->id, &klen);
+	if (!key || cm__reserve(s, (void **)&txn->ops, &txn->opcap,
+				txn->nops + 1, sizeof(*txn->ops)) ||
+	    cm__map_reserve(s, &txn->staged, 1)) {
+		cm__free(s, key);
+		cm__rec_release(s, copy);
+		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+	}
+	op = &txn->ops[txn->nops++];
+	memset(op, 0, sizeof(*op));
+	op->kind = k;
+	op->rec = copy;
+	op->slot = slot;
+	op->key = key;
+	op->handle = h;
+	op->handle_mods = h->mods;
+	atomic_fetch_add(&h->refs, 1);
+	cm__map_put(&txn->staged, key, klen, (void *)(uintptr_t)txn->nops);
+	return CM_OK;
+}
+
+/* ---- commit ------------------------------------------------------------ */
+
+static struct cm__list *rec_history(const struct cm__kind *k, struct cm__rec *r)
+{
+	return (struct cm__list *)(void *)((char *)r + k->history_off);
+}
+
+static int32_t rec_status(const struct cm__kind *k, const struct cm__rec *r)
+{
+	return *(const int32_t *)(const void *)((const char *)r + k->status_off);
+}
+
+/* Phase 1 for one op: revision, times, actors, the slot of a new record. */
+static int prepare_op(cm_txn *txn, struct cm__op *op)
+{
+	cm_store *s = txn->store;
+	const struct cm__kind *k = op->kind;
+	struct cm__rec *r = op->rec;
+	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
+	size_t i;
+
+	r->revision = old ? old->revision + 1 : 1;
+	r->created = old ? old->created : txn->time;
+	r->updated = txn->time;
+	if (!old)
+		op->action = CM_ACTION_CREATE;
+	else if (k->status_off && rec_status(k, r) != rec_status(k, old))
+		op->action = CM_ACTION_STATUS;
+	else
+		op->action = CM_ACTION_UPDATE;
+	if (k->history_off) {
+		struct cm__list *hl = rec_history(k, r);
+		for (i = 0; i < hl->count; i++) {
+			struct cm__hist *e = CM__LIST_AT(hl, struct cm__hist, i);
+			if (e->actor)
+				continue;
+			if (!(e->actor = cm__strdup(s, txn->actor)))
+				return CM_ENOMEM;
+			e->time = txn->time;
+		}
+	}
+	if (!old) {
+		op->new_slot = cm__zalloc(s, sizeof(*op->new_slot));
+		if (!op->new_slot || !(op->new_slot->id = cm__strdup(s, r->id)))
+			return CM_ENOMEM;
+	}
+	return CM_OK;
+}
+
+/* Phase 1 for shared structures (under the write lock: they may move). */
+static int prepare_shared(cm_txn *txn, int *prepared)
+{
+	cm_store *s = txn->store;
+	size_t per_kind[CM__KIND_MAX] = { 0 };
+	size_t i;
+	int32_t kk;
+	int rc;
+
+	for (i = 0; i < txn->nops; i++)
+		if (!txn->ops[i].slot)
+			per_kind[txn->ops[i].kind->kind]++;
+	for (kk = 1; kk < CM__KIND_MAX; kk++) {
+		struct cm__table *t = &s->tables[kk];
+		if (!per_kind[kk])
+			continue;
+		if (cm__map_reserve(s, &t->ids, per_kind[kk]) ||
+		    cm__reserve(s, (void **)&t->slots, &t->cap,
+				t->count + per_kind[kk], sizeof(*t->slots)))
+			return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	}
+	if (cm__audit_reserve(s, txn->nops))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	for (kk = 1; kk < CM__KIND_MAX; kk++) {
+		const struct cm__kind *k = cm__kind_get(kk);
+		if (!k || !k->index_prepare)
+			continue;
+		rc = k->index_prepare(s, txn);
+		if (rc)
+			return rc;
+		prepared[kk] = 1;
+	}
+	return CM_OK;
+}
+
+static void apply(cm_txn *txn, char *actor)
+{
+	cm_store *s = txn->store;
+	size_t i;
+	int32_t kk;
+
+	for (kk = 1; kk < CM__KIND_MAX; kk++) {
+		const struct cm__kind *k = cm__kind_get(kk);
+		if (k && k->index_apply)
+			k->index_apply(s, txn);
+	}
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		struct cm__rec *old = NULL;
+		if (op->new_slot) {
+			struct cm__table *t = &s->tables[op->kind->kind];
+			op->slot = op->new_slot;
+			op->new_slot = NULL;
+			cm__map_put(&t->ids, op->slot->id, strlen(op->slot->id),
+				    op->slot);
+			t->slots[t->count++] = op->slot;
+		} else {
+			old = op->slot->cur;
+		}
+		op->slot->cur = op->rec;
+		/* The slot now holds the op's reference; keep old alive in
+		 * op->rec's place until after the lock is released. */
+		op->rec = old;
+	}
+	cm__audit_append(s, actor, txn->time, txn->ops, txn->nops);
+}
+
+/* After commit: bring each still-held handle up to the committed version. */
+static void update_handle(cm_store *s, struct cm__op *op)
+{
+	struct cm__handle *h = op->handle;
+	struct cm__rec *committed = op->slot->cur;
+
+	if (atomic_load(&h->refs) <= 1)
+		return; /* the caller has freed it */
+	if (h->mods == op->handle_mods) {
+		cm__rec_retain(committed);
+		cm__rec_release(s, h->rec);
+		h->rec = committed;
+		h->owned = 0;
+		return;
+	}
+	/* Changed since it was saved: keep the changes, on top of the new
+	 * revision. */
+	h->rec->revision = committed->revision;
+	h->rec->created = committed->created;
+	h->rec->updated = committed->updated;
+}
+
+int cm_txn_commit(cm_txn *txn)
+{
+	cm_store *s;
+	char *actor = NULL;
+	int prepared[CM__KIND_MAX] = { 0 };
+	size_t i;
+	int32_t kk;
+	int rc = CM_OK;
+	cm_change_fn fn;
+	void *fn_ctx;
+
+	if (!txn)
+		return CM_EINVAL;
+	s = txn->store;
+	if ((rc = cm__store_usable(s)) != CM_OK) {
+		txn_free(txn);
+		return rc;
+	}
+	for (i = 0; i < txn->nops && rc == CM_OK; i++)
+		if (prepare_op(txn, &txn->ops[i]))
+			rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
+	if (rc == CM_OK && txn->nops &&
+	    !(actor = cm__strdup(s, txn->actor)))
+		rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
+	if (rc == CM_OK && txn->nops) {
+		CM__WRLOCK(s);
+		rc = prepare_shared(txn, prepared);
+		if (rc == CM_OK)
+			apply(txn, actor);
+		CM__UNLOCK(s);
+	}
+	for (kk = 1; kk < CM__KIND_MAX; kk++) {
+		const struct cm__kind *k = cm__kind_get(kk);
+		if (prepared[kk] && k->index_discard)
+			k->index_discard(s, txn);
+	}
+	if (rc != CM_OK) {
+		cm__free(s, actor);
+		txn_free(txn);
+		return rc;
+	}
+	pthread_mutex_lock(&s->meta);
+	fn = s->change_fn;
+	fn_ctx = s->change_ctx;
+	pthread_mutex_unlock(&s->meta);
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		update_handle(s, op);
+		if (fn)
+			fn(fn_ctx, op->kind->kind, op->slot->id,
+			   op->slot->cur->revision, op->action);
+	}
+	/* op->rec now holds the replaced versions: txn_free releases them. */
+	txn_free(txn);
+	return CM_OK;
+}
