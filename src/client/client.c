@@ -322,7 +322,9 @@ const struct cm__kind cm__client_kind = {
 	CM_CASE_ENTERED_IN_ERROR,
 	status_codes,
 	transition_ok,
+	0, /* revisions are not kept: the audit trail records them */
 	validate,
+	NULL,
 	index_prepare,
 	index_apply,
 	index_discard,

@@ -169,6 +169,10 @@ static void store_destroy(cm_store *s)
 	for (k = 0; k < CM__KIND_MAX; k++) {
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
+			size_t j;
+			for (j = 0; j < t->slots[i]->nrevs; j++)
+				cm__rec_release(s, t->slots[i]->revs[j]);
+			cm__free(s, t->slots[i]->revs);
 			cm__rec_release(s, t->slots[i]->cur);
 			cm__free(s, t->slots[i]->id);
 			cm__free(s, t->slots[i]);

@@ -40,6 +40,7 @@ enum cm__fclass { CM__PUB_NONE = 0, CM__PUB_TEXT = 1, CM__PUB_INT = 2 };
 enum cm__fcheck { CM__CHECK_RANGE = 0, CM__CHECK_DATE = 1, CM__CHECK_TIME = 2 };
 
 struct cm__schema;
+struct cm__op;
 
 struct cm__field {
 	const char *name;              /* for messages and digests */
@@ -101,9 +102,15 @@ struct cm__kind {
 	const char *const *status_codes; /* [status] -> FHIR code */
 	/* 1 if from -> to is allowed. */
 	int (*transition_ok)(int32_t from, int32_t to);
+	/* Keep every earlier revision retrievable (plans, assessments). */
+	int keep_revisions;
 	/* At save: kind rules and unique-key checks against the committed
 	 * state and txn's staged ops. */
 	int (*validate)(cm_txn *txn, const struct cm__rec *rec);
+	/* At commit, per op, after the generic fill-in (revision, times,
+	 * record status history): fill in what the kind keeps pending, e.g.
+	 * sub-element histories (use cm__hist_fill). Optional; may fail. */
+	int (*prepare_op)(cm_txn *txn, struct cm__op *op);
 	/* At commit, before the point of no return: check the kind's unique
 	 * keys across all of txn's ops and allocate what apply needs, keeping
 	 * it in txn->index_prep[kind]. May fail (nothing changed). */
@@ -121,6 +128,10 @@ struct cm__kind {
 struct cm__slot {
 	struct cm__rec *cur;
 	char *id; /* owned; also the table map's key */
+	/* Earlier revisions, oldest first, when the kind keeps them:
+	 * revs[i] has revision i + 1. */
+	struct cm__rec **revs;
+	size_t nrevs, caprevs;
 };
 
 struct cm__table {
@@ -275,6 +286,13 @@ struct cm_txn {
 	struct cm__map staged; /* kind byte + id -> op index + 1 */
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
 };
+
+/* Give every pending entry (actor NULL) of a status history the txn's
+ * actor and time. CM_OK or CM_ENOMEM. */
+int cm__hist_fill(cm_txn *txn, struct cm__list *hist);
+/* Revision rev (1-based) of a committed record: the current one or a kept
+ * earlier one. Caller holds the lock. NULL if there is no such revision. */
+struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev);
 
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);

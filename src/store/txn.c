@@ -223,6 +223,30 @@ static int32_t rec_status(const struct cm__kind *k, const struct cm__rec *r)
 	return *(const int32_t *)(const void *)((const char *)r + k->status_off);
 }
 
+int cm__hist_fill(cm_txn *txn, struct cm__list *hl)
+{
+	size_t i;
+
+	for (i = 0; i < hl->count; i++) {
+		struct cm__hist *e = CM__LIST_AT(hl, struct cm__hist, i);
+		if (e->actor)
+			continue;
+		if (!(e->actor = cm__strdup(txn->store, txn->actor)))
+			return CM_ENOMEM;
+		e->time = txn->time;
+	}
+	return CM_OK;
+}
+
+struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev)
+{
+	if (rev == slot->cur->revision)
+		return slot->cur;
+	if (rev >= 1 && (size_t)rev <= slot->nrevs)
+		return slot->revs[rev - 1];
+	return NULL;
+}
+
 /* Phase 1 for one op: revision, times, actors, the slot of a new record. */
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
@@ -230,8 +254,6 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	const struct cm__kind *k = op->kind;
 	struct cm__rec *r = op->rec;
 	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
-	size_t i;
-
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
 	r->updated = txn->time;
@@ -241,17 +263,10 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		op->action = CM_ACTION_STATUS;
 	else
 		op->action = CM_ACTION_UPDATE;
-	if (k->history_off) {
-		struct cm__list *hl = rec_history(k, r);
-		for (i = 0; i < hl->count; i++) {
-			struct cm__hist *e = CM__LIST_AT(hl, struct cm__hist, i);
-			if (e->actor)
-				continue;
-			if (!(e->actor = cm__strdup(s, txn->actor)))
-				return CM_ENOMEM;
-			e->time = txn->time;
-		}
-	}
+	if (k->history_off && cm__hist_fill(txn, rec_history(k, r)))
+		return CM_ENOMEM;
+	if (k->prepare_op && k->prepare_op(txn, op))
+		return CM_ENOMEM;
 	if (!old) {
 		op->new_slot = cm__zalloc(s, sizeof(*op->new_slot));
 		if (!op->new_slot || !(op->new_slot->id = cm__strdup(s, r->id)))
@@ -279,6 +294,13 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 		if (cm__map_reserve(s, &t->ids, per_kind[kk]) ||
 		    cm__reserve(s, (void **)&t->slots, &t->cap,
 				t->count + per_kind[kk], sizeof(*t->slots)))
+			return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	}
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		if (op->slot && op->kind->keep_revisions &&
+		    cm__reserve(s, (void **)&op->slot->revs, &op->slot->caprevs,
+				op->slot->nrevs + 1, sizeof(*op->slot->revs)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	if (cm__audit_reserve(s, txn->nops))
@@ -316,6 +338,9 @@ static void apply(cm_txn *txn, char *actor)
 			cm__map_put(&t->ids, op->slot->id, strlen(op->slot->id),
 				    op->slot);
 			t->slots[t->count++] = op->slot;
+		} else if (op->kind->keep_revisions) {
+			/* Kept: the slot keeps the reference. */
+			op->slot->revs[op->slot->nrevs++] = op->slot->cur;
 		} else {
 			old = op->slot->cur;
 		}

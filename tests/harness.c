@@ -1,0 +1,86 @@
+/* Test harness: counting/failing allocator and settable clock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static int should_fail(struct th_alloc *a)
+{
+	a->count++;
+	if (a->fail_at && (a->count == a->fail_at ||
+			   (a->fail_after && a->count > a->fail_at))) {
+		a->failures++;
+		return 1;
+	}
+	return 0;
+}
+
+static void *th_malloc(void *ctx, size_t n)
+{
+	struct th_alloc *a = ctx;
+	void *p;
+	if (should_fail(a))
+		return NULL;
+	p = malloc(n);
+	if (p)
+		a->live++;
+	return p;
+}
+
+static void *th_realloc(void *ctx, void *ptr, size_t n)
+{
+	struct th_alloc *a = ctx;
+	void *p;
+	if (should_fail(a))
+		return NULL;
+	p = realloc(ptr, n);
+	if (p && !ptr)
+		a->live++;
+	return p;
+}
+
+static void th_free(void *ctx, void *ptr)
+{
+	struct th_alloc *a = ctx;
+	if (ptr)
+		a->live--;
+	free(ptr);
+}
+
+static int th_now(void *ctx, int64_t *out)
+{
+	struct th_clock *c = ctx;
+	if (c->fail)
+		return -1;
+	*out = c->now;
+	return 0;
+}
+
+void th_options(cm_store_options *opts, struct th_env *env)
+{
+	assert_int_equal(cm_store_options_init(opts, CM_STORE_OPTIONS_VERSION), CM_OK);
+	opts->alloc_ctx = &env->alloc;
+	opts->malloc_fn = th_malloc;
+	opts->realloc_fn = th_realloc;
+	opts->free_fn = th_free;
+	opts->clock_ctx = &env->clock;
+	opts->clock_fn = th_now;
+	opts->id_seed = 42;
+}
+
+void th_open(struct th_env *env)
+{
+	cm_store_options o;
+
+	memset(env, 0, sizeof(*env));
+	env->clock.now = TH_T0;
+	th_options(&o, env);
+	assert_int_equal(cm_store_open(&env->store, &o), CM_OK);
+}
+
+void th_close(struct th_env *env)
+{
+	cm_store_close(env->store);
+	env->store = NULL;
+	assert_int_equal(env->alloc.live, 0);
+}

@@ -1,0 +1,48 @@
+/*
+ * Test harness shared by the suites: a counting allocator that can fail the
+ * Nth allocation (once, or from then on), a settable clock, and helpers to
+ * open a store on them.
+ */
+#ifndef CM_TEST_HARNESS_H
+#define CM_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "casemgr.h"
+
+struct th_alloc {
+	long live;        /* allocations not yet freed */
+	long count;       /* allocations attempted so far */
+	long fail_at;     /* fail the allocation with this number (1-based); 0 = never */
+	int fail_after;   /* 1: also fail every allocation after fail_at */
+	long failures;    /* how many allocations were refused */
+};
+
+struct th_clock {
+	int64_t now;
+	int fail;
+};
+
+struct th_env {
+	struct th_alloc alloc;
+	struct th_clock clock;
+	cm_store *store;
+};
+
+/* Open env->store on the counting allocator and the settable clock
+ * (starting at 2026-11-23T09:00:00Z). Asserts success. */
+void th_open(struct th_env *env);
+/* Close env->store and assert that no allocation is left. */
+void th_close(struct th_env *env);
+/* Fill opts with the harness allocator and clock. */
+void th_options(cm_store_options *opts, struct th_env *env);
+
+/* 2026-11-23T09:00:00Z and its date. */
+#define TH_T0 INT64_C(1795424400)
+#define TH_D0 20780
+
+#endif
