@@ -14,6 +14,10 @@
 
 #include "casemgr.h"
 
+/* Internal, reached through the static library: a digest of the whole
+ * committed state, to prove that a failed call changed nothing. */
+uint64_t cm__store_digest(cm_store *s);
+
 struct th_alloc {
 	long live;        /* allocations not yet freed */
 	long count;       /* allocations attempted so far */

@@ -122,12 +122,15 @@ CM_API void cm_client_free(cm_client *client);
  * transaction ends (the transaction keeps a reference; freeing the handle
  * earlier is allowed and simply skips the revision update).
  * Validation: family or given name required; identifiers unique per system
- * across the store (also among records staged in txn).
+ * across the store. An identifier may move from one client to another in
+ * one transaction: save the client giving it up first. Two records staged
+ * in one transaction claiming the same identifier are refused at commit
+ * (cm_txn_commit returns CM_EEXIST and commits nothing).
  * @return CM_OK; CM_EINVAL (NULL, or txn of another store); CM_EINCOMPLETE
  *         (no name); CM_EEXIST (id of a new client taken, or an identifier
  *         held by another client); CM_ECONFLICT (record committed at a newer
- *         revision than the handle's); CM_ENOMEM. Nothing is staged on
- *         failure.
+ *         revision than the handle's); CM_ESTATE (store closed); CM_ENOMEM.
+ *         Nothing is staged on failure.
  * Since 0.1.0.
  */
 CM_API int cm_client_save(cm_txn *txn, cm_client *client);

@@ -103,11 +103,13 @@ CM_API int cm_store_options_init(cm_store_options *opts, uint32_t version);
 CM_API int cm_store_open(cm_store **out, const cm_store_options *opts);
 
 /**
- * Close a store. Handles still alive (clients, iterators) keep their data
- * readable until freed, and the store's memory is released when the last
- * of them is freed; any use that needs the store itself then fails with
- * CM_ESTATE. An open transaction must be ended first: closing a store with
- * an open transaction rolls it back. NULL is ignored.
+ * Close a store. Handles still alive (clients, iterators, an open
+ * transaction) keep what they hold readable until freed, and the store's
+ * memory is released when the last of them is freed; anything that needs
+ * the store itself (get, find, list, begin, save) then fails with
+ * CM_ESTATE, and committing a transaction that was open at close fails
+ * with CM_ESTATE and commits nothing. NULL is ignored; closing the same
+ * store twice is a caller error.
  * Since 0.1.0.
  */
 CM_API void cm_store_close(cm_store *store);

@@ -192,7 +192,9 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 		const struct cm__slot *h = ident_holder(txn, key, n, e->system, e->value);
 		if (h && strcmp(h->id, rec->id) != 0)
 			return cm__err(s, CM_EEXIST,
-				       "identifier %s|%s already belongs to client '%s'",
+				       "identifier %s|%s already belongs to client '%s' "
+				       "(if it gives it up in this transaction, save it "
+				       "first)",
 				       e->system, e->value, h->id);
 	}
 	return CM_OK;

@@ -115,9 +115,14 @@ uint32_t cm__fold_cp(uint32_t cp)
 		return cp;
 	}
 	if (cp < 0x180) {
-		/* Latin Extended-A: upper/lower pairs whose parity flips at
-		 * the gaps left by U+0138 and U+0149. */
-		if (cp == 0x130 || cp == 0x131 || cp == 0x138 || cp == 0x149)
+		/*
+		 * Latin Extended-A: upper/lower pairs, upper even up to
+		 * U+0137, odd from U+0139 to U+0148 (after the unpaired
+		 * U+0138), even again up to U+0177 (after U+0149) and odd
+		 * from U+0179. U+0131, U+0138 and U+0149 are left alone by
+		 * that parity rule; U+0130 must be excluded explicitly.
+		 */
+		if (cp == 0x130)
 			return cp;
 		if (cp == 0x178)
 			return 0xFF;

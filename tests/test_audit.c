@@ -1,0 +1,128 @@
+/* The audit trail: one entry per committed change, queryable. */
+#include <string.h>
+
+#include "harness.h"
+
+static void commit_as(struct th_env *env, cm_client *c, const char *actor)
+{
+	cm_txn *t;
+	assert_int_equal(cm_txn_begin(&t, env->store, actor), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+}
+
+static size_t count(cm_audit_iter *it)
+{
+	size_t n = 0;
+	while (cm_audit_iter_next(it) == CM_OK)
+		n++;
+	return n;
+}
+
+static void test_audit_trail(void **state)
+{
+	struct th_env env;
+	cm_client *a, *b;
+	cm_audit_iter *it;
+	cm_txn *t;
+	char aid[40];
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_client_new(&a, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(a, CM_CLIENT_FAMILY, "Audit"), CM_OK);
+	assert_int_equal(cm_client_new(&b, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(b, CM_CLIENT_FAMILY, "Other"), CM_OK);
+	strcpy(aid, cm_client_id(a));
+
+	commit_as(&env, a, "alice");                          /* t0: create a */
+	env.clock.now = TH_T0 + 100;
+	assert_int_equal(cm_client_set_status(a, CM_CASE_ACTIVE, "go"), CM_OK);
+	commit_as(&env, a, "bob");                            /* t0+100: status a */
+	env.clock.now = TH_T0 + 200;
+	assert_int_equal(cm_client_set_text(a, CM_CLIENT_PHONE, "1"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "alice"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);        /* t0+200: update a */
+	assert_int_equal(cm_client_save(t, b), CM_OK);        /*         create b */
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	/* A rolled-back change leaves no entry. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "mallory"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	cm_txn_rollback(t);
+
+	assert_int_equal(cm_audit_query(&it, env.store, NULL, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_string_equal(cm_audit_iter_actor(it), "alice");
+	assert_int_equal(cm_audit_iter_time(it), TH_T0);
+	assert_int_equal(cm_audit_iter_action(it), CM_ACTION_CREATE);
+	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_CLIENT);
+	assert_string_equal(cm_audit_iter_record_id(it), aid);
+	assert_int_equal(cm_audit_iter_revision(it), 1);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_string_equal(cm_audit_iter_actor(it), "bob");
+	assert_int_equal(cm_audit_iter_action(it), CM_ACTION_STATUS);
+	assert_int_equal(cm_audit_iter_revision(it), 2);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_action(it), CM_ACTION_UPDATE);
+	assert_int_equal(cm_audit_iter_revision(it), 3);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_string_equal(cm_audit_iter_record_id(it), cm_client_id(b));
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	/* Past the end the getters return neutral values. */
+	cm_audit_iter_free(it);
+
+	assert_int_equal(cm_audit_query(&it, env.store, aid, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 3);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, NULL, "alice", CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 3);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, aid, "alice", CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 2);
+	cm_audit_iter_free(it);
+	/* Time range is half-open: from <= t < to. */
+	assert_int_equal(cm_audit_query(&it, env.store, NULL, NULL, TH_T0 + 100,
+					TH_T0 + 200), CM_OK);
+	assert_int_equal(count(it), 1);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, NULL, NULL, TH_T0 + 100,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 3);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, "nobody", NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	assert_null(cm_audit_iter_actor(it));
+	assert_int_equal(cm_audit_iter_time(it), CM_TIME_NONE);
+	assert_int_equal(cm_audit_iter_revision(it), 0);
+	assert_null(cm_audit_iter_record_id(it));
+	cm_audit_iter_free(it);
+
+	/* Snapshot: a later commit is not in an open query. */
+	assert_int_equal(cm_audit_query(&it, env.store, NULL, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	commit_as(&env, b, "carol");
+	assert_int_equal(count(it), 4);
+	cm_audit_iter_free(it);
+
+	assert_int_equal(cm_audit_query(NULL, env.store, NULL, NULL, 0, 0), CM_EINVAL);
+	assert_int_equal(cm_audit_query(&it, NULL, NULL, NULL, 0, 0), CM_EINVAL);
+	assert_int_equal(cm_audit_iter_next(NULL), CM_EINVAL);
+	cm_audit_iter_free(NULL);
+	cm_client_free(a);
+	cm_client_free(b);
+	th_close(&env);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_audit_trail),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,368 @@
+/* The store: options, open/close, clock, transactions, change callback. */
+#include <string.h>
+
+#include "harness.h"
+
+static void test_options(void **state)
+{
+	struct th_env env;
+	cm_store_options o;
+	cm_store *s = NULL;
+	(void)state;
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(cm_store_options_init(NULL, 1), CM_EINVAL);
+	assert_int_equal(cm_store_options_init(&o, 0), CM_EVERSION);
+	assert_int_equal(cm_store_options_init(&o, CM_STORE_OPTIONS_VERSION + 1),
+			 CM_EVERSION);
+	assert_int_equal(cm_store_open(NULL, NULL), CM_EINVAL);
+
+	th_options(&o, &env);
+	o.version = 0;
+	assert_int_equal(cm_store_open(&s, &o), CM_EVERSION);
+	o.version = 99;
+	assert_int_equal(cm_store_open(&s, &o), CM_EVERSION);
+	th_options(&o, &env);
+	o.flags = 1;
+	assert_int_equal(cm_store_open(&s, &o), CM_EINVAL);
+	th_options(&o, &env);
+	o.realloc_fn = NULL; /* allocator given in part */
+	assert_int_equal(cm_store_open(&s, &o), CM_EINVAL);
+	assert_null(s);
+	assert_int_equal(env.alloc.count, 0);
+
+	/* NULL options: libc allocator and system clock. */
+	assert_int_equal(cm_store_open(&s, NULL), CM_OK);
+	{
+		int64_t now = 0;
+		assert_int_equal(cm_store_now(&now, s), CM_OK);
+		assert_true(now > TH_T0 - 86400 * 365);
+	}
+	cm_store_close(s);
+	/* The static initializer works too. */
+	{
+		cm_store_options init = CM_STORE_OPTIONS_INIT;
+		assert_int_equal(cm_store_open(&s, &init), CM_OK);
+		cm_store_close(s);
+	}
+	cm_store_close(NULL);
+}
+
+static void test_open_out_of_memory(void **state)
+{
+	struct th_env env;
+	cm_store_options o;
+	cm_store *s = NULL;
+	(void)state;
+
+	memset(&env, 0, sizeof(env));
+	th_options(&o, &env);
+	env.alloc.fail_at = 1;
+	assert_int_equal(cm_store_open(&s, &o), CM_ENOMEM);
+	assert_null(s);
+	assert_int_equal(env.alloc.live, 0);
+}
+
+static void test_clock(void **state)
+{
+	struct th_env env;
+	cm_client *c = NULL;
+	cm_txn *t = NULL;
+	int64_t now;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_store_now(&now, env.store), CM_OK);
+	assert_int_equal(now, TH_T0);
+	assert_int_equal(cm_store_now(NULL, env.store), CM_EINVAL);
+	env.clock.fail = 1;
+	assert_int_equal(cm_store_now(&now, env.store), CM_ECLOCK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_ECLOCK);
+	assert_null(c);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_ECLOCK);
+	assert_null(t);
+	env.clock.fail = 0;
+	env.clock.now = CM_TIME_MAX + 1; /* out of range is a clock failure */
+	assert_int_equal(cm_store_now(&now, env.store), CM_ECLOCK);
+	/* A transaction can begin again once the clock works: the failed
+	 * begin released the writer lock. */
+	env.clock.now = TH_T0;
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_txn_time(t), TH_T0);
+	assert_string_equal(cm_txn_actor(t), "me");
+	cm_txn_rollback(t);
+	th_close(&env);
+}
+
+static cm_client *make_client(struct th_env *env, const char *family)
+{
+	cm_client *c;
+	assert_int_equal(cm_client_new(&c, env->store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, family), CM_OK);
+	return c;
+}
+
+static void test_txn_arguments(void **state)
+{
+	struct th_env env;
+	cm_txn *t = NULL, *t2 = NULL;
+	char longactor[300];
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(NULL, env.store, "me"), CM_EINVAL);
+	assert_int_equal(cm_txn_begin(&t, NULL, "me"), CM_EINVAL);
+	assert_int_equal(cm_txn_begin(&t, env.store, NULL), CM_EINVAL);
+	assert_int_equal(cm_txn_begin(&t, env.store, ""), CM_EINVAL);
+	assert_int_equal(cm_txn_begin(&t, env.store, "bad\xff"), CM_EUTF8);
+	memset(longactor, 'a', sizeof(longactor) - 1);
+	longactor[sizeof(longactor) - 1] = '\0';
+	assert_int_equal(cm_txn_begin(&t, env.store, longactor), CM_ETOOLONG);
+	assert_null(t);
+	assert_int_equal(cm_txn_commit(NULL), CM_EINVAL);
+	cm_txn_rollback(NULL);
+	assert_int_equal(cm_txn_time(NULL), CM_TIME_NONE);
+	assert_null(cm_txn_actor(NULL));
+
+	/* One transaction per thread: a second begin is refused. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t2, env.store, "me"), CM_EBUSY);
+	assert_null(t2);
+	assert_int_equal(cm_txn_commit(t), CM_OK); /* empty commit */
+	th_close(&env);
+}
+
+static void test_rollback_discards(void **state)
+{
+	struct th_env env;
+	cm_client *c, *g = NULL;
+	cm_txn *t;
+	uint64_t before;
+	(void)state;
+
+	th_open(&env);
+	before = cm__store_digest(env.store);
+	c = make_client(&env, "Okafor");
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_txn_rollback(t);
+	assert_int_equal(cm_client_revision(c), 0);
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(c)), CM_ENOTFOUND);
+	assert_int_equal(cm__store_digest(env.store), before);
+	/* Saving after the rollback works. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_client_revision(c), 1);
+	cm_client_free(c);
+	th_close(&env);
+}
+
+static void test_several_records_one_txn(void **state)
+{
+	struct th_env env;
+	cm_client *a, *b, *g;
+	cm_txn *t;
+	(void)state;
+
+	th_open(&env);
+	a = make_client(&env, "Ahn");
+	b = make_client(&env, "Baptiste");
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	assert_int_equal(cm_client_save(t, b), CM_OK);
+	/* Saved again in the same txn: replaces what was staged. */
+	assert_int_equal(cm_client_set_text(a, CM_CLIENT_GIVEN, "Min"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	/* Not yet visible to readers. */
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(a)), CM_ENOTFOUND);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(a)), CM_OK);
+	assert_string_equal(cm_client_text(g, CM_CLIENT_GIVEN), "Min");
+	assert_int_equal(cm_client_revision(g), 1);
+	cm_client_free(g);
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(b)), CM_OK);
+	cm_client_free(g);
+	cm_client_free(a);
+	cm_client_free(b);
+	th_close(&env);
+}
+
+struct seen {
+	int calls;
+	int32_t kind[4];
+	int64_t rev[4];
+	int32_t action[4];
+	char id[4][40];
+	int begin_rc;
+	cm_store *store;
+};
+
+static int on_change(void *ctx, int32_t kind, const char *id, int64_t rev,
+		     int32_t action)
+{
+	struct seen *s = ctx;
+	cm_txn *t = NULL;
+	if (s->calls < 4) {
+		s->kind[s->calls] = kind;
+		s->rev[s->calls] = rev;
+		s->action[s->calls] = action;
+		strncpy(s->id[s->calls], id, 39);
+		s->id[s->calls][39] = '\0';
+	}
+	s->calls++;
+	/* Must not begin a transaction from inside: refused, no deadlock. */
+	s->begin_rc = cm_txn_begin(&t, s->store, "cb");
+	return 0;
+}
+
+static void test_change_callback(void **state)
+{
+	struct th_env env;
+	struct seen seen;
+	cm_client *c;
+	cm_txn *t;
+	(void)state;
+
+	th_open(&env);
+	memset(&seen, 0, sizeof(seen));
+	seen.store = env.store;
+	assert_int_equal(cm_store_set_change_callback(NULL, on_change, &seen), CM_EINVAL);
+	assert_int_equal(cm_store_set_change_callback(env.store, on_change, &seen), CM_OK);
+	c = make_client(&env, "Cruz");
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(seen.calls, 0); /* not before commit */
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.kind[0], CM_KIND_CLIENT);
+	assert_int_equal(seen.rev[0], 1);
+	assert_int_equal(seen.action[0], CM_ACTION_CREATE);
+	assert_string_equal(seen.id[0], cm_client_id(c));
+	assert_int_equal(seen.begin_rc, CM_EBUSY);
+
+	assert_int_equal(cm_client_set_status(c, CM_CASE_ACTIVE, "enrolled"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(seen.action[1], CM_ACTION_STATUS);
+	assert_int_equal(seen.rev[1], 2);
+
+	/* Rolled back: no call. Removed: no call. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_txn_rollback(t);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(cm_store_set_change_callback(env.store, NULL, NULL), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, "Luz"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(seen.calls, 2);
+	cm_client_free(c);
+	th_close(&env);
+}
+
+static void test_close_with_live_handles(void **state)
+{
+	struct th_env env;
+	cm_client *c, *g = NULL;
+	cm_client_iter *it;
+	cm_txn *t;
+	(void)state;
+
+	th_open(&env);
+	c = make_client(&env, "Dube");
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_client_list(&it, env.store, 0, NULL, NULL), CM_OK);
+	cm_store_close(env.store);
+	/* The handle and the listing stay readable... */
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "Dube");
+	assert_int_equal(cm_client_iter_next(&g, it), CM_OK);
+	assert_string_equal(cm_client_text(g, CM_CLIENT_FAMILY), "Dube");
+	/* ...but the store itself is gone for new work. */
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, "Sipho"), CM_OK);
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(c)), CM_ESTATE);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_ESTATE);
+	cm_client_free(g);
+	cm_client_iter_free(it);
+	assert_true(env.alloc.live > 0);
+	cm_client_free(c); /* the last reference frees the store */
+	assert_int_equal(env.alloc.live, 0);
+}
+
+static void test_commit_after_close(void **state)
+{
+	struct th_env env;
+	cm_client *c;
+	cm_txn *t;
+	(void)state;
+
+	th_open(&env);
+	c = make_client(&env, "Eze");
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_store_close(env.store);
+	assert_int_equal(cm_txn_commit(t), CM_ESTATE);
+	assert_int_equal(cm_client_revision(c), 0);
+	cm_client_free(c);
+	assert_int_equal(env.alloc.live, 0);
+}
+
+static void test_two_stores_independent(void **state)
+{
+	struct th_env a, b;
+	cm_client *c, *g = NULL;
+	cm_txn *t;
+	(void)state;
+
+	th_open(&a);
+	th_open(&b);
+	c = make_client(&a, "Fofanah");
+	/* A handle of store a cannot be saved in a txn of store b. */
+	assert_int_equal(cm_txn_begin(&t, b.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_EINVAL);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, a.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_client_get(&g, b.store, cm_client_id(c)), CM_ENOTFOUND);
+	assert_string_equal(cm_store_errmsg(a.store), "");
+	cm_client_free(c);
+	th_close(&a);
+	th_close(&b);
+}
+
+static void test_kind_and_action_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cm_kind_name(CM_KIND_CLIENT), "client");
+	assert_null(cm_kind_name(0));
+	assert_null(cm_kind_name(999));
+	assert_string_equal(cm_action_name(CM_ACTION_CREATE), "create");
+	assert_string_equal(cm_action_name(CM_ACTION_UPDATE), "update");
+	assert_string_equal(cm_action_name(CM_ACTION_STATUS), "status");
+	assert_string_equal(cm_action_name(CM_ACTION_READ), "read");
+	assert_null(cm_action_name(0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_open_out_of_memory),
+		cmocka_unit_test(test_clock),
+		cmocka_unit_test(test_txn_arguments),
+		cmocka_unit_test(test_rollback_discards),
+		cmocka_unit_test(test_several_records_one_txn),
+		cmocka_unit_test(test_change_callback),
+		cmocka_unit_test(test_close_with_live_handles),
+		cmocka_unit_test(test_commit_after_close),
+		cmocka_unit_test(test_two_stores_independent),
+		cmocka_unit_test(test_kind_and_action_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
