@@ -128,7 +128,11 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 
 	if (!r)
 		return CM_ENOMEM;
-	memcpy(r, src, k->schema->size);
+	/* Skip the reference count: other threads may be changing src's
+	 * atomically while we copy. */
+	memcpy((char *)r + offsetof(struct cm__rec, kind),
+	       (const char *)src + offsetof(struct cm__rec, kind),
+	       k->schema->size - offsetof(struct cm__rec, kind));
 	atomic_init(&r->refs, 1);
 	r->id = NULL;
 	/* After obj_copy (even a failed one) r owns exactly its own fields. */
