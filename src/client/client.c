@@ -50,24 +50,24 @@ static const struct cm__schema team_schema = {
 };
 
 static const struct cm__field client_fields[] = {
-	TEXT("family name", 1, CM_CLIENT_FAMILY, family, 200),
-	TEXT("given name", 2, CM_CLIENT_GIVEN, given, 200),
-	TEXT("language", 3, CM_CLIENT_LANGUAGE, language, 35),
-	TEXT("phone", 4, CM_CLIENT_PHONE, phone, 64),
-	TEXT("email", 5, CM_CLIENT_EMAIL, email, 254),
-	TEXT("address", 6, CM_CLIENT_ADDRESS, address, 1000),
-	TEXT("program", 7, CM_CLIENT_PROGRAM, program, 200),
-	TEXT("case manager", 8, CM_CLIENT_CASE_MANAGER, case_manager, 64),
-	INT("birth date", 20, CM_CLIENT_BIRTH_DATE, birth_date, CM__CHECK_DATE, 0, 0),
-	INT("gender", 21, CM_CLIENT_GENDER, gender, CM__CHECK_RANGE, 0, 4),
-	INT("interpreter", 22, CM_CLIENT_INTERPRETER, interpreter, CM__CHECK_RANGE, 0, 1),
-	INT("risk tier", 23, CM_CLIENT_RISK_TIER, risk_tier, CM__CHECK_RANGE, 0, 4),
-	INT("next follow-up", 24, CM_CLIENT_NEXT_FOLLOWUP, next_followup, CM__CHECK_DATE, 0, 0),
-	{ "status", 25, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__client, status), 0, 0, 0, 0, NULL },
-	LIST("identifiers", 40, idents, UINT32_MAX, &ident_schema),
-	LIST("coverage", 41, coverage, COVERAGE_MAX, &coverage_schema),
-	LIST("care team", 42, team, TEAM_MAX, &team_schema),
-	LIST("status history", 43, history, UINT32_MAX, &cm__hist_schema),
+	TEXT("family name", 16, CM_CLIENT_FAMILY, family, 200),
+	TEXT("given name", 17, CM_CLIENT_GIVEN, given, 200),
+	TEXT("language", 18, CM_CLIENT_LANGUAGE, language, 35),
+	TEXT("phone", 19, CM_CLIENT_PHONE, phone, 64),
+	TEXT("email", 20, CM_CLIENT_EMAIL, email, 254),
+	TEXT("address", 21, CM_CLIENT_ADDRESS, address, 1000),
+	TEXT("program", 22, CM_CLIENT_PROGRAM, program, 200),
+	TEXT("case manager", 23, CM_CLIENT_CASE_MANAGER, case_manager, 64),
+	INT("birth date", 32, CM_CLIENT_BIRTH_DATE, birth_date, CM__CHECK_DATE, 0, 0),
+	INT("gender", 33, CM_CLIENT_GENDER, gender, CM__CHECK_RANGE, 0, 4),
+	INT("interpreter", 34, CM_CLIENT_INTERPRETER, interpreter, CM__CHECK_RANGE, 0, 1),
+	INT("risk tier", 35, CM_CLIENT_RISK_TIER, risk_tier, CM__CHECK_RANGE, 0, 4),
+	INT("next follow-up", 36, CM_CLIENT_NEXT_FOLLOWUP, next_followup, CM__CHECK_DATE, 0, 0),
+	{ "status", 37, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__client, status), 0, CM__CHECK_RANGE, 1, CM_CASE_ENTERED_IN_ERROR, NULL },
+	LIST("identifiers", 48, idents, UINT32_MAX, &ident_schema),
+	LIST("coverage", 49, coverage, COVERAGE_MAX, &coverage_schema),
+	LIST("care team", 50, team, TEAM_MAX, &team_schema),
+	LIST("status history", 51, history, UINT32_MAX, &cm__hist_schema),
 };
 
 static const struct cm__schema client_schema = {
@@ -131,6 +131,16 @@ const char *cm_gender_code(int32_t gender)
 {
 	static const char *const codes[] = { NULL, "male", "female", "other", "unknown" };
 	return (gender >= 1 && gender <= 4) ? codes[gender] : NULL;
+}
+
+/* Defaults of a new client (also for fields missing from an older
+ * encoding). */
+static void init(struct cm__rec *rec)
+{
+	struct cm__client *c = (struct cm__client *)rec;
+	c->birth_date = CM_DATE_NONE;
+	c->next_followup = CM_DATE_NONE;
+	c->status = CM_CASE_PLANNED;
 }
 
 /* ---- identifier index -------------------------------------------------- */
@@ -323,6 +333,7 @@ const struct cm__kind cm__client_kind = {
 	offsetof(struct cm__client, history),
 	CM_CASE_ENTERED_IN_ERROR,
 	status_codes,
+	init,
 	transition_ok,
 	0, /* revisions are not kept: the audit trail records them */
 	validate,
@@ -367,9 +378,6 @@ int cm_client_new(cm_client **out, cm_store *s)
 	c = (struct cm__client *)cm__rec_new(s, &cm__client_kind);
 	if (!c)
 		return cm__err(s, CM_ENOMEM, "out of memory for a client");
-	c->birth_date = CM_DATE_NONE;
-	c->next_followup = CM_DATE_NONE;
-	c->status = CM_CASE_PLANNED;
 	rc = cm__store_new_id(s, &c->hdr.id);
 	if (rc == CM_OK)
 		rc = cm__handle_new(&h, s, &cm__client_kind, &c->hdr, 1);

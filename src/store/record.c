@@ -10,9 +10,9 @@
 #include "store/store_impl.h"
 
 static const struct cm__field hist_fields[] = {
-	{ "from", 1, CM__F_I32, 0, 0, offsetof(struct cm__hist, from), 0, 0, 0, 0, NULL },
-	{ "to", 2, CM__F_I32, 0, 0, offsetof(struct cm__hist, to), 0, 0, 0, 0, NULL },
-	{ "time", 3, CM__F_I64, 0, 0, offsetof(struct cm__hist, time), 0, 0, 0, 0, NULL },
+	{ "from", 1, CM__F_I32, 0, 0, offsetof(struct cm__hist, from), 0, CM__CHECK_RANGE, 0, 127, NULL },
+	{ "to", 2, CM__F_I32, 0, 0, offsetof(struct cm__hist, to), 0, CM__CHECK_RANGE, 1, 127, NULL },
+	{ "time", 3, CM__F_I64, 0, 0, offsetof(struct cm__hist, time), 0, CM__CHECK_TIME, 0, 0, NULL },
 	{ "actor", 4, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, actor), 256, 0, 0, 0, NULL },
 	{ "reason", 5, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, reason), 1000, 0, 0, 0, NULL },
 };
@@ -118,6 +118,8 @@ struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k)
 	r->kind = k->kind;
 	r->created = CM_TIME_NONE;
 	r->updated = CM_TIME_NONE;
+	if (k->init)
+		k->init(r);
 	return r;
 }
 

@@ -44,7 +44,10 @@ struct cm__op;
 
 struct cm__field {
 	const char *name;              /* for messages and digests */
-	uint16_t tag;                  /* stable encoding tag, unique per schema */
+	/* Stable encoding tag, unique per schema, never reused. Record-level
+	 * fields use 16 and up (1..15 are the record header's); list
+	 * elements use 1 and up. */
+	uint16_t tag;
 	uint8_t type;                  /* enum cm__ftype */
 	uint8_t pub_class;             /* enum cm__fclass */
 	int32_t pub;                   /* public field enum value */
@@ -100,6 +103,8 @@ struct cm__kind {
 	size_t history_off; /* offset of struct cm__list of cm__hist */
 	int32_t status_max; /* valid statuses are 1..status_max */
 	const char *const *status_codes; /* [status] -> FHIR code */
+	/* Set the defaults of a fresh record (zeroed, header set). */
+	void (*init)(struct cm__rec *rec);
 	/* 1 if from -> to is allowed. */
 	int (*transition_ok)(int32_t from, int32_t to);
 	/* Keep every earlier revision retrievable (plans, assessments). */
@@ -209,6 +214,7 @@ uint64_t cm__store_digest(cm_store *s);
 
 /* ---- generic record operations (record.c) ------------------------------ */
 
+/* A fresh record with the kind's defaults (and no id), or NULL. */
 struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
 int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		  const struct cm__rec *src);
