@@ -10,5 +10,6 @@
 #include "casemgr/common.h"
 #include "casemgr/store.h"
 #include "casemgr/client.h"
+#include "casemgr/storage.h"
 
 #endif /* CASEMGR_H */

@@ -51,8 +51,11 @@ typedef void (*cm_free_fn)(void *ctx, void *ptr);
  *  Called from whichever thread begins a transaction or creates a record. */
 typedef int (*cm_clock_fn)(void *ctx, int64_t *out_now);
 
-/** The current options version. */
-#define CM_STORE_OPTIONS_VERSION 1
+struct cm_storage;
+
+/** The current options version. Version 1: allocator, clock, id seed.
+ *  Version 2 adds storage and storage_ctx. */
+#define CM_STORE_OPTIONS_VERSION 2
 
 /**
  * Options for cm_store_open(). Set version to CM_STORE_OPTIONS_VERSION (or
@@ -73,10 +76,18 @@ typedef struct cm_store_options {
 	cm_clock_fn clock_fn;      /**< (v1) */
 	uint64_t id_seed;          /**< seed for generated ids; 0 = from clock
 				        and address (v1) */
+	const struct cm_storage *storage; /**< host storage callbacks, or NULL
+					       for memory only (v2); see
+					       casemgr/storage.h. Must stay
+					       valid until the store closes. */
+	void *storage_ctx;         /**< passed to every storage callback (v2) */
+	char *errbuf;              /**< if not NULL, a failed open writes its
+				        message here, NUL-terminated (v2) */
+	size_t errbuf_size;        /**< size of errbuf in bytes (v2) */
 } cm_store_options;
 
 /** Static initializer: `cm_store_options o = CM_STORE_OPTIONS_INIT;` */
-#define CM_STORE_OPTIONS_INIT { CM_STORE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define CM_STORE_OPTIONS_INIT { CM_STORE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
 /**
  * Initialise an options block to defaults for the given version (for
@@ -90,13 +101,19 @@ CM_API int cm_store_options_init(cm_store_options *opts, uint32_t version);
 /* ---- open and close ---------------------------------------------------- */
 
 /**
- * Open an empty in-memory store.
+ * Open a store: empty and in memory, or, with opts->storage, loaded from
+ * the host's storage (every record its load callback feeds back).
  * @param out   receives the store; release it with cm_store_close().
  * @param opts  options, or NULL for all defaults. Copied: need not outlive
- *              the call.
+ *              the call (but a storage table must outlive the store).
  * @return CM_OK; CM_EINVAL (out NULL, flags not 0, allocation callbacks
- *         given only in part); CM_EVERSION (opts->version unknown);
- *         CM_ENOMEM.
+ *         given only in part); CM_EVERSION (opts->version unknown, or a
+ *         storage table or stored record of an unknown version);
+ *         CM_ESTORAGE (the load callback failed); CM_ECORRUPT (a stored
+ *         record failed its checksum or decoding, or stored records
+ *         contradict each other, e.g. one identifier on two clients);
+ *         CM_ENOMEM. Nothing is opened on failure; the detailed message
+ *         goes to opts->errbuf when given (there is no store to keep it).
  * Thread-safety: any thread.
  * Since 0.1.0.
  */
@@ -158,11 +175,17 @@ CM_API int cm_store_now(int64_t *out_now, cm_store *store);
 CM_API int cm_txn_begin(cm_txn **out, cm_store *store, const char *actor);
 
 /**
- * Commit: make every staged change visible, bump each record's revision,
- * append one audit entry per changed record, update the saved handles'
- * revisions, then call the change callback. Always ends and frees txn.
- * @return CM_OK; CM_EINVAL (txn NULL); CM_ENOMEM (nothing committed);
- *         on failure the store is exactly as before the transaction began.
+ * Commit: make every staged change durable (when the store has storage)
+ * and visible, bump each record's revision, append one audit entry per
+ * changed record, update the saved handles' revisions, then call the change
+ * callback. Always ends and frees txn.
+ * @return CM_OK; CM_EINVAL (txn NULL); CM_ENOMEM; CM_EEXIST (two staged
+ *         records claim one identifier); CM_ESTATE (store closed);
+ *         CM_ESTORAGE (a storage callback failed; the message carries the
+ *         host's); CM_ECONFLICT (storage refused a stale write); any
+ *         negative CM_E* code a storage callback returned (e.g.
+ *         CM_EPOISONED, CM_EIO). On failure nothing is committed, in memory
+ *         or in storage: the store is exactly as before the transaction.
  * Since 0.1.0.
  */
 CM_API int cm_txn_commit(cm_txn *txn);

@@ -335,6 +335,7 @@ const struct cm__kind cm__client_kind = {
 	status_codes,
 	init,
 	transition_ok,
+	NULL,
 	0, /* revisions are not kept: the audit trail records them */
 	validate,
 	NULL,

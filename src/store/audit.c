@@ -14,13 +14,14 @@ int cm__audit_reserve(cm_store *s, size_t nentries)
 	return CM_OK;
 }
 
-void cm__audit_append(cm_store *s, char *actor, int64_t time,
+void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops)
 {
 	size_t i;
 
 	s->txnlog[s->ntxn].actor = actor;
 	s->txnlog[s->ntxn].time = time;
+	s->txnlog[s->ntxn].id = logid;
 	for (i = 0; i < nops; i++) {
 		struct cm__audit *a = &s->audit[s->naudit++];
 		a->txn = (uint32_t)s->ntxn;
@@ -36,8 +37,10 @@ void cm__audit_free(cm_store *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->ntxn; i++)
+	for (i = 0; i < s->ntxn; i++) {
 		cm__free(s, s->txnlog[i].actor);
+		cm__free(s, s->txnlog[i].id);
+	}
 	cm__free(s, s->txnlog);
 	cm__free(s, s->audit);
 }
@@ -122,7 +125,7 @@ static const struct cm__audit *cur(const cm_audit_iter *it)
  * entries are read under the read lock. */
 static struct cm__txnlog txnlog_of(const cm_audit_iter *it)
 {
-	struct cm__txnlog t = { NULL, CM_TIME_NONE };
+	struct cm__txnlog t = { NULL, CM_TIME_NONE, NULL };
 	const struct cm__audit *a = cur(it);
 
 	if (!a)

@@ -4,16 +4,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "casemgr/storage.h"
 #include "core/text.h"
 #include "store/store_impl.h"
 
 extern const struct cm__kind cm__client_kind;
+extern const struct cm__kind cm__txnlog_kind;
 
 const struct cm__kind *cm__kind_get(int32_t kind)
 {
 	switch (kind) {
 	case CM_KIND_CLIENT:
 		return &cm__client_kind;
+	case CM_KIND_TXNLOG:
+		return &cm__txnlog_kind;
 	default:
 		return NULL;
 	}
@@ -79,6 +83,8 @@ int cm_store_options_init(cm_store_options *opts, uint32_t version)
 	return CM_OK;
 }
 
+static void store_destroy(cm_store *s);
+
 /* ---- open / close ------------------------------------------------------ */
 
 static uint64_t splitmix64(uint64_t *state)
@@ -89,26 +95,50 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* How many bytes of cm_store_options each version has: an older caller's
+ * smaller block is read only that far. */
+static const size_t options_size[] = {
+	0,
+	offsetof(cm_store_options, storage),
+	sizeof(cm_store_options),
+};
+
+static int open_fail(const cm_store_options *o, int code, const char *msg)
+{
+	if (o->errbuf && o->errbuf_size) {
+		size_t n = strlen(msg);
+		if (n >= o->errbuf_size)
+			n = o->errbuf_size - 1;
+		memcpy(o->errbuf, msg, n);
+		o->errbuf[n] = '\0';
+	}
+	return code;
+}
+
 int cm_store_open(cm_store **out, const cm_store_options *opts)
 {
 	cm_store_options o = CM_STORE_OPTIONS_INIT;
 	cm_store *s;
 	int64_t now = 0;
+	int rc;
 
-	if (!out)
-		return CM_EINVAL;
 	if (opts) {
 		if (opts->version == 0 || opts->version > CM_STORE_OPTIONS_VERSION)
 			return CM_EVERSION;
-		/* Version 1 is the whole struct today; later versions copy
-		 * only the members their version has. */
-		o = *opts;
-		if (o.flags != 0)
-			return CM_EINVAL;
-		if ((o.malloc_fn || o.realloc_fn || o.free_fn) &&
-		    !(o.malloc_fn && o.realloc_fn && o.free_fn))
-			return CM_EINVAL;
+		memcpy(&o, opts, options_size[opts->version]);
 	}
+	if (!out)
+		return open_fail(&o, CM_EINVAL, "store open: out is NULL");
+	if (o.flags != 0)
+		return open_fail(&o, CM_EINVAL, "store open: flags must be 0");
+	if ((o.malloc_fn || o.realloc_fn || o.free_fn) &&
+	    !(o.malloc_fn && o.realloc_fn && o.free_fn))
+		return open_fail(&o, CM_EINVAL,
+				 "store open: give malloc_fn, realloc_fn and free_fn together");
+	if (o.storage && (o.storage->version == 0 ||
+			  o.storage->version > CM_STORAGE_VERSION))
+		return open_fail(&o, CM_EVERSION,
+				 "store open: unknown storage table version");
 	if (!o.malloc_fn) {
 		o.malloc_fn = default_malloc;
 		o.realloc_fn = default_realloc;
@@ -121,7 +151,7 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 	}
 	s = o.malloc_fn(o.alloc_ctx, sizeof(*s));
 	if (!s)
-		return CM_ENOMEM;
+		return open_fail(&o, CM_ENOMEM, "store open: out of memory");
 	memset(s, 0, sizeof(*s));
 	atomic_init(&s->refs, 1);
 	atomic_init(&s->closed, 0);
@@ -147,6 +177,16 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		s->rng = (uint64_t)now ^ (uint64_t)(uintptr_t)s ^
 			 ((uint64_t)clock() << 32);
 	}
+	if (o.storage) {
+		s->storage = o.storage;
+		s->storage_ctx = o.storage_ctx;
+		rc = cm__store_load(s);
+		if (rc) {
+			open_fail(&o, rc, s->errmsg);
+			store_destroy(s);
+			return rc;
+		}
+	}
 	*out = s;
 	return CM_OK;
 fail3:
@@ -157,7 +197,7 @@ fail1:
 	pthread_rwlock_destroy(&s->lock);
 fail0:
 	o.free_fn(o.alloc_ctx, s);
-	return CM_ENOMEM;
+	return open_fail(&o, CM_ENOMEM, "store open: out of memory");
 }
 
 static void store_destroy(cm_store *s)
@@ -208,8 +248,12 @@ void cm_store_close(cm_store *s)
 {
 	if (!s)
 		return;
-	if (atomic_exchange(&s->closed, 1))
-		return; /* closed twice: the second is ignored */
+	atomic_store(&s->closed, 1);
+	/* Wait for an open transaction's commit to finish writing. */
+	pthread_mutex_lock(&s->txn_mutex);
+	if (s->storage && s->storage->close)
+		s->storage->close(s->storage_ctx);
+	pthread_mutex_unlock(&s->txn_mutex);
 	cm__store_unref(s);
 }
 
@@ -274,19 +318,24 @@ int cm_store_now(int64_t *out_now, cm_store *s)
 
 int cm__store_new_id(cm_store *s, char **out_id)
 {
+	int64_t now;
+	int rc = cm__store_clock(s, &now);
+
+	return rc ? rc : cm__store_make_id(s, now, out_id);
+}
+
+int cm__store_make_id(cm_store *s, int64_t now, char **out_id)
+{
 	/* UUID version 7: 48-bit Unix milliseconds, then a 12-bit counter so
 	 * that ids made in the same millisecond still sort in creation order,
 	 * then 62 random bits. Lower-case hex sorts as the time does. */
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
 	char *id;
-	int64_t now, ms;
+	int64_t ms;
 	uint64_t r;
-	int i, j, rc;
+	int i, j;
 
-	rc = cm__store_clock(s, &now);
-	if (rc)
-		return rc;
 	ms = now > 0 ? now * 1000 : 0;
 	pthread_mutex_lock(&s->meta);
 	if (ms <= s->id_ms) {

@@ -37,6 +37,7 @@ enum cm__ftype {
 enum cm__fclass { CM__PUB_NONE = 0, CM__PUB_TEXT = 1, CM__PUB_INT = 2 };
 
 /* How an integer field is validated by the generic setter. */
+/* CM__CHECK_RANGE with min == max == 0 means any value of the type. */
 enum cm__fcheck { CM__CHECK_RANGE = 0, CM__CHECK_DATE = 1, CM__CHECK_TIME = 2 };
 
 struct cm__schema;
@@ -107,6 +108,9 @@ struct cm__kind {
 	void (*init)(struct cm__rec *rec);
 	/* 1 if from -> to is allowed. */
 	int (*transition_ok)(int32_t from, int32_t to);
+	/* Optional: 1 if a decoded record keeps the kind's invariants
+	 * (beyond what the schema checks). */
+	int (*check_decoded)(const struct cm__rec *rec);
 	/* Keep every earlier revision retrievable (plans, assessments). */
 	int keep_revisions;
 	/* At save: kind rules and unique-key checks against the committed
@@ -150,6 +154,7 @@ struct cm__table {
 struct cm__txnlog {
 	char *actor;
 	int64_t time;
+	char *id; /* of its transaction-log record in storage, or NULL */
 };
 
 struct cm__audit {
@@ -187,6 +192,10 @@ struct cm_store {
 	cm_change_fn change_fn;
 	void *change_ctx;
 
+	const struct cm_storage *storage; /* NULL: memory only */
+	void *storage_ctx;
+	int loading; /* set while cm_store_open loads from storage */
+
 	struct cm__table tables[CM__KIND_MAX];
 	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
 
@@ -203,8 +212,10 @@ void cm__store_unref(cm_store *s);
 /* CM_OK, or CM_ESTATE with a message if the store is closed. */
 int cm__store_usable(const cm_store *s);
 int cm__store_clock(cm_store *s, int64_t *out_now);
-/* A new time-ordered id (UUID version 7 text). */
+/* A new time-ordered id (UUID version 7 text), at the clock's now or at
+ * a given time. */
 int cm__store_new_id(cm_store *s, char **out_id);
+int cm__store_make_id(cm_store *s, int64_t now, char **out_id);
 const struct cm__kind *cm__kind_get(int32_t kind);
 /* The slot of a committed record, or NULL. Caller holds the lock. */
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id);
@@ -302,6 +313,10 @@ struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev);
 
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
+/* Phases 1 (shared part) and 3 of a commit without storage or audit, for
+ * loading: ops are new records with new_slot prepared. prepared[kind] is
+ * set for each kind whose index_prepare ran (the caller discards). */
+int cm__txn_install(cm_txn *txn, int *prepared);
 /* The staged version of (kind, id) in txn, or NULL. */
 const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 				     const char *id);
@@ -309,9 +324,23 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 /* ---- audit (audit.c) --------------------------------------------------- */
 
 int cm__audit_reserve(cm_store *s, size_t nentries);
-void cm__audit_append(cm_store *s, char *actor, int64_t time,
+/* Append a transaction's entries; takes ownership of actor and logid. */
+void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops);
 void cm__audit_free(cm_store *s);
+
+/* ---- storage (storage.c, load.c) --------------------------------------- */
+
+/* Write txn's prepared ops (and its transaction-log record) to storage
+ * between begin and commit; on any failure roll storage back. */
+int cm__storage_write(cm_txn *txn, char **out_logid);
+/* Load everything from storage into the fresh store s. */
+int cm__store_load(cm_store *s);
+/* Call fn with the encoding of every live record: kept and current
+ * revisions, then the transaction-log records. Under the read lock. */
+int cm__store_foreach_encoded(cm_store *s,
+			      int (*fn)(void *ctx, const void *bytes, size_t len),
+			      void *ctx);
 
 /* ---- locking ----------------------------------------------------------- */
 

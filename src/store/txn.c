@@ -319,7 +319,8 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 	return CM_OK;
 }
 
-static void apply(cm_txn *txn, char *actor)
+/* Phase 3. actor NULL: loading from storage, no audit entries. */
+static void apply(cm_txn *txn, char *actor, char *logid)
 {
 	cm_store *s = txn->store;
 	size_t i;
@@ -351,7 +352,20 @@ static void apply(cm_txn *txn, char *actor)
 		 * op->rec's place until after the lock is released. */
 		op->rec = old;
 	}
-	cm__audit_append(s, actor, txn->time, txn->ops, txn->nops);
+	if (actor)
+		cm__audit_append(s, actor, txn->time, logid, txn->ops, txn->nops);
+}
+
+int cm__txn_install(cm_txn *txn, int *prepared)
+{
+	int rc;
+
+	CM__WRLOCK(txn->store);
+	rc = prepare_shared(txn, prepared);
+	if (rc == CM_OK)
+		apply(txn, NULL, NULL);
+	CM__UNLOCK(txn->store);
+	return rc;
 }
 
 /* After commit: bring each still-held handle up to the committed version. */
@@ -379,7 +393,7 @@ static void update_handle(cm_store *s, struct cm__op *op)
 int cm_txn_commit(cm_txn *txn)
 {
 	cm_store *s;
-	char *actor = NULL;
+	char *actor = NULL, *logid = NULL;
 	int prepared[CM__KIND_MAX] = { 0 };
 	size_t i;
 	int32_t kk;
@@ -403,9 +417,16 @@ int cm_txn_commit(cm_txn *txn)
 	if (rc == CM_OK && txn->nops) {
 		CM__WRLOCK(s);
 		rc = prepare_shared(txn, prepared);
-		if (rc == CM_OK)
-			apply(txn, actor);
 		CM__UNLOCK(s);
+		/* Phase 2, outside the lock: readers go on during storage I/O.
+		 * What phase 1 reserved is invisible to them. */
+		if (rc == CM_OK && s->storage)
+			rc = cm__storage_write(txn, &logid);
+		if (rc == CM_OK) {
+			CM__WRLOCK(s);
+			apply(txn, actor, logid);
+			CM__UNLOCK(s);
+		}
 	}
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);

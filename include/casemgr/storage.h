@@ -1,0 +1,171 @@
+/*
+ * casemgr/storage.h - durability through host callbacks, and the library's
+ * own crash-safe file journal.
+ *
+ * The store always serves reads from memory; storage only makes writes
+ * durable. A host plugs in its own persistence (its database) by filling a
+ * cm_storage table and passing it in cm_store_options (version 2). Each
+ * committed transaction reaches storage as
+ *
+ *     begin, put, put, ..., commit
+ *
+ * between the store's in-memory preparation and its in-memory apply: if any
+ * callback fails, the library calls rollback (when begin succeeded), the
+ * in-memory state is left exactly as it was, and cm_txn_commit returns
+ * CM_ESTORAGE (or CM_ECONFLICT, see put) with the host's message.
+ *
+ * Records cross the boundary as opaque bytes in the documented casemgr
+ * record encoding (see "Record encoding" below): a host may keep them as
+ * blobs, keyed by (kind, id, revision), and may read fields through the
+ * handles (e.g. cm_client_get after commit) to keep its own columns.
+ *
+ * Callbacks: every one takes the host's ctx first and returns 0 on success
+ * or any non-zero value on failure. A NULL slot means "not supported":
+ * begin/commit/rollback NULL are no-ops; put NULL makes the storage
+ * read-only (every commit with changes fails with CM_EUNSUPPORTED); load
+ * NULL means "nothing stored"; errmsg NULL means no detail. Callbacks run
+ * on the thread that calls cm_store_open (load), cm_txn_commit (begin, put,
+ * commit, rollback) or cm_store_close (close); never two at once for one
+ * store. They must not call back into the same store.
+ */
+#ifndef CASEMGR_STORAGE_H
+#define CASEMGR_STORAGE_H
+
+#include "common.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Kind number of the transaction-log records that carry the audit trail
+ *  through storage (one per committed transaction; id is its sequence
+ *  number in decimal). Hosts store them like any other record. */
+#define CM_KIND_TXNLOG 15
+
+/**
+ * Given to the load callback: call it once per stored record (every
+ * revision the host kept, in any order), passing the bytes exactly as put
+ * received them. Returns 0 to go on, or a negative CM_E* code (e.g.
+ * CM_ECORRUPT for a record that fails its checksum): the load callback
+ * should then stop and return that value.
+ */
+typedef int (*cm_storage_emit_fn)(void *emit_ctx, const void *bytes,
+				  size_t len);
+
+/** The current version of the storage table. */
+#define CM_STORAGE_VERSION 1
+
+typedef struct cm_storage {
+	uint32_t version; /**< CM_STORAGE_VERSION (v1) */
+
+	/** A transaction's changes begin. (v1) */
+	int (*begin)(void *ctx);
+
+	/**
+	 * Store one record revision. prev_revision is the revision this one
+	 * replaces (0 for a new record): a host shared by several processes
+	 * should refuse the write when its stored revision is not
+	 * prev_revision, returning CM_ECONFLICT; any other non-zero return
+	 * is a storage failure. bytes are valid during the call only. (v1)
+	 */
+	int (*put)(void *ctx, int32_t kind, const char *id, int64_t revision,
+		   int64_t prev_revision, const void *bytes, size_t len);
+
+	/** Make everything put since begin durable, atomically. (v1) */
+	int (*commit)(void *ctx);
+
+	/** Discard everything put since begin. Its result is ignored: the
+	 *  transaction has failed already. (v1) */
+	int (*rollback)(void *ctx);
+
+	/** Feed every stored record to emit (see cm_storage_emit_fn); called
+	 *  once, from cm_store_open, and again by cm_store_refresh. (v1) */
+	int (*load)(void *ctx, cm_storage_emit_fn emit, void *emit_ctx);
+
+	/** The store is closing (called once, from cm_store_close). (v1) */
+	int (*close)(void *ctx);
+
+	/** The host's message for its last failure, or NULL. Borrowed: read
+	 *  right after the failing call. (v1) */
+	const char *(*errmsg)(void *ctx);
+} cm_storage;
+
+/* ---- record encoding ---------------------------------------------------- */
+
+/*
+ * Record encoding, version 1 (stable; later versions stay readable):
+ *
+ *   byte 0      'C'            byte 1  'R'
+ *   byte 2      encoding version (1)
+ *   byte 3      record kind
+ *   fields      a sequence of (key, value): key = varint(tag << 3 | type),
+ *               type 0 = signed varint (zigzag), 1 = length-prefixed bytes
+ *               (varint length, then UTF-8 text), 2 = list (varint count,
+ *               then each element's fields followed by key 0), 3 = absent
+ *               text (no value). Key 0 ends the record.
+ *               The header fields come first: tag 1 id, 2 revision,
+ *               3 created, 4 updated; the kind's fields follow with tags
+ *               from 16 up. Unknown tags are skipped, so newer encoders'
+ *               records stay readable; missing tags take their defaults.
+ *   last 4      CRC-32C (Castagnoli) of everything before, little-endian.
+ *
+ * Records that fail the checksum, do not parse, or hold values the API
+ * would refuse (invalid UTF-8, overlong text, impossible dates, unknown
+ * statuses) are refused with CM_ECORRUPT naming the record.
+ */
+
+/** CRC-32C (Castagnoli, reflected, as in iSCSI and ext4) of len bytes,
+ *  continuing from crc (start with 0). Since 0.1.0. */
+CM_API uint32_t cm_crc32c(uint32_t crc, const void *bytes, size_t len);
+
+/* ---- the file journal ---------------------------------------------------- */
+
+/** Journal durability modes (cf. SQLite's synchronous setting). */
+enum cm_journal_sync {
+	CM_SYNC_FULL = 0,  /**< fdatasync at every commit (default) */
+	CM_SYNC_NORMAL = 1 /**< no fsync at commit: a crash may lose the last
+			        commits, but never corrupts or reorders */
+};
+
+/**
+ * Open (creating if absent) the journal file at path and a store on it:
+ * every record in the journal is loaded, and every commit is appended and
+ * (with CM_SYNC_FULL) made durable before cm_txn_commit returns.
+ *
+ * The journal is append-only: each transaction is framed with its length
+ * and a CRC-32C seeded with a random per-file salt. On open, a torn or
+ * corrupt tail (the last, incomplete transaction of a crash) is cut off and
+ * the cut bytes are copied to "<path>.torn-<n>"; damage followed by valid
+ * transactions is refused with CM_ECORRUPT, never skipped. The file is
+ * locked: a second writer gets CM_ELOCKED. After a failed write or fsync
+ * the store is poisoned: every later commit fails with CM_EPOISONED.
+ *
+ * @param out       receives the store; close with cm_store_close.
+ * @param path      file path (UTF-8 as the OS takes it).
+ * @param sync      enum cm_journal_sync.
+ * @param opts      other options (allocator, clock), or NULL; its storage
+ *                  members must be unset.
+ * @return CM_OK; CM_EINVAL; CM_ERANGE (sync); CM_EIO (open, read, write);
+ *         CM_ELOCKED; CM_ECORRUPT; CM_EVERSION; CM_ENOMEM.
+ * Since 0.1.0.
+ */
+CM_API int cm_store_open_journal(cm_store **out, const char *path,
+				 int32_t sync, const cm_store_options *opts);
+
+/**
+ * Rewrite the journal with only the live records (current revisions, kept
+ * revisions and the transaction log), then switch to it atomically
+ * (write a new file, fsync it, rename over the old one, fsync the
+ * directory). Readers continue meanwhile; writers wait.
+ * @return CM_OK; CM_EINVAL (store not opened on a journal); CM_EIO;
+ *         CM_EPOISONED; CM_ENOMEM.
+ * Since 0.1.0.
+ */
+CM_API int cm_store_compact(cm_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CASEMGR_STORAGE_H */
