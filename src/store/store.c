@@ -8,12 +8,18 @@
 #include "store/store_impl.h"
 
 extern const struct cm__kind cm__client_kind;
+extern const struct cm__kind cm__assessment_kind;
+extern const struct cm__kind cm__plan_kind;
 
 const struct cm__kind *cm__kind_get(int32_t kind)
 {
 	switch (kind) {
 	case CM_KIND_CLIENT:
 		return &cm__client_kind;
+	case CM_KIND_ASSESSMENT:
+		return &cm__assessment_kind;
+	case CM_KIND_PLAN:
+		return &cm__plan_kind;
 	default:
 		return NULL;
 	}
@@ -185,6 +191,7 @@ static void store_destroy(cm_store *s)
 		if (s->client_idents.ents[i].key)
 			cm__free(s, (void *)s->client_idents.ents[i].key);
 	cm__map_free(s, &s->client_idents);
+	cm__assess_cfg_free(s);
 	cm__audit_free(s);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);

@@ -185,6 +185,12 @@ struct cm_store {
 	struct cm__table tables[CM__KIND_MAX];
 	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
 
+	/* Assessment and plan configuration (src/assessment/registry.c):
+	 * host-defined instruments and risk-tier policies, and whether a
+	 * plan needs an approval to become active. Guarded by `meta`. */
+	struct cm__assess_cfg *assess_cfg;
+	int32_t plan_approval_required;
+
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
 	struct cm__audit *audit;
@@ -192,6 +198,10 @@ struct cm_store {
 
 	char errmsg[512];
 };
+
+struct cm__assess_cfg;
+/* Free the assessment configuration (at store destruction). */
+void cm__assess_cfg_free(cm_store *s);
 
 void cm__store_ref(cm_store *s);
 void cm__store_unref(cm_store *s);
@@ -250,7 +260,52 @@ struct cm__rec *cm__handle_mut(struct cm__handle *h);
 int cm__handle_get(struct cm__handle **out, cm_store *s,
 		   const struct cm__kind *k, const char *id);
 
-/* Generic accessors driven by the schema's public field numbers. */
+/* A list element a generic accessor works on (NULL: the record itself). */
+struct cm__elem {
+	size_t list_off;                 /* offset of the list in the record */
+	const struct cm__schema *schema; /* the elements' schema */
+	size_t index;
+};
+
+/* A status lifecycle: the record's (from its kind) or a list element's
+ * (goals, interventions), with the status and history at these offsets of
+ * the object. */
+struct cm__lifecycle {
+	const char *name;
+	size_t status_off;
+	size_t history_off;
+	int32_t status_max;
+	const char *const *codes;
+	int (*transition_ok)(int32_t from, int32_t to);
+};
+
+/* Generic accessors driven by the schema's public field numbers, on the
+ * record or on one element of one of its lists. */
+const char *cm__obj_text(const struct cm__handle *h, const struct cm__elem *e,
+			 int32_t field);
+int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
+		     int32_t field, const char *v);
+int cm__obj_get_int(int64_t *out, const struct cm__handle *h,
+		    const struct cm__elem *e, int32_t field);
+int cm__obj_set_int(struct cm__handle *h, const struct cm__elem *e,
+		    int32_t field, int64_t v);
+int32_t cm__obj_status(const struct cm__handle *h, const struct cm__elem *e,
+		       const struct cm__lifecycle *lc);
+/* Validated transition with a reason, appended to the object's history as
+ * a pending entry (filled in at commit). */
+int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
+		       const struct cm__lifecycle *lc, int32_t to,
+		       const char *reason);
+int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
+		       const char **actor, const char **reason,
+		       const struct cm__handle *h, const struct cm__elem *e,
+		       size_t history_off, size_t index);
+/* Read revision `revision` (current or kept) of a committed record. */
+int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
+			    const struct cm__kind *k, const char *id,
+			    int64_t revision);
+
+/* Record-level shorthands (e == NULL). */
 const char *cm__handle_text(const struct cm__handle *h, int32_t field);
 int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v);
 int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field);

@@ -1,0 +1,626 @@
+/*
+ * Assessments: the record schema, the QuestionnaireResponse lifecycle,
+ * answers, and the public assessment API. Scoring lives in scoring.c and
+ * lace.c; instruments in instruments.c and registry.c.
+ */
+#include <string.h>
+
+#include "assessment/assessment_impl.h"
+#include "core/text.h"
+
+#define UNANSWERED INT32_MIN
+#define ID_MAX 64
+
+/* ---- schema ------------------------------------------------------------ */
+
+#define A_OFF(m) offsetof(struct cm__assessment, m)
+
+static const struct cm__field answer_fields[] = {
+	{ "item", 1, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__answer, item), CM__CODE_MAX, 0, 0, 0, NULL },
+	{ "value", 2, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__answer, value), 0, 0, 0, 0, NULL },
+};
+static const struct cm__schema answer_schema = {
+	"answer", sizeof(struct cm__answer), answer_fields, 2
+};
+
+static const struct cm__field assessment_fields[] = {
+	{ "client id", 1, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(client_id), ID_MAX, 0, 0, 0, NULL },
+	{ "instrument", 2, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(instrument), CM__CODE_MAX, 0, 0, 0, NULL },
+	{ "assessor", 3, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_ASSESSOR, A_OFF(assessor), 200, 0, 0, 0, NULL },
+	{ "note", 4, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_NOTE, A_OFF(note), 4000, 0, 0, 0, NULL },
+	{ "time", 20, CM__F_I64, CM__PUB_INT, CM_ASSESSMENT_TIME, A_OFF(time), 0, CM__CHECK_TIME, 0, 0, NULL },
+	{ "status", 21, CM__F_I32, CM__PUB_NONE, 0, A_OFF(status), 0, 0, 0, 0, NULL },
+	{ "answers", 40, CM__F_LIST, CM__PUB_NONE, 0, A_OFF(answers), CM__ITEMS_MAX, 0, 0, 0, &answer_schema },
+	{ "status history", 41, CM__F_LIST, CM__PUB_NONE, 0, A_OFF(history), UINT32_MAX, 0, 0, 0, &cm__hist_schema },
+};
+static const struct cm__schema assessment_schema = {
+	"assessment", sizeof(struct cm__assessment), assessment_fields,
+	sizeof(assessment_fields) / sizeof(assessment_fields[0])
+};
+
+/* ---- status ------------------------------------------------------------ */
+
+static const char *const status_codes[] = {
+	NULL, "in-progress", "completed", "amended", "entered-in-error", "stopped"
+};
+
+static int transition_ok(int32_t from, int32_t to)
+{
+	if (to == CM_ASSESSMENT_ENTERED_IN_ERROR)
+		return from != CM_ASSESSMENT_ENTERED_IN_ERROR;
+	switch (from) {
+	case CM_ASSESSMENT_IN_PROGRESS:
+		return to == CM_ASSESSMENT_COMPLETED || to == CM_ASSESSMENT_STOPPED;
+	case CM_ASSESSMENT_COMPLETED:
+	case CM_ASSESSMENT_AMENDED:
+		/* Each amendment of an amended response is itself recorded. */
+		return to == CM_ASSESSMENT_AMENDED;
+	default:
+		return 0;
+	}
+}
+
+const char *cm_assessment_status_code(int32_t status)
+{
+	return (status >= 1 && status <= CM_ASSESSMENT_STOPPED) ? status_codes[status]
+								: NULL;
+}
+
+int cm_assessment_status_parse(int32_t *out, const char *code)
+{
+	int32_t i;
+
+	if (!out || !code)
+		return CM_EINVAL;
+	for (i = 1; i <= CM_ASSESSMENT_STOPPED; i++)
+		if (strcmp(status_codes[i], code) == 0) {
+			*out = i;
+			return CM_OK;
+		}
+	return CM_ERANGE;
+}
+
+const char *cm_severity_code(int32_t severity)
+{
+	static const char *const codes[] = { "none", "low", "moderate", "high" };
+	return (severity >= 0 && severity <= 3) ? codes[severity] : NULL;
+}
+
+/* ---- answers and scores ------------------------------------------------ */
+
+static int scored_status(int32_t st)
+{
+	return st == CM_ASSESSMENT_COMPLETED || st == CM_ASSESSMENT_AMENDED;
+}
+
+/* The answers as values by item index (UNANSWERED where none). */
+static void answer_values(int32_t *v, const struct cm__instrument *in,
+			  const struct cm__assessment *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < CM__ITEMS_MAX; i++)
+		v[i] = UNANSWERED;
+	for (i = 0; i < a->answers.count; i++) {
+		const struct cm__answer *e =
+			CM__LIST_AT(&a->answers, struct cm__answer, i);
+		int at = cm__instrument_item(in, e->item);
+		if (at >= 0)
+			v[at] = e->value;
+	}
+}
+
+/* CM_OK, or CM_EINCOMPLETE naming the first unanswered required item. */
+static int check_required(cm_store *s, const struct cm__instrument *in,
+			  const struct cm__assessment *a)
+{
+	int32_t v[CM__ITEMS_MAX];
+	size_t i;
+
+	answer_values(v, in, a);
+	for (i = 0; i < in->nitems; i++)
+		if (in->items[i].required && v[i] == UNANSWERED)
+			return cm__err(s, CM_EINCOMPLETE,
+				       "assessment '%s': required item '%s' of %s "
+				       "is not answered", a->hdr.id, in->items[i].code,
+				       in->code);
+	return CM_OK;
+}
+
+static int validate(cm_txn *txn, const struct cm__rec *rec)
+{
+	const struct cm__assessment *a = (const struct cm__assessment *)rec;
+	cm_store *s = txn->store;
+	const struct cm__instrument *in = cm__instrument_find(s, a->instrument);
+
+	if (!cm__slot_find(s, CM_KIND_CLIENT, a->client_id) &&
+	    !cm__txn_staged(txn, CM_KIND_CLIENT, a->client_id))
+		return cm__err(s, CM_ENOTFOUND,
+			       "assessment '%s': no client '%s'", rec->id,
+			       a->client_id);
+	if (!a->assessor)
+		return cm__err(s, CM_EINCOMPLETE,
+			       "assessment '%s' needs an assessor", rec->id);
+	return scored_status(a->status) ? check_required(s, in, a) : CM_OK;
+}
+
+const struct cm__kind cm__assessment_kind = {
+	CM_KIND_ASSESSMENT,
+	"assessment",
+	&assessment_schema,
+	offsetof(struct cm__assessment, status),
+	offsetof(struct cm__assessment, history),
+	CM_ASSESSMENT_STOPPED,
+	status_codes,
+	transition_ok,
+	1, /* keep revisions: an amended assessment's earlier answers */
+	validate,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+};
+
+/* ---- handles ----------------------------------------------------------- */
+
+static struct cm__handle *H(cm_assessment *a)
+{
+	struct cm__handle *h = (struct cm__handle *)(void *)a;
+	return (h && h->kind == &cm__assessment_kind) ? h : NULL;
+}
+
+static const struct cm__handle *CH(const cm_assessment *a)
+{
+	const struct cm__handle *h = (const struct cm__handle *)(const void *)a;
+	return (h && h->kind == &cm__assessment_kind) ? h : NULL;
+}
+
+static const struct cm__assessment *REC(const cm_assessment *a)
+{
+	const struct cm__handle *h = CH(a);
+	return h ? (const struct cm__assessment *)h->rec : NULL;
+}
+
+/* The handle's store for messages (NULL-safe: cm__err accepts NULL). */
+static cm_store *STORE(const cm_assessment *a)
+{
+	const struct cm__handle *h = CH(a);
+	return h ? h->store : NULL;
+}
+
+int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
+		      const char *instrument)
+{
+	const struct cm__instrument *in;
+	struct cm__assessment *a;
+	struct cm__handle *h;
+	size_t n;
+	int rc;
+
+	if (!out || !s || !client_id || !instrument)
+		return cm__err(s, CM_EINVAL, "assessment new: NULL argument");
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	n = strnlen(client_id, ID_MAX + 1);
+	if (n == 0 || n > ID_MAX)
+		return cm__err(s, CM_EINVAL, "client id: must be 1 to %d characters",
+			       ID_MAX);
+	if (!(in = cm__instrument_find(s, instrument)))
+		return cm__err(s, CM_ENOTFOUND, "no instrument '%.64s'", instrument);
+	a = (struct cm__assessment *)cm__rec_new(s, &cm__assessment_kind);
+	if (!a)
+		return cm__err(s, CM_ENOMEM, "out of memory for an assessment");
+	a->status = CM_ASSESSMENT_IN_PROGRESS;
+	rc = cm__store_clock(s, &a->time);
+	if (rc == CM_OK && (!(a->client_id = cm__strdup(s, client_id)) ||
+			    !(a->instrument = cm__strdup(s, in->code))))
+		rc = cm__err(s, CM_ENOMEM, "out of memory for an assessment");
+	if (rc == CM_OK)
+		rc = cm__store_new_id(s, &a->hdr.id);
+	if (rc == CM_OK)
+		rc = cm__handle_new(&h, s, &cm__assessment_kind, &a->hdr, 1);
+	if (rc) {
+		cm__rec_release(s, &a->hdr);
+		return rc;
+	}
+	*out = (cm_assessment *)(void *)h;
+	return CM_OK;
+}
+
+int cm_assessment_get(cm_assessment **out, cm_store *s, const char *id)
+{
+	return cm__handle_get((struct cm__handle **)(void *)out, s,
+			      &cm__assessment_kind, id);
+}
+
+int cm_assessment_get_revision(cm_assessment **out, cm_store *s,
+			       const char *id, int64_t revision)
+{
+	return cm__handle_get_revision((struct cm__handle **)(void *)out, s,
+				       &cm__assessment_kind, id, revision);
+}
+
+void cm_assessment_free(cm_assessment *a)
+{
+	cm__handle_release(H(a));
+}
+
+int cm_assessment_save(cm_txn *txn, cm_assessment *a)
+{
+	struct cm__handle *h = H(a);
+
+	if (!txn || !h)
+		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
+			       "assessment save: NULL argument");
+	return cm__txn_save(txn, h);
+}
+
+const char *cm_assessment_id(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->hdr.id : NULL;
+}
+
+int64_t cm_assessment_revision(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->hdr.revision : 0;
+}
+
+int64_t cm_assessment_created(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->hdr.created : CM_TIME_NONE;
+}
+
+int64_t cm_assessment_updated(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->hdr.updated : CM_TIME_NONE;
+}
+
+int32_t cm_assessment_status(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->status : 0;
+}
+
+const char *cm_assessment_client_id(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->client_id : NULL;
+}
+
+const char *cm_assessment_instrument(const cm_assessment *a)
+{
+	const struct cm__assessment *r = REC(a);
+	return r ? r->instrument : NULL;
+}
+
+const char *cm_assessment_text(const cm_assessment *a, int32_t field)
+{
+	const struct cm__handle *h = CH(a);
+	return h ? cm__handle_text(h, field) : NULL;
+}
+
+int cm_assessment_get_int(int64_t *out, const cm_assessment *a, int32_t field)
+{
+	const struct cm__handle *h = CH(a);
+	if (!out || !h)
+		return cm__err(h ? h->store : NULL, CM_EINVAL,
+			       "assessment get int: NULL argument");
+	return cm__handle_get_int(out, h, field);
+}
+
+int cm_assessment_set_text(cm_assessment *a, int32_t field, const char *value)
+{
+	struct cm__handle *h = H(a);
+	return h ? cm__handle_set_text(h, field, value) : CM_EINVAL;
+}
+
+int cm_assessment_set_int(cm_assessment *a, int32_t field, int64_t value)
+{
+	struct cm__handle *h = H(a);
+	return h ? cm__handle_set_int(h, field, value) : CM_EINVAL;
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static long find_answer(const struct cm__assessment *a, const char *item)
+{
+	uint32_t i;
+	for (i = 0; i < a->answers.count; i++)
+		if (strcmp(CM__LIST_AT(&a->answers, struct cm__answer, i)->item,
+			   item) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The instrument item an answer change is about, after checking that the
+ * assessment accepts changes to its answers. */
+static int answer_item(const struct cm__item **out, struct cm__handle *h,
+		       const char *item)
+{
+	const struct cm__assessment *a = (const struct cm__assessment *)h->rec;
+	const struct cm__instrument *in;
+	int at;
+
+	if (!item)
+		return cm__err(h->store, CM_EINVAL, "answer: NULL item");
+	if (a->status != CM_ASSESSMENT_IN_PROGRESS &&
+	    a->status != CM_ASSESSMENT_AMENDED)
+		return cm__err(h->store, CM_ESTATE,
+			       "the answers of a %s assessment cannot change%s",
+			       status_codes[a->status],
+			       a->status == CM_ASSESSMENT_COMPLETED
+				       ? " (amend it first)" : "");
+	in = cm__instrument_find(h->store, a->instrument);
+	if ((at = cm__instrument_item(in, item)) < 0)
+		return cm__err(h->store, CM_ENOTFOUND, "%s has no item '%.64s'",
+			       in->code, item);
+	*out = &in->items[at];
+	return CM_OK;
+}
+
+int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
+{
+	struct cm__handle *h = H(ah);
+	const struct cm__item *it;
+	struct cm__assessment *a;
+	struct cm__answer *e;
+	char *copy = NULL;
+	long at;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = answer_item(&it, h, item)))
+		return rc;
+	if (value < it->min || value > it->max)
+		return cm__err(h->store, CM_ERANGE, "item '%s': %d is outside %d..%d",
+			       it->code, (int)value, (int)it->min, (int)it->max);
+	at = find_answer((const struct cm__assessment *)h->rec, it->code);
+	if (at < 0 && !(copy = cm__strdup(h->store, it->code)))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
+		goto nomem;
+	if (at < 0) {
+		if (cm__list_push(h->store, &a->answers, &answer_schema,
+				  CM__ITEMS_MAX, (void **)&e))
+			goto nomem;
+		e->item = copy;
+	} else {
+		e = CM__LIST_AT(&a->answers, struct cm__answer, at);
+	}
+	e->value = value;
+	h->mods++;
+	return CM_OK;
+nomem:
+	cm__free(h->store, copy);
+	return cm__err(h->store, CM_ENOMEM, "out of memory");
+}
+
+int cm_assessment_clear_answer(cm_assessment *ah, const char *item)
+{
+	struct cm__handle *h = H(ah);
+	const struct cm__item *it;
+	struct cm__assessment *a;
+	long at;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = answer_item(&it, h, item)))
+		return rc;
+	if ((at = find_answer((const struct cm__assessment *)h->rec, it->code)) < 0)
+		return cm__err(h->store, CM_ENOTFOUND, "item '%s' is not answered",
+			       it->code);
+	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
+		return CM_ENOMEM;
+	cm__list_remove(h->store, &a->answers, &answer_schema, (size_t)at);
+	h->mods++;
+	return CM_OK;
+}
+
+int cm_assessment_answer(int32_t *out, const cm_assessment *ah, const char *item)
+{
+	const struct cm__assessment *a = REC(ah);
+	long at;
+
+	if (!out || !a || !item)
+		return CM_EINVAL;
+	if ((at = find_answer(a, item)) < 0)
+		return cm__err(STORE(ah), CM_ENOTFOUND,
+			       "item '%.64s' is not answered", item);
+	*out = CM__LIST_AT(&a->answers, struct cm__answer, at)->value;
+	return CM_OK;
+}
+
+size_t cm_assessment_answer_count(const cm_assessment *ah)
+{
+	const struct cm__assessment *a = REC(ah);
+	return a ? a->answers.count : 0;
+}
+
+int cm_assessment_answer_at(const char **out_item, int32_t *out_value,
+			    const cm_assessment *ah, size_t index)
+{
+	const struct cm__assessment *a = REC(ah);
+	const struct cm__answer *e;
+
+	if (!a)
+		return CM_EINVAL;
+	if (index >= a->answers.count)
+		return cm__err(STORE(ah), CM_ERANGE, "no answer %zu", index);
+	e = CM__LIST_AT(&a->answers, struct cm__answer, index);
+	if (out_item)
+		*out_item = e->item;
+	if (out_value)
+		*out_value = e->value;
+	return CM_OK;
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+int cm_assessment_set_status(cm_assessment *ah, int32_t status,
+			     const char *reason)
+{
+	struct cm__handle *h = H(ah);
+	const struct cm__assessment *a;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	a = (const struct cm__assessment *)h->rec;
+	/* The transition is checked first so that an impossible one is
+	 * reported as such even when answers are also missing. */
+	if (scored_status(status) && transition_ok(a->status, status) &&
+	    (rc = check_required(h->store,
+				 cm__instrument_find(h->store, a->instrument), a)))
+		return rc;
+	return cm__handle_set_status(h, status, reason);
+}
+
+size_t cm_assessment_status_history_count(const cm_assessment *a)
+{
+	const struct cm__handle *h = CH(a);
+	return h ? cm__handle_history_count(h) : 0;
+}
+
+int cm_assessment_status_history_at(int32_t *from, int32_t *to, int64_t *time,
+				    const char **actor, const char **reason,
+				    const cm_assessment *a, size_t index)
+{
+	const struct cm__handle *h = CH(a);
+	return h ? cm__handle_history_at(from, to, time, actor, reason, h, index)
+		 : CM_EINVAL;
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+/* Score the handle's answers. NULL if ah is not an assessment handle. */
+static const struct cm__instrument *result(struct cm__result *res,
+					   const cm_assessment *ah)
+{
+	const struct cm__handle *h = CH(ah);
+	const struct cm__assessment *a;
+	const struct cm__instrument *in;
+	int32_t v[CM__ITEMS_MAX];
+
+	if (!h)
+		return NULL;
+	a = (const struct cm__assessment *)h->rec;
+	in = cm__instrument_find(h->store, a->instrument);
+	answer_values(v, in, a);
+	cm__score(res, in, v);
+	return in;
+}
+
+int cm_assessment_score(int32_t *out_total, const char **out_band,
+			int32_t *out_flags, const cm_assessment *ah)
+{
+	struct cm__result r;
+	const struct cm__instrument *in = result(&r, ah);
+
+	if (!in)
+		return CM_EINVAL;
+	if (out_total)
+		*out_total = r.total;
+	if (out_band)
+		*out_band = r.band >= 0 ? in->bands[r.band].code : NULL;
+	if (out_flags)
+		*out_flags = r.flags;
+	return CM_OK;
+}
+
+size_t cm_assessment_component_count(const cm_assessment *ah)
+{
+	struct cm__result r;
+	return result(&r, ah) ? r.ncomp : 0;
+}
+
+int cm_assessment_component_at(const char **out_code, int32_t *out_score,
+			       const cm_assessment *ah, size_t index)
+{
+	struct cm__result r;
+
+	if (!result(&r, ah))
+		return CM_EINVAL;
+	if (index >= r.ncomp)
+		return cm__err(STORE(ah), CM_ERANGE, "no component %zu", index);
+	if (out_code)
+		*out_code = r.comp[index].code;
+	if (out_score)
+		*out_score = r.comp[index].score;
+	return CM_OK;
+}
+
+size_t cm_assessment_finding_count(const cm_assessment *ah)
+{
+	struct cm__result r;
+	return result(&r, ah) ? r.nfind : 0;
+}
+
+int cm_assessment_finding_at(const char **out_domain, int32_t *out_severity,
+			     const cm_assessment *ah, size_t index)
+{
+	struct cm__result r;
+
+	if (!result(&r, ah))
+		return CM_EINVAL;
+	if (index >= r.nfind)
+		return cm__err(STORE(ah), CM_ERANGE, "no finding %zu", index);
+	if (out_domain)
+		*out_domain = r.find[index].domain;
+	if (out_severity)
+		*out_severity = r.find[index].severity;
+	return CM_OK;
+}
+
+/* ---- risk tier --------------------------------------------------------- */
+
+int cm_assessment_risk_tier(int32_t *out_tier, const cm_assessment *ah)
+{
+	struct cm__result r;
+	const struct cm__instrument *in;
+	const struct cm__handle *h = CH(ah);
+
+	if (!out_tier || !h)
+		return cm__err(h ? h->store : NULL, CM_EINVAL,
+			       "risk tier: NULL argument");
+	if (!scored_status(((const struct cm__assessment *)h->rec)->status))
+		return cm__err(h->store, CM_ESTATE,
+			       "only a completed or amended assessment has a risk tier");
+	in = result(&r, ah);
+	*out_tier = cm__risk_tier(h->store, in, &r);
+	return CM_OK;
+}
+
+int cm_assessment_apply_risk_tier(cm_txn *txn, const cm_assessment *ah,
+				  cm_client *client)
+{
+	const struct cm__handle *h = CH(ah);
+	int64_t old;
+	int32_t tier;
+	int rc;
+
+	if (!txn || !h || !client)
+		return cm__err(txn ? txn->store : h ? h->store : NULL, CM_EINVAL,
+			       "apply risk tier: NULL argument");
+	if (h->store != txn->store)
+		return cm__err(txn->store, CM_EINVAL,
+			       "the assessment belongs to another store");
+	if (!cm_client_id(client) ||
+	    strcmp(cm_client_id(client),
+		   ((const struct cm__assessment *)h->rec)->client_id) != 0)
+		return cm__err(txn->store, CM_EINVAL,
+			       "the client is not the assessment's client");
+	if ((rc = cm_assessment_risk_tier(&tier, ah)) ||
+	    (rc = cm_client_get_int(&old, client, CM_CLIENT_RISK_TIER)) ||
+	    (rc = cm_client_set_int(client, CM_CLIENT_RISK_TIER, tier)))
+		return rc;
+	if ((rc = cm_client_save(txn, client)) != CM_OK)
+		/* The handle is now private, so restoring cannot fail. */
+		cm_client_set_int(client, CM_CLIENT_RISK_TIER, old);
+	return rc;
+}
