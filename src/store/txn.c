@@ -309,10 +309,12 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 		const struct cm__kind *k = cm__kind_get(kk);
 		if (!k || !k->index_prepare)
 			continue;
+		/* Marked before the call: a failing index_prepare may
+		 * already have allocated what index_discard must free. */
+		prepared[kk] = 1;
 		rc = k->index_prepare(s, txn);
 		if (rc)
 			return rc;
-		prepared[kk] = 1;
 	}
 	return CM_OK;
 }
