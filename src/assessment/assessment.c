@@ -7,6 +7,7 @@
 
 #include "assessment/assessment_impl.h"
 #include "core/text.h"
+#include "store/record_api.h"
 
 #define UNANSWERED INT32_MIN
 #define ID_MAX 64
@@ -163,17 +164,11 @@ const struct cm__kind cm__assessment_kind = {
 
 /* ---- handles ----------------------------------------------------------- */
 
-static struct cm__handle *H(cm_assessment *a)
-{
-	struct cm__handle *h = (struct cm__handle *)(void *)a;
-	return (h && h->kind == &cm__assessment_kind) ? h : NULL;
-}
+CM__RECORD_API(cm_assessment, cm_assessment, cm__assessment_kind)
+CM__RECORD_REVISIONS_API(cm_assessment, cm_assessment, cm__assessment_kind)
 
-static const struct cm__handle *CH(const cm_assessment *a)
-{
-	const struct cm__handle *h = (const struct cm__handle *)(const void *)a;
-	return (h && h->kind == &cm__assessment_kind) ? h : NULL;
-}
+#define H cm_assessment__handle
+#define CH cm_assessment__chandle
 
 static const struct cm__assessment *REC(const cm_assessment *a)
 {
@@ -227,64 +222,6 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 	return CM_OK;
 }
 
-int cm_assessment_get(cm_assessment **out, cm_store *s, const char *id)
-{
-	return cm__handle_get((struct cm__handle **)(void *)out, s,
-			      &cm__assessment_kind, id);
-}
-
-int cm_assessment_get_revision(cm_assessment **out, cm_store *s,
-			       const char *id, int64_t revision)
-{
-	return cm__handle_get_revision((struct cm__handle **)(void *)out, s,
-				       &cm__assessment_kind, id, revision);
-}
-
-void cm_assessment_free(cm_assessment *a)
-{
-	cm__handle_release(H(a));
-}
-
-int cm_assessment_save(cm_txn *txn, cm_assessment *a)
-{
-	struct cm__handle *h = H(a);
-
-	if (!txn || !h)
-		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
-			       "assessment save: NULL argument");
-	return cm__txn_save(txn, h);
-}
-
-const char *cm_assessment_id(const cm_assessment *a)
-{
-	const struct cm__assessment *r = REC(a);
-	return r ? r->hdr.id : NULL;
-}
-
-int64_t cm_assessment_revision(const cm_assessment *a)
-{
-	const struct cm__assessment *r = REC(a);
-	return r ? r->hdr.revision : 0;
-}
-
-int64_t cm_assessment_created(const cm_assessment *a)
-{
-	const struct cm__assessment *r = REC(a);
-	return r ? r->hdr.created : CM_TIME_NONE;
-}
-
-int64_t cm_assessment_updated(const cm_assessment *a)
-{
-	const struct cm__assessment *r = REC(a);
-	return r ? r->hdr.updated : CM_TIME_NONE;
-}
-
-int32_t cm_assessment_status(const cm_assessment *a)
-{
-	const struct cm__assessment *r = REC(a);
-	return r ? r->status : 0;
-}
-
 const char *cm_assessment_client_id(const cm_assessment *a)
 {
 	const struct cm__assessment *r = REC(a);
@@ -295,33 +232,6 @@ const char *cm_assessment_instrument(const cm_assessment *a)
 {
 	const struct cm__assessment *r = REC(a);
 	return r ? r->instrument : NULL;
-}
-
-const char *cm_assessment_text(const cm_assessment *a, int32_t field)
-{
-	const struct cm__handle *h = CH(a);
-	return h ? cm__handle_text(h, field) : NULL;
-}
-
-int cm_assessment_get_int(int64_t *out, const cm_assessment *a, int32_t field)
-{
-	const struct cm__handle *h = CH(a);
-	if (!out || !h)
-		return cm__err(h ? h->store : NULL, CM_EINVAL,
-			       "assessment get int: NULL argument");
-	return cm__handle_get_int(out, h, field);
-}
-
-int cm_assessment_set_text(cm_assessment *a, int32_t field, const char *value)
-{
-	struct cm__handle *h = H(a);
-	return h ? cm__handle_set_text(h, field, value) : CM_EINVAL;
-}
-
-int cm_assessment_set_int(cm_assessment *a, int32_t field, int64_t value)
-{
-	struct cm__handle *h = H(a);
-	return h ? cm__handle_set_int(h, field, value) : CM_EINVAL;
 }
 
 /* ---- answers ----------------------------------------------------------- */
@@ -479,21 +389,6 @@ int cm_assessment_set_status(cm_assessment *ah, int32_t status,
 				 cm__instrument_find(h->store, a->instrument), a)))
 		return rc;
 	return cm__handle_set_status(h, status, reason);
-}
-
-size_t cm_assessment_status_history_count(const cm_assessment *a)
-{
-	const struct cm__handle *h = CH(a);
-	return h ? cm__handle_history_count(h) : 0;
-}
-
-int cm_assessment_status_history_at(int32_t *from, int32_t *to, int64_t *time,
-				    const char **actor, const char **reason,
-				    const cm_assessment *a, size_t index)
-{
-	const struct cm__handle *h = CH(a);
-	return h ? cm__handle_history_at(from, to, time, actor, reason, h, index)
-		 : CM_EINVAL;
 }
 
 /* ---- results ----------------------------------------------------------- */

@@ -7,6 +7,7 @@
 
 #include "core/datetime.h"
 #include "plan/plan_impl.h"
+#include "store/record_api.h"
 
 #define ID_MAX 64
 
@@ -323,20 +324,22 @@ const struct cm__kind cm__plan_kind = {
 
 /* ---- handles ----------------------------------------------------------- */
 
+CM__RECORD_API(cm_plan, cm_plan, cm__plan_kind)
+CM__RECORD_REVISIONS_API(cm_plan, cm_plan, cm__plan_kind)
+
+/* For plan_elements.c and plan_check.c. */
 struct cm__handle *cm__plan_handle(cm_plan *p)
 {
-	struct cm__handle *h = (struct cm__handle *)(void *)p;
-	return (h && h->kind == &cm__plan_kind) ? h : NULL;
+	return cm_plan__handle(p);
 }
 
 const struct cm__handle *cm__plan_chandle(const cm_plan *p)
 {
-	const struct cm__handle *h = (const struct cm__handle *)(const void *)p;
-	return (h && h->kind == &cm__plan_kind) ? h : NULL;
+	return cm_plan__chandle(p);
 }
 
-#define H cm__plan_handle
-#define CH cm__plan_chandle
+#define H cm_plan__handle
+#define CH cm_plan__chandle
 
 static const struct cm__plan *REC(const cm_plan *p)
 {
@@ -391,94 +394,10 @@ int cm_plan_new(cm_plan **out, cm_store *s, const char *client_id)
 	return CM_OK;
 }
 
-int cm_plan_get(cm_plan **out, cm_store *s, const char *id)
-{
-	return cm__handle_get((struct cm__handle **)(void *)out, s, &cm__plan_kind, id);
-}
-
-int cm_plan_get_revision(cm_plan **out, cm_store *s, const char *id,
-			 int64_t revision)
-{
-	return cm__handle_get_revision((struct cm__handle **)(void *)out, s,
-				       &cm__plan_kind, id, revision);
-}
-
-void cm_plan_free(cm_plan *p)
-{
-	cm__handle_release(H(p));
-}
-
-int cm_plan_save(cm_txn *txn, cm_plan *p)
-{
-	struct cm__handle *h = H(p);
-
-	if (!txn || !h)
-		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
-			       "plan save: NULL argument");
-	return cm__txn_save(txn, h);
-}
-
-const char *cm_plan_id(const cm_plan *p)
-{
-	const struct cm__plan *r = REC(p);
-	return r ? r->hdr.id : NULL;
-}
-
 const char *cm_plan_client_id(const cm_plan *p)
 {
 	const struct cm__plan *r = REC(p);
 	return r ? r->client_id : NULL;
-}
-
-int64_t cm_plan_revision(const cm_plan *p)
-{
-	const struct cm__plan *r = REC(p);
-	return r ? r->hdr.revision : 0;
-}
-
-int64_t cm_plan_created(const cm_plan *p)
-{
-	const struct cm__plan *r = REC(p);
-	return r ? r->hdr.created : CM_TIME_NONE;
-}
-
-int64_t cm_plan_updated(const cm_plan *p)
-{
-	const struct cm__plan *r = REC(p);
-	return r ? r->hdr.updated : CM_TIME_NONE;
-}
-
-int32_t cm_plan_status(const cm_plan *p)
-{
-	const struct cm__plan *r = REC(p);
-	return r ? r->status : 0;
-}
-
-const char *cm_plan_text(const cm_plan *p, int32_t field)
-{
-	const struct cm__handle *h = CH(p);
-	return h ? cm__handle_text(h, field) : NULL;
-}
-
-int cm_plan_get_int(int64_t *out, const cm_plan *p, int32_t field)
-{
-	const struct cm__handle *h = CH(p);
-	if (!out || !h)
-		return cm__err(h ? h->store : NULL, CM_EINVAL,
-			       "plan get int: NULL argument");
-	return cm__handle_get_int(out, h, field);
-}
-
-int cm_plan_set_text(cm_plan *p, int32_t field, const char *value)
-{
-	struct cm__handle *h = H(p);
-	return h ? cm__handle_set_text(h, field, value) : CM_EINVAL;
-}
-
-int cm_plan_set_int(cm_plan *p, int32_t field, int64_t value)
-{
-	struct cm__handle *h = H(p);
-	return h ? cm__handle_set_int(h, field, value) : CM_EINVAL;
 }
 
 int cm_plan_set_status(cm_plan *p, int32_t status, const char *reason)
@@ -499,21 +418,6 @@ int cm_plan_set_status(cm_plan *p, int32_t status, const char *reason)
 			       "plan '%s' needs a recorded approval before it "
 			       "becomes active", r->hdr.id);
 	return cm__handle_set_status(h, status, reason);
-}
-
-size_t cm_plan_status_history_count(const cm_plan *p)
-{
-	const struct cm__handle *h = CH(p);
-	return h ? cm__handle_history_count(h) : 0;
-}
-
-int cm_plan_status_history_at(int32_t *from, int32_t *to, int64_t *time,
-			      const char **actor, const char **reason,
-			      const cm_plan *p, size_t index)
-{
-	const struct cm__handle *h = CH(p);
-	return h ? cm__handle_history_at(from, to, time, actor, reason, h, index)
-		 : CM_EINVAL;
 }
 
 int cm_plan_approve(cm_plan *p, const char *approver, int64_t time)

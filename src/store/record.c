@@ -650,3 +650,11 @@ int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
 		cm__rec_release(s, rec);
 	return rc;
 }
+
+int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k)
+{
+	if (!txn || !h)
+		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
+			       "%s save: NULL argument", k->name);
+	return cm__txn_save(txn, h);
+}

@@ -305,6 +305,9 @@ int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
 			    const struct cm__kind *k, const char *id,
 			    int64_t revision);
 
+/* Stage h (a handle of kind k, or NULL) in txn: the public *_save. */
+int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k);
+
 /* Record-level shorthands (e == NULL). */
 const char *cm__handle_text(const struct cm__handle *h, int32_t field);
 int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v);
