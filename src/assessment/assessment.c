@@ -10,7 +10,6 @@
 #include "store/record_api.h"
 
 #define UNANSWERED INT32_MIN
-#define ID_MAX 64
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -25,7 +24,7 @@ static const struct cm__schema answer_schema = {
 };
 
 static const struct cm__field assessment_fields[] = {
-	{ "client id", 1, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(client_id), ID_MAX, 0, 0, 0, NULL },
+	{ "client id", 1, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(client_id), CM__ID_MAX, 0, 0, 0, NULL },
 	{ "instrument", 2, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(instrument), CM__CODE_MAX, 0, 0, 0, NULL },
 	{ "assessor", 3, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_ASSESSOR, A_OFF(assessor), 200, 0, 0, 0, NULL },
 	{ "note", 4, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_NOTE, A_OFF(note), 4000, 0, 0, 0, NULL },
@@ -63,22 +62,12 @@ static int transition_ok(int32_t from, int32_t to)
 
 const char *cm_assessment_status_code(int32_t status)
 {
-	return (status >= 1 && status <= CM_ASSESSMENT_STOPPED) ? status_codes[status]
-								: NULL;
+	return cm__code_of(status_codes, CM_ASSESSMENT_STOPPED, status);
 }
 
 int cm_assessment_status_parse(int32_t *out, const char *code)
 {
-	int32_t i;
-
-	if (!out || !code)
-		return CM_EINVAL;
-	for (i = 1; i <= CM_ASSESSMENT_STOPPED; i++)
-		if (strcmp(status_codes[i], code) == 0) {
-			*out = i;
-			return CM_OK;
-		}
-	return CM_ERANGE;
+	return cm__code_parse(out, status_codes, CM_ASSESSMENT_STOPPED, code);
 }
 
 const char *cm_severity_code(int32_t severity)
@@ -134,8 +123,7 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	cm_store *s = txn->store;
 	const struct cm__instrument *in = cm__instrument_find(s, a->instrument);
 
-	if (!cm__slot_find(s, CM_KIND_CLIENT, a->client_id) &&
-	    !cm__txn_staged(txn, CM_KIND_CLIENT, a->client_id))
+	if (!cm__txn_has(txn, CM_KIND_CLIENT, a->client_id))
 		return cm__err(s, CM_ENOTFOUND,
 			       "assessment '%s': no client '%s'", rec->id,
 			       a->client_id);
@@ -188,18 +176,12 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 {
 	const struct cm__instrument *in;
 	struct cm__assessment *a;
-	struct cm__handle *h;
-	size_t n;
 	int rc;
 
-	if (!out || !s || !client_id || !instrument)
+	if (!out || !s || !instrument)
 		return cm__err(s, CM_EINVAL, "assessment new: NULL argument");
-	if ((rc = cm__store_usable(s)) != CM_OK)
+	if ((rc = cm__store_usable(s)) || (rc = cm__ref_id_check(s, client_id, "client id")))
 		return rc;
-	n = strnlen(client_id, ID_MAX + 1);
-	if (n == 0 || n > ID_MAX)
-		return cm__err(s, CM_EINVAL, "client id: must be 1 to %d characters",
-			       ID_MAX);
 	if (!(in = cm__instrument_find(s, instrument)))
 		return cm__err(s, CM_ENOTFOUND, "no instrument '%.64s'", instrument);
 	a = (struct cm__assessment *)cm__rec_new(s, &cm__assessment_kind);
@@ -210,16 +192,12 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 	if (rc == CM_OK && (!(a->client_id = cm__strdup(s, client_id)) ||
 			    !(a->instrument = cm__strdup(s, in->code))))
 		rc = cm__err(s, CM_ENOMEM, "out of memory for an assessment");
-	if (rc == CM_OK)
-		rc = cm__store_new_id(s, &a->hdr.id);
-	if (rc == CM_OK)
-		rc = cm__handle_new(&h, s, &cm__assessment_kind, &a->hdr, 1);
 	if (rc) {
 		cm__rec_release(s, &a->hdr);
 		return rc;
 	}
-	*out = (cm_assessment *)(void *)h;
-	return CM_OK;
+	return cm__handle_adopt((struct cm__handle **)(void *)out, s,
+				&cm__assessment_kind, &a->hdr);
 }
 
 const char *cm_assessment_client_id(const cm_assessment *a)
@@ -434,20 +412,32 @@ size_t cm_assessment_component_count(const cm_assessment *ah)
 	return result(&r, ah) ? r.ncomp : 0;
 }
 
-int cm_assessment_component_at(const char **out_code, int32_t *out_score,
-			       const cm_assessment *ah, size_t index)
+/* Entry index of a result list (components or findings). */
+static int pair_at(const char **out_code, int32_t *out_value,
+		   const cm_assessment *ah, size_t index, int findings)
 {
 	struct cm__result r;
+	const struct cm__pair *list;
+	size_t n;
 
 	if (!result(&r, ah))
 		return CM_EINVAL;
-	if (index >= r.ncomp)
-		return cm__err(STORE(ah), CM_ERANGE, "no component %zu", index);
+	list = findings ? r.find : r.comp;
+	n = findings ? r.nfind : r.ncomp;
+	if (index >= n)
+		return cm__err(STORE(ah), CM_ERANGE, "no %s %zu",
+			       findings ? "finding" : "component", index);
 	if (out_code)
-		*out_code = r.comp[index].code;
-	if (out_score)
-		*out_score = r.comp[index].score;
+		*out_code = list[index].code;
+	if (out_value)
+		*out_value = list[index].value;
 	return CM_OK;
+}
+
+int cm_assessment_component_at(const char **out_code, int32_t *out_score,
+			       const cm_assessment *ah, size_t index)
+{
+	return pair_at(out_code, out_score, ah, index, 0);
 }
 
 size_t cm_assessment_finding_count(const cm_assessment *ah)
@@ -459,17 +449,7 @@ size_t cm_assessment_finding_count(const cm_assessment *ah)
 int cm_assessment_finding_at(const char **out_domain, int32_t *out_severity,
 			     const cm_assessment *ah, size_t index)
 {
-	struct cm__result r;
-
-	if (!result(&r, ah))
-		return CM_EINVAL;
-	if (index >= r.nfind)
-		return cm__err(STORE(ah), CM_ERANGE, "no finding %zu", index);
-	if (out_domain)
-		*out_domain = r.find[index].domain;
-	if (out_severity)
-		*out_severity = r.find[index].severity;
-	return CM_OK;
+	return pair_at(out_domain, out_severity, ah, index, 1);
 }
 
 /* ---- risk tier --------------------------------------------------------- */

@@ -81,14 +81,11 @@ const struct cm__instrument *cm__instrument_builtin(const char *code);
 
 /* ---- scoring ----------------------------------------------------------- */
 
-struct cm__component {
-	const char *code; /* static or instrument-owned */
-	int32_t score;
-};
-
-struct cm__finding {
-	const char *domain;
-	int32_t severity;
+/* A component (code, score) or a finding (domain, severity). Codes are
+ * static or owned by the instrument. */
+struct cm__pair {
+	const char *code;
+	int32_t value;
 };
 
 struct cm__result {
@@ -96,9 +93,9 @@ struct cm__result {
 	int32_t band;  /* index into the instrument's bands, -1 if none */
 	int32_t flags; /* CM_ASSESSMENT_FLAG_* */
 	size_t ncomp;
-	struct cm__component comp[CM__ITEMS_MAX];
+	struct cm__pair comp[CM__ITEMS_MAX];
 	size_t nfind;
-	struct cm__finding find[CM__ITEMS_MAX + 1];
+	struct cm__pair find[CM__ITEMS_MAX + 1];
 };
 
 /* values[i] is the answer to item i, or INT32_MIN if unanswered. */

@@ -42,15 +42,15 @@ void cm__score_lace(struct cm__result *r, const struct cm__instrument *in,
 	c = charlson >= 4 ? 5 : charlson;
 	e = answered(v, ED) >= 4 ? 4 : answered(v, ED);
 	r->comp[0].code = "L";
-	r->comp[0].score = l;
+	r->comp[0].value = l;
 	r->comp[1].code = "A";
-	r->comp[1].score = a;
+	r->comp[1].value = a;
 	r->comp[2].code = "C";
-	r->comp[2].score = c;
+	r->comp[2].value = c;
 	r->comp[3].code = "E";
-	r->comp[3].score = e;
+	r->comp[3].value = e;
 	r->comp[4].code = "charlson";
-	r->comp[4].score = charlson;
+	r->comp[4].value = charlson;
 	r->ncomp = 5;
 	r->total = l + a + c + e;
 }

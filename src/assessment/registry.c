@@ -379,8 +379,8 @@ int32_t cm__risk_tier(cm_store *s, const struct cm__instrument *in,
 	pthread_mutex_unlock(&s->meta);
 	if (!have)
 		for (i = 0; i < res->nfind; i++)
-			if (res->find[i].severity + 1 > tier)
-				tier = res->find[i].severity + 1;
+			if (res->find[i].value + 1 > tier)
+				tier = res->find[i].value + 1;
 	if (res->flags & CM_ASSESSMENT_FLAG_SAFETY)
 		tier = 4;
 	return tier;

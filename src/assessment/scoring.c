@@ -22,8 +22,8 @@ int32_t cm__band_of(const struct cm__instrument *in, int32_t total)
 static void add_finding(struct cm__result *r, const char *domain,
 			int32_t severity)
 {
-	r->find[r->nfind].domain = domain;
-	r->find[r->nfind].severity = severity;
+	r->find[r->nfind].code = domain;
+	r->find[r->nfind].value = severity;
 	r->nfind++;
 }
 
@@ -39,7 +39,7 @@ static void score_sum(struct cm__result *r, const struct cm__instrument *in,
 		if (v[i] == UNANSWERED || in->items[i].weight < 0)
 			continue;
 		r->comp[r->ncomp].code = in->items[i].code;
-		r->comp[r->ncomp].score = v[i];
+		r->comp[r->ncomp].value = v[i];
 		r->ncomp++;
 		r->total += v[i];
 	}
@@ -59,7 +59,7 @@ static void score_sdoh(struct cm__result *r, const struct cm__instrument *in,
 		if (v[i] == UNANSWERED)
 			continue;
 		r->comp[r->ncomp].code = in->items[i].code;
-		r->comp[r->ncomp].score = v[i];
+		r->comp[r->ncomp].value = v[i];
 		r->ncomp++;
 		if (v[i] > 0) {
 			r->total++;

@@ -9,7 +9,6 @@
 #include "plan/plan_impl.h"
 #include "store/record_api.h"
 
-#define ID_MAX 64
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -39,7 +38,7 @@ const struct cm__schema cm__note_schema = { "progress note", sizeof(struct cm__h
 static const struct cm__field problem_fields[] = {
 	EPRIV(PR, "element id", 1, CM__F_TEXT, eid, CM__EID_MAX, NULL),
 	ETEXT(PR, "description", 2, CM_ELEMENT_DESCRIPTION, description, 1000),
-	ETEXT(PR, "finding source", 3, CM_ELEMENT_FINDING_SOURCE, finding_source, ID_MAX),
+	ETEXT(PR, "finding source", 3, CM_ELEMENT_FINDING_SOURCE, finding_source, CM__ID_MAX),
 	ETEXT(PR, "finding domain", 4, CM_ELEMENT_FINDING_DOMAIN, finding_domain, 64),
 };
 const struct cm__schema cm__problem_schema = { "problem", sizeof(PR), problem_fields, 4 };
@@ -82,7 +81,7 @@ const struct cm__schema cm__intervention_schema = {
 
 #define PL struct cm__plan
 static const struct cm__field plan_fields[] = {
-	EPRIV(PL, "client id", 1, CM__F_TEXT, client_id, ID_MAX, NULL),
+	EPRIV(PL, "client id", 1, CM__F_TEXT, client_id, CM__ID_MAX, NULL),
 	ETEXT(PL, "title", 2, CM_PLAN_TITLE, title, 200),
 	ETEXT(PL, "description", 3, CM_PLAN_DESCRIPTION, description, 4000),
 	ETEXT(PL, "author", 4, CM_PLAN_AUTHOR, author, 200),
@@ -198,45 +197,25 @@ const struct cm__lifecycle cm__activity_lifecycle = {
 	activity_codes, activity_ok
 };
 
-static const char *code_of(const char *const *codes, int32_t max, int32_t v)
-{
-	return (v >= 1 && v <= max) ? codes[v] : NULL;
-}
-
-static int parse(int32_t *out, const char *const *codes, int32_t max,
-		 const char *code)
-{
-	int32_t i;
-
-	if (!out || !code)
-		return CM_EINVAL;
-	for (i = 1; i <= max; i++)
-		if (strcmp(codes[i], code) == 0) {
-			*out = i;
-			return CM_OK;
-		}
-	return CM_ERANGE;
-}
-
 const char *cm_plan_status_code(int32_t v)
 {
-	return code_of(plan_codes, CM_PLAN_ENTERED_IN_ERROR, v);
+	return cm__code_of(plan_codes, CM_PLAN_ENTERED_IN_ERROR, v);
 }
 
 const char *cm_goal_status_code(int32_t v)
 {
-	return code_of(goal_codes, CM_GOAL_REJECTED, v);
+	return cm__code_of(goal_codes, CM_GOAL_REJECTED, v);
 }
 
 const char *cm_activity_status_code(int32_t v)
 {
-	return code_of(activity_codes, CM_ACTIVITY_ENTERED_IN_ERROR, v);
+	return cm__code_of(activity_codes, CM_ACTIVITY_ENTERED_IN_ERROR, v);
 }
 
 const char *cm_plan_intent_code(int32_t v)
 {
 	static const char *const codes[] = { NULL, "proposal", "plan", "order", "option" };
-	return code_of(codes, CM_PLAN_INTENT_OPTION, v);
+	return cm__code_of(codes, CM_PLAN_INTENT_OPTION, v);
 }
 
 const char *cm_goal_achievement_code(int32_t v)
@@ -246,22 +225,22 @@ const char *cm_goal_achievement_code(int32_t v)
 		"achieved", "sustaining", "not-achieved", "no-progress",
 		"not-attainable"
 	};
-	return code_of(codes, CM_ACHIEVEMENT_NOT_ATTAINABLE, v);
+	return cm__code_of(codes, CM_ACHIEVEMENT_NOT_ATTAINABLE, v);
 }
 
 int cm_plan_status_parse(int32_t *out, const char *code)
 {
-	return parse(out, plan_codes, CM_PLAN_ENTERED_IN_ERROR, code);
+	return cm__code_parse(out, plan_codes, CM_PLAN_ENTERED_IN_ERROR, code);
 }
 
 int cm_goal_status_parse(int32_t *out, const char *code)
 {
-	return parse(out, goal_codes, CM_GOAL_REJECTED, code);
+	return cm__code_parse(out, goal_codes, CM_GOAL_REJECTED, code);
 }
 
 int cm_activity_status_parse(int32_t *out, const char *code)
 {
-	return parse(out, activity_codes, CM_ACTIVITY_ENTERED_IN_ERROR, code);
+	return cm__code_parse(out, activity_codes, CM_ACTIVITY_ENTERED_IN_ERROR, code);
 }
 
 /* ---- kind hooks -------------------------------------------------------- */
@@ -271,8 +250,7 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	const struct cm__plan *p = (const struct cm__plan *)rec;
 	cm_store *s = txn->store;
 
-	if (!cm__slot_find(s, CM_KIND_CLIENT, p->client_id) &&
-	    !cm__txn_staged(txn, CM_KIND_CLIENT, p->client_id))
+	if (!cm__txn_has(txn, CM_KIND_CLIENT, p->client_id))
 		return cm__err(s, CM_ENOTFOUND, "plan '%s': no client '%s'",
 			       rec->id, p->client_id);
 	if (!p->author)
@@ -361,18 +339,12 @@ int cm_store_set_plan_approval_required(cm_store *s, int32_t required)
 int cm_plan_new(cm_plan **out, cm_store *s, const char *client_id)
 {
 	struct cm__plan *p;
-	struct cm__handle *h;
-	size_t n;
 	int rc;
 
-	if (!out || !s || !client_id)
+	if (!out || !s)
 		return cm__err(s, CM_EINVAL, "plan new: NULL argument");
-	if ((rc = cm__store_usable(s)) != CM_OK)
+	if ((rc = cm__store_usable(s)) || (rc = cm__ref_id_check(s, client_id, "client id")))
 		return rc;
-	n = strnlen(client_id, ID_MAX + 1);
-	if (n == 0 || n > ID_MAX)
-		return cm__err(s, CM_EINVAL, "client id: must be 1 to %d characters",
-			       ID_MAX);
 	if (!(p = (struct cm__plan *)cm__rec_new(s, &cm__plan_kind)))
 		return cm__err(s, CM_ENOMEM, "out of memory for a plan");
 	p->status = CM_PLAN_DRAFT;
@@ -380,18 +352,12 @@ int cm_plan_new(cm_plan **out, cm_store *s, const char *client_id)
 	p->period_start = p->period_end = p->next_review = CM_DATE_NONE;
 	p->approved_at = CM_TIME_NONE;
 	p->next_eid = 1;
-	rc = (p->client_id = cm__strdup(s, client_id))
-		     ? CM_OK : cm__err(s, CM_ENOMEM, "out of memory for a plan");
-	if (rc == CM_OK)
-		rc = cm__store_new_id(s, &p->hdr.id);
-	if (rc == CM_OK)
-		rc = cm__handle_new(&h, s, &cm__plan_kind, &p->hdr, 1);
-	if (rc) {
+	if (!(p->client_id = cm__strdup(s, client_id))) {
 		cm__rec_release(s, &p->hdr);
-		return rc;
+		return cm__err(s, CM_ENOMEM, "out of memory for a plan");
 	}
-	*out = (cm_plan *)(void *)h;
-	return CM_OK;
+	return cm__handle_adopt((struct cm__handle **)(void *)out, s,
+				&cm__plan_kind, &p->hdr);
 }
 
 const char *cm_plan_client_id(const cm_plan *p)

@@ -658,3 +658,48 @@ int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k)
 			       "%s save: NULL argument", k->name);
 	return cm__txn_save(txn, h);
 }
+
+int cm__handle_adopt(struct cm__handle **out, cm_store *s,
+		     const struct cm__kind *k, struct cm__rec *rec)
+{
+	int rc = cm__store_new_id(s, &rec->id);
+
+	if (rc == CM_OK)
+		rc = cm__handle_new(out, s, k, rec, 1);
+	if (rc)
+		cm__rec_release(s, rec);
+	return rc;
+}
+
+int cm__ref_id_check(const cm_store *s, const char *id, const char *what)
+{
+	size_t n;
+
+	if (!id)
+		return cm__err(s, CM_EINVAL, "%s: NULL", what);
+	n = strnlen(id, CM__ID_MAX + 1);
+	if (n == 0 || n > CM__ID_MAX)
+		return cm__err(s, CM_EINVAL, "%s: must be 1 to %d characters",
+			       what, CM__ID_MAX);
+	return CM_OK;
+}
+
+const char *cm__code_of(const char *const *codes, int32_t max, int32_t v)
+{
+	return (v >= 1 && v <= max) ? codes[v] : NULL;
+}
+
+int cm__code_parse(int32_t *out, const char *const *codes, int32_t max,
+		   const char *code)
+{
+	int32_t i;
+
+	if (!out || !code)
+		return CM_EINVAL;
+	for (i = 1; i <= max; i++)
+		if (strcmp(codes[i], code) == 0) {
+			*out = i;
+			return CM_OK;
+		}
+	return CM_ERANGE;
+}

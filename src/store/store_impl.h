@@ -308,6 +308,23 @@ int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
 /* Stage h (a handle of kind k, or NULL) in txn: the public *_save. */
 int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k);
 
+/* Give a new record (from cm__rec_new, defaults filled in) a generated id
+ * and wrap it in a new handle that owns it. On failure rec is released. */
+int cm__handle_adopt(struct cm__handle **out, cm_store *s,
+		     const struct cm__kind *k, struct cm__rec *rec);
+
+/* Longest record id (the FHIR id rule). */
+#define CM__ID_MAX 64
+/* Check the id of a referenced record (1..CM__ID_MAX bytes); its existence
+ * is checked at save with cm__txn_has. */
+int cm__ref_id_check(const cm_store *s, const char *id, const char *what);
+
+/* FHIR code of v in codes[1..max] (NULL if out of range), and back:
+ * CM_OK, CM_EINVAL (NULL) or CM_ERANGE (unknown code). */
+const char *cm__code_of(const char *const *codes, int32_t max, int32_t v);
+int cm__code_parse(int32_t *out, const char *const *codes, int32_t max,
+		   const char *code);
+
 /* Record-level shorthands (e == NULL). */
 const char *cm__handle_text(const struct cm__handle *h, int32_t field);
 int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v);
@@ -354,6 +371,8 @@ struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev);
 
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
+/* 1 if record (kind, id) is committed or staged in txn. */
+int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
 /* The staged version of (kind, id) in txn, or NULL. */
 const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 				     const char *id);
