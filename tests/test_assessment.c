@@ -560,8 +560,9 @@ static void test_in_progress_tier_refused(void **state)
 
 /* Client + PHQ-9 completed + tier applied, in one transaction; then an
  * amendment in a second. Returns the first failure. */
-static int scenario(cm_store *s, uint64_t *digest_before_fail)
+static int scenario(struct th_env *e, uint64_t *digest_before_fail)
 {
+	cm_store *s = e->store;
 	cm_client *c = NULL;
 	cm_assessment *a = NULL;
 	cm_txn *txn = NULL;
@@ -602,62 +603,29 @@ out:
 	return rc;
 }
 
-static void sweep(int fail_after)
+/* Define an instrument, register it, give it a risk policy. */
+static int register_scenario(struct th_env *e, uint64_t *before)
 {
-	long n;
+	cm_instrument *d = NULL;
 	int rc;
 
-	for (n = 1;; n++) {
-		uint64_t before;
-		th_open(&env);
-		env.alloc.fail_at = env.alloc.count + n;
-		env.alloc.fail_after = fail_after;
-		rc = scenario(env.store, &before);
-		env.alloc.fail_at = 0;
-		if (rc == CM_OK) {
-			th_close(&env);
-			break;
-		}
-		assert_int_equal(rc, CM_ENOMEM);
-		assert_true(env.alloc.failures > 0);
-		assert_int_equal(cm__store_digest(env.store), before);
-		th_close(&env);
-	}
-	assert_true(n > 10);
+	*before = cm__store_digest(e->store);
+	if ((rc = cm_instrument_new(&d, e->store, "t", "x")) == CM_OK &&
+	    (rc = cm_instrument_add_item(d, "a", 0, 1, 1)) == CM_OK &&
+	    (rc = cm_instrument_add_band(d, 0, "b", 0)) == CM_OK &&
+	    (rc = cm_store_register_instrument(e->store, d)) == CM_OK)
+		rc = cm_store_set_risk_policy(e->store, "t", 1, 2, 3);
+	cm_instrument_free(d);
+	return rc;
 }
 
 static void test_alloc_sweep(void **state)
 {
 	(void)state;
-	sweep(0);
-	sweep(1);
-}
-
-static void test_alloc_register(void **state)
-{
-	long n;
-	(void)state;
-	for (n = 1;; n++) {
-		cm_instrument *d = NULL;
-		int rc;
-		th_open(&env);
-		env.alloc.fail_at = env.alloc.count + n;
-		rc = cm_instrument_new(&d, env.store, "t", "x");
-		if (rc == CM_OK && (rc = cm_instrument_add_item(d, "a", 0, 1, 1)) == CM_OK &&
-		    (rc = cm_instrument_add_band(d, 0, "b", 0)) == CM_OK)
-			rc = cm_store_register_instrument(env.store, d);
-		if (rc == CM_OK)
-			rc = cm_store_set_risk_policy(env.store, "t", 1, 2, 3);
-		env.alloc.fail_at = 0;
-		cm_instrument_free(d);
-		if (rc == CM_OK) {
-			th_close(&env);
-			break;
-		}
-		assert_int_equal(rc, CM_ENOMEM);
-		th_close(&env);
-	}
-	assert_true(n > 2);
+	assert_true(th_alloc_sweep(&env, th_open, th_close, scenario, 0) > 10);
+	assert_true(th_alloc_sweep(&env, th_open, th_close, scenario, 1) > 10);
+	assert_true(th_alloc_sweep(&env, th_open, th_close, register_scenario, 0) > 2);
+	assert_true(th_alloc_sweep(&env, th_open, th_close, register_scenario, 1) > 2);
 }
 
 int main(void)
@@ -674,7 +642,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_risk_tier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_progress_tier_refused, setup, teardown),
 		cmocka_unit_test(test_alloc_sweep),
-		cmocka_unit_test(test_alloc_register),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

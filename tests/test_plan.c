@@ -705,8 +705,10 @@ static void test_gas(void **state)
 
 /* ---- allocation-failure sweep ------------------------------------------ */
 
-static int scenario(cm_store *s, const char *client_id, uint64_t *before)
+static int scenario(struct th_env *e, uint64_t *before)
 {
+	cm_store *s = e->store;
+	const char *client_id = cm_client_id(client);
 	cm_plan *p = NULL;
 	cm_plan_report *r = NULL;
 	cm_txn *txn = NULL;
@@ -748,35 +750,25 @@ out:
 	return rc;
 }
 
-static void sweep(int fail_after)
+/* The fixture of every test, with the approval policy on. */
+static void open_fixture(struct th_env *e)
 {
-	long n;
-	int rc;
+	assert_ptr_equal(e, &env);
+	assert_int_equal(setup(NULL), 0);
+	assert_int_equal(cm_store_set_plan_approval_required(env.store, 1), CM_OK);
+}
 
-	for (n = 1;; n++) {
-		uint64_t before;
-		assert_int_equal(setup(NULL), 0);
-		assert_int_equal(cm_store_set_plan_approval_required(env.store, 1), CM_OK);
-		env.alloc.fail_at = env.alloc.count + n;
-		env.alloc.fail_after = fail_after;
-		rc = scenario(env.store, cm_client_id(client), &before);
-		env.alloc.fail_at = 0;
-		if (rc != CM_OK) {
-			assert_int_equal(rc, CM_ENOMEM);
-			assert_int_equal(cm__store_digest(env.store), before);
-		}
-		assert_int_equal(teardown(NULL), 0);
-		if (rc == CM_OK)
-			break;
-	}
-	assert_true(n > 20);
+static void close_fixture(struct th_env *e)
+{
+	assert_ptr_equal(e, &env);
+	assert_int_equal(teardown(NULL), 0);
 }
 
 static void test_alloc_sweep(void **state)
 {
 	(void)state;
-	sweep(0);
-	sweep(1);
+	assert_true(th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 0) > 100);
+	assert_true(th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 1) > 100);
 }
 
 int main(void)
