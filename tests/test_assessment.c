@@ -360,6 +360,19 @@ static void test_host_instrument(void **state)
 	d = good_def("phq-9");
 	assert_int_equal(cm_store_register_instrument(env.store, d), CM_EEXIST);
 	cm_instrument_free(d);
+	/* A definition made for another store. */
+	{
+		struct th_env other;
+		cm_store *mine = env.store;
+		memcpy(&other, &env, sizeof(other));
+		th_open(&other);
+		env.store = other.store;
+		d = good_def("other");
+		env.store = mine;
+		assert_int_equal(cm_store_register_instrument(env.store, d), CM_EINVAL);
+		cm_instrument_free(d);
+		th_close(&other);
+	}
 
 	assert_int_equal(cm_assessment_new(&a, env.store, cm_client_id(c), "frail-5"), CM_OK);
 	assert_int_equal(cm_assessment_set_text(a, CM_ASSESSMENT_ASSESSOR, "n"), CM_OK);

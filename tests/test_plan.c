@@ -109,8 +109,10 @@ static void test_create_and_revisions(void **state)
 	assert_int_equal(cm_plan_revision(p), 1);
 	assert_string_equal(cm_plan_client_id(p), cm_client_id(client));
 
-	/* Every committed change is a revision; earlier ones stay. */
+	/* Every committed change is a revision; earlier ones stay, with the
+	 * elements they had. */
 	assert_int_equal(cm_plan_set_text(p, CM_PLAN_TITLE, "Revised"), CM_OK);
+	assert_int_equal(cm_plan_add_goal(NULL, p, "walk daily"), CM_OK);
 	env.clock.now += 3600;
 	assert_int_equal(save(p), CM_OK);
 	assert_int_equal(cm_plan_revision(p), 2);
@@ -118,10 +120,12 @@ static void test_create_and_revisions(void **state)
 	assert_int_equal(cm_plan_created(p), TH_T0);
 	assert_int_equal(cm_plan_get_revision(&old, env.store, id, 1), CM_OK);
 	assert_string_equal(cm_plan_text(old, CM_PLAN_TITLE), "Plan of care");
+	assert_int_equal(cm_plan_element_count(old, CM_ELEMENT_GOAL), 0);
 	save_fails(old, CM_ECONFLICT);
 	cm_plan_free(old);
 	assert_int_equal(cm_plan_get(&old, env.store, id), CM_OK);
 	assert_string_equal(cm_plan_text(old, CM_PLAN_TITLE), "Revised");
+	assert_string_equal(cm_plan_element_text(old, "g1", CM_ELEMENT_DESCRIPTION), "walk daily");
 	cm_plan_free(old);
 	assert_int_equal(cm_plan_get_revision(&old, env.store, id, 3), CM_ENOTFOUND);
 	assert_int_equal(cm_plan_get(&old, env.store, "nope"), CM_ENOTFOUND);
@@ -248,6 +252,18 @@ static void test_approval(void **state)
 	assert_int_equal(when, TH_T0 - 60);
 	assert_int_equal(cm_plan_set_status(p, CM_PLAN_ACTIVE, "start"), CM_OK);
 	assert_int_equal(save(p), CM_OK);
+	/* Later saves of the active plan are not affected. */
+	assert_int_equal(cm_plan_set_text(p, CM_PLAN_TITLE, "t"), CM_OK);
+	assert_int_equal(save(p), CM_OK);
+	cm_plan_free(p);
+
+	/* Activated while the policy was off, saved after it was turned on:
+	 * refused at save. */
+	assert_int_equal(cm_store_set_plan_approval_required(env.store, 0), CM_OK);
+	p = new_plan();
+	assert_int_equal(cm_plan_set_status(p, CM_PLAN_ACTIVE, "start"), CM_OK);
+	assert_int_equal(cm_store_set_plan_approval_required(env.store, 1), CM_OK);
+	save_fails(p, CM_EINCOMPLETE);
 	cm_plan_free(p);
 
 	/* Without the policy no approval is needed; a revoked plan cannot
@@ -299,12 +315,12 @@ static void test_elements(void **state)
 						  CM_RESPONSIBLE_CARE_TEAM, "sw-1"), CM_OK);
 	strcpy(iv, iid);
 	assert_string_equal(iv, "i3");
-	assert_int_equal(cm_plan_element_count(p, 'p'), 1);
-	assert_int_equal(cm_plan_element_count(p, 'g'), 1);
-	assert_int_equal(cm_plan_element_count(p, 'i'), 1);
+	assert_int_equal(cm_plan_element_count(p, CM_ELEMENT_PROBLEM), 1);
+	assert_int_equal(cm_plan_element_count(p, CM_ELEMENT_GOAL), 1);
+	assert_int_equal(cm_plan_element_count(p, CM_ELEMENT_INTERVENTION), 1);
 	assert_int_equal(cm_plan_element_count(p, 'x'), 0);
-	assert_string_equal(cm_plan_element_id(p, 'g', 0), "g2");
-	assert_null(cm_plan_element_id(p, 'g', 1));
+	assert_string_equal(cm_plan_element_id(p, CM_ELEMENT_GOAL, 0), "g2");
+	assert_null(cm_plan_element_id(p, CM_ELEMENT_GOAL, 1));
 	assert_string_equal(cm_plan_element_text(p, prob, CM_ELEMENT_FINDING_DOMAIN), "food-insecurity");
 	assert_string_equal(cm_plan_element_text(p, prob, CM_ELEMENT_FINDING_SOURCE), assessment_id);
 
@@ -397,15 +413,15 @@ static void test_element_bad_input(void **state)
 	assert_int_equal(cm_plan_add_intervention(&id, p, NULL, CM_RESPONSIBLE_CLIENT, NULL), CM_EINVAL);
 	assert_int_equal(cm_plan_add_goal(NULL, NULL, "x"), CM_EINVAL);
 	/* Nothing was added, and no element id was used up. */
-	assert_int_equal(cm_plan_element_count(p, 'p') + cm_plan_element_count(p, 'g') +
-			 cm_plan_element_count(p, 'i'), 0);
+	assert_int_equal(cm_plan_element_count(p, CM_ELEMENT_PROBLEM) + cm_plan_element_count(p, CM_ELEMENT_GOAL) +
+			 cm_plan_element_count(p, CM_ELEMENT_INTERVENTION), 0);
 	assert_int_equal(cm_plan_add_problem(&id, p, "x", NULL, NULL), CM_OK);
 	strcpy(prob, id);
 	assert_string_equal(prob, "p1");
 	assert_int_equal(cm_plan_add_goal(&id, p, "g"), CM_OK);
 	strcpy(goal, id);
 	assert_int_equal(cm_plan_add_intervention(NULL, p, "i", CM_RESPONSIBLE_CLIENT, NULL), CM_OK);
-	strcpy(iv, cm_plan_element_id(p, 'i', 0));
+	strcpy(iv, cm_plan_element_id(p, CM_ELEMENT_INTERVENTION, 0));
 
 	/* Fields that do not belong to the element, or bad values. */
 	assert_int_equal(cm_plan_element_set_text(p, prob, CM_ELEMENT_MEASURE, "x"), CM_ERANGE);

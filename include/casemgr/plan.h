@@ -121,6 +121,14 @@ enum cm_responsible {
 	CM_RESPONSIBLE_FAMILY = 4     /**< family or informal carer */
 };
 
+/** Element kinds, for cm_plan_element_count / cm_plan_element_id: the
+ *  first letter of their element ids. */
+enum cm_element_kind {
+	CM_ELEMENT_PROBLEM = 112,     /**< 'p' */
+	CM_ELEMENT_GOAL = 103,        /**< 'g' */
+	CM_ELEMENT_INTERVENTION = 105 /**< 'i' */
+};
+
 /** Plan text fields (limits in bytes). */
 enum cm_plan_text_field {
 	CM_PLAN_TITLE = 1,       /**< <= 200 */
@@ -219,9 +227,11 @@ CM_API void cm_plan_free(cm_plan *plan);
 
 /**
  * Stage the plan in txn (rules as cm_client_save). Validation: the client
- * exists; an author is set; the period ends no earlier than it starts.
+ * exists; an author is set; the period ends no earlier than it starts; a
+ * plan becoming active has an approval when the store requires one.
  * @return CM_OK; CM_EINVAL; CM_ENOTFOUND (no such client);
- *         CM_EINCOMPLETE (no author); CM_EDATE (period end before start);
+ *         CM_EINCOMPLETE (no author, or approval missing); CM_EDATE (period
+ *         end before start);
  *         CM_EEXIST; CM_ECONFLICT; CM_ENOMEM.
  * Since 0.1.0.
  */
@@ -253,7 +263,8 @@ CM_API int cm_plan_set_int(cm_plan *plan, int32_t field, int64_t value);
  *   active  -> on-hold, completed, revoked
  *   on-hold -> active, completed, revoked
  *   any except entered-in-error -> entered-in-error
- * Becoming active needs a recorded approval when the store requires one.
+ * Becoming active needs a recorded approval when the store requires one
+ * (checked here, and again at save for a plan that was not active).
  * @return CM_OK; CM_EINVAL (NULL, empty reason); CM_ERANGE;
  *         CM_ETRANSITION; CM_EINCOMPLETE (approval required but missing);
  *         CM_EUTF8; CM_ETOOLONG; CM_ENOMEM.
@@ -320,9 +331,10 @@ CM_API int cm_plan_add_intervention(const char **out_id, cm_plan *plan,
 				    const char *what, int32_t kind,
 				    const char *responsible);
 
-/** Number of problems, goals or interventions: kind is 'p', 'g' or 'i'. */
+/** Number of elements of a kind (enum cm_element_kind); 0 for an unknown
+ *  kind. */
 CM_API size_t cm_plan_element_count(const cm_plan *plan, int32_t kind);
-/** Id of element number index of that kind (creation order), or NULL. */
+/** Id of element number index of a kind (creation order), or NULL. */
 CM_API const char *cm_plan_element_id(const cm_plan *plan, int32_t kind,
 				      size_t index);
 

@@ -245,6 +245,31 @@ int cm_activity_status_parse(int32_t *out, const char *code)
 
 /* ---- kind hooks -------------------------------------------------------- */
 
+static int32_t approval_required(cm_store *s)
+{
+	int32_t required;
+
+	pthread_mutex_lock(&s->meta);
+	required = s->plan_approval_required;
+	pthread_mutex_unlock(&s->meta);
+	return required;
+}
+
+static int approval_missing(cm_store *s, const char *id)
+{
+	return cm__err(s, CM_EINCOMPLETE,
+		       "plan '%s' needs a recorded approval before it becomes "
+		       "active", id);
+}
+
+/* 1 if the committed plan is active: the policy is checked when a plan
+ * becomes active, not for every later save of an active plan. */
+static int was_active(cm_store *s, const char *id)
+{
+	const struct cm__slot *slot = cm__slot_find(s, CM_KIND_PLAN, id);
+	return slot && ((const struct cm__plan *)slot->cur)->status == CM_PLAN_ACTIVE;
+}
+
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__plan *p = (const struct cm__plan *)rec;
@@ -259,6 +284,9 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	    p->period_end < p->period_start)
 		return cm__err(s, CM_EDATE, "plan '%s': the period ends before it starts",
 			       rec->id);
+	if (p->status == CM_PLAN_ACTIVE && !p->approved_by &&
+	    approval_required(s) && !was_active(s, rec->id))
+		return approval_missing(s, rec->id);
 	return CM_OK;
 }
 
@@ -370,19 +398,13 @@ int cm_plan_set_status(cm_plan *p, int32_t status, const char *reason)
 {
 	struct cm__handle *h = H(p);
 	const struct cm__plan *r;
-	int32_t required;
 
 	if (!h)
 		return CM_EINVAL;
 	r = (const struct cm__plan *)h->rec;
-	pthread_mutex_lock(&h->store->meta);
-	required = h->store->plan_approval_required;
-	pthread_mutex_unlock(&h->store->meta);
-	if (status == CM_PLAN_ACTIVE && required && !r->approved_by &&
-	    plan_ok(r->status, status))
-		return cm__err(h->store, CM_EINCOMPLETE,
-			       "plan '%s' needs a recorded approval before it "
-			       "becomes active", r->hdr.id);
+	if (status == CM_PLAN_ACTIVE && !r->approved_by &&
+	    plan_ok(r->status, status) && approval_required(h->store))
+		return approval_missing(h->store, r->hdr.id);
 	return cm__handle_set_status(h, status, reason);
 }
 

@@ -599,7 +599,7 @@ int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
 	const struct cm__hist *he;
 
 	if (index >= l->count)
-		return cm__err(h->store, CM_ERANGE, "no history entry %zu", index);
+		return cm__err(h->store, CM_ERANGE, "no status history entry %zu", index);
 	he = CM__LIST_AT(l, const struct cm__hist, index);
 	if (from)
 		*from = he->from;
