@@ -329,7 +329,9 @@ static void test_elements(void **state)
 	assert_int_equal(cm_plan_element_set_text(p, goal, CM_ELEMENT_TARGET_VALUE, ">= 3"), CM_OK);
 	assert_int_equal(cm_plan_element_set_int(p, goal, CM_ELEMENT_TARGET_DATE, TH_D0 + 30), CM_OK);
 	assert_int_equal(cm_plan_element_set_int(p, goal, CM_ELEMENT_PRIORITY, CM_PRIORITY_HIGH), CM_OK);
-	assert_int_equal(cm_plan_element_set_int(p, goal, CM_ELEMENT_ACHIEVEMENT, CM_ACHIEVEMENT_IN_PROGRESS), CM_OK);
+	assert_int_equal(cm_plan_goal_set_achievement(p, goal, CM_ACHIEVEMENT_IN_PROGRESS, "started"), CM_OK);
+	/* Only through its own setter, which keeps the history. */
+	assert_int_equal(cm_plan_element_set_int(p, goal, CM_ELEMENT_ACHIEVEMENT, CM_ACHIEVEMENT_ACHIEVED), CM_EINVAL);
 	assert_int_equal(cm_plan_element_get_int(&v, p, goal, CM_ELEMENT_TARGET_DATE), CM_OK);
 	assert_int_equal(v, TH_D0 + 30);
 	assert_string_equal(cm_plan_element_text(p, goal, CM_ELEMENT_MEASURE), "meals per day");
@@ -379,7 +381,29 @@ static void test_elements(void **state)
 		assert_string_equal(text, "Visited food bank once");
 		assert_int_equal(ach, CM_ACHIEVEMENT_IN_PROGRESS);
 		assert_int_equal(cm_plan_goal_note_at(NULL, NULL, NULL, NULL, p, goal, 1), CM_ERANGE);
+		assert_int_equal(cm_plan_goal_achievement_history_count(p, goal), 1);
+		assert_int_equal(cm_plan_goal_achievement_history_at(&f, &t, &time, &actor, &reason, p, goal, 0), CM_OK);
+		assert_int_equal(f, CM_ACHIEVEMENT_NONE);
+		assert_int_equal(t, CM_ACHIEVEMENT_IN_PROGRESS);
+		assert_int_equal(time, TH_T0 + 120);
+		assert_string_equal(actor, "cm-1");
+		assert_string_equal(reason, "started");
 	}
+	/* Achievement: refused changes leave the goal as it was. */
+	assert_int_equal(cm_plan_goal_set_achievement(p, goal, CM_ACHIEVEMENT_IN_PROGRESS, "again"), CM_ETRANSITION);
+	assert_int_equal(cm_plan_goal_set_achievement(p, goal, CM_ACHIEVEMENT_NONE, "unset"), CM_ERANGE);
+	assert_int_equal(cm_plan_goal_set_achievement(p, goal, 10, "r"), CM_ERANGE);
+	assert_int_equal(cm_plan_goal_set_achievement(p, goal, CM_ACHIEVEMENT_IMPROVING, ""), CM_EINVAL);
+	assert_int_equal(cm_plan_goal_set_achievement(p, iv, CM_ACHIEVEMENT_IMPROVING, "r"), CM_EINVAL);
+	assert_int_equal(cm_plan_goal_set_achievement(p, "g99", CM_ACHIEVEMENT_IMPROVING, "r"), CM_ENOTFOUND);
+	assert_int_equal(cm_plan_goal_set_achievement(NULL, goal, CM_ACHIEVEMENT_IMPROVING, "r"), CM_EINVAL);
+	assert_int_equal(cm_plan_goal_achievement_history_count(p, goal), 1);
+	assert_int_equal(cm_plan_goal_achievement_history_count(p, iv), 0);
+	assert_int_equal(cm_plan_goal_achievement_history_at(NULL, NULL, NULL, NULL, NULL, p, goal, 1), CM_ERANGE);
+	assert_int_equal(cm_plan_goal_achievement_history_at(NULL, NULL, NULL, NULL, NULL, p, iv, 0), CM_EINVAL);
+	assert_int_equal(cm_plan_element_get_int(&v, p, goal, CM_ELEMENT_ACHIEVEMENT), CM_OK);
+	assert_int_equal(v, CM_ACHIEVEMENT_IN_PROGRESS);
+	assert_int_equal(cm_plan_goal_set_achievement(p, goal, CM_ACHIEVEMENT_IMPROVING, "3 meals most days"), CM_OK);
 	assert_int_equal(cm_plan_element_status(&st, p, goal), CM_OK);
 	assert_int_equal(st, CM_GOAL_ACTIVE);
 	assert_int_equal(cm_plan_element_status(&st, p, prob), CM_EINVAL);
@@ -648,7 +672,7 @@ static void test_checker(void **state)
 	}
 	/* An achieved goal is not overdue; a cancelled goal does not count
 	 * as addressing its problem. */
-	assert_int_equal(cm_plan_element_set_int(p, "g3", CM_ELEMENT_ACHIEVEMENT, CM_ACHIEVEMENT_ACHIEVED), CM_OK);
+	assert_int_equal(cm_plan_goal_set_achievement(p, "g3", CM_ACHIEVEMENT_ACHIEVED, "done"), CM_OK);
 	assert_int_equal(cm_plan_element_set_status(p, "g2", CM_GOAL_CANCELLED, "r"), CM_OK);
 	{
 		static const int32_t k[] = { CM_ISSUE_PROBLEM_WITHOUT_GOAL };
@@ -743,6 +767,7 @@ static int scenario(struct th_env *e, uint64_t *before)
 	    (rc = cm_plan_element_set_status(p, "g2", CM_GOAL_ACTIVE, "agreed")) ||
 	    (rc = cm_plan_element_set_int(p, "g2", CM_ELEMENT_GAS_WEIGHT, 2)) ||
 	    (rc = cm_plan_goal_add_note(p, "g2", "first week fine")) ||
+	    (rc = cm_plan_goal_set_achievement(p, "g2", CM_ACHIEVEMENT_IN_PROGRESS, "started")) ||
 	    (rc = cm_plan_approve(p, "Dr A", TH_T0)) ||
 	    (rc = cm_plan_set_status(p, CM_PLAN_ACTIVE, "approved")) ||
 	    (rc = cm_txn_begin(&txn, s, "cm")) || (rc = cm_plan_save(txn, p)))

@@ -159,7 +159,9 @@ enum cm_element_text_field {
 enum cm_element_int_field {
 	CM_ELEMENT_TARGET_DATE = 1,      /**< goal: date or CM_DATE_NONE */
 	CM_ELEMENT_PRIORITY = 2,         /**< goal: enum cm_goal_priority */
-	CM_ELEMENT_ACHIEVEMENT = 3,      /**< goal: enum cm_goal_achievement */
+	CM_ELEMENT_ACHIEVEMENT = 3,      /**< goal: enum cm_goal_achievement;
+					      read-only here, changed with
+					      cm_plan_goal_set_achievement */
 	CM_ELEMENT_GAS_LEVEL = 4,        /**< goal: GAS level -2..+2 */
 	CM_ELEMENT_GAS_WEIGHT = 5,       /**< goal: GAS weight 0..100 (0: not scaled) */
 	CM_ELEMENT_DUE_DATE = 6,         /**< intervention: date or CM_DATE_NONE */
@@ -418,6 +420,32 @@ CM_API int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
 				const char **out_text,
 				int32_t *out_achievement, const cm_plan *plan,
 				const char *goal_id, size_t index);
+
+/**
+ * Change a goal's achievement status (enum cm_goal_achievement, 1..9) with
+ * a reason; the change is appended to the goal's achievement history
+ * (actor and time from the transaction that saves it). Any change is
+ * allowed (FHIR gives achievementStatus no lifecycle) except to the same
+ * value or back to "not recorded".
+ * @return CM_OK; CM_EINVAL (NULL, empty reason, not a goal); CM_ENOTFOUND;
+ *         CM_ERANGE (unknown value); CM_ETRANSITION (same value);
+ *         CM_EUTF8; CM_ETOOLONG; CM_ENOMEM.
+ * Since 0.1.0.
+ */
+CM_API int cm_plan_goal_set_achievement(cm_plan *plan, const char *goal_id,
+					int32_t achievement, const char *reason);
+CM_API size_t cm_plan_goal_achievement_history_count(const cm_plan *plan,
+						     const char *goal_id);
+/** As cm_plan_element_history_at, for the achievement history.
+ *  @return CM_OK; CM_EINVAL; CM_ENOTFOUND; CM_ERANGE. */
+CM_API int cm_plan_goal_achievement_history_at(int32_t *out_from,
+					       int32_t *out_to,
+					       int64_t *out_time,
+					       const char **out_actor,
+					       const char **out_reason,
+					       const cm_plan *plan,
+					       const char *goal_id,
+					       size_t index);
 
 /* ---- checking and outcomes --------------------------------------------- */
 

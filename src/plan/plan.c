@@ -58,6 +58,7 @@ static const struct cm__field goal_fields[] = {
 	EPRIV(GO, "problems", 40, CM__F_LIST, problems, CM__LINKS_MAX, &cm__ref_schema),
 	EPRIV(GO, "notes", 41, CM__F_LIST, notes, UINT32_MAX, &cm__note_schema),
 	EPRIV(GO, "status history", 42, CM__F_LIST, history, UINT32_MAX, &cm__hist_schema),
+	EPRIV(GO, "achievement history", 43, CM__F_LIST, achievement_history, UINT32_MAX, &cm__hist_schema),
 };
 const struct cm__schema cm__goal_schema = {
 	"goal", sizeof(GO), goal_fields, sizeof(goal_fields) / sizeof(goal_fields[0])
@@ -186,6 +187,27 @@ static int activity_ok(int32_t from, int32_t to)
 	}
 }
 
+/* [0] names the initial "not recorded" in messages; it is not a FHIR code
+ * and cm_goal_achievement_code(0) is NULL. */
+static const char *const achievement_codes[] = {
+	"none", "in-progress", "improving", "worsening", "no-change",
+	"achieved", "sustaining", "not-achieved", "no-progress",
+	"not-attainable"
+};
+
+/* FHIR gives achievementStatus no lifecycle: any change is allowed, but
+ * every change is recorded, with its reason. */
+static int achievement_ok(int32_t from, int32_t to)
+{
+	return from != to;
+}
+
+const struct cm__lifecycle cm__achievement_lifecycle = {
+	"goal achievement", offsetof(struct cm__goal, achievement),
+	offsetof(struct cm__goal, achievement_history),
+	CM_ACHIEVEMENT_NOT_ATTAINABLE, achievement_codes, achievement_ok
+};
+
 const struct cm__lifecycle cm__goal_lifecycle = {
 	"goal", offsetof(struct cm__goal, status),
 	offsetof(struct cm__goal, history), CM_GOAL_REJECTED, goal_codes, goal_ok
@@ -220,12 +242,7 @@ const char *cm_plan_intent_code(int32_t v)
 
 const char *cm_goal_achievement_code(int32_t v)
 {
-	static const char *const codes[] = {
-		NULL, "in-progress", "improving", "worsening", "no-change",
-		"achieved", "sustaining", "not-achieved", "no-progress",
-		"not-attainable"
-	};
-	return cm__code_of(codes, CM_ACHIEVEMENT_NOT_ATTAINABLE, v);
+	return cm__code_of(achievement_codes, CM_ACHIEVEMENT_NOT_ATTAINABLE, v);
 }
 
 int cm_plan_status_parse(int32_t *out, const char *code)
@@ -299,7 +316,8 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 
 	for (i = 0; i < p->goals.count; i++) {
 		struct cm__goal *g = CM__LIST_AT(&p->goals, struct cm__goal, i);
-		if (cm__hist_fill(txn, &g->history) || cm__hist_fill(txn, &g->notes))
+		if (cm__hist_fill(txn, &g->history) || cm__hist_fill(txn, &g->notes) ||
+		    cm__hist_fill(txn, &g->achievement_history))
 			return CM_ENOMEM;
 	}
 	for (i = 0; i < p->interventions.count; i++) {

@@ -283,8 +283,13 @@ int cm_plan_element_set_int(cm_plan *plan, const char *eid, int32_t field,
 
 	if (!h)
 		return CM_EINVAL;
-	return (rc = cm__plan_elem(&e, h, eid)) ? rc
-						: cm__obj_set_int(h, &e, field, value);
+	if ((rc = cm__plan_elem(&e, h, eid)))
+		return rc;
+	if (field == CM_ELEMENT_ACHIEVEMENT && e.schema == &cm__goal_schema)
+		return cm__err(h->store, CM_EINVAL,
+			       "a goal's achievement status changes with "
+			       "cm_plan_goal_set_achievement (it keeps a history)");
+	return cm__obj_set_int(h, &e, field, value);
 }
 
 /* ---- statuses ---------------------------------------------------------- */
@@ -516,5 +521,52 @@ int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
 		return rc;
 	return cm__obj_history_at(NULL, out_achievement, out_time, out_author,
 				  out_text, h, &e, offsetof(struct cm__goal, notes),
+				  index);
+}
+
+/* ---- achievement status ------------------------------------------------ */
+
+int cm_plan_goal_set_achievement(cm_plan *plan, const char *goal_id,
+				 int32_t achievement, const char *reason)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = goal_of(&e, h, goal_id)))
+		return rc;
+	return cm__obj_set_status(h, &e, &cm__achievement_lifecycle, achievement,
+				  reason);
+}
+
+size_t cm_plan_goal_achievement_history_count(const cm_plan *plan,
+					      const char *goal_id)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+
+	if (!h || goal_of(&e, h, goal_id))
+		return 0;
+	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))
+		->achievement_history.count;
+}
+
+int cm_plan_goal_achievement_history_at(int32_t *from, int32_t *to,
+					int64_t *time, const char **actor,
+					const char **reason, const cm_plan *plan,
+					const char *goal_id, size_t index)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = goal_of(&e, h, goal_id)))
+		return rc;
+	return cm__obj_history_at(from, to, time, actor, reason, h, &e,
+				  offsetof(struct cm__goal, achievement_history),
 				  index);
 }

@@ -39,6 +39,7 @@ struct cm__goal {
 	struct cm__list notes;    /* struct cm__hist: to = achievement,
 				     reason = text */
 	struct cm__list history;  /* struct cm__hist */
+	struct cm__list achievement_history; /* struct cm__hist */
 };
 
 struct cm__intervention {
@@ -80,6 +81,7 @@ extern const struct cm__schema cm__ref_schema;
 extern const struct cm__schema cm__note_schema;
 extern const struct cm__lifecycle cm__goal_lifecycle;
 extern const struct cm__lifecycle cm__activity_lifecycle;
+extern const struct cm__lifecycle cm__achievement_lifecycle;
 
 /* The plan handle behind a public pointer, or NULL if it is not one. */
 struct cm__handle *cm__plan_handle(cm_plan *p);
