@@ -241,9 +241,14 @@ CM_API int cm_plan_save(cm_txn *txn, cm_plan *plan);
 
 /* ---- the plan ---------------------------------------------------------- */
 
+/** The plan's id, and its client's id. Borrowed; NULL if plan is NULL.
+ *  Since 0.1.0. */
 CM_API const char *cm_plan_id(const cm_plan *plan);
 CM_API const char *cm_plan_client_id(const cm_plan *plan);
+/** Revision this handle reflects (0: never saved). Since 0.1.0. */
 CM_API int64_t cm_plan_revision(const cm_plan *plan);
+/** Times of the first and of this revision (CM_TIME_NONE if unsaved).
+ *  Since 0.1.0. */
 CM_API int64_t cm_plan_created(const cm_plan *plan);
 CM_API int64_t cm_plan_updated(const cm_plan *plan);
 /** Status (enum cm_plan_status); 0 if NULL. */
@@ -274,6 +279,8 @@ CM_API int cm_plan_set_int(cm_plan *plan, int32_t field, int64_t value);
  */
 CM_API int cm_plan_set_status(cm_plan *plan, int32_t status,
 			      const char *reason);
+/** Status history (oldest first); see cm_client_status_history_at.
+ *  Since 0.1.0. */
 CM_API size_t cm_plan_status_history_count(const cm_plan *plan);
 CM_API int cm_plan_status_history_at(int32_t *out_from, int32_t *out_to,
 				     int64_t *out_time, const char **out_actor,
@@ -376,10 +383,14 @@ CM_API int cm_plan_element_set_int(cm_plan *plan, const char *element_id,
  */
 CM_API int cm_plan_element_set_status(cm_plan *plan, const char *element_id,
 				      int32_t status, const char *reason);
-/** Current status of a goal or intervention.
- *  @return CM_OK; CM_EINVAL; CM_ENOTFOUND. */
+/** Current status of a goal (enum cm_goal_status) or intervention (enum
+ *  cm_activity_status).
+ *  @return CM_OK; CM_EINVAL (NULL, or a problem); CM_ENOTFOUND.
+ *  Since 0.1.0. */
 CM_API int cm_plan_element_status(int32_t *out_status, const cm_plan *plan,
 				  const char *element_id);
+/** Status history of a goal or intervention (0 for anything else), oldest
+ *  first; entries as for cm_client_status_history_at. Since 0.1.0. */
 CM_API size_t cm_plan_element_history_count(const cm_plan *plan,
 					    const char *element_id);
 /** @return CM_OK; CM_EINVAL; CM_ENOTFOUND; CM_ERANGE. */
@@ -399,8 +410,10 @@ CM_API int cm_plan_element_history_at(int32_t *out_from, int32_t *out_to,
  * Since 0.1.0.
  */
 CM_API int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id);
+/** Number of elements a goal (problems) or intervention (goals) is linked
+ *  to; 0 for a problem or an unknown id. Since 0.1.0. */
 CM_API size_t cm_plan_link_count(const cm_plan *plan, const char *element_id);
-/** The element linked at index, or NULL. Borrowed. */
+/** The element linked at index, or NULL. Borrowed. Since 0.1.0. */
 CM_API const char *cm_plan_link_at(const cm_plan *plan,
 				   const char *element_id, size_t index);
 
@@ -413,8 +426,10 @@ CM_API const char *cm_plan_link_at(const cm_plan *plan,
  */
 CM_API int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id,
 				 const char *text);
+/** Number of progress notes of a goal (0 if not a goal). Since 0.1.0. */
 CM_API size_t cm_plan_goal_note_count(const cm_plan *plan, const char *goal_id);
-/** Outputs may be NULL; strings borrowed; time CM_TIME_NONE and author
+/** Note number index (oldest first), with the achievement status the goal
+ *  had when the note was added. Outputs may be NULL; strings borrowed; time CM_TIME_NONE and author
  *  NULL until committed. @return CM_OK; CM_EINVAL; CM_ENOTFOUND; CM_ERANGE. */
 CM_API int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
 				const char **out_text,
@@ -434,6 +449,7 @@ CM_API int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
  */
 CM_API int cm_plan_goal_set_achievement(cm_plan *plan, const char *goal_id,
 					int32_t achievement, const char *reason);
+/** Number of achievement changes of a goal (0 if not a goal). */
 CM_API size_t cm_plan_goal_achievement_history_count(const cm_plan *plan,
 						     const char *goal_id);
 /** As cm_plan_element_history_at, for the achievement history.
@@ -463,12 +479,14 @@ CM_API int cm_plan_goal_achievement_history_at(int32_t *out_from,
  */
 CM_API int cm_plan_check(cm_plan_report **out, const cm_plan *plan,
 			 int32_t as_of);
+/** Number of issues in a report (0 for NULL). */
 CM_API size_t cm_plan_report_count(const cm_plan_report *report);
 /** Issue number index: its kind (enum cm_plan_issue) and the element id
  *  ("" for the plan itself). Borrowed until the report is freed.
  *  @return CM_OK; CM_EINVAL; CM_ERANGE. */
 CM_API int cm_plan_report_at(int32_t *out_issue, const char **out_element_id,
 			     const cm_plan_report *report, size_t index);
+/** Free a report (it may outlive the plan and the store). NULL is ignored. */
 CM_API void cm_plan_report_free(cm_plan_report *report);
 
 /**
