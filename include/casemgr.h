@@ -2,7 +2,8 @@
  * casemgr.h - umbrella header: include this one to get the whole API.
  *
  * casemgr is an embeddable library for case management in health and social
- * care. Start with casemgr/store.h, then casemgr/client.h.
+ * care. Start with casemgr/store.h, then casemgr/client.h,
+ * casemgr/assessment.h and casemgr/plan.h.
  */
 #ifndef CASEMGR_H
 #define CASEMGR_H
@@ -11,5 +12,7 @@
 #include "casemgr/store.h"
 #include "casemgr/client.h"
 #include "casemgr/storage.h"
+#include "casemgr/assessment.h"
+#include "casemgr/plan.h"
 
 #endif /* CASEMGR_H */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "store/store_impl.h"
 
 static int should_fail(struct th_alloc *a)
 {
@@ -83,4 +84,29 @@ void th_close(struct th_env *env)
 	cm_store_close(env->store);
 	env->store = NULL;
 	assert_int_equal(env->alloc.live, 0);
+}
+
+long th_alloc_sweep(struct th_env *env, void (*open)(struct th_env *),
+		    void (*close)(struct th_env *), th_scenario_fn scenario,
+		    int fail_after)
+{
+	long n;
+	int rc;
+
+	for (n = 1;; n++) {
+		uint64_t before = 0;
+		open(env);
+		env->alloc.fail_at = env->alloc.count + n;
+		env->alloc.fail_after = fail_after;
+		rc = scenario(env, &before);
+		env->alloc.fail_at = 0;
+		if (rc != CM_OK) {
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_true(env->alloc.failures > 0);
+			assert_true(cm__store_digest(env->store) == before);
+		}
+		close(env);
+		if (rc == CM_OK)
+			return n;
+	}
 }

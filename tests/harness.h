@@ -45,6 +45,20 @@ void th_close(struct th_env *env);
 /* Fill opts with the harness allocator and clock. */
 void th_options(cm_store_options *opts, struct th_env *env);
 
+/*
+ * Allocation-failure sweep. For N = 1, 2, ... until the scenario succeeds:
+ * open(env) (th_open plus any fixture), make the Nth allocation after that
+ * fail (once, or every one from then on when fail_after is 1), run the
+ * scenario, and assert that it failed with CM_ENOMEM and left the store's
+ * digest as the scenario recorded it in *before just ahead of the failing
+ * step; then close(env), which must assert that nothing leaked.
+ * Returns the number of runs.
+ */
+typedef int (*th_scenario_fn)(struct th_env *env, uint64_t *before);
+long th_alloc_sweep(struct th_env *env, void (*open)(struct th_env *),
+		    void (*close)(struct th_env *), th_scenario_fn scenario,
+		    int fail_after);
+
 /* 2026-11-23T09:00:00Z and its date. */
 #define TH_T0 INT64_C(1795424400)
 #define TH_D0 20780

@@ -25,8 +25,8 @@
  * read-only (every commit with changes fails with CM_EUNSUPPORTED); load
  * NULL means "nothing stored"; errmsg NULL means no detail. Callbacks run
  * on the thread that calls cm_store_open (load), cm_txn_commit (begin, put,
- * commit, rollback) or cm_store_close (close); never two at once for one
- * store. They must not call back into the same store.
+ * commit, rollback), or that drops the store's last reference (close);
+ * never two at once for one store. They must not call back into the same store.
  */
 #ifndef CASEMGR_STORAGE_H
 #define CASEMGR_STORAGE_H
@@ -80,10 +80,13 @@ typedef struct cm_storage {
 	int (*rollback)(void *ctx);
 
 	/** Feed every stored record to emit (see cm_storage_emit_fn); called
-	 *  once, from cm_store_open, and again by cm_store_refresh. (v1) */
+	 *  once, from cm_store_open. (v1) */
 	int (*load)(void *ctx, cm_storage_emit_fn emit, void *emit_ctx);
 
-	/** The store is closing (called once, from cm_store_close). (v1) */
+	/** The store is gone: called once, when it has been closed and its
+	 *  last handle, iterator or transaction freed (on the thread that
+	 *  freed it). Also called when cm_store_open fails after the table
+	 *  was accepted. (v1) */
 	int (*close)(void *ctx);
 
 	/** The host's message for its last failure, or NULL. Borrowed: read

@@ -205,11 +205,14 @@ CM_API const char *cm_txn_actor(const cm_txn *txn);
 /* ---- record kinds and audit actions ------------------------------------ */
 
 enum cm_kind {
-	CM_KIND_CLIENT = 1
-	/* 2.. reserved for assessments, plans, services, providers, events */
+	CM_KIND_CLIENT = 1,
+	CM_KIND_ASSESSMENT = 2, /**< casemgr/assessment.h */
+	CM_KIND_PLAN = 3        /**< casemgr/plan.h */
+	/* 4.. reserved for services, providers, events */
 };
 
-/** Short lowercase name of a record kind ("client"), or NULL if unknown. */
+/** Short lowercase name of a record kind ("client", "assessment", "plan"),
+ *  or NULL if unknown. */
 CM_API const char *cm_kind_name(int32_t kind);
 
 enum cm_action {

@@ -326,22 +326,19 @@ static void index_apply(cm_store *s, cm_txn *txn)
 }
 
 const struct cm__kind cm__client_kind = {
-	CM_KIND_CLIENT,
-	"client",
-	&client_schema,
-	offsetof(struct cm__client, status),
-	offsetof(struct cm__client, history),
-	CM_CASE_ENTERED_IN_ERROR,
-	status_codes,
-	init,
-	transition_ok,
-	NULL,
-	0, /* revisions are not kept: the audit trail records them */
-	validate,
-	NULL,
-	index_prepare,
-	index_apply,
-	index_discard,
+	.kind = CM_KIND_CLIENT,
+	.name = "client",
+	.schema = &client_schema,
+	.status_off = offsetof(struct cm__client, status),
+	.history_off = offsetof(struct cm__client, history),
+	.status_max = CM_CASE_ENTERED_IN_ERROR,
+	.status_codes = status_codes,
+	.init = init,
+	.transition_ok = transition_ok,
+	.validate = validate,
+	.index_prepare = index_prepare,
+	.index_apply = index_apply,
+	.index_discard = index_discard,
 };
 
 /* ---- handles ----------------------------------------------------------- */

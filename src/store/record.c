@@ -350,52 +350,80 @@ static const struct cm__field *field_find(const struct cm__schema *sc,
 	return NULL;
 }
 
-const char *cm__handle_text(const struct cm__handle *h, int32_t field)
+/* The object an accessor works on: the record itself (e == NULL) or
+ * element e->index of the list at e->list_off. Recomputed after every
+ * cm__handle_mut, which may have replaced the record. */
+static void *obj_of(struct cm__rec *r, const struct cm__elem *e)
 {
-	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_TEXT, field);
-	return f ? *CFIELD(h->rec, f, char *) : NULL;
+	struct cm__list *l;
+
+	if (!e)
+		return r;
+	l = (struct cm__list *)(void *)((char *)r + e->list_off);
+	return (char *)l->items + e->index * e->schema->size;
 }
 
-int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v)
+static const struct cm__schema *schema_of(const struct cm__handle *h,
+					  const struct cm__elem *e)
 {
-	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_TEXT, field);
+	return e ? e->schema : h->kind->schema;
+}
+
+const char *cm__obj_text(const struct cm__handle *h, const struct cm__elem *e,
+			 int32_t field)
+{
+	const struct cm__field *f = field_find(schema_of(h, e), CM__PUB_TEXT, field);
+	return f ? *CFIELD(obj_of(h->rec, e), f, char *) : NULL;
+}
+
+int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
+		     int32_t field, const char *v)
+{
+	const struct cm__schema *sc = schema_of(h, e);
+	const struct cm__field *f = field_find(sc, CM__PUB_TEXT, field);
 	struct cm__rec *r;
 	int rc;
 
 	if (!f)
 		return cm__err(h->store, CM_ERANGE, "%s has no text field %d",
-			       h->kind->name, (int)field);
+			       sc->name, (int)field);
 	rc = cm__check_text(h->store, v, f->max, f->name, 1);
 	if (rc)
 		return rc;
 	if (!(r = cm__handle_mut(h)))
 		return CM_ENOMEM;
-	rc = cm__set_text(h->store, FIELD(r, f, char *), v, f->max, f->name);
+	rc = cm__set_text(h->store, FIELD(obj_of(r, e), f, char *), v, f->max,
+			  f->name);
 	if (rc == CM_OK)
 		h->mods++;
 	return rc;
 }
 
-int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field)
+int cm__obj_get_int(int64_t *out, const struct cm__handle *h,
+		    const struct cm__elem *e, int32_t field)
 {
-	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_INT, field);
+	const struct cm__schema *sc = schema_of(h, e);
+	const struct cm__field *f = field_find(sc, CM__PUB_INT, field);
+	const void *o = obj_of(h->rec, e);
 
 	if (!f)
 		return cm__err(h->store, CM_ERANGE, "%s has no integer field %d",
-			       h->kind->name, (int)field);
-	*out = f->type == CM__F_I32 ? *CFIELD(h->rec, f, int32_t)
-				    : *CFIELD(h->rec, f, int64_t);
+			       sc->name, (int)field);
+	*out = f->type == CM__F_I32 ? *CFIELD(o, f, int32_t) : *CFIELD(o, f, int64_t);
 	return CM_OK;
 }
 
-int cm__handle_set_int(struct cm__handle *h, int32_t field, int64_t v)
+int cm__obj_set_int(struct cm__handle *h, const struct cm__elem *e,
+		    int32_t field, int64_t v)
 {
-	const struct cm__field *f = field_find(h->kind->schema, CM__PUB_INT, field);
+	const struct cm__schema *sc = schema_of(h, e);
+	const struct cm__field *f = field_find(sc, CM__PUB_INT, field);
 	struct cm__rec *r;
+	void *o;
 
 	if (!f)
 		return cm__err(h->store, CM_ERANGE, "%s has no integer field %d",
-			       h->kind->name, (int)field);
+			       sc->name, (int)field);
 	switch (f->check) {
 	case CM__CHECK_DATE:
 		if (v != CM_DATE_NONE && !cm__days_valid(v))
@@ -417,12 +445,33 @@ int cm__handle_set_int(struct cm__handle *h, int32_t field, int64_t v)
 	}
 	if (!(r = cm__handle_mut(h)))
 		return CM_ENOMEM;
+	o = obj_of(r, e);
 	if (f->type == CM__F_I32)
-		*FIELD(r, f, int32_t) = (int32_t)v;
+		*FIELD(o, f, int32_t) = (int32_t)v;
 	else
-		*FIELD(r, f, int64_t) = v;
+		*FIELD(o, f, int64_t) = v;
 	h->mods++;
 	return CM_OK;
+}
+
+const char *cm__handle_text(const struct cm__handle *h, int32_t field)
+{
+	return cm__obj_text(h, NULL, field);
+}
+
+int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v)
+{
+	return cm__obj_set_text(h, NULL, field, v);
+}
+
+int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field)
+{
+	return cm__obj_get_int(out, h, NULL, field);
+}
+
+int cm__handle_set_int(struct cm__handle *h, int32_t field, int64_t v)
+{
+	return cm__obj_set_int(h, NULL, field, v);
 }
 
 int cm__handle_set_id(struct cm__handle *h, const char *id)
@@ -458,20 +507,40 @@ int cm__handle_set_id(struct cm__handle *h, const char *id)
 	return CM_OK;
 }
 
-int32_t cm__handle_status(const struct cm__handle *h)
+static const struct cm__lifecycle *kind_lifecycle(const struct cm__kind *k,
+						  struct cm__lifecycle *lc)
 {
-	return *(const int32_t *)(const void *)((const char *)h->rec +
-						h->kind->status_off);
+	lc->name = k->name;
+	lc->status_off = k->status_off;
+	lc->history_off = k->history_off;
+	lc->status_max = k->status_max;
+	lc->codes = k->status_codes;
+	lc->transition_ok = k->transition_ok;
+	return lc;
 }
 
-int cm__handle_set_status(struct cm__handle *h, int32_t to, const char *reason)
+int32_t cm__obj_status(const struct cm__handle *h, const struct cm__elem *e,
+		       const struct cm__lifecycle *lc)
 {
-	const struct cm__kind *k = h->kind;
+	return *(const int32_t *)(const void *)((const char *)obj_of(h->rec, e) +
+						lc->status_off);
+}
+
+int32_t cm__handle_status(const struct cm__handle *h)
+{
+	struct cm__lifecycle lc;
+	return cm__obj_status(h, NULL, kind_lifecycle(h->kind, &lc));
+}
+
+int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
+		       const struct cm__lifecycle *lc, int32_t to,
+		       const char *reason)
+{
 	struct cm__rec *r;
 	struct cm__list *hl;
-	struct cm__hist *e;
-	char *rcopy;
-	int32_t from = cm__handle_status(h);
+	struct cm__hist *he;
+	char *rcopy, *o;
+	int32_t from = cm__obj_status(h, e, lc);
 	int rc;
 
 	if (!reason || !reason[0])
@@ -479,66 +548,164 @@ int cm__handle_set_status(struct cm__handle *h, int32_t to, const char *reason)
 	rc = cm__check_text(h->store, reason, 1000, "reason", 0);
 	if (rc)
 		return rc;
-	if (to < 1 || to > k->status_max)
+	if (to < 1 || to > lc->status_max)
 		return cm__err(h->store, CM_ERANGE, "%d is not a %s status",
-			       (int)to, k->name);
-	if (!k->transition_ok(from, to))
+			       (int)to, lc->name);
+	if (!lc->transition_ok(from, to))
 		return cm__err(h->store, CM_ETRANSITION,
-			       "%s status cannot change from %s to %s", k->name,
-			       k->status_codes[from], k->status_codes[to]);
+			       "%s status cannot change from %s to %s", lc->name,
+			       lc->codes[from], lc->codes[to]);
 	if (!(rcopy = cm__strdup(h->store, reason)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(r = cm__handle_mut(h))) {
 		cm__free(h->store, rcopy);
 		return CM_ENOMEM;
 	}
-	hl = (struct cm__list *)(void *)((char *)r + k->history_off);
-	rc = cm__list_push(h->store, hl, &cm__hist_schema, UINT32_MAX, (void **)&e);
+	o = obj_of(r, e);
+	hl = (struct cm__list *)(void *)(o + lc->history_off);
+	rc = cm__list_push(h->store, hl, &cm__hist_schema, UINT32_MAX, (void **)&he);
 	if (rc) {
 		cm__free(h->store, rcopy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
-	e->from = from;
-	e->to = to;
-	e->time = CM_TIME_NONE;
-	e->actor = NULL;
-	e->reason = rcopy;
-	*(int32_t *)(void *)((char *)r + k->status_off) = to;
+	he->from = from;
+	he->to = to;
+	he->time = CM_TIME_NONE;
+	he->actor = NULL;
+	he->reason = rcopy;
+	*(int32_t *)(void *)(o + lc->status_off) = to;
 	h->mods++;
 	return CM_OK;
 }
 
-static const struct cm__list *history(const struct cm__handle *h)
+int cm__handle_set_status(struct cm__handle *h, int32_t to, const char *reason)
 {
-	return (const struct cm__list *)(const void *)((const char *)h->rec +
-						       h->kind->history_off);
+	struct cm__lifecycle lc;
+	return cm__obj_set_status(h, NULL, kind_lifecycle(h->kind, &lc), to, reason);
+}
+
+static const struct cm__list *obj_list(const struct cm__handle *h,
+				       const struct cm__elem *e, size_t off)
+{
+	return (const struct cm__list *)(const void *)((const char *)obj_of(
+							       h->rec, e) + off);
 }
 
 size_t cm__handle_history_count(const struct cm__handle *h)
 {
-	return history(h)->count;
+	return obj_list(h, NULL, h->kind->history_off)->count;
+}
+
+int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
+		       const char **actor, const char **reason,
+		       const struct cm__handle *h, const struct cm__elem *e,
+		       size_t history_off, size_t index)
+{
+	const struct cm__list *l = obj_list(h, e, history_off);
+	const struct cm__hist *he;
+
+	if (index >= l->count)
+		return cm__err(h->store, CM_ERANGE, "no status history entry %zu", index);
+	he = CM__LIST_AT(l, const struct cm__hist, index);
+	if (from)
+		*from = he->from;
+	if (to)
+		*to = he->to;
+	if (time)
+		*time = he->time;
+	if (actor)
+		*actor = he->actor;
+	if (reason)
+		*reason = he->reason;
+	return CM_OK;
 }
 
 int cm__handle_history_at(int32_t *from, int32_t *to, int64_t *time,
 			  const char **actor, const char **reason,
 			  const struct cm__handle *h, size_t index)
 {
-	const struct cm__list *l = history(h);
-	const struct cm__hist *e;
+	return cm__obj_history_at(from, to, time, actor, reason, h, NULL,
+				  h->kind->history_off, index);
+}
 
-	if (index >= l->count)
-		return cm__err(h->store, CM_ERANGE, "no status history entry %zu",
-			       index);
-	e = CM__LIST_AT(l, const struct cm__hist, index);
-	if (from)
-		*from = e->from;
-	if (to)
-		*to = e->to;
-	if (time)
-		*time = e->time;
-	if (actor)
-		*actor = e->actor;
-	if (reason)
-		*reason = e->reason;
+int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
+			    const struct cm__kind *k, const char *id,
+			    int64_t revision)
+{
+	struct cm__slot *slot;
+	struct cm__rec *rec = NULL;
+	int rc;
+
+	if (!out || !s || !id)
+		return cm__err(s, CM_EINVAL, "%s get revision: NULL argument",
+			       k->name);
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	CM__RDLOCK(s);
+	slot = cm__slot_find(s, k->kind, id);
+	if (slot && (rec = cm__slot_revision(slot, revision)))
+		cm__rec_retain(rec);
+	CM__UNLOCK(s);
+	if (!slot)
+		return cm__err(s, CM_ENOTFOUND, "no %s with id '%.64s'", k->name, id);
+	if (!rec)
+		return cm__err(s, CM_ENOTFOUND, "%s '%.64s' has no revision %lld",
+			       k->name, id, (long long)revision);
+	rc = cm__handle_new(out, s, k, rec, 0);
+	if (rc)
+		cm__rec_release(s, rec);
+	return rc;
+}
+
+int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k)
+{
+	if (!txn || !h)
+		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
+			       "%s save: NULL argument", k->name);
+	return cm__txn_save(txn, h);
+}
+
+int cm__handle_adopt(struct cm__handle **out, cm_store *s,
+		     const struct cm__kind *k, struct cm__rec *rec)
+{
+	int rc = cm__store_new_id(s, &rec->id);
+
+	if (rc == CM_OK)
+		rc = cm__handle_new(out, s, k, rec, 1);
+	if (rc)
+		cm__rec_release(s, rec);
+	return rc;
+}
+
+int cm__ref_id_check(const cm_store *s, const char *id, const char *what)
+{
+	size_t n;
+
+	if (!id)
+		return cm__err(s, CM_EINVAL, "%s: NULL", what);
+	n = strnlen(id, CM__ID_MAX + 1);
+	if (n == 0 || n > CM__ID_MAX)
+		return cm__err(s, CM_EINVAL, "%s: must be 1 to %d characters",
+			       what, CM__ID_MAX);
 	return CM_OK;
+}
+
+const char *cm__code_of(const char *const *codes, int32_t max, int32_t v)
+{
+	return (v >= 1 && v <= max) ? codes[v] : NULL;
+}
+
+int cm__code_parse(int32_t *out, const char *const *codes, int32_t max,
+		   const char *code)
+{
+	int32_t i;
+
+	if (!out || !code)
+		return CM_EINVAL;
+	for (i = 1; i <= max; i++)
+		if (strcmp(codes[i], code) == 0) {
+			*out = i;
+			return CM_OK;
+		}
+	return CM_ERANGE;
 }

@@ -42,9 +42,10 @@ static int txnrec_ok(const struct cm__rec *rec)
 }
 
 const struct cm__kind cm__txnlog_kind = {
-	CM_KIND_TXNLOG, "transaction log", &txnrec_schema,
-	0, 0, 0, NULL, NULL, NULL, txnrec_ok, 0,
-	NULL, NULL, NULL, NULL, NULL,
+	.kind = CM_KIND_TXNLOG,
+	.name = "transaction log",
+	.schema = &txnrec_schema,
+	.check_decoded = txnrec_ok,
 };
 
 /* ---- callbacks ---------------------------------------------------------- */

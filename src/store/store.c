@@ -10,6 +10,8 @@
 
 extern const struct cm__kind cm__client_kind;
 extern const struct cm__kind cm__txnlog_kind;
+extern const struct cm__kind cm__assessment_kind;
+extern const struct cm__kind cm__plan_kind;
 
 const struct cm__kind *cm__kind_get(int32_t kind)
 {
@@ -18,6 +20,10 @@ const struct cm__kind *cm__kind_get(int32_t kind)
 		return &cm__client_kind;
 	case CM_KIND_TXNLOG:
 		return &cm__txnlog_kind;
+	case CM_KIND_ASSESSMENT:
+		return &cm__assessment_kind;
+	case CM_KIND_PLAN:
+		return &cm__plan_kind;
 	default:
 		return NULL;
 	}
@@ -206,6 +212,9 @@ static void store_destroy(cm_store *s)
 	cm_free_fn free_fn = s->free_fn;
 	void *ctx = s->alloc_ctx;
 
+	/* Last reference gone: no transaction can be writing any more. */
+	if (s->storage && s->storage->close)
+		s->storage->close(s->storage_ctx);
 	for (k = 0; k < CM__KIND_MAX; k++) {
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
@@ -225,6 +234,7 @@ static void store_destroy(cm_store *s)
 		if (s->client_idents.ents[i].key)
 			cm__free(s, (void *)s->client_idents.ents[i].key);
 	cm__map_free(s, &s->client_idents);
+	cm__assess_cfg_free(s);
 	cm__audit_free(s);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
@@ -249,11 +259,6 @@ void cm_store_close(cm_store *s)
 	if (!s)
 		return;
 	atomic_store(&s->closed, 1);
-	/* Wait for an open transaction's commit to finish writing. */
-	pthread_mutex_lock(&s->txn_mutex);
-	if (s->storage && s->storage->close)
-		s->storage->close(s->storage_ctx);
-	pthread_mutex_unlock(&s->txn_mutex);
 	cm__store_unref(s);
 }
 

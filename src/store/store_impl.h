@@ -199,6 +199,12 @@ struct cm_store {
 	struct cm__table tables[CM__KIND_MAX];
 	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
 
+	/* Assessment and plan configuration (src/assessment/registry.c):
+	 * host-defined instruments and risk-tier policies, and whether a
+	 * plan needs an approval to become active. Guarded by `meta`. */
+	struct cm__assess_cfg *assess_cfg;
+	int32_t plan_approval_required;
+
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
 	struct cm__audit *audit;
@@ -206,6 +212,10 @@ struct cm_store {
 
 	char errmsg[512];
 };
+
+struct cm__assess_cfg;
+/* Free the assessment configuration (at store destruction). */
+void cm__assess_cfg_free(cm_store *s);
 
 void cm__store_ref(cm_store *s);
 void cm__store_unref(cm_store *s);
@@ -267,7 +277,72 @@ struct cm__rec *cm__handle_mut(struct cm__handle *h);
 int cm__handle_get(struct cm__handle **out, cm_store *s,
 		   const struct cm__kind *k, const char *id);
 
-/* Generic accessors driven by the schema's public field numbers. */
+/* A list element a generic accessor works on (NULL: the record itself). */
+struct cm__elem {
+	size_t list_off;                 /* offset of the list in the record */
+	const struct cm__schema *schema; /* the elements' schema */
+	size_t index;
+};
+
+/* A status lifecycle: the record's (from its kind) or a list element's
+ * (goals, interventions), with the status and history at these offsets of
+ * the object. */
+struct cm__lifecycle {
+	const char *name;
+	size_t status_off;
+	size_t history_off;
+	int32_t status_max;
+	const char *const *codes;
+	int (*transition_ok)(int32_t from, int32_t to);
+};
+
+/* Generic accessors driven by the schema's public field numbers, on the
+ * record or on one element of one of its lists. */
+const char *cm__obj_text(const struct cm__handle *h, const struct cm__elem *e,
+			 int32_t field);
+int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
+		     int32_t field, const char *v);
+int cm__obj_get_int(int64_t *out, const struct cm__handle *h,
+		    const struct cm__elem *e, int32_t field);
+int cm__obj_set_int(struct cm__handle *h, const struct cm__elem *e,
+		    int32_t field, int64_t v);
+int32_t cm__obj_status(const struct cm__handle *h, const struct cm__elem *e,
+		       const struct cm__lifecycle *lc);
+/* Validated transition with a reason, appended to the object's history as
+ * a pending entry (filled in at commit). */
+int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
+		       const struct cm__lifecycle *lc, int32_t to,
+		       const char *reason);
+int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
+		       const char **actor, const char **reason,
+		       const struct cm__handle *h, const struct cm__elem *e,
+		       size_t history_off, size_t index);
+/* Read revision `revision` (current or kept) of a committed record. */
+int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
+			    const struct cm__kind *k, const char *id,
+			    int64_t revision);
+
+/* Stage h (a handle of kind k, or NULL) in txn: the public *_save. */
+int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k);
+
+/* Give a new record (from cm__rec_new, defaults filled in) a generated id
+ * and wrap it in a new handle that owns it. On failure rec is released. */
+int cm__handle_adopt(struct cm__handle **out, cm_store *s,
+		     const struct cm__kind *k, struct cm__rec *rec);
+
+/* Longest record id (the FHIR id rule). */
+#define CM__ID_MAX 64
+/* Check the id of a referenced record (1..CM__ID_MAX bytes); its existence
+ * is checked at save with cm__txn_has. */
+int cm__ref_id_check(const cm_store *s, const char *id, const char *what);
+
+/* FHIR code of v in codes[1..max] (NULL if out of range), and back:
+ * CM_OK, CM_EINVAL (NULL) or CM_ERANGE (unknown code). */
+const char *cm__code_of(const char *const *codes, int32_t max, int32_t v);
+int cm__code_parse(int32_t *out, const char *const *codes, int32_t max,
+		   const char *code);
+
+/* Record-level shorthands (e == NULL). */
 const char *cm__handle_text(const struct cm__handle *h, int32_t field);
 int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v);
 int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field);
@@ -317,6 +392,8 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h);
  * loading: ops are new records with new_slot prepared. prepared[kind] is
  * set for each kind whose index_prepare ran (the caller discards). */
 int cm__txn_install(cm_txn *txn, int *prepared);
+/* 1 if record (kind, id) is committed or staged in txn. */
+int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
 /* The staged version of (kind, id) in txn, or NULL. */
 const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 				     const char *id);

@@ -141,6 +141,11 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 	return op ? op->rec : NULL;
 }
 
+int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id)
+{
+	return cm__slot_find(txn->store, kind, id) || staged_op(txn, kind, id);
+}
+
 int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 {
 	cm_store *s = txn->store;

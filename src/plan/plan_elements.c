@@ -1,0 +1,572 @@
+/*
+ * Plan elements: problems, goals and interventions, their fields,
+ * statuses, links and progress notes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "casemgr/assessment.h"
+#include "plan/plan_impl.h"
+
+#define H cm__plan_handle
+#define CH cm__plan_chandle
+
+/* The three element lists, by the first letter of their element ids. */
+static const struct {
+	char prefix;
+	size_t off;
+	const struct cm__schema *schema;
+} lists[] = {
+	{ 'p', offsetof(struct cm__plan, problems), &cm__problem_schema },
+	{ 'g', offsetof(struct cm__plan, goals), &cm__goal_schema },
+	{ 'i', offsetof(struct cm__plan, interventions), &cm__intervention_schema },
+};
+
+static int list_index(int32_t kind)
+{
+	int i;
+	for (i = 0; i < 3; i++)
+		if (lists[i].prefix == kind)
+			return i;
+	return -1;
+}
+
+static const struct cm__list *list_at(const struct cm__handle *h, int li)
+{
+	return (const struct cm__list *)(const void *)((const char *)h->rec +
+						       lists[li].off);
+}
+
+void *cm__plan_elem_ptr(const struct cm__handle *h, const struct cm__elem *e)
+{
+	const struct cm__list *l =
+		(const struct cm__list *)(const void *)((const char *)h->rec +
+							e->list_off);
+	return (char *)l->items + e->index * e->schema->size;
+}
+
+int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
+		  const char *eid)
+{
+	const struct cm__list *l;
+	uint32_t i;
+	int li;
+
+	if (!eid)
+		return cm__err(h->store, CM_EINVAL, "element id: NULL");
+	if ((li = list_index(eid[0])) >= 0) {
+		l = list_at(h, li);
+		for (i = 0; i < l->count; i++) {
+			/* Every element begins with its id. */
+			const char *id = *(char *const *)(const void *)(
+				(const char *)l->items + i * lists[li].schema->size);
+			if (strcmp(id, eid) == 0) {
+				out->list_off = lists[li].off;
+				out->schema = lists[li].schema;
+				out->index = i;
+				return CM_OK;
+			}
+		}
+	}
+	return cm__err(h->store, CM_ENOTFOUND, "plan '%s' has no element '%.16s'",
+		       h->rec->id, eid);
+}
+
+/* ---- adding ------------------------------------------------------------ */
+
+/* Append an element of list li with a new id and the text fields that
+ * follow the id in its schema set to copies of in[0..n-1] (validated by
+ * the caller; NULL = unset). Returns the element, owned by the handle. */
+static int add_elem(void **out, const char **out_id, struct cm__handle *h,
+		    int li, const char *const *in, size_t n)
+{
+	const struct cm__schema *sc = lists[li].schema;
+	char *copy[4] = { NULL, NULL, NULL, NULL };
+	char eid[CM__EID_MAX + 1];
+	struct cm__plan *p = (struct cm__plan *)h->rec;
+	void *e;
+	size_t i;
+
+	if (p->status == CM_PLAN_REVOKED || p->status == CM_PLAN_COMPLETED ||
+	    p->status == CM_PLAN_ENTERED_IN_ERROR)
+		return cm__err(h->store, CM_ESTATE,
+			       "elements cannot be added to a %s plan",
+			       cm_plan_status_code(p->status));
+	if (list_at(h, li)->count >= CM__ELEMENTS_MAX)
+		return cm__err(h->store, CM_ERANGE, "at most %d %ss in a plan",
+			       CM__ELEMENTS_MAX, sc->name);
+	snprintf(eid, sizeof(eid), "%c%d", lists[li].prefix, (int)p->next_eid);
+	if (!(copy[0] = cm__strdup(h->store, eid)))
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (in[i] && in[i][0] && !(copy[i + 1] = cm__strdup(h->store, in[i])))
+			goto nomem;
+	if (!(p = (struct cm__plan *)cm__handle_mut(h)) ||
+	    cm__list_push(h->store, (struct cm__list *)(void *)((char *)p + lists[li].off),
+			  sc, CM__ELEMENTS_MAX, &e))
+		goto nomem;
+	for (i = 0; i <= n; i++)
+		*(char **)(void *)((char *)e + sc->fields[i].offset) = copy[i];
+	p->next_eid++;
+	h->mods++;
+	*out = e;
+	if (out_id)
+		*out_id = copy[0];
+	return CM_OK;
+nomem:
+	for (i = 0; i <= n; i++)
+		cm__free(h->store, copy[i]);
+	return cm__err(h->store, CM_ENOMEM, "out of memory");
+}
+
+static int required_text(cm_store *s, const char *t, size_t max, const char *what)
+{
+	if (!t || !t[0])
+		return cm__err(s, CM_EINVAL, "%s: required", what);
+	return cm__check_text(s, t, max, what, 0);
+}
+
+/* CM_OK if the committed assessment has a finding in that domain. */
+static int check_finding(cm_store *s, const char *assessment_id,
+			 const char *domain)
+{
+	cm_assessment *a;
+	const char *d;
+	size_t i, n;
+	int rc;
+
+	if ((rc = cm_assessment_get(&a, s, assessment_id)))
+		return rc;
+	n = cm_assessment_finding_count(a);
+	for (i = 0; i < n; i++)
+		if (cm_assessment_finding_at(&d, NULL, a, i) == CM_OK &&
+		    strcmp(d, domain) == 0)
+			break;
+	cm_assessment_free(a);
+	return i < n ? CM_OK
+		     : cm__err(s, CM_ENOTFOUND,
+			       "assessment '%s' has no finding '%.64s'",
+			       assessment_id, domain);
+}
+
+int cm_plan_add_problem(const char **out_id, cm_plan *plan,
+			const char *description, const char *assessment_id,
+			const char *finding_domain)
+{
+	struct cm__handle *h = H(plan);
+	const char *in[3] = { description, assessment_id, finding_domain };
+	void *e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = required_text(h->store, description, 1000, "problem description")))
+		return rc;
+	if (!assessment_id != !finding_domain)
+		return cm__err(h->store, CM_EINVAL,
+			       "a finding needs both its assessment and its domain");
+	if (assessment_id &&
+	    ((rc = required_text(h->store, assessment_id, 64, "finding source")) ||
+	     (rc = required_text(h->store, finding_domain, 64, "finding domain")) ||
+	     (rc = check_finding(h->store, assessment_id, finding_domain))))
+		return rc;
+	return add_elem(&e, out_id, h, 0, in, 3);
+}
+
+int cm_plan_add_goal(const char **out_id, cm_plan *plan, const char *description)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__goal *g;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = required_text(h->store, description, 1000, "goal description")) ||
+	    (rc = add_elem((void **)&g, out_id, h, 1, &description, 1)))
+		return rc;
+	g->target_date = CM_DATE_NONE;
+	g->status = CM_GOAL_PROPOSED;
+	return CM_OK;
+}
+
+int cm_plan_add_intervention(const char **out_id, cm_plan *plan,
+			     const char *what, int32_t kind,
+			     const char *responsible)
+{
+	struct cm__handle *h = H(plan);
+	const char *in[2] = { what, responsible };
+	struct cm__intervention *iv;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = required_text(h->store, what, 1000, "intervention")))
+		return rc;
+	if (kind < CM_RESPONSIBLE_CARE_TEAM || kind > CM_RESPONSIBLE_FAMILY)
+		return cm__err(h->store, CM_ERANGE, "%d is not a responsible kind",
+			       (int)kind);
+	if ((rc = kind <= CM_RESPONSIBLE_PROVIDER
+			  ? required_text(h->store, responsible, 200, "responsible")
+			  : cm__check_text(h->store, responsible, 200, "responsible", 1)) ||
+	    (rc = add_elem((void **)&iv, out_id, h, 2, in, 2)))
+		return rc;
+	iv->due_date = CM_DATE_NONE;
+	iv->responsible_kind = kind;
+	iv->status = CM_ACTIVITY_NOT_STARTED;
+	return CM_OK;
+}
+
+size_t cm_plan_element_count(const cm_plan *plan, int32_t kind)
+{
+	const struct cm__handle *h = CH(plan);
+	int li = list_index(kind);
+	return (h && li >= 0) ? list_at(h, li)->count : 0;
+}
+
+const char *cm_plan_element_id(const cm_plan *plan, int32_t kind, size_t index)
+{
+	const struct cm__handle *h = CH(plan);
+	const struct cm__list *l;
+	int li = list_index(kind);
+
+	if (!h || li < 0 || index >= (l = list_at(h, li))->count)
+		return NULL;
+	return *(char *const *)(const void *)((const char *)l->items +
+					      index * lists[li].schema->size);
+}
+
+/* ---- fields ------------------------------------------------------------ */
+
+const char *cm_plan_element_text(const cm_plan *plan, const char *eid,
+				 int32_t field)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+
+	if (!h || cm__plan_elem(&e, h, eid))
+		return NULL;
+	return cm__obj_text(h, &e, field);
+}
+
+int cm_plan_element_set_text(cm_plan *plan, const char *eid, int32_t field,
+			     const char *value)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	return (rc = cm__plan_elem(&e, h, eid)) ? rc
+						: cm__obj_set_text(h, &e, field, value);
+}
+
+int cm_plan_element_get_int(int64_t *out, const cm_plan *plan, const char *eid,
+			    int32_t field)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h || !out)
+		return CM_EINVAL;
+	return (rc = cm__plan_elem(&e, h, eid)) ? rc
+						: cm__obj_get_int(out, h, &e, field);
+}
+
+int cm_plan_element_set_int(cm_plan *plan, const char *eid, int32_t field,
+			    int64_t value)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = cm__plan_elem(&e, h, eid)))
+		return rc;
+	if (field == CM_ELEMENT_ACHIEVEMENT && e.schema == &cm__goal_schema)
+		return cm__err(h->store, CM_EINVAL,
+			       "a goal's achievement status changes with "
+			       "cm_plan_goal_set_achievement (it keeps a history)");
+	return cm__obj_set_int(h, &e, field, value);
+}
+
+/* ---- statuses ---------------------------------------------------------- */
+
+/* The element and its lifecycle, or NULL with *rc set; problems have no
+ * lifecycle (CM_EINVAL). */
+static const struct cm__lifecycle *lifecycle_of(struct cm__elem *e, int *rc,
+						const struct cm__handle *h,
+						const char *eid)
+{
+	if ((*rc = cm__plan_elem(e, h, eid)) != CM_OK)
+		return NULL;
+	if (e->schema == &cm__goal_schema)
+		return &cm__goal_lifecycle;
+	if (e->schema == &cm__intervention_schema)
+		return &cm__activity_lifecycle;
+	*rc = cm__err(h->store, CM_EINVAL, "problem '%s' has no status", eid);
+	return NULL;
+}
+
+int cm_plan_element_set_status(cm_plan *plan, const char *eid, int32_t status,
+			       const char *reason)
+{
+	struct cm__handle *h = H(plan);
+	const struct cm__lifecycle *lc;
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if (!(lc = lifecycle_of(&e, &rc, h, eid)))
+		return rc;
+	return cm__obj_set_status(h, &e, lc, status, reason);
+}
+
+int cm_plan_element_status(int32_t *out, const cm_plan *plan, const char *eid)
+{
+	const struct cm__handle *h = CH(plan);
+	const struct cm__lifecycle *lc;
+	struct cm__elem e;
+	int rc;
+
+	if (!h || !out)
+		return CM_EINVAL;
+	if (!(lc = lifecycle_of(&e, &rc, h, eid)))
+		return rc;
+	*out = cm__obj_status(h, &e, lc);
+	return CM_OK;
+}
+
+size_t cm_plan_element_history_count(const cm_plan *plan, const char *eid)
+{
+	const struct cm__handle *h = CH(plan);
+	const struct cm__lifecycle *lc;
+	struct cm__elem e;
+	int rc;
+
+	if (!h || !(lc = lifecycle_of(&e, &rc, h, eid)))
+		return 0;
+	return ((const struct cm__list *)(const void *)(
+			(const char *)cm__plan_elem_ptr(h, &e) + lc->history_off))->count;
+}
+
+int cm_plan_element_history_at(int32_t *from, int32_t *to, int64_t *time,
+			       const char **actor, const char **reason,
+			       const cm_plan *plan, const char *eid, size_t index)
+{
+	const struct cm__handle *h = CH(plan);
+	const struct cm__lifecycle *lc;
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if (!(lc = lifecycle_of(&e, &rc, h, eid)))
+		return rc;
+	return cm__obj_history_at(from, to, time, actor, reason, h, &e,
+				  lc->history_off, index);
+}
+
+/* ---- links ------------------------------------------------------------- */
+
+/* The link list of an element (goal: problems; intervention: goals), or
+ * NULL for a problem. */
+static struct cm__list *links_of(void *elem, const struct cm__elem *e)
+{
+	if (e->schema == &cm__goal_schema)
+		return &((struct cm__goal *)elem)->problems;
+	if (e->schema == &cm__intervention_schema)
+		return &((struct cm__intervention *)elem)->goals;
+	return NULL;
+}
+
+static int has_link(const struct cm__list *l, const char *id)
+{
+	uint32_t i;
+	for (i = 0; i < l->count; i++)
+		if (strcmp(CM__LIST_AT(l, struct cm__ref, i)->id, id) == 0)
+			return 1;
+	return 0;
+}
+
+int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__elem from, to;
+	struct cm__list *l;
+	struct cm__ref *ref;
+	char *copy;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = cm__plan_elem(&from, h, from_id)) ||
+	    (rc = cm__plan_elem(&to, h, to_id)))
+		return rc;
+	if (!((from.schema == &cm__goal_schema && to.schema == &cm__problem_schema) ||
+	      (from.schema == &cm__intervention_schema &&
+	       to.schema == &cm__goal_schema)))
+		return cm__err(h->store, CM_EINVAL,
+			       "a %s cannot be linked to a %s (goals address "
+			       "problems; interventions serve goals)",
+			       from.schema->name, to.schema->name);
+	l = links_of(cm__plan_elem_ptr(h, &from), &from);
+	if (has_link(l, to_id))
+		return CM_OK;
+	if (l->count >= CM__LINKS_MAX)
+		return cm__err(h->store, CM_ERANGE, "at most %d links per element",
+			       CM__LINKS_MAX);
+	if (!(copy = cm__strdup(h->store, to_id)))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	if (!cm__handle_mut(h) ||
+	    cm__list_push(h->store, links_of(cm__plan_elem_ptr(h, &from), &from),
+			  &cm__ref_schema, CM__LINKS_MAX, (void **)&ref)) {
+		cm__free(h->store, copy);
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	}
+	ref->id = copy;
+	h->mods++;
+	return CM_OK;
+}
+
+static const struct cm__list *links(const cm_plan *plan, const char *eid)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+
+	if (!h || cm__plan_elem(&e, h, eid))
+		return NULL;
+	return links_of(cm__plan_elem_ptr(h, &e), &e);
+}
+
+size_t cm_plan_link_count(const cm_plan *plan, const char *eid)
+{
+	const struct cm__list *l = links(plan, eid);
+	return l ? l->count : 0;
+}
+
+const char *cm_plan_link_at(const cm_plan *plan, const char *eid, size_t index)
+{
+	const struct cm__list *l = links(plan, eid);
+	return (l && index < l->count) ? CM__LIST_AT(l, struct cm__ref, index)->id
+				       : NULL;
+}
+
+/* ---- progress notes ---------------------------------------------------- */
+
+static int goal_of(struct cm__elem *e, const struct cm__handle *h,
+		   const char *eid)
+{
+	int rc = cm__plan_elem(e, h, eid);
+	if (rc == CM_OK && e->schema != &cm__goal_schema)
+		rc = cm__err(h->store, CM_EINVAL, "'%s' is not a goal", eid);
+	return rc;
+}
+
+int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__goal *g;
+	struct cm__hist *n;
+	struct cm__elem e;
+	char *copy;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = goal_of(&e, h, goal_id)) ||
+	    (rc = required_text(h->store, text, 4000, "progress note")))
+		return rc;
+	if (!(copy = cm__strdup(h->store, text)))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	if (!cm__handle_mut(h) ||
+	    cm__list_push(h->store, &(g = cm__plan_elem_ptr(h, &e))->notes,
+			  &cm__note_schema, UINT32_MAX, (void **)&n)) {
+		cm__free(h->store, copy);
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	}
+	n->from = 0;
+	n->to = g->achievement;
+	n->time = CM_TIME_NONE;
+	n->actor = NULL;
+	n->reason = copy;
+	h->mods++;
+	return CM_OK;
+}
+
+size_t cm_plan_goal_note_count(const cm_plan *plan, const char *goal_id)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+
+	if (!h || goal_of(&e, h, goal_id))
+		return 0;
+	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))->notes.count;
+}
+
+int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
+			 const char **out_text, int32_t *out_achievement,
+			 const cm_plan *plan, const char *goal_id, size_t index)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = goal_of(&e, h, goal_id)))
+		return rc;
+	return cm__obj_history_at(NULL, out_achievement, out_time, out_author,
+				  out_text, h, &e, offsetof(struct cm__goal, notes),
+				  index);
+}
+
+/* ---- achievement status ------------------------------------------------ */
+
+int cm_plan_goal_set_achievement(cm_plan *plan, const char *goal_id,
+				 int32_t achievement, const char *reason)
+{
+	struct cm__handle *h = H(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = goal_of(&e, h, goal_id)))
+		return rc;
+	return cm__obj_set_status(h, &e, &cm__achievement_lifecycle, achievement,
+				  reason);
+}
+
+size_t cm_plan_goal_achievement_history_count(const cm_plan *plan,
+					      const char *goal_id)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+
+	if (!h || goal_of(&e, h, goal_id))
+		return 0;
+	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))
+		->achievement_history.count;
+}
+
+int cm_plan_goal_achievement_history_at(int32_t *from, int32_t *to,
+					int64_t *time, const char **actor,
+					const char **reason, const cm_plan *plan,
+					const char *goal_id, size_t index)
+{
+	const struct cm__handle *h = CH(plan);
+	struct cm__elem e;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = goal_of(&e, h, goal_id)))
+		return rc;
+	return cm__obj_history_at(from, to, time, actor, reason, h, &e,
+				  offsetof(struct cm__goal, achievement_history),
+				  index);
+}
