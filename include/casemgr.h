@@ -10,5 +10,8 @@
 #include "casemgr/common.h"
 #include "casemgr/store.h"
 #include "casemgr/client.h"
+#include "casemgr/service.h"
+#include "casemgr/event.h"
+#include "casemgr/query.h"
 
 #endif /* CASEMGR_H */

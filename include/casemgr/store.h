@@ -180,8 +180,11 @@ CM_API const char *cm_txn_actor(const cm_txn *txn);
 /* ---- record kinds and audit actions ------------------------------------ */
 
 enum cm_kind {
-	CM_KIND_CLIENT = 1
-	/* 2.. reserved for assessments, plans, services, providers, events */
+	CM_KIND_CLIENT = 1,
+	/* 2 and 3: reserved for assessments and care plans */
+	CM_KIND_PROVIDER = 4, /**< provider directory entry (casemgr/service.h) */
+	CM_KIND_SERVICE = 5,  /**< service arranged for a client (casemgr/service.h) */
+	CM_KIND_EVENT = 6     /**< monitoring event (casemgr/event.h) */
 };
 
 /** Short lowercase name of a record kind ("client"), or NULL if unknown. */

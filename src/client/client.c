@@ -6,6 +6,7 @@
 
 #include "client/client_impl.h"
 #include "core/text.h"
+#include "query/query_impl.h"
 
 #define IDENT_SYSTEM_MAX 256
 #define IDENT_VALUE_MAX 128
@@ -209,6 +210,7 @@ struct ident_prep {
 	struct ident_add *adds;
 	size_t n, cap;
 	struct cm__map seen; /* added key -> its ident_add, for duplicates */
+	struct cm__mprep bycm; /* the clients-by-case-manager index */
 };
 
 static void index_discard(cm_store *s, cm_txn *txn)
@@ -222,6 +224,7 @@ static void index_discard(cm_store *s, cm_txn *txn)
 		cm__free(s, p->adds[i].key);
 	cm__free(s, p->adds);
 	cm__map_free(s, &p->seen);
+	cm__mprep_done(s, &p->bycm);
 	cm__free(s, p);
 	txn->index_prep[CM_KIND_CLIENT] = NULL;
 }
@@ -274,7 +277,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	}
 	if (cm__map_reserve(s, &s->client_idents, p->n))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	return CM_OK;
+	return cm__bycm_prepare(s, txn, &p->bycm);
 }
 
 static void index_apply(cm_store *s, cm_txn *txn)
@@ -311,6 +314,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		p->adds[i].key = NULL; /* now owned by the index */
 	}
 	p->n = 0;
+	cm__bycm_apply(s, txn, &p->bycm);
 }
 
 const struct cm__kind cm__client_kind = {
@@ -328,6 +332,7 @@ const struct cm__kind cm__client_kind = {
 	index_prepare,
 	index_apply,
 	index_discard,
+	0,
 };
 
 /* ---- handles ----------------------------------------------------------- */
