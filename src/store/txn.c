@@ -336,10 +336,12 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 		const struct cm__kind *k = cm__kind_get(kk);
 		if (!k || !k->index_prepare)
 			continue;
+		/* Discard runs even when prepare fails part-way: it frees
+		 * whatever prepare managed to allocate. */
+		prepared[kk] = 1;
 		rc = k->index_prepare(s, txn);
 		if (rc)
 			return rc;
-		prepared[kk] = 1;
 	}
 	return CM_OK;
 }
