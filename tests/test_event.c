@@ -225,6 +225,40 @@ static void test_timeline_errors(void **state)
 	assert_int_equal(cm_event_iter_count(NULL), 0);
 }
 
+/* Iterators keep the store alive after close; freeing the last one frees it. */
+static void test_outlives_store(void **state)
+{
+	struct th_env e;
+	cm_event_iter *it;
+	cm_service_iter *sit;
+	cm_worklist *wl;
+	cm_caseload_iter *cl;
+	cm_event *ev;
+	(void)state;
+
+	th_open(&e);
+	fx_client(&e, "c1", "cm-a", 1, TH_D0);
+	fx_event(&e, NULL, "c1", CM_EVENT_NOTE, TH_T0);
+	assert_int_equal(cm_event_timeline(&it, e.store, "c1", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_service_list(&sit, e.store, "c1"), CM_OK);
+	assert_int_equal(cm_worklist_query(&wl, e.store, NULL, TH_D0, 0, 0, 0, 0), CM_OK);
+	assert_int_equal(cm_caseload_list(&cl, e.store), CM_OK);
+	cm_store_close(e.store);
+	assert_int_equal(cm_worklist_next(wl), CM_OK);
+	assert_string_equal(cm_worklist_client_id(wl), "c1");
+	cm_worklist_free(wl);
+	assert_int_equal(cm_caseload_iter_next(cl), CM_OK);
+	assert_string_equal(cm_caseload_iter_manager(cl), "cm-a");
+	cm_caseload_iter_free(cl);
+	cm_service_iter_free(sit);
+	assert_int_equal(cm_event_iter_next(&ev, it), CM_OK);
+	cm_event_iter_free(it);
+	assert_int_equal(cm_event_type(ev), CM_EVENT_NOTE);
+	cm_event_free(ev); /* the last reference: the store goes */
+	assert_int_equal(e.alloc.live, 0);
+}
+
 /* ---- follow-up --------------------------------------------------------- */
 
 static int32_t due_of(const char *id)
@@ -421,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_immutable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_amend_and_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline_errors, setup, teardown),
+		cmocka_unit_test(test_outlives_store),
 		cmocka_unit_test_setup_teardown(test_contact_interval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_contact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_contact_refused, setup, teardown),

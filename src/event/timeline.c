@@ -4,11 +4,9 @@
 #include "event/event_impl.h"
 
 struct cm_event_iter {
-	cm_store *store;
-	struct cm__rec **recs;  /* each holds a reference until handed out */
-	const char **amended_by; /* borrowed from recs / retained below */
-	struct cm__rec **keep;  /* amending events referenced by amended_by */
-	size_t n, pos;
+	struct cm__snap sn;      /* the events, in timeline order */
+	const char **amended_by; /* [i]: id of keep[i], or NULL */
+	struct cm__rec **keep;   /* amending events, retained for their ids */
 };
 
 static int in_range(int64_t t, int64_t from, int64_t to)
@@ -43,12 +41,12 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 	}
 	b = cm__mindex_get(&s->events_by_client, client_id);
 	if (b && b->n) {
-		it->recs = cm__alloc(s, b->n * sizeof(*it->recs));
+		it->sn.recs = cm__alloc(s, b->n * sizeof(*it->sn.recs));
 		it->amended_by = cm__zalloc(s, b->n * sizeof(*it->amended_by));
 		it->keep = cm__zalloc(s, b->n * sizeof(*it->keep));
-		if (!it->recs || !it->amended_by || !it->keep) {
+		if (!it->sn.recs || !it->amended_by || !it->keep) {
 			CM__UNLOCK(s);
-			cm__free(s, it->recs);
+			cm__free(s, it->sn.recs);
 			cm__free(s, (void *)it->amended_by);
 			cm__free(s, it->keep);
 			cm__free(s, it);
@@ -59,8 +57,8 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 			long a;
 			if (!in_range(b->e[k].key, from, to))
 				continue;
-			it->recs[n] = b->e[k].slot->cur;
-			cm__rec_retain(it->recs[n]);
+			it->sn.recs[n] = b->e[k].slot->cur;
+			cm__rec_retain(it->sn.recs[n]);
 			a = cm__event_amended_by(b, k);
 			if (a >= 0) {
 				/* Keep the amending event alive: its id is
@@ -73,8 +71,9 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 		}
 	}
 	CM__UNLOCK(s);
-	it->n = n;
-	it->store = s;
+	it->sn.n = n;
+	it->sn.kind = &cm__event_kind;
+	it->sn.store = s;
 	cm__store_ref(s);
 	*out = it;
 	return CM_OK;
@@ -82,47 +81,35 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 
 int cm_event_iter_next(cm_event **out, cm_event_iter *it)
 {
-	struct cm__handle *h;
-	int rc;
-
 	if (!out || !it)
 		return CM_EINVAL;
-	if (it->pos >= it->n)
-		return CM_ITEROVER;
-	rc = cm__handle_new(&h, it->store, &cm__event_kind, it->recs[it->pos], 0);
-	if (rc)
-		return rc;
-	/* The handle takes over the iterator's reference. */
-	it->recs[it->pos++] = NULL;
-	*out = (cm_event *)(void *)h;
-	return CM_OK;
+	return cm__snap_next((struct cm__handle **)(void *)out, &it->sn);
 }
 
 const char *cm_event_iter_amended_by(const cm_event_iter *it)
 {
-	return (it && it->pos > 0) ? it->amended_by[it->pos - 1] : NULL;
+	return (it && it->sn.pos > 0) ? it->amended_by[it->sn.pos - 1] : NULL;
 }
 
 size_t cm_event_iter_count(const cm_event_iter *it)
 {
-	return it ? it->n : 0;
+	return it ? it->sn.n : 0;
 }
 
 void cm_event_iter_free(cm_event_iter *it)
 {
+	struct cm__snap sn;
 	cm_store *s;
 	size_t i;
 
 	if (!it)
 		return;
-	s = it->store;
-	for (i = 0; i < it->n; i++) {
-		cm__rec_release(s, it->recs[i]);
+	s = it->sn.store;
+	for (i = 0; i < it->sn.n; i++)
 		cm__rec_release(s, it->keep[i]);
-	}
-	cm__free(s, it->recs);
 	cm__free(s, (void *)it->amended_by);
 	cm__free(s, it->keep);
+	sn = it->sn;
 	cm__free(s, it);
-	cm__store_unref(s);
+	cm__snap_clear(&sn); /* drops the store reference: last */
 }

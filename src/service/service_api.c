@@ -177,11 +177,11 @@ size_t cm_service_iter_count(const cm_service_iter *it)
 
 void cm_service_iter_free(cm_service_iter *it)
 {
-	cm_store *s;
+	struct cm__snap sn;
 
 	if (!it)
 		return;
-	s = it->sn.store;
-	cm__snap_clear(&it->sn);
-	cm__free(s, it);
+	sn = it->sn;
+	cm__free(sn.store, it);
+	cm__snap_clear(&sn); /* drops the store reference: last */
 }
