@@ -376,6 +376,17 @@ static void test_record_contact_refused(void **state)
 	assert_int_equal(v, CM_DATE_NONE);
 	assert_int_equal(cm_txn_commit(txn), CM_OK);
 	assert_true(d == cm__store_digest(env.store));
+	/* A due date past the calendar's end. */
+	cm_event_free(e);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      CM_TIME_MAX), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_EDATE);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+	cm_event_free(e);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      TH_T0 + 3600), CM_OK);
 	/* Already committed events cannot be recorded again. */
 	fx_event(&env, NULL, "c1", CM_EVENT_NOTE, TH_T0);
 	cm_event_free(note);
