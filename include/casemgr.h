@@ -14,5 +14,8 @@
 #include "casemgr/storage.h"
 #include "casemgr/assessment.h"
 #include "casemgr/plan.h"
+#include "casemgr/service.h"
+#include "casemgr/event.h"
+#include "casemgr/query.h"
 
 #endif /* CASEMGR_H */

@@ -207,8 +207,11 @@ CM_API const char *cm_txn_actor(const cm_txn *txn);
 enum cm_kind {
 	CM_KIND_CLIENT = 1,
 	CM_KIND_ASSESSMENT = 2, /**< casemgr/assessment.h */
-	CM_KIND_PLAN = 3        /**< casemgr/plan.h */
-	/* 4.. reserved for services, providers, events */
+	CM_KIND_PLAN = 3,       /**< casemgr/plan.h */
+	CM_KIND_PROVIDER = 4,   /**< provider directory entry (casemgr/service.h) */
+	CM_KIND_SERVICE = 5,    /**< service arranged for a client (casemgr/service.h) */
+	CM_KIND_EVENT = 6       /**< monitoring event (casemgr/event.h) */
+	/* 15 is the transaction log (casemgr/storage.h) */
 };
 
 /** Short lowercase name of a record kind ("client", "assessment", "plan"),

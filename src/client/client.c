@@ -6,6 +6,7 @@
 
 #include "client/client_impl.h"
 #include "core/text.h"
+#include "query/query_impl.h"
 
 #define IDENT_SYSTEM_MAX 256
 #define IDENT_VALUE_MAX 128
@@ -221,6 +222,7 @@ struct ident_prep {
 	struct ident_add *adds;
 	size_t n, cap;
 	struct cm__map seen; /* added key -> its ident_add, for duplicates */
+	struct cm__mprep bycm; /* the clients-by-case-manager index */
 };
 
 static void index_discard(cm_store *s, cm_txn *txn)
@@ -234,6 +236,7 @@ static void index_discard(cm_store *s, cm_txn *txn)
 		cm__free(s, p->adds[i].key);
 	cm__free(s, p->adds);
 	cm__map_free(s, &p->seen);
+	cm__mprep_done(s, &p->bycm);
 	cm__free(s, p);
 	txn->index_prep[CM_KIND_CLIENT] = NULL;
 }
@@ -286,7 +289,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	}
 	if (cm__map_reserve(s, &s->client_idents, p->n))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	return CM_OK;
+	return cm__bycm_prepare(s, txn, &p->bycm);
 }
 
 static void index_apply(cm_store *s, cm_txn *txn)
@@ -323,6 +326,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		p->adds[i].key = NULL; /* now owned by the index */
 	}
 	p->n = 0;
+	cm__bycm_apply(s, txn, &p->bycm);
 }
 
 const struct cm__kind cm__client_kind = {

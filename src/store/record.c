@@ -339,6 +339,45 @@ int cm__handle_get(struct cm__handle **out, cm_store *s,
 	return rc;
 }
 
+int cm__handle_create(struct cm__handle **out, cm_store *s,
+		      const struct cm__kind *k)
+{
+	struct cm__rec *r;
+	int rc;
+
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	if (!(r = cm__rec_new(s, k)))
+		return cm__err(s, CM_ENOMEM, "out of memory for a %s", k->name);
+	rc = cm__store_new_id(s, &r->id);
+	if (rc == CM_OK)
+		rc = cm__handle_new(out, s, k, r, 1);
+	if (rc)
+		cm__rec_release(s, r);
+	return rc;
+}
+
+struct cm__handle *cm__handle_of(const void *p, const struct cm__kind *k)
+{
+	const struct cm__handle *h = p;
+	return (h && h->kind == k) ? (struct cm__handle *)(uintptr_t)h : NULL;
+}
+
+const struct cm__rec *cm__handle_rec(const void *p, const struct cm__kind *k)
+{
+	const struct cm__handle *h = cm__handle_of(p, k);
+	return h ? h->rec : NULL;
+}
+
+int cm__handle_check_mutable(const struct cm__handle *h)
+{
+	if (h->kind->immutable && h->rec->revision != 0)
+		return cm__err(h->store, CM_ESTATE,
+			       "a committed %s cannot change: record an amending "
+			       "one instead", h->kind->name);
+	return CM_OK;
+}
+
 static const struct cm__field *field_find(const struct cm__schema *sc,
 					  int cls, int32_t pub)
 {
@@ -387,6 +426,8 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 	if (!f)
 		return cm__err(h->store, CM_ERANGE, "%s has no text field %d",
 			       sc->name, (int)field);
+	if ((rc = cm__handle_check_mutable(h)) != CM_OK)
+		return rc;
 	rc = cm__check_text(h->store, v, f->max, f->name, 1);
 	if (rc)
 		return rc;
@@ -420,10 +461,13 @@ int cm__obj_set_int(struct cm__handle *h, const struct cm__elem *e,
 	const struct cm__field *f = field_find(sc, CM__PUB_INT, field);
 	struct cm__rec *r;
 	void *o;
+	int rc;
 
 	if (!f)
 		return cm__err(h->store, CM_ERANGE, "%s has no integer field %d",
 			       sc->name, (int)field);
+	if ((rc = cm__handle_check_mutable(h)) != CM_OK)
+		return rc;
 	switch (f->check) {
 	case CM__CHECK_DATE:
 		if (v != CM_DATE_NONE && !cm__days_valid(v))

@@ -12,6 +12,9 @@ extern const struct cm__kind cm__client_kind;
 extern const struct cm__kind cm__txnlog_kind;
 extern const struct cm__kind cm__assessment_kind;
 extern const struct cm__kind cm__plan_kind;
+extern const struct cm__kind cm__provider_kind;
+extern const struct cm__kind cm__service_kind;
+extern const struct cm__kind cm__event_kind;
 
 const struct cm__kind *cm__kind_get(int32_t kind)
 {
@@ -24,6 +27,12 @@ const struct cm__kind *cm__kind_get(int32_t kind)
 		return &cm__assessment_kind;
 	case CM_KIND_PLAN:
 		return &cm__plan_kind;
+	case CM_KIND_PROVIDER:
+		return &cm__provider_kind;
+	case CM_KIND_SERVICE:
+		return &cm__service_kind;
+	case CM_KIND_EVENT:
+		return &cm__event_kind;
 	default:
 		return NULL;
 	}
@@ -175,6 +184,7 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
+	cm__contact_intervals_default(s->contact_interval);
 	if (o.id_seed) {
 		s->rng = o.id_seed;
 	} else {
@@ -235,6 +245,9 @@ static void store_destroy(cm_store *s)
 			cm__free(s, (void *)s->client_idents.ents[i].key);
 	cm__map_free(s, &s->client_idents);
 	cm__assess_cfg_free(s);
+	cm__mindex_free(s, &s->clients_by_cm);
+	cm__mindex_free(s, &s->events_by_client);
+	cm__mindex_free(s, &s->services_by_client);
 	cm__audit_free(s);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
@@ -414,6 +427,9 @@ uint64_t cm__store_digest(cm_store *s)
 	}
 	h = cm__digest_bytes(h, &s->client_idents.count,
 			     sizeof(s->client_idents.count));
+	h = cm__digest_bytes(h, &s->clients_by_cm.total, sizeof(size_t));
+	h = cm__digest_bytes(h, &s->events_by_client.total, sizeof(size_t));
+	h = cm__digest_bytes(h, &s->services_by_client.total, sizeof(size_t));
 	for (i = 0; i < s->naudit; i++) {
 		const struct cm__audit *a = &s->audit[i];
 		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));

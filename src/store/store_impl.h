@@ -129,6 +129,9 @@ struct cm__kind {
 	void (*index_apply)(cm_store *s, cm_txn *txn);
 	/* Free what index_prepare allocated and apply did not consume. */
 	void (*index_discard)(cm_store *s, cm_txn *txn);
+	/* Committed records never change (monitoring events): setters on a
+	 * committed one and saving it again fail with CM_ESTATE. */
+	int immutable;
 };
 
 #define CM__KIND_MAX 16
@@ -148,6 +151,59 @@ struct cm__table {
 	struct cm__slot **slots; /* in creation order */
 	size_t count, cap;
 };
+
+/* ---- secondary multi-indexes (mindex.c) -------------------------------- */
+
+/*
+ * A text key -> a sorted array of record slots (events by client, services by
+ * client, clients by case manager). Entries sort by (key, slot id), key being
+ * an index-specific number (a time, a date). Commit uses it in two steps:
+ * cm__mindex_plan (phase 1) makes room for every entry the transaction adds,
+ * allocating all it needs in a cm__mprep; cm__mindex_add / _del (apply)
+ * only move entries and cannot fail; cm__mprep_done releases the rest.
+ */
+struct cm__ient {
+	int64_t key;
+	struct cm__slot *slot;
+};
+
+struct cm__bucket {
+	const char *key;     /* owned iff owns_key; else a slot's id (lives as
+				long as the store) */
+	struct cm__ient *e;
+	uint32_t n, cap;
+	uint32_t pend;       /* entries planned by the committing txn */
+	uint8_t owns_key;
+	uint8_t live;        /* in the index map (not only in a prep) */
+};
+
+struct cm__mindex {
+	struct cm__map map;  /* key -> struct cm__bucket * */
+	size_t total;        /* entries, over all buckets */
+};
+
+struct cm__mprep {
+	struct cm__map fresh;          /* key -> new bucket, not yet live */
+	struct cm__bucket **touched;   /* buckets with pend > 0 */
+	size_t ntouched, cap;
+};
+
+/* Make room for one more entry under key. borrow: a string living as long
+ * as the store to use as the key of a new bucket (NULL: copy key). */
+int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
+		    const char *key, const char *borrow);
+/* Add an entry planned with cm__mindex_plan. Cannot fail. */
+void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
+		    const char *key, int64_t k, struct cm__slot *slot);
+/* Remove an entry if present. Cannot fail. */
+void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
+		    struct cm__slot *slot);
+/* The bucket of key, or NULL. Caller holds the lock. */
+const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
+					const char *key);
+/* Free what a prep holds that the index did not take; reset the plan. */
+void cm__mprep_done(cm_store *s, struct cm__mprep *p);
+void cm__mindex_free(cm_store *s, struct cm__mindex *ix);
 
 /* ---- audit ------------------------------------------------------------- */
 
@@ -198,6 +254,13 @@ struct cm_store {
 
 	struct cm__table tables[CM__KIND_MAX];
 	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
+	/* case manager id ("" = none) -> clients, by next follow-up date */
+	struct cm__mindex clients_by_cm;
+	/* client id -> events by time; client id -> services by creation */
+	struct cm__mindex events_by_client;
+	struct cm__mindex services_by_client;
+	/* Days between contacts by risk tier 0..4 (store setting, under meta). */
+	int32_t contact_interval[5];
 
 	/* Assessment and plan configuration (src/assessment/registry.c):
 	 * host-defined instruments and risk-tier policies, and whether a
@@ -227,8 +290,13 @@ int cm__store_clock(cm_store *s, int64_t *out_now);
 int cm__store_new_id(cm_store *s, char **out_id);
 int cm__store_make_id(cm_store *s, int64_t now, char **out_id);
 const struct cm__kind *cm__kind_get(int32_t kind);
+/* The default days between contacts for risk tiers 0..4 (query/followup.c). */
+void cm__contact_intervals_default(int32_t out[5]);
 /* The slot of a committed record, or NULL. Caller holds the lock. */
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id);
+/* The slot (kind, id) has or will have when txn commits: the committed one,
+ * or the new slot prepared for a record created in txn. Phase 1 only. */
+struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id);
 /* Digest of the whole committed state (records, indexes, audit): tests use
  * it to prove that a failed call changed nothing. */
 uint64_t cm__store_digest(cm_store *s);
@@ -343,6 +411,20 @@ int cm__code_parse(int32_t *out, const char *const *codes, int32_t max,
 		   const char *code);
 
 /* Record-level shorthands (e == NULL). */
+/* A new, unsaved record of kind k with a generated id, in a new handle
+ * that owns it. */
+int cm__handle_create(struct cm__handle **out, cm_store *s,
+		      const struct cm__kind *k);
+/* p as a handle of kind k, or NULL (NULL p, or a handle of another kind:
+ * FFI callers can pass anything). */
+struct cm__handle *cm__handle_of(const void *p, const struct cm__kind *k);
+/* The record of handle p of kind k, or NULL (see cm__handle_of). */
+const struct cm__rec *cm__handle_rec(const void *p, const struct cm__kind *k);
+/* CM_OK if the record may still change; CM_ESTATE (message) if the kind is
+ * immutable once committed (events) and this one is. */
+int cm__handle_check_mutable(const struct cm__handle *h);
+
+/* Generic accessors driven by the schema's public field numbers. */
 const char *cm__handle_text(const struct cm__handle *h, int32_t field);
 int cm__handle_set_text(struct cm__handle *h, int32_t field, const char *v);
 int cm__handle_get_int(int64_t *out, const struct cm__handle *h, int32_t field);
@@ -355,6 +437,24 @@ size_t cm__handle_history_count(const struct cm__handle *h);
 int cm__handle_history_at(int32_t *from, int32_t *to, int64_t *time,
 			  const char **actor, const char **reason,
 			  const struct cm__handle *h, size_t index);
+
+/* ---- snapshots (snapshot.c): listing iterators over committed records -- */
+
+struct cm__snap {
+	cm_store *store;
+	const struct cm__kind *kind;
+	struct cm__rec **recs; /* each holds a reference until handed out */
+	size_t n, pos;
+};
+
+/* Snapshot the bucket `owner_id` of ix (records of kind k), after checking
+ * that the owning client exists (CM_ENOTFOUND). Takes a store reference. */
+int cm__snap_bucket(struct cm__snap *sn, cm_store *s, const struct cm__kind *k,
+		    const struct cm__mindex *ix, const char *owner_id);
+/* Next record as a new handle; CM_ITEROVER at the end. */
+int cm__snap_next(struct cm__handle **out, struct cm__snap *sn);
+/* Release what is left and the store reference. */
+void cm__snap_clear(struct cm__snap *sn);
 
 /* ---- transactions (txn.c) ---------------------------------------------- */
 
@@ -394,6 +494,9 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 int cm__txn_install(cm_txn *txn, int *prepared);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
+/* Drop the ops staged after the first nops (the undo of a multi-record
+ * helper that failed part-way; only ops it appended, never replaced). */
+void cm__txn_truncate(cm_txn *txn, size_t nops);
 /* The staged version of (kind, id) in txn, or NULL. */
 const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 				     const char *id);

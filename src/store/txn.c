@@ -163,6 +163,10 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	rc = cm__store_usable(s);
 	if (rc)
 		return rc;
+	if (k->immutable && h->rec->revision != 0)
+		return cm__err(s, CM_ESTATE,
+			       "%s '%s' is already committed and cannot change",
+			       k->name, h->rec->id);
 	/* Only the transaction's holder changes the tables, so the committed
 	 * state read here without the lock cannot move under us. */
 	slot = cm__slot_find(s, k->kind, h->rec->id);
@@ -214,6 +218,29 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	atomic_fetch_add(&h->refs, 1);
 	cm__map_put(&txn->staged, key, klen, (void *)(uintptr_t)txn->nops);
 	return CM_OK;
+}
+
+void cm__txn_truncate(cm_txn *txn, size_t nops)
+{
+	cm_store *s = txn->store;
+
+	while (txn->nops > nops) {
+		struct cm__op *op = &txn->ops[--txn->nops];
+		cm__map_remove(&txn->staged, op->key, strlen(op->key + 1) + 1,
+			       NULL);
+		cm__rec_release(s, op->rec);
+		cm__handle_release(op->handle);
+		cm__free(s, op->key);
+	}
+}
+
+struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id)
+{
+	const struct cm__op *op = staged_op(txn, kind, id);
+
+	if (op && !op->slot)
+		return op->new_slot;
+	return cm__slot_find(txn->store, kind, id);
 }
 
 /* ---- commit ------------------------------------------------------------ */

@@ -1,0 +1,334 @@
+/*
+ * Monitoring events: the record schema, save-time rules (immutability, the
+ * client and the amended event must exist), the events-by-client index and
+ * the public API.
+ */
+#include <string.h>
+
+#include "core/datetime.h"
+#include "core/text.h"
+#include "event/event_impl.h"
+
+#define TEXT(n, tag, pub, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
+#define PTEXT(n, tag, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
+
+static const struct cm__field event_fields[] = {
+	PTEXT("client id", 61, client_id, 64),
+	TEXT("actor", 62, CM_EVENT_ACTOR, actor, 256),
+	TEXT("outcome", 63, CM_EVENT_OUTCOME, outcome, 200),
+	TEXT("text", 64, CM_EVENT_TEXT, text, 4000),
+	TEXT("plan id", 65, CM_EVENT_PLAN, plan_id, 64),
+	TEXT("goal id", 66, CM_EVENT_GOAL, goal_id, 64),
+	TEXT("service id", 67, CM_EVENT_SERVICE, service_id, 64),
+	TEXT("disposition", 68, CM_EVENT_DISPOSITION, disposition, 200),
+	PTEXT("amends", 69, amends, 64),
+	{ "time", 20, CM__F_I64, CM__PUB_INT, CM_EVENT_TIME,
+	  offsetof(struct cm__event, time), 0, CM__CHECK_RANGE, CM_TIME_MIN,
+	  CM_TIME_MAX, NULL },
+	{ "type", 21, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__event, type),
+	  0, 0, 0, 0, NULL },
+	{ "mode", 22, CM__F_I32, CM__PUB_INT, CM_EVENT_MODE,
+	  offsetof(struct cm__event, mode), 0, CM__CHECK_RANGE, 0,
+	  CM_CONTACT_TELEHEALTH, NULL },
+};
+
+static const struct cm__schema event_schema = {
+	"event", sizeof(struct cm__event), event_fields,
+	sizeof(event_fields) / sizeof(event_fields[0])
+};
+
+static const char *const type_codes[] = {
+	NULL, "contact-attempt", "contact", "appointment-kept",
+	"appointment-missed", "ed-visit", "admission", "discharge",
+	"medication-reconciliation", "barrier-found", "barrier-resolved",
+	"goal-progress", "utilization-review", "payer-communication", "note"
+};
+
+const char *cm_event_type_code(int32_t type)
+{
+	return (type >= 1 && type <= CM_EVENT_NOTE) ? type_codes[type] : NULL;
+}
+
+/* ---- rules ------------------------------------------------------------- */
+
+static int validate(cm_txn *txn, const struct cm__rec *rec)
+{
+	const struct cm__event *e = (const struct cm__event *)rec;
+	cm_store *s = txn->store;
+	const struct cm__slot *slot;
+	const struct cm__event *old;
+
+	if (!cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id) &&
+	    !cm__txn_staged(txn, CM_KIND_CLIENT, e->client_id))
+		return cm__err(s, CM_ENOTFOUND, "event: no client with id '%s'",
+			       e->client_id);
+	if (!e->amends)
+		return CM_OK;
+	if (strcmp(e->amends, rec->id) == 0)
+		return cm__err(s, CM_EINVAL, "an event cannot amend itself");
+	slot = cm__slot_find(s, CM_KIND_EVENT, e->amends);
+	if (!slot)
+		return cm__err(s, CM_ENOTFOUND,
+			       "event: no committed event '%s' to amend", e->amends);
+	old = (const struct cm__event *)slot->cur;
+	if (strcmp(old->client_id, e->client_id) != 0)
+		return cm__err(s, CM_EINVAL,
+			       "event '%s' belongs to another client", e->amends);
+	return CM_OK;
+}
+
+long cm__event_amended_by(const struct cm__bucket *b, uint32_t i)
+{
+	const char *id = b->e[i].slot->id;
+	uint32_t j;
+	long found = -1;
+
+	for (j = 0; j < b->n; j++) {
+		const struct cm__event *e = CM__EVENT_AT(b, j);
+		if (e->amends && strcmp(e->amends, id) == 0)
+			found = (long)j;
+	}
+	return found;
+}
+
+int cm__events_amended(const struct cm__bucket *b)
+{
+	uint32_t i;
+
+	for (i = 0; b && i < b->n; i++)
+		if (CM__EVENT_AT(b, i)->amends)
+			return 1;
+	return 0;
+}
+
+int cm__event_effective(const struct cm__bucket *b, uint32_t i, int64_t end,
+			int amended)
+{
+	return b->e[i].key < end && !(amended && cm__event_amended_by(b, i) >= 0);
+}
+
+long cm__event_next_of(const struct cm__bucket *b, uint32_t i, int64_t end,
+		       int amended, int64_t until, int32_t t1, int32_t t2)
+{
+	uint32_t j;
+
+	for (j = i + 1; j < b->n && b->e[j].key <= until; j++) {
+		int32_t t = CM__EVENT_AT(b, j)->type;
+		if ((t == t1 || t == t2) && b->e[j].key > b->e[i].key &&
+		    cm__event_effective(b, j, end, amended))
+			return (long)j;
+	}
+	return -1;
+}
+
+/* ---- the events-by-client index ---------------------------------------- */
+
+static void index_discard(cm_store *s, cm_txn *txn)
+{
+	struct cm__mprep *p = txn->index_prep[CM_KIND_EVENT];
+
+	if (!p)
+		return;
+	cm__mprep_done(s, p);
+	cm__free(s, p);
+	txn->index_prep[CM_KIND_EVENT] = NULL;
+}
+
+static int index_prepare(cm_store *s, cm_txn *txn)
+{
+	struct cm__mprep *p = cm__zalloc(s, sizeof(*p));
+	size_t i;
+
+	if (!p)
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	txn->index_prep[CM_KIND_EVENT] = p;
+	for (i = 0; i < txn->nops; i++) {
+		const struct cm__op *op = &txn->ops[i];
+		const struct cm__event *e = (const struct cm__event *)op->rec;
+		const struct cm__slot *client;
+		if (op->kind->kind != CM_KIND_EVENT)
+			continue;
+		/* The bucket borrows the client slot's id: it lives as long
+		 * as the store, so 1,000,000 clients cost no key copies. */
+		client = cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id);
+		if (!client)
+			return cm__err(s, CM_ENOTFOUND, "event: no client '%s'",
+				       e->client_id);
+		if (cm__mindex_plan(s, &s->events_by_client, p, e->client_id,
+				    client->id))
+			return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	}
+	return CM_OK;
+}
+
+static void index_apply(cm_store *s, cm_txn *txn)
+{
+	struct cm__mprep *p = txn->index_prep[CM_KIND_EVENT];
+	size_t i;
+
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		const struct cm__event *e = (const struct cm__event *)op->rec;
+		if (op->kind->kind == CM_KIND_EVENT)
+			cm__mindex_add(&s->events_by_client, p, e->client_id,
+				       e->time, op->new_slot);
+	}
+}
+
+const struct cm__kind cm__event_kind = {
+	.kind = CM_KIND_EVENT,
+	.name = "event",
+	.schema = &event_schema, /* no status: events are facts */
+	.validate = validate,
+	.index_prepare = index_prepare,
+	.index_apply = index_apply,
+	.index_discard = index_discard,
+	.immutable = 1,
+};
+
+/* ---- public API -------------------------------------------------------- */
+
+#define H(e) cm__handle_of(e, &cm__event_kind)
+#define REC(e) ((const struct cm__event *)cm__handle_rec(e, &cm__event_kind))
+
+int cm_event_new(cm_event **out, cm_store *s, const char *client_id,
+		 int32_t type, int64_t time)
+{
+	struct cm__handle *h;
+	struct cm__event *e;
+	int rc;
+
+	if (!out || !s || !client_id || !client_id[0])
+		return cm__err(s, CM_EINVAL, "event new: NULL or empty argument");
+	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)))
+		return rc;
+	if (type < 1 || type > CM_EVENT_NOTE)
+		return cm__err(s, CM_ERANGE, "%d is not an event type", (int)type);
+	if (!cm__time_valid(time))
+		return cm__err(s, CM_EDATE, "event time %lld is not valid",
+			       (long long)time);
+	if ((rc = cm__handle_create(&h, s, &cm__event_kind)))
+		return rc;
+	e = (struct cm__event *)h->rec;
+	e->type = type;
+	e->time = time;
+	if (!(e->client_id = cm__strdup(s, client_id))) {
+		cm__handle_release(h);
+		return cm__err(s, CM_ENOMEM, "out of memory for an event");
+	}
+	*out = (cm_event *)(void *)h;
+	return CM_OK;
+}
+
+int cm_event_get(cm_event **out, cm_store *s, const char *id)
+{
+	return cm__handle_get((struct cm__handle **)(void *)out, s,
+			      &cm__event_kind, id);
+}
+
+void cm_event_free(cm_event *e)
+{
+	cm__handle_release(H(e));
+}
+
+int cm_event_save(cm_txn *txn, cm_event *e)
+{
+	if (!txn || !H(e))
+		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
+			       "event save: NULL argument");
+	return cm__txn_save(txn, H(e));
+}
+
+const char *cm_event_id(const cm_event *e)
+{
+	const struct cm__event *r = REC(e);
+	return r ? r->hdr.id : NULL;
+}
+
+const char *cm_event_client_id(const cm_event *e)
+{
+	const struct cm__event *r = REC(e);
+	return r ? r->client_id : NULL;
+}
+
+int32_t cm_event_type(const cm_event *e)
+{
+	const struct cm__event *r = REC(e);
+	return r ? r->type : 0;
+}
+
+int64_t cm_event_revision(const cm_event *e)
+{
+	const struct cm__event *r = REC(e);
+	return r ? r->hdr.revision : 0;
+}
+
+int64_t cm_event_recorded(const cm_event *e)
+{
+	const struct cm__event *r = REC(e);
+	return r ? r->hdr.created : CM_TIME_NONE;
+}
+
+const char *cm_event_amends(const cm_event *e)
+{
+	const struct cm__event *r = REC(e);
+	return r ? r->amends : NULL;
+}
+
+const char *cm_event_text(const cm_event *e, int32_t field)
+{
+	return H(e) ? cm__handle_text(H(e), field) : NULL;
+}
+
+int cm_event_get_int(int64_t *out, const cm_event *e, int32_t field)
+{
+	if (!out || !H(e))
+		return cm__err(H(e) ? H(e)->store : NULL, CM_EINVAL,
+			       "event get int: NULL argument");
+	return cm__handle_get_int(out, H(e), field);
+}
+
+int cm_event_set_text(cm_event *e, int32_t field, const char *value)
+{
+	return H(e) ? cm__handle_set_text(H(e), field, value) : CM_EINVAL;
+}
+
+int cm_event_set_int(cm_event *e, int32_t field, int64_t value)
+{
+	struct cm__handle *h = H(e);
+
+	if (!h)
+		return CM_EINVAL;
+	if (field == CM_EVENT_TIME && !cm__time_valid(value))
+		return cm__err(h->store, CM_EDATE, "event time %lld is not valid",
+			       (long long)value);
+	return cm__handle_set_int(h, field, value);
+}
+
+int cm_event_set_amends(cm_event *e, const char *event_id)
+{
+	struct cm__handle *h = H(e);
+	struct cm__event *r;
+	char *copy = NULL;
+	int rc;
+
+	if (!h)
+		return CM_EINVAL;
+	if ((rc = cm__handle_check_mutable(h)))
+		return rc;
+	if (event_id && (!event_id[0] || strnlen(event_id, 65) > 64 ||
+			 !cm__utf8_valid(event_id, strlen(event_id))))
+		return cm__err(h->store, CM_EINVAL, "amends: not an event id");
+	if (event_id && !(copy = cm__strdup(h->store, event_id)))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
+	if (!(r = (struct cm__event *)cm__handle_mut(h))) {
+		cm__free(h->store, copy);
+		return CM_ENOMEM;
+	}
+	cm__free(h->store, r->amends);
+	r->amends = copy;
+	h->mods++;
+	return CM_OK;
+}

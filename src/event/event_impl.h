@@ -1,0 +1,49 @@
+/*
+ * Internal: the monitoring event record (described by the schema in
+ * event.c) and helpers for rules that read a client's events.
+ */
+#ifndef CM_EVENT_IMPL_H
+#define CM_EVENT_IMPL_H
+
+#include "casemgr/event.h"
+#include "store/store_impl.h"
+
+struct cm__event {
+	struct cm__rec hdr;
+	char *client_id;
+	char *actor;
+	char *outcome;
+	char *text;
+	char *plan_id;
+	char *goal_id;
+	char *service_id;
+	char *disposition;
+	char *amends;
+	int64_t time;
+	int32_t type;
+	int32_t mode;
+};
+
+extern const struct cm__kind cm__event_kind;
+
+#define CM__EVENT_AT(b, i) ((const struct cm__event *)(b)->e[i].slot->cur)
+
+/* Index in b (a client's events bucket) of the latest event amending event
+ * i, or -1. Caller holds the lock. */
+long cm__event_amended_by(const struct cm__bucket *b, uint32_t i);
+
+/* 1 if any event in b amends another (most clients have none: rules then
+ * skip the amendment scan). */
+int cm__events_amended(const struct cm__bucket *b);
+/* 1 if event i counts for a rule as of `end` (the first instant after the
+ * as-of date): recorded as happening before end, and not corrected by an
+ * amendment (checked only if `amended`, from cm__events_amended). */
+int cm__event_effective(const struct cm__bucket *b, uint32_t i, int64_t end,
+			int amended);
+/* Index of the first effective event after event i (strictly later in
+ * time, and no later than `until`, an instant) whose type is t1 or t2, or
+ * -1. */
+long cm__event_next_of(const struct cm__bucket *b, uint32_t i, int64_t end,
+		       int amended, int64_t until, int32_t t1, int32_t t2);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * Internal: the query layer's hooks into record kinds (the clients-by-case-
+ * manager index kept by the client kind's commit hooks) and helpers shared
+ * by worklists, caseloads and measures.
+ */
+#ifndef CM_QUERY_IMPL_H
+#define CM_QUERY_IMPL_H
+
+#include "casemgr/query.h"
+#include "client/client_impl.h"
+#include "store/store_impl.h"
+
+/* Clients by case manager: called from the client kind's index hooks. */
+int cm__bycm_prepare(cm_store *s, cm_txn *txn, struct cm__mprep *p);
+void cm__bycm_apply(cm_store *s, cm_txn *txn, struct cm__mprep *p);
+
+/* Days between contacts for a risk tier (0..4), read under the meta lock. */
+int32_t cm__contact_interval(cm_store *s, int32_t tier);
+
+/* 1 if the case is open (planned, waitlist, active, on hold). */
+int cm__case_open(int32_t status);
+
+#endif

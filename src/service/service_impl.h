@@ -1,0 +1,56 @@
+/*
+ * Internal: provider and service record layouts (described by the schemas
+ * in provider.c and service.c).
+ */
+#ifndef CM_SERVICE_IMPL_H
+#define CM_SERVICE_IMPL_H
+
+#include "casemgr/service.h"
+#include "store/store_impl.h"
+
+struct cm__network_entry {
+	char *payer;
+	int32_t status;
+};
+
+struct cm__provider {
+	struct cm__rec hdr;
+	char *name;
+	char *contact;
+	int32_t kind;
+	int32_t intake;
+	struct cm__list network; /* struct cm__network_entry */
+};
+
+struct cm__share {
+	char *name;
+	int64_t amount;
+	int32_t party;
+};
+
+struct cm__service {
+	struct cm__rec hdr;
+	char *client_id;
+	char *category;
+	char *provider_id;
+	char *plan_id;
+	char *plan_element;
+	char *description;
+	char *auth_ref;
+	int64_t total_cost;
+	int32_t priority;
+	int32_t status;
+	int32_t requested, accepted, scheduled, started, completed;
+	int32_t deadline;
+	int32_t auth_status;
+	int32_t units_requested, units_approved, units_used;
+	int32_t auth_from, auth_to;
+	struct cm__list shares;  /* struct cm__share */
+	struct cm__list history; /* struct cm__hist */
+};
+
+extern const struct cm__kind cm__provider_kind;
+extern const struct cm__kind cm__service_kind;
+extern const struct cm__schema cm__share_schema;
+
+#endif

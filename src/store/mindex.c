@@ -1,0 +1,161 @@
+/*
+ * Secondary multi-indexes: a text key -> a sorted array of slots. See
+ * store_impl.h for the two-step (plan, then add/del) protocol that lets a
+ * commit allocate everything before its point of no return.
+ */
+#include <string.h>
+
+#include "store/store_impl.h"
+
+static struct cm__bucket *bucket_get(const struct cm__map *m, const char *key)
+{
+	return cm__map_get(m, key, strlen(key));
+}
+
+const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
+					const char *key)
+{
+	return bucket_get(&ix->map, key);
+}
+
+static void bucket_free(cm_store *s, struct cm__bucket *b)
+{
+	if (b->owns_key)
+		cm__free(s, (void *)b->key);
+	cm__free(s, b->e);
+	cm__free(s, b);
+}
+
+/* Room for pend + 1 entries beyond n; remembers b in the prep's touched
+ * list the first time so that done() can reset pend. */
+static int bucket_grow(cm_store *s, struct cm__mprep *p, struct cm__bucket *b)
+{
+	size_t cap = b->cap;
+
+	if (b->pend == 0 && cm__reserve(s, (void **)&p->touched, &p->cap,
+					p->ntouched + 1, sizeof(*p->touched)))
+		return CM_ENOMEM;
+	if (b->n + b->pend + 1 > UINT32_MAX / 2 ||
+	    cm__reserve(s, (void **)&b->e, &cap, (size_t)b->n + b->pend + 1,
+			sizeof(*b->e)))
+		return CM_ENOMEM;
+	b->cap = (uint32_t)cap;
+	if (b->pend++ == 0)
+		p->touched[p->ntouched++] = b;
+	return CM_OK;
+}
+
+int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
+		    const char *key, const char *borrow)
+{
+	struct cm__bucket *b = bucket_get(&ix->map, key);
+
+	if (!b)
+		b = bucket_get(&p->fresh, key);
+	if (!b) {
+		b = cm__zalloc(s, sizeof(*b));
+		if (!b)
+			return CM_ENOMEM;
+		b->key = borrow;
+		if (!borrow) {
+			b->key = cm__strdup(s, key);
+			b->owns_key = 1;
+		}
+		/* The index map must take every fresh bucket at apply. */
+		if (!b->key || cm__map_reserve(s, &p->fresh, 1) ||
+		    cm__map_reserve(s, &ix->map, p->fresh.count + 1)) {
+			bucket_free(s, b);
+			return CM_ENOMEM;
+		}
+		cm__map_put(&p->fresh, b->key, strlen(b->key), b);
+	}
+	return bucket_grow(s, p, b);
+}
+
+/* Position of (k, slot) in b: where it is, or where it would go. */
+static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
+			    const struct cm__slot *slot, int *found)
+{
+	uint32_t lo = 0, hi = b->n;
+
+	*found = 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct cm__ient *e = &b->e[mid];
+		int c = e->key < k ? -1 : e->key > k ? 1
+			: e->slot == slot ? 0 : strcmp(e->slot->id, slot->id);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
+		    const char *key, int64_t k, struct cm__slot *slot)
+{
+	struct cm__bucket *b = bucket_get(&ix->map, key);
+	uint32_t at;
+	int found;
+
+	if (!b) {
+		b = bucket_get(&p->fresh, key);
+		b->live = 1;
+		cm__map_put(&ix->map, b->key, strlen(b->key), b);
+	}
+	at = bucket_find(b, k, slot, &found);
+	memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
+	b->e[at].key = k;
+	b->e[at].slot = slot;
+	b->n++;
+	ix->total++;
+}
+
+void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
+		    struct cm__slot *slot)
+{
+	struct cm__bucket *b = bucket_get(&ix->map, key);
+	uint32_t at;
+	int found;
+
+	if (!b)
+		return;
+	at = bucket_find(b, k, slot, &found);
+	if (!found)
+		return;
+	memmove(&b->e[at], &b->e[at + 1], (b->n - at - 1) * sizeof(*b->e));
+	b->n--;
+	ix->total--;
+}
+
+void cm__mprep_done(cm_store *s, struct cm__mprep *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntouched; i++)
+		p->touched[i]->pend = 0;
+	for (i = 0; i < p->fresh.cap; i++) {
+		struct cm__bucket *b = p->fresh.ents[i].val;
+		if (p->fresh.ents[i].key && !b->live)
+			bucket_free(s, b);
+	}
+	cm__map_free(s, &p->fresh);
+	cm__free(s, p->touched);
+	memset(p, 0, sizeof(*p));
+}
+
+void cm__mindex_free(cm_store *s, struct cm__mindex *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->map.cap; i++)
+		if (ix->map.ents[i].key)
+			bucket_free(s, ix->map.ents[i].val);
+	cm__map_free(s, &ix->map);
+	ix->total = 0;
+}

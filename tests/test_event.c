@@ -1,0 +1,476 @@
+/* Monitoring events: immutability, amendments, the timeline, follow-up. */
+#include <string.h>
+
+#include "fixtures.h"
+
+static struct th_env env;
+
+static int setup(void **state)
+{
+	(void)state;
+	th_open(&env);
+	fx_client(&env, "c1", "cm-a", 3, CM_DATE_NONE);
+	fx_client(&env, "c2", "cm-a", 1, CM_DATE_NONE);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	th_close(&env);
+	return 0;
+}
+
+static void test_new_and_read(void **state)
+{
+	cm_event *e, *g;
+	cm_txn *txn;
+	int64_t v;
+	(void)state;
+
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      FX_AT(TH_D0, 10)), CM_OK);
+	assert_int_equal(cm_event_set_int(e, CM_EVENT_MODE, CM_CONTACT_TELEHEALTH), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_ACTOR, "nurse.kim"), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_OUTCOME, "reached"), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_PLAN, "plan-1"), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_GOAL, "g1"), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, "Discussed meds."), CM_OK);
+	assert_int_equal(cm_event_revision(e), 0);
+	assert_int_equal(cm_event_recorded(e), CM_TIME_NONE);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(cm_event_revision(e), 1);
+	assert_int_equal(cm_event_recorded(e), TH_T0);
+
+	assert_int_equal(cm_event_get(&g, env.store, cm_event_id(e)), CM_OK);
+	assert_string_equal(cm_event_client_id(g), "c1");
+	assert_int_equal(cm_event_type(g), CM_EVENT_CONTACT);
+	assert_string_equal(cm_event_type_code(cm_event_type(g)), "contact");
+	assert_string_equal(cm_event_text(g, CM_EVENT_GOAL), "g1");
+	assert_null(cm_event_text(g, CM_EVENT_DISPOSITION));
+	assert_null(cm_event_amends(g));
+	assert_int_equal(cm_event_get_int(&v, g, CM_EVENT_TIME), CM_OK);
+	assert_true(v == FX_AT(TH_D0, 10));
+	assert_int_equal(cm_event_get_int(&v, g, CM_EVENT_MODE), CM_OK);
+	assert_int_equal(v, CM_CONTACT_TELEHEALTH);
+	assert_int_equal(cm_event_get_int(&v, g, 99), CM_ERANGE);
+	assert_int_equal(cm_event_get_int(NULL, g, CM_EVENT_MODE), CM_EINVAL);
+	cm_event_free(g);
+	cm_event_free(e);
+}
+
+static void test_bad_input(void **state)
+{
+	cm_event *e = NULL;
+	cm_client *c;
+	cm_txn *txn;
+	uint64_t d = cm__store_digest(env.store);
+	char big[80];
+	(void)state;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(cm_event_new(NULL, env.store, "c1", 1, TH_T0), CM_EINVAL);
+	assert_int_equal(cm_event_new(&e, NULL, "c1", 1, TH_T0), CM_EINVAL);
+	assert_int_equal(cm_event_new(&e, env.store, NULL, 1, TH_T0), CM_EINVAL);
+	assert_int_equal(cm_event_new(&e, env.store, "", 1, TH_T0), CM_EINVAL);
+	assert_int_equal(cm_event_new(&e, env.store, big, 1, TH_T0), CM_ETOOLONG);
+	assert_int_equal(cm_event_new(&e, env.store, "\xff", 1, TH_T0), CM_EUTF8);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", 0, TH_T0), CM_ERANGE);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", 15, TH_T0), CM_ERANGE);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", 1, CM_TIME_NONE), CM_EDATE);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", 1, CM_TIME_MAX + 1), CM_EDATE);
+	assert_null(e);
+	assert_null(cm_event_type_code(0));
+
+	assert_int_equal(cm_event_new(&e, env.store, "nobody", 1, TH_T0), CM_OK);
+	assert_int_equal(cm_event_set_int(e, CM_EVENT_TIME, CM_TIME_NONE), CM_EDATE);
+	assert_int_equal(cm_event_set_int(e, CM_EVENT_MODE, 4), CM_ERANGE);
+	assert_int_equal(cm_event_set_int(e, 77, 1), CM_ERANGE);
+	assert_int_equal(cm_event_set_text(e, 77, "x"), CM_ERANGE);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_OUTCOME, "\xc0\x80"), CM_EUTF8);
+	assert_int_equal(cm_event_set_amends(e, ""), CM_EINVAL);
+	assert_int_equal(cm_event_set_amends(e, big), CM_EINVAL);
+	assert_int_equal(cm_event_set_text(NULL, CM_EVENT_OUTCOME, "x"), CM_EINVAL);
+	assert_int_equal(cm_event_set_int(NULL, CM_EVENT_MODE, 1), CM_EINVAL);
+	assert_int_equal(cm_event_set_amends(NULL, "x"), CM_EINVAL);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_ENOTFOUND);
+	assert_int_equal(cm_event_save(txn, NULL), CM_EINVAL);
+	assert_int_equal(cm_event_save(NULL, e), CM_EINVAL);
+	/* Another kind's handle is refused, not misread. */
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_event_save(txn, (cm_event *)(void *)c), CM_EINVAL);
+	assert_null(cm_event_id((cm_event *)(void *)c));
+	cm_client_free(c);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	cm_event_free(e);
+	assert_true(d == cm__store_digest(env.store));
+	cm_event_free(NULL);
+	assert_null(cm_event_id(NULL));
+	assert_int_equal(cm_event_type(NULL), 0);
+}
+
+static void test_immutable(void **state)
+{
+	cm_event *e;
+	cm_txn *txn;
+	char id[40];
+	uint64_t d;
+	(void)state;
+
+	fx_event(&env, id, "c1", CM_EVENT_NOTE, FX_AT(TH_D0, 8));
+	d = cm__store_digest(env.store);
+	assert_int_equal(cm_event_get(&e, env.store, id), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, "edited"), CM_ESTATE);
+	assert_int_equal(cm_event_set_int(e, CM_EVENT_TIME, TH_T0), CM_ESTATE);
+	assert_int_equal(cm_event_set_amends(e, NULL), CM_ESTATE);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_ESTATE);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+	cm_event_free(e);
+	assert_int_equal(cm_event_get(&e, env.store, "nope"), CM_ENOTFOUND);
+}
+
+static void test_amend_and_timeline(void **state)
+{
+	cm_event *e, *a;
+	cm_event_iter *it;
+	cm_txn *txn;
+	char wrong[40], other[40], later[40];
+	const char *ids[3];
+	int i;
+	(void)state;
+
+	fx_event(&env, wrong, "c1", CM_EVENT_APPOINTMENT_MISSED, FX_AT(TH_D0 - 3, 9));
+	fx_event(&env, later, "c1", CM_EVENT_NOTE, FX_AT(TH_D0 - 1, 9));
+	fx_event(&env, other, "c2", CM_EVENT_NOTE, FX_AT(TH_D0 - 2, 9));
+
+	/* The appointment was in fact kept: amend. */
+	assert_int_equal(cm_event_new(&a, env.store, "c1", CM_EVENT_APPOINTMENT_KEPT,
+				      FX_AT(TH_D0 - 3, 9)), CM_OK);
+	assert_int_equal(cm_event_set_amends(a, wrong), CM_OK);
+	assert_string_equal(cm_event_amends(a), wrong);
+
+	/* Refused amendments change nothing. */
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_NOTE, TH_T0), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_set_amends(e, "unknown-event"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_ENOTFOUND);
+	assert_int_equal(cm_event_set_amends(e, other), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_EINVAL);
+	assert_int_equal(cm_event_set_amends(e, cm_event_id(e)), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_EINVAL);
+	assert_int_equal(cm_event_save(txn, a), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	cm_event_free(e);
+
+	assert_int_equal(cm_event_timeline(&it, env.store, "c1", CM_TIME_NONE,
+					   CM_TIME_NONE, 1), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 3);
+	assert_null(cm_event_iter_amended_by(it));
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(cm_event_iter_next(&e, it), CM_OK);
+		ids[i] = cm_event_iter_amended_by(it);
+		if (i == 0)
+			assert_string_equal(cm_event_id(e), later);
+		cm_event_free(e);
+	}
+	assert_int_equal(cm_event_iter_next(&e, it), CM_ITEROVER);
+	/* Same time: the amendment (newer id) comes first newest-first. */
+	assert_null(ids[0]);
+	assert_null(ids[1]);
+	assert_string_equal(ids[2], cm_event_id(a));
+	cm_event_iter_free(it);
+
+	/* Oldest first, and a time range. */
+	assert_int_equal(cm_event_timeline(&it, env.store, "c1", FX_AT(TH_D0 - 2, 0),
+					   CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 1);
+	cm_event_iter_free(it);
+	assert_int_equal(cm_event_timeline(&it, env.store, "c1", CM_TIME_NONE,
+					   FX_AT(TH_D0 - 2, 0), 0), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 2);
+	assert_int_equal(cm_event_iter_next(&e, it), CM_OK);
+	assert_int_equal(cm_event_type(e), CM_EVENT_APPOINTMENT_MISSED);
+	cm_event_free(e);
+	cm_event_iter_free(it); /* frees what was not handed out */
+	cm_event_free(a);
+}
+
+static void test_timeline_errors(void **state)
+{
+	cm_event_iter *it = NULL;
+	cm_event *e;
+	(void)state;
+
+	assert_int_equal(cm_event_timeline(NULL, env.store, "c1", 0, 0, 0), CM_EINVAL);
+	assert_int_equal(cm_event_timeline(&it, NULL, "c1", 0, 0, 0), CM_EINVAL);
+	assert_int_equal(cm_event_timeline(&it, env.store, NULL, 0, 0, 0), CM_EINVAL);
+	assert_int_equal(cm_event_timeline(&it, env.store, "c1", 0, 0, 2), CM_EINVAL);
+	assert_int_equal(cm_event_timeline(&it, env.store, "zz", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_ENOTFOUND);
+	assert_null(it);
+	/* A client with no events: an empty timeline. */
+	assert_int_equal(cm_event_timeline(&it, env.store, "c2", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 0);
+	assert_int_equal(cm_event_iter_next(&e, it), CM_ITEROVER);
+	assert_int_equal(cm_event_iter_next(NULL, it), CM_EINVAL);
+	cm_event_iter_free(it);
+	cm_event_iter_free(NULL);
+	assert_int_equal(cm_event_iter_count(NULL), 0);
+}
+
+/* Iterators keep the store alive after close; freeing the last one frees it. */
+static void test_outlives_store(void **state)
+{
+	struct th_env e;
+	cm_event_iter *it;
+	cm_service_iter *sit;
+	cm_worklist *wl;
+	cm_caseload_iter *cl;
+	cm_event *ev;
+	(void)state;
+
+	th_open(&e);
+	fx_client(&e, "c1", "cm-a", 1, TH_D0);
+	fx_event(&e, NULL, "c1", CM_EVENT_NOTE, TH_T0);
+	assert_int_equal(cm_event_timeline(&it, e.store, "c1", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_service_list(&sit, e.store, "c1"), CM_OK);
+	assert_int_equal(cm_worklist_query(&wl, e.store, NULL, TH_D0, 0, 0, 0, 0), CM_OK);
+	assert_int_equal(cm_caseload_list(&cl, e.store), CM_OK);
+	cm_store_close(e.store);
+	assert_int_equal(cm_worklist_next(wl), CM_OK);
+	assert_string_equal(cm_worklist_client_id(wl), "c1");
+	cm_worklist_free(wl);
+	assert_int_equal(cm_caseload_iter_next(cl), CM_OK);
+	assert_string_equal(cm_caseload_iter_manager(cl), "cm-a");
+	cm_caseload_iter_free(cl);
+	cm_service_iter_free(sit);
+	assert_int_equal(cm_event_iter_next(&ev, it), CM_OK);
+	cm_event_iter_free(it);
+	assert_int_equal(cm_event_type(ev), CM_EVENT_NOTE);
+	cm_event_free(ev); /* the last reference: the store goes */
+	assert_int_equal(e.alloc.live, 0);
+}
+
+/* ---- follow-up --------------------------------------------------------- */
+
+static int32_t due_of(const char *id)
+{
+	cm_client *c;
+	int64_t v;
+
+	assert_int_equal(cm_client_get(&c, env.store, id), CM_OK);
+	assert_int_equal(cm_client_get_int(&v, c, CM_CLIENT_NEXT_FOLLOWUP), CM_OK);
+	cm_client_free(c);
+	return (int32_t)v;
+}
+
+static void test_contact_interval(void **state)
+{
+	int32_t days;
+	(void)state;
+
+	assert_int_equal(cm_store_contact_interval(&days, env.store, 0), CM_OK);
+	assert_int_equal(days, 30);
+	assert_int_equal(cm_store_contact_interval(&days, env.store, 1), CM_OK);
+	assert_int_equal(days, 90);
+	assert_int_equal(cm_store_contact_interval(&days, env.store, 4), CM_OK);
+	assert_int_equal(days, 7);
+	assert_int_equal(cm_store_set_contact_interval(env.store, 3, 10), CM_OK);
+	assert_int_equal(cm_store_contact_interval(&days, env.store, 3), CM_OK);
+	assert_int_equal(days, 10);
+	assert_int_equal(cm_store_set_contact_interval(env.store, 5, 10), CM_ERANGE);
+	assert_int_equal(cm_store_set_contact_interval(env.store, -1, 10), CM_ERANGE);
+	assert_int_equal(cm_store_set_contact_interval(env.store, 3, 0), CM_ERANGE);
+	assert_int_equal(cm_store_set_contact_interval(env.store, 3, 367), CM_ERANGE);
+	assert_int_equal(cm_store_set_contact_interval(NULL, 3, 7), CM_EINVAL);
+	assert_int_equal(cm_store_contact_interval(&days, env.store, 3), CM_OK);
+	assert_int_equal(days, 10);
+	assert_int_equal(cm_store_contact_interval(NULL, env.store, 3), CM_EINVAL);
+	assert_int_equal(cm_store_contact_interval(&days, NULL, 3), CM_EINVAL);
+	assert_int_equal(cm_store_contact_interval(&days, env.store, 9), CM_ERANGE);
+}
+
+static void test_record_contact(void **state)
+{
+	cm_client *c;
+	cm_event *e;
+	cm_txn *txn;
+	(void)state;
+
+	/* c1 is tier 3: every 14 days. */
+	assert_int_equal(cm_client_get(&c, env.store, "c1"), CM_OK);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      FX_AT(TH_D0, 11)), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(due_of("c1"), TH_D0 + 14);
+	cm_event_free(e);
+
+	/* An older contact recorded late does not move the date back. */
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      FX_AT(TH_D0 - 5, 11)), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(due_of("c1"), TH_D0 + 14);
+	cm_event_free(e);
+
+	/* The interval follows the store setting. */
+	assert_int_equal(cm_store_set_contact_interval(env.store, 3, 21), CM_OK);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      FX_AT(TH_D0 + 1, 11)), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(due_of("c1"), TH_D0 + 22);
+	cm_event_free(e);
+	cm_client_free(c);
+}
+
+static void test_record_contact_refused(void **state)
+{
+	cm_client *c, *c2, *stale;
+	cm_event *e, *note, *e2;
+	cm_txn *txn;
+	uint64_t d;
+	int64_t v;
+	(void)state;
+
+	assert_int_equal(cm_client_get(&c, env.store, "c1"), CM_OK);
+	assert_int_equal(cm_client_get(&stale, env.store, "c1"), CM_OK);
+	assert_int_equal(cm_client_get(&c2, env.store, "c2"), CM_OK);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT, TH_T0), CM_OK);
+	assert_int_equal(cm_event_new(&note, env.store, "c1", CM_EVENT_NOTE, TH_T0), CM_OK);
+	assert_int_equal(cm_event_new(&e2, env.store, "c2", CM_EVENT_CONTACT, TH_T0), CM_OK);
+	d = cm__store_digest(env.store);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(NULL, c, e), CM_EINVAL);
+	assert_int_equal(cm_client_record_contact(txn, NULL, e), CM_EINVAL);
+	assert_int_equal(cm_client_record_contact(txn, c, NULL), CM_EINVAL);
+	assert_int_equal(cm_client_record_contact(txn, c, note), CM_EINVAL);
+	assert_int_equal(cm_client_record_contact(txn, c, e2), CM_EINVAL);
+	assert_int_equal(cm_client_record_contact(txn, c2, e), CM_EINVAL);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+
+	/* A stale client handle: the event is not left staged either. */
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	d = cm__store_digest(env.store);
+	cm_event_free(e);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      TH_T0 + 3600), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, stale, e), CM_ECONFLICT);
+	assert_int_equal(cm_client_get_int(&v, stale, CM_CLIENT_NEXT_FOLLOWUP), CM_OK);
+	assert_int_equal(v, CM_DATE_NONE);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+	/* A due date past the calendar's end. */
+	cm_event_free(e);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      CM_TIME_MAX), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_EDATE);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+	cm_event_free(e);
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      TH_T0 + 3600), CM_OK);
+	/* Already committed events cannot be recorded again. */
+	fx_event(&env, NULL, "c1", CM_EVENT_NOTE, TH_T0);
+	cm_event_free(note);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_ESTATE);
+	cm_txn_rollback(txn);
+	cm_event_free(e);
+	cm_event_free(e2);
+	cm_client_free(c);
+	cm_client_free(c2);
+	cm_client_free(stale);
+}
+
+/* ---- allocation-failure sweep ------------------------------------------ */
+
+static void sweep_setup(struct th_env *e)
+{
+	fx_client(e, "c1", "cm-a", 2, TH_D0);
+	fx_event(e, NULL, "c1", CM_EVENT_DISCHARGE, FX_AT(TH_D0 - 2, 9));
+}
+
+static int sweep_run(struct th_env *e)
+{
+	cm_client *c = NULL, *n = NULL;
+	cm_event *ev = NULL, *a = NULL, *x = NULL;
+	cm_event_iter *it = NULL;
+	cm_txn *txn = NULL;
+	int rc;
+
+	FX_TRY(e, rc, cm_client_get(&c, e->store, "c1"));
+	FX_TRY(e, rc, cm_client_new(&n, e->store));
+	FX_TRY(e, rc, cm_client_set_text(n, CM_CLIENT_FAMILY, "New"));
+	FX_TRY(e, rc, cm_event_new(&ev, e->store, "c1", CM_EVENT_CONTACT, TH_T0));
+	FX_TRY(e, rc, cm_event_set_text(ev, CM_EVENT_TEXT, "called"));
+	FX_TRY(e, rc, cm_event_new(&a, e->store, cm_client_id(n), CM_EVENT_NOTE, TH_T0));
+	FX_TRY(e, rc, cm_txn_begin(&txn, e->store, "kim"));
+	FX_TRY(e, rc, cm_client_save(txn, n));
+	FX_TRY(e, rc, cm_event_save(txn, a));
+	FX_TRY(e, rc, cm_client_record_contact(txn, c, ev));
+	rc = cm_txn_commit(txn);
+	txn = NULL;
+	if (rc) {
+		assert_int_equal(rc, CM_ENOMEM);
+		goto fail;
+	}
+	FX_TRY(e, rc, cm_event_timeline(&it, e->store, "c1", CM_TIME_NONE,
+					CM_TIME_NONE, 1));
+	assert_int_equal(cm_event_iter_count(it), 2);
+	FX_TRY(e, rc, cm_event_iter_next(&x, it));
+	assert_int_equal(cm_event_type(x), CM_EVENT_CONTACT);
+fail:
+	cm_event_iter_free(it);
+	cm_txn_rollback(txn);
+	cm_event_free(x);
+	cm_event_free(a);
+	cm_event_free(ev);
+	cm_client_free(n);
+	cm_client_free(c);
+	return rc;
+}
+
+static void test_alloc_sweep(void **state)
+{
+	static const struct fx_scenario sc = { sweep_setup, sweep_run };
+	(void)state;
+	assert_true(fx_sweep(&sc) > 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_new_and_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_immutable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_amend_and_timeline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeline_errors, setup, teardown),
+		cmocka_unit_test(test_outlives_store),
+		cmocka_unit_test_setup_teardown(test_contact_interval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_contact_refused, setup, teardown),
+		cmocka_unit_test(test_alloc_sweep),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
