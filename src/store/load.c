@@ -164,7 +164,8 @@ static int install_logs(cm_store *s, struct loader *l)
 	size_t i, need = 0;
 	uint32_t j;
 
-	qsort(l->logs, l->nlogs, sizeof(*l->logs), by_commit);
+	if (l->nlogs) /* logs is NULL when there are none */
+		qsort(l->logs, l->nlogs, sizeof(*l->logs), by_commit);
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
 	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
@@ -221,7 +222,8 @@ int cm__store_load(cm_store *s)
 	else if (rc)
 		rc = cm__storage_fail(s, "load", rc);
 	if (rc == CM_OK) {
-		qsort(l.recs, l.n, sizeof(*l.recs), by_key);
+		if (l.n) /* recs is NULL when storage is empty */
+			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
 		rc = install(s, &l);
 	}
 	if (rc == CM_OK)
