@@ -60,10 +60,21 @@ function errorFor(code, message) {
   return new CasemgrError(message, code, lib.error_name(code));
 }
 
+// cm_store_errmsg_copy: safe while other threads use the store.
+function errmsgCopy(ptr) {
+  let size = 512;
+  for (;;) {
+    const buf = Buffer.alloc(size);
+    const n = lib.store_errmsg_copy(ptr, buf, size);
+    if (n < size) return buf.toString('utf8', 0, Math.max(n, 0));
+    size = n + 1;
+  }
+}
+
 function check(rc, store) {
   if (rc >= 0) return rc;
   let msg = '';
-  if (store && store._state.ptr) msg = lib.store_errmsg(store._state.ptr);
+  if (store && store._state.ptr) msg = errmsgCopy(store._state.ptr);
   throw errorFor(rc, msg || lib.strerror(rc));
 }
 
@@ -317,7 +328,11 @@ function storageTable(storage, callbacks) {
 // ---- store -----------------------------------------------------------------
 
 class Store {
-  // options: { clock: () => seconds | Date, storage: Storage, idSeed }
+  // options: { clock: () => seconds | Date, storage: Storage, idSeed,
+  //            journal: path, sync: 'full' | 'normal' }
+  // journal opens the library's own crash-safe file journal
+  // (cm_store_open_journal) instead of memory or host storage.
+  // Allocation callbacks are not offered in JavaScript (use Python's).
   constructor(options = {}) {
     this._state = { ptr: null, live: 0, closed: false, callbacks: [] };
     const opts = {};
@@ -347,7 +362,13 @@ class Store {
     opts.errbuf = errbuf;
     opts.errbuf_size = 512;
     const out = [null];
-    const rc = lib.store_open(out, opts);
+    let rc;
+    if (options.journal !== undefined) {
+      if (options.storage) throw new TypeError('give storage or journal, not both');
+      rc = lib.store_open_journal(out, options.journal, options.sync === 'normal' ? 1 : 0, opts);
+    } else {
+      rc = lib.store_open(out, opts);
+    }
     if (rc < 0) {
       const msg = koffi.decode(errbuf, 'char', -1);
       this._state.closed = true;
@@ -377,7 +398,8 @@ class Store {
   }
 
   get closed() { return !this._state.ptr; }
-  get errmsg() { return lib.store_errmsg(this._p()); }
+  get errmsg() { return errmsgCopy(this._p()); }
+  compact() { check(lib.store_compact(this._p()), this); }
 
   now() {
     const out = [0];
@@ -522,6 +544,18 @@ class Store {
       lib.instrument_free(out[0]);
     }
   }
+
+  // [{code, min, max, required}] of a built-in or registered instrument
+  instrumentItems(instrument) {
+    const items = [];
+    for (;;) {
+      const c = [null]; const lo = [0]; const hi = [0]; const req = [0];
+      const rc = lib.instrument_item_at(c, lo, hi, req, this._p(), instrument, items.length);
+      if (rc === -10) return items;
+      check(rc, this);
+      items.push({ code: c[0], min: lo[0], max: hi[0], required: !!req[0] });
+    }
+  }
 }
 
 class Transaction {
@@ -664,6 +698,8 @@ class Assessment extends Record {
   static prefix = 'assessment';
   get clientId() { return lib.assessment_client_id(this._p()); }
   get instrument() { return lib.assessment_instrument(this._p()); }
+  get created() { return fromSeconds(lib.assessment_created(this._p())); }
+  get updated() { return fromSeconds(lib.assessment_updated(this._p())); }
   get status() { return ASSESSMENT_STATUS[lib.assessment_status(this._p())]; }
   setStatus(status, reason) { check(lib.assessment_set_status(this._p(), codeOf(ASSESSMENT_STATUS, status), reason), this.store); }
   get statusHistory() { return history(lib.assessment_status_history_count, lib.assessment_status_history_at, this); }
@@ -782,6 +818,8 @@ const ELEMENTS = { p: Problem, g: Goal, i: Intervention };
 class Plan extends Record {
   static prefix = 'plan';
   get clientId() { return lib.plan_client_id(this._p()); }
+  get created() { return fromSeconds(lib.plan_created(this._p())); }
+  get updated() { return fromSeconds(lib.plan_updated(this._p())); }
   get status() { return PLAN_STATUS[lib.plan_status(this._p())]; }
   setStatus(status, reason) { check(lib.plan_set_status(this._p(), codeOf(PLAN_STATUS, status), reason), this.store); }
   get statusHistory() { return history(lib.plan_status_history_count, lib.plan_status_history_at, this); }
@@ -858,6 +896,7 @@ class Service extends Record {
     check(lib.service_set_status(this._p(), codeOf(SIDE, side), codeOf(TASK_STATUS, status), reason), this.store);
   }
   get statusHistory() { return history(lib.service_status_history_count, lib.service_status_history_at, this); }
+  get statusSide() { return SIDE[lib.task_status_side(lib.service_status(this._p()))] ?? null; }
   // amount in minor units (cents)
   addShare(party, name, amount) { check(lib.service_add_share(this._p(), codeOf(PARTY, party), name, amount), this.store); }
   removeShare(i) { check(lib.service_remove_share(this._p(), i), this.store); }
@@ -904,6 +943,13 @@ module.exports = {
   Store, Transaction, Storage, MemoryStorage,
   Client, Assessment, Plan, Problem, Goal, Intervention, Provider, Service, Event,
   version: () => lib.version_string(),
+  versionNumber: () => lib.version(),
+  formatTime: (t) => { const b = Buffer.alloc(21); check(lib.time_format(b, 21, toSeconds(t))); return b.toString('utf8', 0, 20); },
+  timeToDate: (t) => { const o = [0]; check(lib.time_to_date(o, toSeconds(t))); return fromDays(o[0]); },
+  dateFromYmd: (y, m, d) => { const o = [0]; check(lib.date_from_ymd(o, y, m, d)); return fromDays(o[0]); },
+  utf8Check: (text, maxBytes) => { check(lib.utf8_check(text, maxBytes)); },
+  crc32c: (buf, crc = 0) => lib.crc32c(crc, buf, buf.length),
+  taskStatusSide: (status) => SIDE[lib.task_status_side(codeOf(TASK_STATUS, status))] ?? null,
   strerror: (code) => lib.strerror(code),
   errorName: (code) => lib.error_name(code),
   parseDate: (text) => fromDays(toDays(String(text))),

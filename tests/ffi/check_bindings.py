@@ -65,7 +65,8 @@ def parse_headers(srcroot):
     """[(name, CType ret, [CType args], header)] for every CM_API function."""
     out = []
     for path in sorted(glob.glob(os.path.join(srcroot, "include", "casemgr", "*.h"))):
-        text = strip_comments(open(path, encoding="utf-8").read())
+        with open(path, encoding="utf-8") as f:
+            text = strip_comments(f.read())
         for m in re.finditer(r"\bCM_API\b([^;{]*)\(([^;{]*)\)\s*;", text):
             head, args = m.group(1), m.group(2)
             hm = re.match(r"\s*(.*?)\b([A-Za-z_]\w*)\s*$", head, re.S)
@@ -188,7 +189,8 @@ def norm(s):
 
 def check_node(srcroot, decls):
     path = os.path.join(srcroot, "bindings", "node", "ffi.js")
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     m = re.search(r"const FUNCTIONS = \[(.*?)\n\];", text, re.S)
     if not m:
         return [f"node: no `const FUNCTIONS = [...];` table in {path}"]

@@ -30,6 +30,13 @@ test('dates and times', () => {
   assert.equal(cm.parseDate('1948-02-29'), '1948-02-29');
   assert.throws(() => cm.parseDate('2026-02-30'), cm.DateError);
   assert.equal(cm.parseTime('2026-01-01T01:00:00+01:00').getTime(), T0 * 1000);
+  assert.equal(cm.formatTime(T0), '2026-01-01T00:00:00Z');
+  assert.equal(cm.timeToDate(T0 + 86399), '2026-01-01');
+  assert.equal(cm.dateFromYmd(2024, 2, 29), '2024-02-29');
+  assert.throws(() => cm.utf8Check(Buffer.from([0xc0, 0xaf, 0]), 10), cm.Utf8Error);
+  assert.equal(cm.crc32c(Buffer.from('123456789')), 0xE3069283);
+  assert.equal(cm.taskStatusSide('accepted'), 'provider');
+  assert.equal(cm.versionNumber(), 100);
 });
 
 test('client round trip, errors as classes', () => {
@@ -124,7 +131,11 @@ test('assessment, plan, service, event', () => {
   assert.deepEqual(svc.fundingCheck(), { state: 'short', difference: 400000 });
   svc.addShare('payer', 'Insurer', 400000);
   assert.equal(svc.fundingCheck().state, 'funded');
+  svc.setStatus('requester', 'requested', 'sent');
+  assert.equal(svc.statusSide, 'requester');
   store.transaction('cm', (t) => svc.save(t));
+  assert.deepEqual(store.instrumentItems('phq-2').map((i) => i.code), ['q1', 'q2']);
+  assert.ok(a.created instanceof Date && p.updated instanceof Date);
   assert.deepEqual([...store.services(client.id)].map((s) => s.shares.length), [2]);
   const ev = store.newEvent(client.id, 'contact', new Date((T0 + 86400) * 1000));
   ev.mode = 'phone';
@@ -177,4 +188,23 @@ test('clock failure is ClockError', () => {
   const s = new cm.Store({ clock: () => { throw new Error('no time'); } });
   assert.throws(() => s.newClient(), cm.ClockError);
   s.close();
+});
+
+test('file journal (when the library has it)', { skip: cm.lib.missing.includes('cm_store_open_journal') && 'no file journal in this libcasemgr' }, () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmj-'));
+  try {
+    const file = path.join(dir, 'cm.journal');
+    let s = new cm.Store({ journal: file, clock });
+    const id = enrolled(s, 'J', 'MJ').id;
+    s.compact();
+    s.close();
+    s = new cm.Store({ journal: file, sync: 'normal' });
+    assert.equal(s.findClient('MRN', 'MJ').id, id);
+    s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

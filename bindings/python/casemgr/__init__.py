@@ -76,3 +76,16 @@ def utf8_check(text, max_bytes):
 
 def crc32c(data, crc=0):
     return lib().crc32c(crc, data, len(data))
+
+
+def time_to_date(value):
+    """The UTC calendar date of an instant."""
+    out = c_int32()
+    check(lib().time_to_date(byref(out), to_seconds(value)))
+    return from_days(out.value)
+
+
+def task_status_side(status):
+    """Which side ("requester" or "provider") may set a referral status."""
+    from .records import SIDE, TASK_STATUS, code_of
+    return SIDE.get(lib().task_status_side(code_of(TASK_STATUS, status)))

@@ -680,6 +680,11 @@ class Service(_Record):
     def status_history(self):
         return _history("service_status_history_count", "service_status_history_at", self)
 
+    @property
+    def status_side(self):
+        """The side that set the current status (cm_task_status_side)."""
+        return SIDE.get(lib().task_status_side(lib().service_status(self._p())))
+
     def add_share(self, party, name, amount):
         """amount in minor units (cents)."""
         check(lib().service_add_share(self._p(), code_of(PARTY, party), enc(name), amount),

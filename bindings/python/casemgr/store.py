@@ -1,6 +1,7 @@
 """Store, transactions, storage and allocator callbacks, iterators."""
 import ctypes
 import datetime as _dt
+import os
 import threading
 from collections import namedtuple
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_size_t, c_void_p
@@ -85,13 +86,21 @@ def check(rc, store=None):
     if rc >= 0:
         return rc
     l = lib()
-    if store is not None and store._ptr:
-        msg = dec(l.store_errmsg(store._ptr))
-    else:
-        msg = ""
+    msg = _errmsg_copy(store._ptr) if store is not None and store._ptr else ""
     if not msg:
         msg = dec(l.strerror(rc))
     raise error_for(rc, msg, dec(l.error_name(rc)))
+
+
+def _errmsg_copy(store_ptr):
+    """cm_store_errmsg_copy: safe while other threads use the store."""
+    size = 512
+    while True:
+        buf = ctypes.create_string_buffer(size)
+        n = lib().store_errmsg_copy(store_ptr, buf, size)
+        if n < size:
+            return buf.value.decode("utf-8", "replace")
+        size = n + 1
 
 
 # ---- allocators -------------------------------------------------------------
@@ -305,7 +314,11 @@ class Store:
     while records or iterators of the store are still alive.
     """
 
-    def __init__(self, *, allocator=None, clock=None, storage=None, id_seed=0):
+    def __init__(self, *, allocator=None, clock=None, storage=None, id_seed=0,
+                 journal=None, sync="full"):
+        """journal: a file path to open the library's own crash-safe journal
+        (cm_store_open_journal; sync "full" or "normal") instead of memory or
+        host storage."""
         l = lib()
         self._ptr = None
         self._keep = []
@@ -338,7 +351,13 @@ class Store:
         opts.errbuf = ctypes.cast(errbuf, c_char_p)
         opts.errbuf_size = 512
         out = c_void_p()
-        rc = l.store_open(byref(out), byref(opts))
+        if journal is not None:
+            if storage is not None:
+                raise ValueError("give storage or journal, not both")
+            rc = l.store_open_journal(byref(out), os.fsencode(journal),
+                                      {"full": 0, "normal": 1}.get(sync, sync), byref(opts))
+        else:
+            rc = l.store_open(byref(out), byref(opts))
         if rc < 0:
             raise error_for(rc, errbuf.value.decode("utf-8", "replace") or dec(l.strerror(rc)),
                             dec(l.error_name(rc)))
@@ -374,7 +393,12 @@ class Store:
 
     @property
     def errmsg(self):
-        return dec(lib().store_errmsg(self._p()))
+        """The detailed message of the last failure on this store."""
+        return _errmsg_copy(self._p())
+
+    def compact(self):
+        """Rewrite the journal with only the live records (journal stores)."""
+        check(lib().store_compact(self._p()), self)
 
     def now(self):
         out = c_int64()

@@ -63,6 +63,8 @@ class DatesTest(unittest.TestCase):
         self.assertEqual(casemgr.format_time(T0), "2026-01-01T00:00:00Z")
         with self.assertRaises(casemgr.Utf8Error):
             casemgr.utf8_check(b"\xc0\xaf", 10)
+        self.assertEqual(casemgr.time_to_date(T0 + 86399), dt.date(2026, 1, 1))
+        self.assertEqual(casemgr.task_status_side("accepted"), "provider")
         self.assertEqual(casemgr.crc32c(b"123456789"), 0xE3069283)
 
 
@@ -174,6 +176,24 @@ class ClientTest(unittest.TestCase):
                          [("intake", "create", "client")])
         self.store.on_change(None)
 
+    def test_journal(self):
+        if isinstance(casemgr.lib().store_open_journal, _ffi._Missing):
+            self.skipTest("this libcasemgr has no file journal")
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "cm.journal")
+            with casemgr.Store(journal=path, clock=Clock()) as store:
+                cid = enrolled(store, mrn="MRNJ").id
+                store.compact()
+            with casemgr.Store(journal=path, sync="normal") as store:
+                self.assertEqual(store.find_client("MRN", "MRNJ").id, cid)
+
+    def test_errmsg_is_the_last_failure(self):
+        with self.assertRaises(casemgr.NotFoundError) as cm:
+            self.store.client("x" * 60)
+        self.assertIn("x" * 60, cm.exception.message)
+        self.assertEqual(self.store.errmsg, cm.exception.message)
+
     def test_closed_store(self):
         c = enrolled(self.store)
         self.store.close()
@@ -241,6 +261,7 @@ class RecordsTest(unittest.TestCase):
         svc.add_share("client", None, 40_00)
         self.assertEqual(svc.funding_check(), ("funded", 0))
         svc.set_status("requester", "requested", "referral sent")
+        self.assertEqual(svc.status_side, "requester")
         with s.transaction("cm") as txn:
             prov.save(txn)
             svc.save(txn)
