@@ -173,9 +173,13 @@ function release(state) {
   }
 }
 
-const finalizer = new FinalizationRegistry(({ free, ptr, state }) => {
+// Fallback for handles (and stores) nobody closed. The held value never
+// references the object itself; a store's callbacks stay registered until
+// its last handle has gone too.
+const finalizer = new FinalizationRegistry(({ free, ptr, state, isStore }) => {
   free(ptr);
-  state.live--;
+  if (isStore) state.closed = true;
+  else state.live--;
   release(state);
 });
 
@@ -376,10 +380,8 @@ class Store {
       throw errorFor(rc, msg || lib.strerror(rc));
     }
     this._state.ptr = out[0];
-    const state = this._state;
     this._token = {};
-    finalizer.register(this, { free: lib.store_close, ptr: out[0], state: { live: 1, closed: true, callbacks: null } }, this._token);
-    void state;
+    finalizer.register(this, { free: lib.store_close, ptr: out[0], state: this._state, isStore: true }, this._token);
   }
 
   _p() {

@@ -208,3 +208,18 @@ test('file journal (when the library has it)', { skip: cm.lib.missing.includes('
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('forgotten handles and stores are freed by the garbage collector', async (t) => {
+  if (!global.gc) { t.skip('run node with --expose-gc'); return; }
+  const st = new cm.MemoryStorage();
+  (() => {
+    const s = new cm.Store({ storage: st, clock });
+    enrolled(s, 'Forgotten');
+    [...s.clients()];
+  })();
+  for (let i = 0; i < 10 && st.closed === 0; i++) {
+    global.gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(st.closed, 1); // the library closed the storage: all freed
+});
