@@ -2,9 +2,11 @@
 Provider, Service, Event. Each wraps a handle the binding owns: close() (or
 the with statement) frees it at once, __del__ as a fallback.
 
-Enumerations cross as their FHIR / library codes ("active", "home-health"
-is not FHIR: provider kinds and the like are lowercase names below); a
-setter also accepts the C integer.
+Enumerations cross as strings: the library's FHIR codes where it has them
+("active", "in-progress"), else the lowercase names in the tables below
+("home-health", "payer"); a setter also accepts the C integer. Calendar
+dates are datetime.date, instants timezone-aware datetime.datetime, money
+int minor units (cents).
 """
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_void_p
 
