@@ -1,0 +1,226 @@
+'use strict';
+// Tests of the Node binding (node --test; CASEMGR_LIB names the library).
+// koffi must be installed: without it require() throws and the run fails.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const cm = require('..');
+const { FUNCTIONS } = require('../ffi.js');
+
+const T0 = 1767225600; // 2026-01-01T00:00:00Z
+const clock = () => T0;
+
+function enrolled(store, family = 'Rivera', mrn = null) {
+  const c = store.newClient();
+  c.family = family;
+  c.given = 'Ana';
+  if (mrn) c.setIdentifier('MRN', mrn);
+  c.setStatus('active', 'enrolled');
+  store.transaction('intake', (txn) => c.save(txn));
+  return c;
+}
+
+test('every declared function resolves', () => {
+  assert.ok(FUNCTIONS.length > 250);
+  for (const name of cm.lib.missing) assert.ok(['cm_store_open_journal', 'cm_store_compact'].includes(name), name);
+  assert.match(cm.version(), /^\d+\.\d+\.\d+$/);
+  assert.equal(cm.errorName(-3), 'CM_ENOTFOUND');
+});
+
+test('dates and times', () => {
+  assert.equal(cm.parseDate('1948-02-29'), '1948-02-29');
+  assert.throws(() => cm.parseDate('2026-02-30'), cm.DateError);
+  assert.equal(cm.parseTime('2026-01-01T01:00:00+01:00').getTime(), T0 * 1000);
+  assert.equal(cm.formatTime(T0), '2026-01-01T00:00:00Z');
+  assert.equal(cm.timeToDate(T0 + 86399), '2026-01-01');
+  assert.equal(cm.dateFromYmd(2024, 2, 29), '2024-02-29');
+  assert.throws(() => cm.utf8Check(Buffer.from([0xc0, 0xaf, 0]), 10), cm.Utf8Error);
+  assert.equal(cm.crc32c(Buffer.from('123456789')), 0xE3069283);
+  assert.equal(cm.taskStatusSide('accepted'), 'provider');
+  assert.equal(cm.versionNumber(), 100);
+});
+
+test('client round trip, errors as classes', () => {
+  const store = new cm.Store({ clock, idSeed: 3 });
+  const c = store.newClient();
+  c.family = 'Nguyễn';
+  c.birthDate = '1951-07-04';
+  c.gender = 'female';
+  c.interpreter = true;
+  c.setIdentifier('MRN', 'MRN42');
+  c.addCoverage('Medicare', '1EG4', 'Part A/B');
+  c.addCareTeamMember('pcp', 'Dr. Osei');
+  c.setStatus('active', 'enrolled');
+  store.transaction('jordan', (txn) => {
+    assert.equal(txn.actor, 'jordan');
+    c.save(txn);
+  });
+  const g = store.findClient('MRN', 'MRN42');
+  assert.equal(g.id, c.id);
+  assert.equal(g.family, 'Nguyễn');
+  assert.equal(g.birthDate, '1951-07-04');
+  assert.equal(g.gender, 'female');
+  assert.equal(g.interpreter, true);
+  assert.deepEqual(g.identifiers, { MRN: 'MRN42' });
+  assert.deepEqual(g.coverages, [{ payer: 'Medicare', memberId: '1EG4', plan: 'Part A/B' }]);
+  assert.equal(g.statusHistory[0].actor, 'jordan');
+  assert.throws(() => g.setStatus('planned', 'x'), (e) => e instanceof cm.TransitionError &&
+    e instanceof cm.CasemgrError && e.code === -6 && /planned/.test(e.message));
+  assert.throws(() => store.client('no-such-id'), (e) => e instanceof cm.NotFoundError && /no-such-id/.test(e.message));
+  g.close();
+  g.close();
+  assert.throws(() => g.family, cm.StateError);
+  c.close();
+  store.close();
+});
+
+test('transaction rolls back when the function throws', () => {
+  const store = new cm.Store();
+  const c = store.newClient();
+  c.family = 'X';
+  assert.throws(() => store.transaction('x', (txn) => { c.save(txn); throw new Error('boom'); }), /boom/);
+  assert.throws(() => store.client(c.id), cm.NotFoundError);
+  const txn = store.transaction('a');
+  assert.throws(() => store.transaction('b'), cm.BusyError);
+  txn.rollback();
+  c.close();
+  store.close();
+});
+
+test('iterators: listing, audit, worklist, caseloads', () => {
+  const store = new cm.Store({ clock });
+  for (const n of ['Cho', 'Abe', 'Bao']) enrolled(store, n).close();
+  const it = store.clients({ status: 'active' });
+  assert.equal(it.length, 3);
+  assert.deepEqual([...it].map((c) => c.family), ['Abe', 'Bao', 'Cho']);
+  assert.ok(it.closed); // freed when exhausted
+  assert.equal([...store.audit()].length, 3);
+  const c = [...store.clients({ namePrefix: 'abe' })][0];
+  c.caseManager = 'cm-1';
+  c.nextFollowup = '2026-01-05';
+  store.transaction('x', (t) => c.save(t));
+  // Contact kinds only (a never-assessed client is also due a reassessment).
+  const items = [...store.worklist('2026-01-10', { kinds: ['contact-due', 'contact-overdue'] })];
+  assert.deepEqual(items.map((i) => [i.kind, i.due]), [['contact-overdue', '2026-01-05']]);
+  assert.deepEqual([...store.caseloads()].find((r) => r.manager === 'cm-1'), { manager: 'cm-1', clients: 1, load: 1 });
+  store.close();
+});
+
+test('assessment, plan, service, event', () => {
+  const store = new cm.Store({ clock });
+  const client = enrolled(store, 'Rivera', 'M1');
+  const a = store.newAssessment(client.id, 'lace');
+  a.assessor = 'rn';
+  a.setAnswers({ 'length-of-stay': 5, acute: 1, 'ed-visits': 1, chf: 1 });
+  a.setStatus('completed', 'done');
+  assert.deepEqual(a.score, { total: 10, band: 'high', flags: 0 });
+  store.transaction('rn', (t) => { a.save(t); a.applyRiskTier(t, client); });
+  assert.equal(client.riskTier, 4);
+  const p = store.newPlan(client.id);
+  p.author = 'cm';
+  const prob = p.addProblem('Readmission risk', a.id, 'readmission-risk');
+  const goal = p.addGoal('No readmission in 30 days', { addresses: [prob] });
+  goal.targetDate = '2026-02-01';
+  const iv = p.addIntervention('Follow-up call in 48 hours', 'care-team', 'cm', { serves: [goal] });
+  assert.deepEqual([prob.id, goal.id, iv.id], ['p1', 'g2', 'i3']);
+  goal.setStatus('active', 'agreed');
+  store.transaction('cm', (t) => p.save(t));
+  assert.equal(store.plan(p.id).goals[0].status, 'active');
+  assert.deepEqual(p.check('2026-02-02'), [{ issue: 'goal-past-target', elementId: 'g2' }]);
+  const svc = store.newService(client.id, 'home infusion');
+  svc.totalCost = 500000;
+  svc.addShare('client', null, 100000);
+  assert.deepEqual(svc.fundingCheck(), { state: 'short', difference: 400000 });
+  svc.addShare('payer', 'Insurer', 400000);
+  assert.equal(svc.fundingCheck().state, 'funded');
+  svc.setStatus('requester', 'requested', 'sent');
+  assert.equal(svc.statusSide, 'requester');
+  store.transaction('cm', (t) => svc.save(t));
+  assert.deepEqual(store.instrumentItems('phq-2').map((i) => i.code), ['q1', 'q2']);
+  assert.ok(a.created instanceof Date && p.updated instanceof Date);
+  assert.deepEqual([...store.services(client.id)].map((s) => s.shares.length), [2]);
+  const ev = store.newEvent(client.id, 'contact', new Date((T0 + 86400) * 1000));
+  ev.mode = 'phone';
+  store.transaction('cm', (t) => client.recordContact(t, ev));
+  assert.equal(client.nextFollowup, '2026-01-09');
+  const tl = [...store.timeline(client.id)];
+  assert.deepEqual(tl.map((e) => [e.type, e.amendedBy]), [['contact', null]]);
+  assert.throws(() => { ev.text = 'immutable'; }, cm.StateError);
+  const m = store.measure('contact-compliance', '2026-01-01', '2026-01-31', '2026-01-02');
+  assert.deepEqual(m, { numerator: 1, denominator: 1, medianDays: null });
+  store.close();
+});
+
+test('storage implemented in JavaScript', () => {
+  const st = new cm.MemoryStorage();
+  let s = new cm.Store({ storage: st, clock });
+  const id = enrolled(s, 'A', 'M7').id;
+  s.close();
+  // the client handle from enrolled() is still alive: close() runs later
+  global.gc?.();
+  s = new cm.Store({ storage: st, clock });
+  assert.equal(s.findClient('MRN', 'M7').id, id);
+  st.failNextCommit = true;
+  const c = s.newClient();
+  c.family = 'B';
+  assert.throws(() => s.transaction('x', (t) => c.save(t)), (e) => e instanceof cm.StorageError && /disk full/.test(e.message));
+  assert.equal([...s.clients()].length, 1);
+  c.close();
+  s.close();
+});
+
+test('storage conflict code passes through; corrupt record refused', () => {
+  class Refusing extends cm.MemoryStorage { put() { throw new cm.ConflictError('stale'); } }
+  const s = new cm.Store({ storage: new Refusing() });
+  const c = s.newClient();
+  c.family = 'X';
+  assert.throws(() => s.transaction('x', (t) => c.save(t)), cm.ConflictError);
+  c.close();
+  s.close();
+  const st = new cm.MemoryStorage();
+  const s2 = new cm.Store({ storage: st });
+  enrolled(s2).close();
+  s2.close();
+  const b = st.records[0].bytes;
+  b[b.length - 1] ^= 1;
+  assert.throws(() => new cm.Store({ storage: st }), cm.CorruptError);
+});
+
+test('clock failure is ClockError', () => {
+  const s = new cm.Store({ clock: () => { throw new Error('no time'); } });
+  assert.throws(() => s.newClient(), cm.ClockError);
+  s.close();
+});
+
+test('file journal (when the library has it)', { skip: cm.lib.missing.includes('cm_store_open_journal') && 'no file journal in this libcasemgr' }, () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmj-'));
+  try {
+    const file = path.join(dir, 'cm.journal');
+    let s = new cm.Store({ journal: file, clock });
+    const id = enrolled(s, 'J', 'MJ').id;
+    s.compact();
+    s.close();
+    s = new cm.Store({ journal: file, sync: 'normal' });
+    assert.equal(s.findClient('MRN', 'MJ').id, id);
+    s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('forgotten handles and stores are freed by the garbage collector', async (t) => {
+  if (!global.gc) { t.skip('run node with --expose-gc'); return; }
+  const st = new cm.MemoryStorage();
+  (() => {
+    const s = new cm.Store({ storage: st, clock });
+    enrolled(s, 'Forgotten');
+    [...s.clients()];
+  })();
+  for (let i = 0; i < 10 && st.closed === 0; i++) {
+    global.gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(st.closed, 1); // the library closed the storage: all freed
+});
