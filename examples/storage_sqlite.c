@@ -542,7 +542,17 @@ int main(int argc, char **argv)
 	      "reopened, the second store sees revision %lld, '%s'",
 	      (long long)cm_client_revision(c),
 	      cm_client_text(c, CM_CLIENT_CASE_MANAGER));
+	MUST(b, cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "cm-kim"));
+	MUST(b, cm_txn_begin(&txn, b, "sam.ortiz"));
+	MUST(b, cm_client_save(txn, c));
+	rc = cm_txn_commit(txn);
+	check(rc == CM_OK, "redone from the fresh state, the write commits (%s)",
+	      cm_error_name(rc));
 	cm_client_free(c);
+	sql_text(look, "SELECT case_manager FROM clients WHERE id = ?1", okafor,
+		 text, sizeof(text));
+	check(strcmp(text, "cm-kim") == 0, "the database has it: case manager '%s'",
+	      text);
 
 	cm_store_close(b);
 	cm_store_close(a);
