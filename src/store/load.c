@@ -155,7 +155,8 @@ static int install_logs(cm_store *s, struct loader *l)
 	size_t i, need = 0;
 	uint32_t j;
 
-	qsort(l->logs, l->nlogs, sizeof(*l->logs), by_time);
+	if (l->nlogs) /* qsort(NULL, 0, ...) is undefined */
+		qsort(l->logs, l->nlogs, sizeof(*l->logs), by_time);
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
 	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
@@ -212,7 +213,8 @@ int cm__store_load(cm_store *s)
 	else if (rc)
 		rc = cm__storage_fail(s, "load", rc);
 	if (rc == CM_OK) {
-		qsort(l.recs, l.n, sizeof(*l.recs), by_key);
+		if (l.n)
+			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
 		rc = install(s, &l);
 	}
 	if (rc == CM_OK)
