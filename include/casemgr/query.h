@@ -52,6 +52,36 @@ CM_API int cm_store_contact_interval(int32_t *out_days, cm_store *store,
 				     int32_t risk_tier);
 
 /**
+ * Set the reassessment interval for a risk tier: a client of that tier
+ * should be assessed again `days` days after the latest completed (or
+ * amended) assessment (see CM_WORK_REASSESSMENT_DUE). Defaults: tier 0
+ * (not set) 365, tier 1 (low) 365, tier 2 180, tier 3 90, tier 4
+ * (highest) 30 - yearly for low risk, shortening with acuity to monthly.
+ * A store setting, not a record: it takes effect at once, is not part of a
+ * transaction, is not audited and is not kept by storage.
+ * @param store      the store.
+ * @param risk_tier  0..4.
+ * @param days       1..1096 (three years).
+ * @return CM_OK; CM_EINVAL (store NULL); CM_ERANGE (tier not 0..4, days not
+ *         1..1096). On failure the setting is unchanged.
+ * Thread-safety: any thread. Since 0.1.0.
+ */
+CM_API int cm_store_set_reassessment_interval(cm_store *store,
+					      int32_t risk_tier, int32_t days);
+
+/**
+ * The reassessment interval of a risk tier.
+ * @param out_days   receives the interval in days.
+ * @param store      the store.
+ * @param risk_tier  0..4.
+ * @return CM_OK; CM_EINVAL (NULL argument); CM_ERANGE (tier not 0..4).
+ *         On failure *out_days is unchanged.
+ * Thread-safety: any thread. Since 0.1.0.
+ */
+CM_API int cm_store_reassessment_interval(int32_t *out_days, cm_store *store,
+					  int32_t risk_tier);
+
+/**
  * Record a completed contact and move the client's next follow-up: stages
  * the event (type CM_EVENT_CONTACT, for this client, not yet saved) and,
  * unless the store already holds a later committed contact for the client,
@@ -70,16 +100,15 @@ CM_API int cm_client_record_contact(cm_txn *txn, cm_client *client,
 
 /* ---- worklist ---------------------------------------------------------- */
 
-/** What needs doing. Values fixed forever; 3, 6 and 7 are reserved for
- *  rules over care plans and assessments and are not produced yet. */
+/** What needs doing. Values fixed forever. */
 enum cm_work_kind {
 	CM_WORK_CONTACT_DUE = 1,        /**< next follow-up within the horizon */
 	CM_WORK_CONTACT_OVERDUE = 2,    /**< next follow-up before as_of */
-	CM_WORK_GOAL_PAST_TARGET = 3,   /**< reserved (care plans) */
+	CM_WORK_GOAL_PAST_TARGET = 3,   /**< open goal past its target date */
 	CM_WORK_SERVICE_NO_RESPONSE = 4,/**< requested/received, deadline due */
 	CM_WORK_AUTH_EXPIRING = 5,      /**< authorization ends within horizon */
-	CM_WORK_PLAN_REVIEW_DUE = 6,    /**< reserved (care plans) */
-	CM_WORK_REASSESSMENT_DUE = 7,   /**< reserved (assessments) */
+	CM_WORK_PLAN_REVIEW_DUE = 6,    /**< plan review within the horizon */
+	CM_WORK_REASSESSMENT_DUE = 7,   /**< reassessment within the horizon */
 	CM_WORK_DISCHARGE_NO_FOLLOWUP = 8, /**< discharge, no contact since */
 	CM_WORK_MISSED_APPOINTMENT = 9  /**< missed, not traced since */
 };
@@ -103,10 +132,31 @@ enum cm_work_kind {
  *  - AUTH_EXPIRING: a service not ended (not rejected, cancelled, failed,
  *    completed, entered-in-error) with an approved or partial authorization
  *    whose valid-to date is in as_of .. as_of + horizon; routine.
- * Events after as_of are ignored; an amended event is replaced by its
- * amendment.
+ *  - GOAL_PAST_TARGET (since 0.1.0): a goal of an active plan (plans in
+ *    draft, on hold, revoked, completed or entered in error give nothing)
+ *    whose target date is before as_of, whose lifecycle status is not
+ *    completed, cancelled, entered-in-error or rejected and whose
+ *    achievement status is neither achieved nor sustaining; urgent; due =
+ *    the target date. Record: the plan (CM_KIND_PLAN); the goal's element
+ *    id is cm_worklist_element_id. One item per goal.
+ *  - PLAN_REVIEW_DUE (since 0.1.0): an active plan whose next review date
+ *    (CM_PLAN_NEXT_REVIEW) is on or before as_of + horizon; due = that
+ *    date; routine, urgent once before as_of. Record: the plan.
+ *  - REASSESSMENT_DUE (since 0.1.0): the client's latest assessment that
+ *    is completed or amended and was made (CM_ASSESSMENT_TIME) on or
+ *    before as_of, plus the reassessment interval of the client's risk
+ *    tier (cm_store_set_reassessment_interval), is on or before as_of +
+ *    horizon; due = that date. Record: that assessment
+ *    (CM_KIND_ASSESSMENT). A client with no such assessment is due since
+ *    enrolment: due = the date the case was first made active (else the
+ *    client's creation date); record: the client. Routine, urgent once
+ *    the due date is before as_of. At most one item per client.
+ * Events and assessments after as_of are ignored; an amended event is
+ * replaced by its amendment. Statuses, dates and achievement of plans,
+ * goals, services and assessments are their current ones.
  * Items are ordered by priority (stat first), then due date, kind, client
- * id and record id; then offset items are skipped and at most limit kept.
+ * id, record id and (goals of one plan) element id, "g2" before "g10";
+ * then offset items are skipped and at most limit kept.
  * @param case_manager  only this case manager's clients; NULL: everyone;
  *                      "": clients with no case manager.
  * @param as_of         a valid date.
@@ -136,11 +186,23 @@ CM_API int32_t cm_worklist_priority(const cm_worklist *wl);
 CM_API int32_t cm_worklist_due(const cm_worklist *wl);
 /** Current item's client id. Borrowed until the worklist is freed. */
 CM_API const char *cm_worklist_client_id(const cm_worklist *wl);
-/** Current item's record kind (enum cm_kind: the client for contacts, the
- *  event or service otherwise); 0 if none. Since 0.1.0. */
+/** Current item's record kind (enum cm_kind: the client for contacts and
+ *  for a client never assessed, the plan for goals and plan reviews, the
+ *  assessment for reassessments, the event or service otherwise); 0 if
+ *  none. Since 0.1.0. */
 CM_API int32_t cm_worklist_record_kind(const cm_worklist *wl);
 /** Current item's record id. Borrowed until the worklist is freed. */
 CM_API const char *cm_worklist_record_id(const cm_worklist *wl);
+/**
+ * Current item's plan element id: the goal's (e.g. "g3") for a
+ * CM_WORK_GOAL_PAST_TARGET item, whose record is the plan.
+ * @param wl  a worklist, or NULL.
+ * @return the element id, borrowed until the worklist is freed (it stays
+ *         valid when the plan changes); NULL for other kinds, before the
+ *         first cm_worklist_next, after the end, or if wl is NULL.
+ * Thread-safety: as the worklist (one thread at a time). Since 0.1.0.
+ */
+CM_API const char *cm_worklist_element_id(const cm_worklist *wl);
 /** Items in this page. Since 0.1.0. */
 CM_API size_t cm_worklist_count(const cm_worklist *wl);
 /** Items before paging (for "page 2 of 7"). Since 0.1.0. */
@@ -185,7 +247,7 @@ CM_API int cm_caseload_reassign(size_t *out_moved, cm_txn *txn,
 
 /* ---- outcome measures -------------------------------------------------- */
 
-/** Measures. 3 is reserved for goal attainment (care plans). */
+/** Measures. */
 enum cm_measure {
 	/** Discharges in the period (whose 30 days ended by as_of); numerator:
 	 *  followed by an admission within 30 days. */
@@ -193,7 +255,15 @@ enum cm_measure {
 	/** Discharges in the period (whose 7 days ended by as_of); numerator:
 	 *  followed by a contact within 7 days. */
 	CM_MEASURE_FOLLOWUP_7D = 2,
-	CM_MEASURE_GOAL_ATTAINMENT = 3, /**< reserved: CM_EUNSUPPORTED */
+	/** Goals whose target date is in the period and on or before as_of,
+	 *  of plans not in draft or entered in error (active, on-hold,
+	 *  revoked, completed), excluding goals entered in error or
+	 *  rejected; numerator: achievement status achieved or sustaining
+	 *  at the end of as_of, read from the goal's achievement history
+	 *  (the latest change on or before as_of; a goal completed without
+	 *  being marked achieved does not count). Plan and goal statuses are
+	 *  the current ones. No median. Since 0.1.0. */
+	CM_MEASURE_GOAL_ATTAINMENT = 3,
 	/** Services requested in the period (not draft or entered-in-error);
 	 *  numerator: loop closed by as_of (started or completed date on or
 	 *  before as_of, or rejected). Median: days from request to start. */
@@ -214,8 +284,8 @@ enum cm_measure {
  * @param out_median_days  receives the median in days where the measure
  *        defines one (rounded down), else CM_DATE_NONE; may be NULL.
  * @return CM_OK; CM_EINVAL; CM_EDATE (from, to or as_of invalid, from >
- *         to); CM_ERANGE (unknown measure); CM_EUNSUPPORTED (reserved
- *         measure); CM_EUTF8; CM_ETOOLONG; CM_ESTATE; CM_ENOMEM.
+ *         to); CM_ERANGE (unknown measure); CM_EUTF8; CM_ETOOLONG;
+ *         CM_ESTATE; CM_ENOMEM.
  * Thread-safety: a reader. Since 0.1.0.
  */
 CM_API int cm_measure_compute(int64_t *out_numerator, int64_t *out_denominator,

@@ -133,6 +133,26 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	return scored_status(a->status) ? check_required(s, in, a) : CM_OK;
 }
 
+/* ---- the assessments-by-client index (store/byclient.c) ---------------- */
+
+static int index_prepare(cm_store *s, cm_txn *txn)
+{
+	return cm__byclient_prepare(s, txn, CM_KIND_ASSESSMENT,
+				    &s->assessments_by_client,
+				    offsetof(struct cm__assessment, client_id));
+}
+
+static void index_apply(cm_store *s, cm_txn *txn)
+{
+	cm__byclient_apply(s, txn, CM_KIND_ASSESSMENT, &s->assessments_by_client,
+			   offsetof(struct cm__assessment, client_id));
+}
+
+static void index_discard(cm_store *s, cm_txn *txn)
+{
+	cm__byclient_discard(s, txn, CM_KIND_ASSESSMENT);
+}
+
 const struct cm__kind cm__assessment_kind = {
 	.kind = CM_KIND_ASSESSMENT,
 	.name = "assessment",
@@ -144,6 +164,9 @@ const struct cm__kind cm__assessment_kind = {
 	.transition_ok = transition_ok,
 	.keep_revisions = 1,
 	.validate = validate,
+	.index_prepare = index_prepare,
+	.index_apply = index_apply,
+	.index_discard = index_discard,
 };
 
 /* ---- handles ----------------------------------------------------------- */

@@ -369,26 +369,10 @@ static const struct cm__client *REC(const cm_client *c)
 
 int cm_client_new(cm_client **out, cm_store *s)
 {
-	struct cm__client *c;
-	struct cm__handle *h;
-	int rc;
-
 	if (!out || !s)
 		return cm__err(s, CM_EINVAL, "client new: NULL argument");
-	if ((rc = cm__store_usable(s)) != CM_OK)
-		return rc;
-	c = (struct cm__client *)cm__rec_new(s, &cm__client_kind);
-	if (!c)
-		return cm__err(s, CM_ENOMEM, "out of memory for a client");
-	rc = cm__store_new_id(s, &c->hdr.id);
-	if (rc == CM_OK)
-		rc = cm__handle_new(&h, s, &cm__client_kind, &c->hdr, 1);
-	if (rc) {
-		cm__rec_release(s, &c->hdr);
-		return rc;
-	}
-	*out = (cm_client *)(void *)h;
-	return CM_OK;
+	return cm__handle_create((struct cm__handle **)(void *)out, s,
+				 &cm__client_kind);
 }
 
 int cm_client_get(cm_client **out, cm_store *s, const char *id)

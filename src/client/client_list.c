@@ -79,7 +79,8 @@ int cm_client_list(cm_client_iter **out, cm_store *s, int32_t status,
 		it->recs[n++] = r;
 	}
 	CM__UNLOCK(s);
-	qsort(it->recs, n, sizeof(*it->recs), by_name);
+	if (n)
+		qsort(it->recs, n, sizeof(*it->recs), by_name);
 	it->n = n;
 	it->store = s;
 	cm__store_ref(s);

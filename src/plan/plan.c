@@ -329,6 +329,25 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	return CM_OK;
 }
 
+/* ---- the plans-by-client index (store/byclient.c) ---------------------- */
+
+static int index_prepare(cm_store *s, cm_txn *txn)
+{
+	return cm__byclient_prepare(s, txn, CM_KIND_PLAN, &s->plans_by_client,
+				    offsetof(struct cm__plan, client_id));
+}
+
+static void index_apply(cm_store *s, cm_txn *txn)
+{
+	cm__byclient_apply(s, txn, CM_KIND_PLAN, &s->plans_by_client,
+			   offsetof(struct cm__plan, client_id));
+}
+
+static void index_discard(cm_store *s, cm_txn *txn)
+{
+	cm__byclient_discard(s, txn, CM_KIND_PLAN);
+}
+
 const struct cm__kind cm__plan_kind = {
 	.kind = CM_KIND_PLAN,
 	.name = "plan",
@@ -341,6 +360,9 @@ const struct cm__kind cm__plan_kind = {
 	.keep_revisions = 1,
 	.validate = validate,
 	.prepare_op = prepare_op,
+	.index_prepare = index_prepare,
+	.index_apply = index_apply,
+	.index_discard = index_discard,
 };
 
 /* ---- handles ----------------------------------------------------------- */

@@ -67,7 +67,8 @@ int cm_caseload_list(cm_caseload_iter **out, cm_store *s)
 			it->rows[it->n++] = row;
 	}
 	CM__UNLOCK(s);
-	qsort(it->rows, it->n, sizeof(*it->rows), by_manager);
+	if (it->n)
+		qsort(it->rows, it->n, sizeof(*it->rows), by_manager);
 	it->store = s;
 	it->pos = 0;
 	cm__store_ref(s);

@@ -115,3 +115,49 @@ int cm_client_record_contact(cm_txn *txn, cm_client *client, cm_event *event)
 		cm__txn_truncate(txn, n0);
 	return rc;
 }
+
+/* ---- reassessment intervals -------------------------------------------- */
+
+void cm__reassess_intervals_default(int32_t out[5])
+{
+	/* Tier 0 (not stratified yet) and tier 1: yearly; then 6 months,
+	 * 3 months, monthly. */
+	static const int32_t def[5] = { 365, 365, 180, 90, 30 };
+	memcpy(out, def, sizeof(def));
+}
+
+int32_t cm__reassess_interval(cm_store *s, int32_t tier)
+{
+	int32_t days;
+
+	pthread_mutex_lock(&s->meta);
+	days = s->reassess_interval[tier >= 0 && tier <= 4 ? tier : 0];
+	pthread_mutex_unlock(&s->meta);
+	return days;
+}
+
+int cm_store_set_reassessment_interval(cm_store *s, int32_t tier, int32_t days)
+{
+	if (!s)
+		return CM_EINVAL;
+	if (tier < 0 || tier > 4)
+		return cm__err(s, CM_ERANGE, "%d is not a risk tier (0..4)", (int)tier);
+	if (days < 1 || days > CM__REASSESS_MAX)
+		return cm__err(s, CM_ERANGE,
+			       "reassessment interval %d is outside 1..%d days",
+			       (int)days, CM__REASSESS_MAX);
+	pthread_mutex_lock(&s->meta);
+	s->reassess_interval[tier] = days;
+	pthread_mutex_unlock(&s->meta);
+	return CM_OK;
+}
+
+int cm_store_reassessment_interval(int32_t *out, cm_store *s, int32_t tier)
+{
+	if (!out || !s)
+		return cm__err(s, CM_EINVAL, "reassessment interval: NULL argument");
+	if (tier < 0 || tier > 4)
+		return cm__err(s, CM_ERANGE, "%d is not a risk tier (0..4)", (int)tier);
+	*out = cm__reassess_interval(s, tier);
+	return CM_OK;
+}

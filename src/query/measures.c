@@ -8,6 +8,7 @@
 
 #include "core/datetime.h"
 #include "event/event_impl.h"
+#include "plan/plan_impl.h"
 #include "query/query_impl.h"
 #include "service/service_impl.h"
 
@@ -148,6 +149,54 @@ static void first_contact(struct m_ctx *x, const struct cm__slot *client)
 	add_days(x, cm__time_day(b->e[at].key) - cm__time_day(enrolled));
 }
 
+/* A goal's achievement status at the end of as_of, from its achievement
+ * history (committed entries are in time order). */
+static int32_t achievement_as_of(const struct m_ctx *x, const struct cm__goal *g)
+{
+	int32_t v = CM_ACHIEVEMENT_NONE;
+	uint32_t i;
+
+	for (i = 0; i < g->achievement_history.count; i++) {
+		const struct cm__hist *h =
+			CM__LIST_AT(&g->achievement_history, struct cm__hist, i);
+		if (h->time == CM_TIME_NONE || h->time >= x->end)
+			break;
+		v = h->to;
+	}
+	return v;
+}
+
+static void goal_attainment(struct m_ctx *x, const struct cm__slot *client)
+{
+	const struct cm__bucket *b =
+		cm__mindex_get(&x->s->plans_by_client, client->id);
+	uint32_t i, j;
+
+	for (i = 0; b && i < b->n; i++) {
+		const struct cm__plan *p =
+			(const struct cm__plan *)b->e[i].slot->cur;
+		/* Never in effect, or withdrawn. */
+		if (p->status == CM_PLAN_DRAFT ||
+		    p->status == CM_PLAN_ENTERED_IN_ERROR)
+			continue;
+		for (j = 0; j < p->goals.count; j++) {
+			const struct cm__goal *g =
+				CM__LIST_AT(&p->goals, struct cm__goal, j);
+			int32_t v;
+			if (g->status == CM_GOAL_ENTERED_IN_ERROR ||
+			    g->status == CM_GOAL_REJECTED ||
+			    g->target_date == CM_DATE_NONE ||
+			    !in_period(x, g->target_date))
+				continue;
+			x->den++;
+			v = achievement_as_of(x, g);
+			if (v == CM_ACHIEVEMENT_ACHIEVED ||
+			    v == CM_ACHIEVEMENT_SUSTAINING)
+				x->num++;
+		}
+	}
+}
+
 static void measure_client(struct m_ctx *x, int32_t measure,
 			   const struct cm__slot *client)
 {
@@ -157,6 +206,9 @@ static void measure_client(struct m_ctx *x, int32_t measure,
 		break;
 	case CM_MEASURE_FOLLOWUP_7D:
 		after_discharge(x, client, 7, CM_EVENT_CONTACT);
+		break;
+	case CM_MEASURE_GOAL_ATTAINMENT:
+		goal_attainment(x, client);
 		break;
 	case CM_MEASURE_REFERRAL_CLOSURE:
 		referral_closure(x, client);
@@ -186,9 +238,6 @@ int cm_measure_compute(int64_t *out_num, int64_t *out_den, int32_t *out_median,
 
 	if (!out_num || !out_den || !s)
 		return cm__err(s, CM_EINVAL, "measure: NULL argument");
-	if (measure == CM_MEASURE_GOAL_ATTAINMENT)
-		return cm__err(s, CM_EUNSUPPORTED,
-			       "goal attainment needs care plans (not yet)");
 	if (measure < CM_MEASURE_READMISSION_30D ||
 	    measure > CM_MEASURE_DAYS_TO_FIRST_CONTACT)
 		return cm__err(s, CM_ERANGE, "%d is not a measure", (int)measure);

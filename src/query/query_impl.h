@@ -17,6 +17,11 @@ void cm__bycm_apply(cm_store *s, cm_txn *txn, struct cm__mprep *p);
 /* Days between contacts for a risk tier (0..4), read under the meta lock. */
 int32_t cm__contact_interval(cm_store *s, int32_t tier);
 
+/* Days between assessments for a risk tier (0..4), read under the meta
+ * lock; at most CM__REASSESS_MAX (3 years). */
+#define CM__REASSESS_MAX 1096
+int32_t cm__reassess_interval(cm_store *s, int32_t tier);
+
 /* 1 if the case is open (planned, waitlist, active, on hold). */
 int cm__case_open(int32_t status);
 

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assessment/assessment_impl.h"
 #include "core/datetime.h"
 #include "event/event_impl.h"
+#include "plan/plan_impl.h"
 #include "query/query_impl.h"
 #include "service/service_impl.h"
 
@@ -28,11 +30,18 @@
 #define SERVICE_KINDS                               \
 	(CM_WORK_BIT(CM_WORK_SERVICE_NO_RESPONSE) | \
 	 CM_WORK_BIT(CM_WORK_AUTH_EXPIRING))
+#define PLAN_KINDS                                \
+	(CM_WORK_BIT(CM_WORK_GOAL_PAST_TARGET) | \
+	 CM_WORK_BIT(CM_WORK_PLAN_REVIEW_DUE))
+#define ASSESS_KINDS CM_WORK_BIT(CM_WORK_REASSESSMENT_DUE)
 
 struct wl_item {
 	int32_t kind, priority, due, rkind;
 	const char *client; /* slot ids: live as long as the store */
 	const char *record;
+	/* GOAL_PAST_TARGET only (unset otherwise): the goal's element id,
+	 * copied, as the plan version holding it may be replaced. */
+	char element[CM__EID_MAX + 1];
 };
 
 struct cm_worklist {
@@ -148,6 +157,110 @@ static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 	}
 }
 
+/* ---- rules over care plans -------------------------------------------- */
+
+/* Achieved, or achieved and being sustained. */
+static int achieved(int32_t achievement)
+{
+	return achievement == CM_ACHIEVEMENT_ACHIEVED ||
+	       achievement == CM_ACHIEVEMENT_SUSTAINING;
+}
+
+static int goal_closed(int32_t status)
+{
+	return status == CM_GOAL_COMPLETED || status == CM_GOAL_CANCELLED ||
+	       status == CM_GOAL_ENTERED_IN_ERROR || status == CM_GOAL_REJECTED;
+}
+
+static void plan_items(struct wl_ctx *x, const struct cm__slot *client)
+{
+	const struct cm__bucket *b =
+		cm__mindex_get(&x->s->plans_by_client, client->id);
+	uint32_t i, j;
+
+	for (i = 0; b && i < b->n && !x->nomem; i++) {
+		const struct cm__plan *p =
+			(const struct cm__plan *)b->e[i].slot->cur;
+		const char *pid = b->e[i].slot->id;
+		if (p->status != CM_PLAN_ACTIVE)
+			continue;
+		if (p->next_review != CM_DATE_NONE && p->next_review <= x->last)
+			push(x, CM_WORK_PLAN_REVIEW_DUE,
+			     p->next_review < x->as_of ? CM_PRIORITY_URGENT
+						       : CM_PRIORITY_ROUTINE,
+			     p->next_review, CM_KIND_PLAN, client->id, pid);
+		if (!(x->kinds & CM_WORK_BIT(CM_WORK_GOAL_PAST_TARGET)))
+			continue;
+		for (j = 0; j < p->goals.count && !x->nomem; j++) {
+			const struct cm__goal *g =
+				CM__LIST_AT(&p->goals, struct cm__goal, j);
+			size_t n = x->wl->n;
+			if (g->target_date == CM_DATE_NONE ||
+			    g->target_date >= x->as_of || goal_closed(g->status) ||
+			    achieved(g->achievement))
+				continue;
+			push(x, CM_WORK_GOAL_PAST_TARGET, CM_PRIORITY_URGENT,
+			     g->target_date, CM_KIND_PLAN, client->id, pid);
+			if (x->wl->n > n) {
+				/* Element ids are at most CM__EID_MAX bytes. */
+				char *dst = x->wl->items[n].element;
+				strncpy(dst, g->eid, CM__EID_MAX);
+				dst[CM__EID_MAX] = '\0';
+			}
+		}
+	}
+}
+
+/* ---- rules over assessments -------------------------------------------- */
+
+/* The day the case was first made active (else the client's creation). */
+static int32_t enrolled_day(const struct cm__client *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->history.count; i++) {
+		const struct cm__hist *h =
+			CM__LIST_AT(&c->history, struct cm__hist, i);
+		if (h->to == CM_CASE_ACTIVE && h->time != CM_TIME_NONE)
+			return cm__time_day(h->time);
+	}
+	return cm__time_day(c->hdr.created);
+}
+
+static void assessment_items(struct wl_ctx *x, const struct cm__slot *client)
+{
+	const struct cm__client *c = (const struct cm__client *)client->cur;
+	const struct cm__bucket *b =
+		cm__mindex_get(&x->s->assessments_by_client, client->id);
+	const struct cm__slot *last = NULL;
+	int64_t last_time = 0, due;
+	uint32_t i;
+
+	for (i = 0; b && i < b->n; i++) {
+		const struct cm__assessment *a =
+			(const struct cm__assessment *)b->e[i].slot->cur;
+		if ((a->status != CM_ASSESSMENT_COMPLETED &&
+		     a->status != CM_ASSESSMENT_AMENDED) || a->time >= x->end)
+			continue;
+		/* Latest by time; ties by id (the bucket's order). */
+		if (!last || a->time >= last_time) {
+			last = b->e[i].slot;
+			last_time = a->time;
+		}
+	}
+	if (last)
+		due = (int64_t)cm__time_day(last_time) +
+		      cm__reassess_interval(x->s, c->risk_tier);
+	else
+		due = enrolled_day(c);
+	if (due > x->last)
+		return;
+	push(x, CM_WORK_REASSESSMENT_DUE,
+	     due < x->as_of ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE, due,
+	     last ? CM_KIND_ASSESSMENT : CM_KIND_CLIENT, client->id,
+	     last ? last->id : client->id);
+}
+
 /* ---- one client -------------------------------------------------------- */
 
 static void client_items(struct wl_ctx *x, const struct cm__slot *slot)
@@ -168,6 +281,10 @@ static void client_items(struct wl_ctx *x, const struct cm__slot *slot)
 		event_items(x, slot);
 	if (x->kinds & SERVICE_KINDS)
 		service_items(x, slot);
+	if (x->kinds & PLAN_KINDS)
+		plan_items(x, slot);
+	if (x->kinds & ASSESS_KINDS)
+		assessment_items(x, slot);
 }
 
 static int item_cmp(const void *pa, const void *pb)
@@ -183,7 +300,13 @@ static int item_cmp(const void *pa, const void *pb)
 		return a->kind < b->kind ? -1 : 1;
 	if ((c = strcmp(a->client, b->client)) != 0)
 		return c;
-	return strcmp(a->record, b->record);
+	if ((c = strcmp(a->record, b->record)) != 0 ||
+	    a->kind != CM_WORK_GOAL_PAST_TARGET)
+		return c;
+	/* Goals of one plan: by element id, "g2" before "g10". */
+	if (strlen(a->element) != strlen(b->element))
+		return strlen(a->element) < strlen(b->element) ? -1 : 1;
+	return strcmp(a->element, b->element);
 }
 
 static void collect(struct wl_ctx *x, const char *case_manager)
@@ -249,7 +372,8 @@ int cm_worklist_query(cm_worklist **out, cm_store *s, const char *case_manager,
 		cm__free(s, wl);
 		return cm__err(s, CM_ENOMEM, "out of memory for a worklist");
 	}
-	qsort(wl->items, wl->n, sizeof(*wl->items), item_cmp);
+	if (wl->n) /* items is NULL when empty: qsort wants a pointer */
+		qsort(wl->items, wl->n, sizeof(*wl->items), item_cmp);
 	wl->total = wl->n;
 	wl->first = offset < wl->n ? offset : wl->n;
 	wl->end = (limit && limit < wl->n - wl->first) ? wl->first + limit : wl->n;
@@ -306,6 +430,13 @@ int32_t cm_worklist_record_kind(const cm_worklist *wl)
 const char *cm_worklist_record_id(const cm_worklist *wl)
 {
 	return item(wl) ? item(wl)->record : NULL;
+}
+
+const char *cm_worklist_element_id(const cm_worklist *wl)
+{
+	const struct wl_item *it = item(wl);
+
+	return (it && it->kind == CM_WORK_GOAL_PAST_TARGET) ? it->element : NULL;
 }
 
 size_t cm_worklist_count(const cm_worklist *wl)

@@ -60,11 +60,15 @@ static int by_key(const void *pa, const void *pb)
 	return a->revision < b->revision ? -1 : a->revision > b->revision;
 }
 
-static int by_time(const void *pa, const void *pb)
+/* Commit order: the sequence number (clocks may go backwards); stores
+ * sharing one storage may reuse a number, and then time and id decide. */
+static int by_commit(const void *pa, const void *pb)
 {
 	const struct cm__txnrec *a = *(const struct cm__txnrec *const *)pa;
 	const struct cm__txnrec *b = *(const struct cm__txnrec *const *)pb;
 
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
 	if (a->time != b->time)
 		return a->time < b->time ? -1 : 1;
 	return strcmp(a->hdr.id, b->hdr.id);
@@ -108,9 +112,14 @@ static int install(cm_store *s, struct loader *l)
 		}
 	}
 	rc = cm__txn_install(&txn, prepared);
-	if (rc == CM_EEXIST)
+	if (rc == CM_EEXIST) {
+		/* The message names the identifier; it is copied out first
+		 * because cm__err writes the same buffer. */
+		char why[sizeof(s->errmsg)];
+		cm_store_errmsg_copy(s, why, sizeof(why));
 		rc = cm__err(s, CM_ECORRUPT, "stored records contradict each other: %s",
-			     cm_store_errmsg(s));
+			     why);
+	}
 out:
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);
@@ -155,8 +164,8 @@ static int install_logs(cm_store *s, struct loader *l)
 	size_t i, need = 0;
 	uint32_t j;
 
-	if (l->nlogs) /* qsort(NULL, 0, ...) is undefined */
-		qsort(l->logs, l->nlogs, sizeof(*l->logs), by_time);
+	if (l->nlogs) /* logs is NULL when there are none */
+		qsort(l->logs, l->nlogs, sizeof(*l->logs), by_commit);
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
 	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
@@ -213,7 +222,7 @@ int cm__store_load(cm_store *s)
 	else if (rc)
 		rc = cm__storage_fail(s, "load", rc);
 	if (rc == CM_OK) {
-		if (l.n)
+		if (l.n) /* recs is NULL when storage is empty */
 			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
 		rc = install(s, &l);
 	}

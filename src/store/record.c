@@ -349,12 +349,7 @@ int cm__handle_create(struct cm__handle **out, cm_store *s,
 		return rc;
 	if (!(r = cm__rec_new(s, k)))
 		return cm__err(s, CM_ENOMEM, "out of memory for a %s", k->name);
-	rc = cm__store_new_id(s, &r->id);
-	if (rc == CM_OK)
-		rc = cm__handle_new(out, s, k, r, 1);
-	if (rc)
-		cm__rec_release(s, r);
-	return rc;
+	return cm__handle_adopt(out, s, k, r);
 }
 
 struct cm__handle *cm__handle_of(const void *p, const struct cm__kind *k)

@@ -23,9 +23,10 @@ static const struct cm__field txnrec_fields[] = {
 	{ "actor", 16, CM__F_TEXT, 0, 0, offsetof(struct cm__txnrec, actor), 256, 0, 0, 0, NULL },
 	{ "time", 17, CM__F_I64, 0, 0, offsetof(struct cm__txnrec, time), 0, CM__CHECK_TIME, 0, 0, NULL },
 	{ "entries", 18, CM__F_LIST, 0, 0, offsetof(struct cm__txnrec, entries), UINT32_MAX, 0, 0, 0, &logentry_schema },
+	{ "sequence", 19, CM__F_I64, 0, 0, offsetof(struct cm__txnrec, seq), 0, CM__CHECK_RANGE, 1, INT64_MAX, NULL },
 };
 static const struct cm__schema txnrec_schema = {
-	"transaction log", sizeof(struct cm__txnrec), txnrec_fields, 3
+	"transaction log", sizeof(struct cm__txnrec), txnrec_fields, 4
 };
 
 static int txnrec_ok(const struct cm__rec *rec)
@@ -33,7 +34,8 @@ static int txnrec_ok(const struct cm__rec *rec)
 	const struct cm__txnrec *t = (const struct cm__txnrec *)rec;
 	uint32_t i;
 
-	if (!t->actor || t->time == CM_TIME_NONE || t->entries.count == 0)
+	if (!t->actor || t->time == CM_TIME_NONE || t->seq < 1 ||
+	    t->entries.count == 0)
 		return 0;
 	for (i = 0; i < t->entries.count; i++)
 		if (!CM__LIST_AT(&t->entries, struct cm__logentry, i)->id)
@@ -78,6 +80,7 @@ static int encode_txnlog(cm_txn *txn, const char *logid, struct cm__buf *b)
 	t.hdr.created = t.hdr.updated = txn->time;
 	t.actor = txn->actor;
 	t.time = txn->time;
+	t.seq = (int64_t)s->ntxn + 1;
 	e = cm__alloc(s, txn->nops * sizeof(*e));
 	if (!e)
 		return CM_ENOMEM;
@@ -212,6 +215,7 @@ int cm__store_foreach_encoded(cm_store *s,
 		t.hdr.created = t.hdr.updated = s->txnlog[i].time;
 		t.actor = s->txnlog[i].actor;
 		t.time = s->txnlog[i].time;
+		t.seq = (int64_t)i + 1;
 		t.entries.items = e;
 		t.entries.count = t.entries.cap = (uint32_t)n;
 		b.len = 0;

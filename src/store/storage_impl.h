@@ -19,6 +19,7 @@ struct cm__txnrec {
 	struct cm__rec hdr;
 	char *actor;
 	int64_t time;
+	int64_t seq; /* commit order: the store's sequence number */
 	struct cm__list entries; /* struct cm__logentry */
 };
 

@@ -185,6 +185,7 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
 	cm__contact_intervals_default(s->contact_interval);
+	cm__reassess_intervals_default(s->reassess_interval);
 	if (o.id_seed) {
 		s->rng = o.id_seed;
 	} else {
@@ -248,6 +249,8 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->clients_by_cm);
 	cm__mindex_free(s, &s->events_by_client);
 	cm__mindex_free(s, &s->services_by_client);
+	cm__mindex_free(s, &s->plans_by_client);
+	cm__mindex_free(s, &s->assessments_by_client);
 	cm__audit_free(s);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
@@ -430,6 +433,8 @@ uint64_t cm__store_digest(cm_store *s)
 	h = cm__digest_bytes(h, &s->clients_by_cm.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->events_by_client.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->services_by_client.total, sizeof(size_t));
+	h = cm__digest_bytes(h, &s->plans_by_client.total, sizeof(size_t));
+	h = cm__digest_bytes(h, &s->assessments_by_client.total, sizeof(size_t));
 	for (i = 0; i < s->naudit; i++) {
 		const struct cm__audit *a = &s->audit[i];
 		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));

@@ -205,6 +205,16 @@ const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 void cm__mprep_done(cm_store *s, struct cm__mprep *p);
 void cm__mindex_free(cm_store *s, struct cm__mindex *ix);
 
+/* A by-client index over the records of one kind whose client never
+ * changes (byclient.c): index hooks for that kind. Only new records are
+ * added, with key 0, so a bucket lists a client's records by id. The
+ * client id is the text field at client_off of the kind's record. */
+int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
+			 struct cm__mindex *ix, size_t client_off);
+void cm__byclient_apply(cm_store *s, cm_txn *txn, int32_t kind,
+			struct cm__mindex *ix, size_t client_off);
+void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind);
+
 /* ---- audit ------------------------------------------------------------- */
 
 struct cm__txnlog {
@@ -259,8 +269,15 @@ struct cm_store {
 	/* client id -> events by time; client id -> services by creation */
 	struct cm__mindex events_by_client;
 	struct cm__mindex services_by_client;
+	/* client id -> plans, assessments (key 0: by record id); see
+	 * byclient.c */
+	struct cm__mindex plans_by_client;
+	struct cm__mindex assessments_by_client;
 	/* Days between contacts by risk tier 0..4 (store setting, under meta). */
 	int32_t contact_interval[5];
+	/* Days between assessments by risk tier 0..4 (store setting, under
+	 * meta). */
+	int32_t reassess_interval[5];
 
 	/* Assessment and plan configuration (src/assessment/registry.c):
 	 * host-defined instruments and risk-tier policies, and whether a
@@ -292,6 +309,8 @@ int cm__store_make_id(cm_store *s, int64_t now, char **out_id);
 const struct cm__kind *cm__kind_get(int32_t kind);
 /* The default days between contacts for risk tiers 0..4 (query/followup.c). */
 void cm__contact_intervals_default(int32_t out[5]);
+/* The default days between assessments for risk tiers 0..4 (ditto). */
+void cm__reassess_intervals_default(int32_t out[5]);
 /* The slot of a committed record, or NULL. Caller holds the lock. */
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id);
 /* The slot (kind, id) has or will have when txn commits: the committed one,

@@ -1,0 +1,66 @@
+/*
+ * By-client indexes over record kinds whose client never changes (plans,
+ * assessments): the kind's index hooks call these. An entry is the record's
+ * slot with key 0, so a client's bucket lists its records by id (creation
+ * order for generated ids); everything else is read from the slot's
+ * current version.
+ */
+#include "store/store_impl.h"
+
+static const char *client_of(const struct cm__rec *rec, size_t client_off)
+{
+	return *(char *const *)((const char *)rec + client_off);
+}
+
+void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind)
+{
+	struct cm__mprep *p = txn->index_prep[kind];
+
+	if (!p)
+		return;
+	cm__mprep_done(s, p);
+	cm__free(s, p);
+	txn->index_prep[kind] = NULL;
+}
+
+int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
+			 struct cm__mindex *ix, size_t client_off)
+{
+	struct cm__mprep *p = cm__zalloc(s, sizeof(*p));
+	size_t i;
+
+	if (!p)
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	txn->index_prep[kind] = p;
+	for (i = 0; i < txn->nops; i++) {
+		const struct cm__op *op = &txn->ops[i];
+		const struct cm__slot *client;
+		const char *cid;
+		if (op->kind->kind != kind || op->slot)
+			continue;
+		cid = client_of(op->rec, client_off);
+		client = cm__txn_slot(txn, CM_KIND_CLIENT, cid);
+		if (!client)
+			return cm__err(s, CM_ENOTFOUND, "%s: no client '%s'",
+				       op->kind->name, cid);
+		/* Borrow the client slot's id as a new bucket's key. */
+		if (cm__mindex_plan(s, ix, p, cid, client->id))
+			return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	}
+	return CM_OK;
+}
+
+void cm__byclient_apply(cm_store *s, cm_txn *txn, int32_t kind,
+			struct cm__mindex *ix, size_t client_off)
+{
+	struct cm__mprep *p = txn->index_prep[kind];
+	size_t i;
+
+	(void)s;
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		if (op->kind->kind == kind && !op->slot)
+			cm__mindex_add(ix, p, client_of(op->rec, client_off), 0,
+				       op->new_slot);
+	}
+}
