@@ -13,11 +13,15 @@
 set -euo pipefail
 
 bindir=$1; shift
-dir=$(mktemp -d "${TMPDIR:-/tmp}/casemgr-pg.XXXXXX")
 as=()
 if [ "$(id -u)" = 0 ]; then
+	# Under /tmp, not $TMPDIR: the postgres user must reach the directory
+	# (root's TMPDIR may be private), and a socket path is short.
+	dir=$(mktemp -d /tmp/casemgr-pg.XXXXXX)
 	chown postgres: "$dir"
 	as=(runuser -u postgres --)
+else
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/casemgr-pg.XXXXXX")
 fi
 
 stop() {
