@@ -7,13 +7,17 @@
  * where PostgreSQL does:
  *
  *   begin     BEGIN (READ COMMITTED)
- *   put       SELECT the newest revision of (kind, id) FOR UPDATE, which
- *             locks it until our COMMIT or ROLLBACK: a second writer of
- *             the same record waits, then sees our row. A stored revision
- *             other than prev_revision refuses the write with
- *             CM_ECONFLICT. Two writers creating the same new record both
- *             find no row to lock; the second INSERT then fails on the
- *             primary key (SQLSTATE 23505), which is also a conflict.
+ *   put       SELECT the newest revision of (kind, id) FOR UPDATE: a
+ *             stored revision other than prev_revision refuses the write
+ *             with CM_ECONFLICT (this store fell behind). The lock queues
+ *             concurrent writers of one record behind the first; when the
+ *             first commits, READ COMMITTED hands the second the row it
+ *             waited for, not the new one, so its check can pass - but its
+ *             INSERT of the same revision then fails on the primary key
+ *             (SQLSTATE 23505), which is reported as CM_ECONFLICT too. So
+ *             the revision check catches a stale store, and the primary
+ *             key catches a race; step 4 of the demonstration races two
+ *             threads to show it.
  *   commit    COMMIT
  *   rollback  ROLLBACK
  *   load      SELECT ... ORDER BY kind, id, revision in single-row mode,
@@ -31,6 +35,7 @@
  * empty). tests/pg/run-with-postgres.sh starts a throwaway server and runs
  * it. Exit status 0 only if every check held.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +431,40 @@ static void enrol(cm_txn *txn, cm_store *store, const char *family,
 	cm_client_free(c);
 }
 
+/* Step 4: one thread per store, each changing the same client from the
+ * same revision; both commit at once (released by a barrier). */
+struct racer {
+	cm_store *store;
+	const char *id;
+	const char *manager;
+	pthread_barrier_t *go;
+	int rc;
+	char msg[256];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	cm_client *c = NULL;
+	cm_txn *txn = NULL;
+
+	r->rc = cm_client_get(&c, r->store, r->id);
+	if (r->rc == CM_OK)
+		r->rc = cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, r->manager);
+	if (r->rc == CM_OK)
+		r->rc = cm_txn_begin(&txn, r->store, r->manager);
+	if (r->rc == CM_OK && (r->rc = cm_client_save(txn, c)) != CM_OK) {
+		cm_txn_rollback(txn);
+		txn = NULL;
+	}
+	pthread_barrier_wait(r->go);
+	if (txn)
+		r->rc = cm_txn_commit(txn);
+	snprintf(r->msg, sizeof(r->msg), "%s", cm_store_errmsg(r->store));
+	cm_client_free(c);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct pgstore sa, sb;
@@ -572,6 +611,47 @@ int main(int argc, char **argv)
 	check(strcmp(text, "cm-kim") == 0, "the database has it: case manager '%s'",
 	      text);
 
+	cm_store_close(b);
+	cm_store_close(a);
+
+	/* 4. A race: two stores, both fresh, change the same client at the
+	 * same moment from two threads. Exactly one commit wins; the other is
+	 * refused with CM_ECONFLICT, whichever way the server orders them. */
+	if (open_postgres_store(&a, &sa, argv[1]) != CM_OK ||
+	    open_postgres_store(&b, &sb, argv[1]) != CM_OK)
+		return 1;
+	{
+		pthread_barrier_t go;
+		pthread_t ta, tb;
+		struct racer ra = { a, okafor, "cm-ana", &go, 0, "" };
+		struct racer rb = { b, okafor, "cm-bo", &go, 0, "" };
+		const struct racer *won, *lost;
+
+		rows = sql_int(look, "SELECT count(*) FROM records", NULL);
+		pthread_barrier_init(&go, NULL, 2);
+		pthread_create(&ta, NULL, race, &ra);
+		pthread_create(&tb, NULL, race, &rb);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		pthread_barrier_destroy(&go);
+		won = ra.rc == CM_OK ? &ra : &rb;
+		lost = won == &ra ? &rb : &ra;
+		check(won->rc == CM_OK && lost->rc == CM_ECONFLICT,
+		      "racing writers: %s -> %s, %s -> %s (%s)", ra.manager,
+		      cm_error_name(ra.rc), rb.manager, cm_error_name(rb.rc),
+		      lost->msg);
+		check(sql_int(look, "SELECT count(*) FROM records", NULL) == rows + 2,
+		      "exactly one revision and one transaction log were stored");
+		sql_text(look, "SELECT case_manager FROM clients WHERE id = $1", okafor,
+			 text, sizeof(text));
+		check(strcmp(text, won->manager) == 0,
+		      "the database holds the winner's write: '%s'", text);
+		MUST(lost->store, cm_client_get(&c, lost->store, okafor));
+		check(cm_client_revision(c) == 3,
+		      "the loser's memory is unchanged: revision %lld",
+		      (long long)cm_client_revision(c));
+		cm_client_free(c);
+	}
 	cm_store_close(b);
 	cm_store_close(a);
 	PQfinish(look);
