@@ -126,12 +126,8 @@ int cm_store_compact(cm_store *s)
 	rc = cm__store_usable(s);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&s->meta);
-	if (s->txn_active && pthread_equal(s->txn_owner, pthread_self())) {
-		pthread_mutex_unlock(&s->meta);
+	if (cm__txn_held_here(s))
 		return cm__err(s, CM_EBUSY, "compact: this thread has a transaction open");
-	}
-	pthread_mutex_unlock(&s->meta);
 	/* Writers wait; readers go on (foreach takes the read lock). */
 	pthread_mutex_lock(&s->txn_mutex);
 	j = s->storage_ctx;

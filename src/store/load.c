@@ -303,8 +303,10 @@ int cm__store_load(cm_store *s)
 	else if (rc)
 		rc = cm__storage_fail(s, "load", rc);
 	if (rc == CM_OK) {
-		qsort(l.recs, l.n, sizeof(*l.recs), by_key);
-		qsort(l.logs, l.nlogs, sizeof(*l.logs), by_time);
+		if (l.n)
+			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
+		if (l.nlogs)
+			qsort(l.logs, l.nlogs, sizeof(*l.logs), by_time);
 		rc = install(s, &l);
 	}
 	if (rc == CM_OK)

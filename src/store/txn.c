@@ -40,6 +40,16 @@ static void txn_free(cm_txn *txn)
 	cm__store_unref(s);
 }
 
+int cm__txn_held_here(cm_store *s)
+{
+	int held;
+
+	pthread_mutex_lock(&s->meta);
+	held = s->txn_active && pthread_equal(s->txn_owner, pthread_self());
+	pthread_mutex_unlock(&s->meta);
+	return held;
+}
+
 int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 {
 	cm_txn *txn;
@@ -55,13 +65,9 @@ int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 	rc = cm__store_usable(s);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&s->meta);
-	if (s->txn_active && pthread_equal(s->txn_owner, pthread_self())) {
-		pthread_mutex_unlock(&s->meta);
+	if (cm__txn_held_here(s))
 		return cm__err(s, CM_EBUSY,
 			       "this thread already has a transaction open");
-	}
-	pthread_mutex_unlock(&s->meta);
 
 	txn = cm__zalloc(s, sizeof(*txn));
 	if (!txn)
