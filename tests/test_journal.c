@@ -442,10 +442,13 @@ static void test_every_bit_flip(void **state)
 
 /* ---- injected I/O failures ------------------------------------------------ */
 
-enum { FAIL_WRITE, FAIL_SYNC };
+/* Which calls are counted and failed: writes; syncs (fdatasync, fsync,
+ * directory); or the rest that can fail (open, rename, ftruncate). */
+enum { FAIL_WRITE, FAIL_SYNC, FAIL_META };
 
 struct inject {
 	int mode;
+	int short_writes; /* write at most 7 bytes per call */
 	long calls;   /* counted calls of the failing kind */
 	long fail_at; /* 0: never */
 	int fired;
@@ -467,8 +470,28 @@ static int should_fail(struct inject *in, int mode)
 
 static ssize_t in_pwrite(void *ctx, int fd, const void *b, size_t n, off_t off)
 {
+	struct inject *in = ctx;
+
+	if (in->short_writes && n > 7)
+		n = 7;
 	return should_fail(ctx, FAIL_WRITE) ? -1
 		: cm__jio_libc.pwrite(NULL, fd, b, n, off);
+}
+
+static int in_open(void *ctx, const char *path, int flags, mode_t mode)
+{
+	return should_fail(ctx, FAIL_META) ? -1
+		: cm__jio_libc.open(NULL, path, flags, mode);
+}
+
+static int in_rename(void *ctx, const char *from, const char *to)
+{
+	return should_fail(ctx, FAIL_META) ? -1 : cm__jio_libc.rename(NULL, from, to);
+}
+
+static int in_ftruncate(void *ctx, int fd, off_t len)
+{
+	return should_fail(ctx, FAIL_META) ? -1 : cm__jio_libc.ftruncate(NULL, fd, len);
 }
 
 static int in_fdatasync(void *ctx, int fd)
@@ -496,6 +519,9 @@ static struct cm__jio inject_io(struct inject *in)
 	io.fdatasync = in_fdatasync;
 	io.fsync = in_fsync;
 	io.sync_dir = in_sync_dir;
+	io.open = in_open;
+	io.rename = in_rename;
+	io.ftruncate = in_ftruncate;
 	return io;
 }
 
@@ -572,10 +598,92 @@ static void test_injected_failures(void **state)
 	int mode;
 	(void)state;
 
-	for (mode = FAIL_WRITE; mode <= FAIL_SYNC; mode++)
+	for (mode = FAIL_WRITE; mode <= FAIL_META; mode++)
 		for (n = 1; failure_run(mode, n); n++)
 			runs++;
 	assert_true(runs >= 10);
+}
+
+/* Recovery itself failing (copying the torn bytes aside, cutting, syncing)
+ * fails the open with CM_EIO and loses nothing: a later open recovers. */
+static void test_recovery_failures(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	unsigned char *orig;
+	size_t n;
+	char err[256], tp[400];
+	int mode, runs = 0;
+	long k;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	fx_client(&t.env, "a", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	fx_client(&t.env, "b", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	th_close(&t.env);
+	orig = slurp(t.path, &n);
+	for (mode = FAIL_WRITE; mode <= FAIL_META; mode++) {
+		for (k = 1;; k++) {
+			int rc, i;
+			spit(t.path, orig, n - 3); /* the last commit torn */
+			memset(&in, 0, sizeof(in));
+			in.mode = mode;
+			in.fail_at = k;
+			io = inject_io(&in);
+			rc = jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err));
+			if (!in.fired) {
+				assert_int_equal(rc, CM_OK);
+				th_close(&t.env);
+				assert_true(reopen_digest(&t) == t.digest[1]);
+			} else {
+				assert_int_equal(rc, CM_EIO);
+				assert_non_null(strstr(err, t.dir));
+				assert_int_equal(t.env.alloc.live, 0);
+				assert_true(reopen_digest(&t) == t.digest[1]);
+				runs++;
+			}
+			for (i = 1; i <= 2; i++) {
+				torn_name(tp, sizeof(tp), &t, i);
+				unlink(tp);
+			}
+			if (!in.fired)
+				break;
+		}
+	}
+	assert_true(runs >= 5);
+	t.env.store = NULL;
+	free(orig);
+	jt_done(&t);
+}
+
+/* Short writes are resumed. */
+static void test_short_writes(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	char err[256];
+	(void)state;
+
+	memset(&t, 0, sizeof(t));
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	in.short_writes = 1;
+	io = inject_io(&in);
+	fx_tmpdir(t.dir, sizeof(t.dir));
+	snprintf(t.path, sizeof(t.path), "%s/cases.journal", t.dir);
+	assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err)), CM_OK);
+	assert_int_equal(try_commit(&t, "a", 1), CM_OK);
+	assert_int_equal(try_commit(&t, "b", 2), CM_OK);
+	assert_int_equal(cm_store_compact(t.env.store), CM_OK);
+	assert_int_equal(try_commit(&t, "a", 3), CM_OK);
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	fx_rmdir(t.dir);
 }
 
 /* ---- compaction ------------------------------------------------------------ */
@@ -669,6 +777,8 @@ int main(void)
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_every_bit_flip),
 		cmocka_unit_test(test_injected_failures),
+		cmocka_unit_test(test_recovery_failures),
+		cmocka_unit_test(test_short_writes),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),
 		cmocka_unit_test(test_sync_modes),

@@ -150,8 +150,9 @@ enum cm_journal_sync {
  * refused with CM_ECORRUPT, never skipped. The file is created with mode
  * 0600 and read whole at open.
  *
- * The file is locked (flock) while the store lives: a second open, from
- * this process or another, gets CM_ELOCKED. After a failed write or fsync
+ * The file is locked (flock) while the store lives, i.e. until it is closed
+ * and its last handle freed: a second open, from this process or another,
+ * gets CM_ELOCKED. After a failed write or fsync
  * the failing commit returns CM_EIO, its frame is truncated away (best
  * effort: after a crash the outcome of that one commit is undetermined),
  * and the store is poisoned: every later commit and compaction fails with
