@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -739,6 +740,85 @@ static void test_compact_busy(void **state)
 	jt_done(&t);
 }
 
+/* Compaction while another thread commits and a third reads: writers wait
+ * for it, readers go on, and nothing is lost. Libc allocator (the harness
+ * allocator is not thread-safe). */
+struct busy {
+	cm_store *s;
+	int commits;
+	int failed;
+};
+
+static void *committer(void *arg)
+{
+	struct busy *b = arg;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		cm_client *c = NULL;
+		cm_txn *txn;
+		char id[16];
+		snprintf(id, sizeof(id), "w%d", i % 7);
+		if (cm_client_get(&c, b->s, id) != CM_OK &&
+		    (cm_client_new(&c, b->s) || cm_client_set_id(c, id) ||
+		     cm_client_set_text(c, CM_CLIENT_FAMILY, id))) {
+			b->failed++;
+			cm_client_free(c);
+			continue;
+		}
+		if (cm_client_set_int(c, CM_CLIENT_RISK_TIER, i % 5) ||
+		    cm_txn_begin(&txn, b->s, "writer") || cm_client_save(txn, c) ||
+		    cm_txn_commit(txn))
+			b->failed++;
+		else
+			b->commits++;
+		cm_client_free(c);
+	}
+	return NULL;
+}
+
+static void *reader(void *arg)
+{
+	struct busy *b = arg;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		cm_client *c;
+		if (cm_client_get(&c, b->s, "w0") == CM_OK)
+			cm_client_free(c);
+	}
+	return NULL;
+}
+
+static void test_compact_concurrent(void **state)
+{
+	struct busy b;
+	pthread_t w, r;
+	char dir[256], path[300];
+	uint64_t d;
+	int i;
+	(void)state;
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/cases.journal", dir);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(cm_store_open_journal(&b.s, path, CM_SYNC_NORMAL, NULL), CM_OK);
+	assert_int_equal(pthread_create(&w, NULL, committer, &b), 0);
+	assert_int_equal(pthread_create(&r, NULL, reader, &b), 0);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(cm_store_compact(b.s), CM_OK);
+	pthread_join(w, NULL);
+	pthread_join(r, NULL);
+	assert_int_equal(b.failed, 0);
+	assert_int_equal(b.commits, 200);
+	d = cm__store_digest(b.s);
+	cm_store_close(b.s);
+	assert_int_equal(cm_store_open_journal(&b.s, path, CM_SYNC_FULL, NULL), CM_OK);
+	assert_true(cm__store_digest(b.s) == d);
+	cm_store_close(b.s);
+	fx_rmdir(dir);
+}
+
 /* ---- sync modes ------------------------------------------------------------ */
 
 static void test_sync_modes(void **state)
@@ -781,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_short_writes),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),
+		cmocka_unit_test(test_compact_concurrent),
 		cmocka_unit_test(test_sync_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
