@@ -78,6 +78,10 @@ static void test_kill_loop(void **state)
 			committer(path, round, p[1]);
 		}
 		close(p[1]);
+		/* Even rounds kill after the first commit (slow runs, e.g. under
+		 * valgrind, still commit); odd ones at any moment, open included. */
+		if (round % 2 == 0 && read(p[0], &got, sizeof(got)) == (ssize_t)sizeof(got))
+			acked = got;
 		delay.tv_sec = 0;
 		delay.tv_nsec = (long)(5 + rand() % 150) * 1000000L;
 		nanosleep(&delay, NULL);
