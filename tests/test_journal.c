@@ -247,6 +247,58 @@ static void test_round_trip(void **state)
 	jt_done(&t);
 }
 
+/* Every allocation of an open (reading, recovery, load) and of a commit
+ * failing in turn: CM_ENOMEM, nothing leaked, nothing half-written. */
+static void test_out_of_memory(void **state)
+{
+	struct jt t;
+	cm_store_options o;
+	long n;
+	int rc = CM_ENOMEM;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	populate(&t);
+	th_close(&t.env);
+	for (n = 1; rc == CM_ENOMEM; n++) {
+		memset(&t.env, 0, sizeof(t.env));
+		t.env.clock.now = TH_T0;
+		th_options(&o, &t.env);
+		t.env.alloc.fail_at = n;
+		rc = cm_store_open_journal(&t.env.store, t.path, CM_SYNC_FULL, &o);
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_null(t.env.store);
+		assert_int_equal(t.env.alloc.live, 0);
+	}
+	t.env.alloc.fail_at = 0;
+	t.env.clock.now = TH_T0 + 86400; /* after populate's commits */
+	assert_true(n > 10);
+	assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits]);
+	for (n = 1;; n++) {
+		uint64_t before = cm__store_digest(t.env.store);
+		cm_client *c;
+		cm_txn *txn;
+		assert_int_equal(cm_client_get(&c, t.env.store, "client-1"), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, (int32_t)(n % 5)), CM_OK);
+		assert_int_equal(cm_txn_begin(&txn, t.env.store, "worker"), CM_OK);
+		assert_int_equal(cm_client_save(txn, c), CM_OK);
+		t.env.alloc.fail_at = t.env.alloc.count + n;
+		rc = cm_txn_commit(txn);
+		t.env.alloc.fail_at = 0;
+		cm_client_free(c);
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_true(cm__store_digest(t.env.store) == before);
+	}
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	jt_done(&t);
+}
+
 /* ---- argument checks ----------------------------------------------------- */
 
 static void test_open_arguments(void **state)
@@ -853,6 +905,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_open_arguments),
+		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_second_open_locked),
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_every_bit_flip),
