@@ -79,14 +79,25 @@ static void jopen(struct th_env *env, const char *path, int32_t sync)
 		fail_msg("journal open: %s (%s)", cm_error_name(rc), err);
 }
 
-static void jt_init(struct jt *t, int32_t sync)
+/* A new journal in a fresh directory, open on io (NULL: libc). */
+static void jt_init_io(struct jt *t, int32_t sync, const struct cm__jio *io)
 {
+	char err[256] = "";
+	int rc;
+
 	memset(t, 0, sizeof(*t));
 	fx_tmpdir(t->dir, sizeof(t->dir));
 	snprintf(t->path, sizeof(t->path), "%s/cases.journal", t->dir);
-	jopen(&t->env, t->path, sync);
+	rc = jopen_io(&t->env, t->path, sync, io, err, sizeof(err));
+	if (rc != CM_OK)
+		fail_msg("journal open: %s (%s)", cm_error_name(rc), err);
 	t->digest[0] = cm__store_digest(t->env.store);
 	t->size[0] = file_size(t->path);
+}
+
+static void jt_init(struct jt *t, int32_t sync)
+{
+	jt_init_io(t, sync, NULL);
 }
 
 /* After a successful commit: note the digest and file size. */
@@ -185,6 +196,22 @@ static void populate(struct jt *t)
 		commit_one(t, txn);
 		cm_client_free(c);
 	}
+}
+
+/* A closed journal of n single-client commits ("a", "b", ...); returns
+ * its bytes (free them) in *out. */
+static unsigned char *small_journal(struct jt *t, int n, size_t *out)
+{
+	char id[2] = "a";
+	int i;
+
+	jt_init(t, CM_SYNC_FULL);
+	for (i = 0; i < n; i++, id[0]++) {
+		fx_client(&t->env, id, NULL, 0, CM_DATE_NONE);
+		jt_mark(t);
+	}
+	th_close(&t->env);
+	return slurp(t->path, out);
 }
 
 static void jt_done(struct jt *t)
@@ -453,15 +480,7 @@ static void test_every_bit_flip(void **state)
 	int bit, ok = 0, corrupt = 0;
 	(void)state;
 
-	jt_init(&t, CM_SYNC_FULL);
-	fx_client(&t.env, "a", NULL, 0, CM_DATE_NONE);
-	jt_mark(&t);
-	fx_client(&t.env, "b", NULL, 0, CM_DATE_NONE);
-	jt_mark(&t);
-	fx_client(&t.env, "c", NULL, 0, CM_DATE_NONE);
-	jt_mark(&t);
-	th_close(&t.env);
-	orig = slurp(t.path, &n);
+	orig = small_journal(&t, 3, &n);
 	torn_name(tp, sizeof(tp), &t, 1);
 	for (i = 0; i < n; i++) {
 		for (bit = 0; bit < 8; bit++) {
@@ -605,16 +624,12 @@ static int failure_run(int mode, long fail_at)
 	struct inject in;
 	struct cm__jio io;
 	struct jt t;
-	char err[256];
 	int step, rc = CM_OK;
 
-	memset(&t, 0, sizeof(t));
-	fx_tmpdir(t.dir, sizeof(t.dir));
-	snprintf(t.path, sizeof(t.path), "%s/cases.journal", t.dir);
 	memset(&in, 0, sizeof(in));
 	in.mode = mode;
 	io = inject_io(&in);
-	assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err)), CM_OK);
+	jt_init_io(&t, CM_SYNC_FULL, &io);
 	try_commit(&t, "seed", 0);
 	t.digest[0] = cm__store_digest(t.env.store);
 	in.calls = 0;
@@ -671,13 +686,7 @@ static void test_recovery_failures(void **state)
 	long k;
 	(void)state;
 
-	jt_init(&t, CM_SYNC_FULL);
-	fx_client(&t.env, "a", NULL, 0, CM_DATE_NONE);
-	jt_mark(&t);
-	fx_client(&t.env, "b", NULL, 0, CM_DATE_NONE);
-	jt_mark(&t);
-	th_close(&t.env);
-	orig = slurp(t.path, &n);
+	orig = small_journal(&t, 2, &n);
 	for (mode = FAIL_WRITE; mode <= FAIL_META; mode++) {
 		for (k = 1;; k++) {
 			int rc, i;
@@ -718,7 +727,6 @@ static void test_short_writes(void **state)
 	struct inject in;
 	struct cm__jio io;
 	struct jt t;
-	char err[256];
 	(void)state;
 
 	memset(&t, 0, sizeof(t));
@@ -726,9 +734,7 @@ static void test_short_writes(void **state)
 	in.mode = -1;
 	in.short_writes = 1;
 	io = inject_io(&in);
-	fx_tmpdir(t.dir, sizeof(t.dir));
-	snprintf(t.path, sizeof(t.path), "%s/cases.journal", t.dir);
-	assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err)), CM_OK);
+	jt_init_io(&t, CM_SYNC_FULL, &io);
 	assert_int_equal(try_commit(&t, "a", 1), CM_OK);
 	assert_int_equal(try_commit(&t, "b", 2), CM_OK);
 	assert_int_equal(cm_store_compact(t.env.store), CM_OK);
@@ -878,18 +884,14 @@ static void test_sync_modes(void **state)
 	struct inject in;
 	struct cm__jio io;
 	struct jt t;
-	char err[256];
 	int32_t sync;
 	(void)state;
 
 	for (sync = CM_SYNC_FULL; sync <= CM_SYNC_NORMAL; sync++) {
-		memset(&t, 0, sizeof(t));
 		memset(&in, 0, sizeof(in));
 		in.mode = -1;
 		io = inject_io(&in);
-		fx_tmpdir(t.dir, sizeof(t.dir));
-		snprintf(t.path, sizeof(t.path), "%s/cases.journal", t.dir);
-		assert_int_equal(jopen_io(&t.env, t.path, sync, &io, err, sizeof(err)), CM_OK);
+		jt_init_io(&t, sync, &io);
 		assert_int_equal(try_commit(&t, "a", 1), CM_OK);
 		assert_int_equal(try_commit(&t, "a", 2), CM_OK);
 		assert_int_equal(in.syncs, sync == CM_SYNC_FULL ? 2 : 0);
