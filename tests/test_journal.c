@@ -287,6 +287,8 @@ static void test_out_of_memory(void **state)
 	jt_init(&t, CM_SYNC_FULL);
 	populate(&t);
 	th_close(&t.env);
+	/* The last commit torn, so that recovery runs too. */
+	assert_int_equal(truncate(t.path, t.size[t.ncommits] - 3), 0);
 	for (n = 1; rc == CM_ENOMEM; n++) {
 		memset(&t.env, 0, sizeof(t.env));
 		t.env.clock.now = TH_T0;
@@ -302,7 +304,7 @@ static void test_out_of_memory(void **state)
 	t.env.alloc.fail_at = 0;
 	t.env.clock.now = TH_T0 + 86400; /* after populate's commits */
 	assert_true(n > 10);
-	assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits]);
+	assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits - 1]);
 	for (n = 1;; n++) {
 		uint64_t before = cm__store_digest(t.env.store);
 		cm_client *c;

@@ -368,7 +368,7 @@ static int recover(struct cm__journal *j)
 {
 	const unsigned char *d = j->data;
 	size_t off = CM__JHDR_SIZE, end = 0, later;
-	int st = FRAME_OK;
+	int st = FRAME_OK, rc;
 
 	if (j->ndata < CM__JHDR_SIZE) {
 		if (memcmp(d, magic, j->ndata < 8 ? j->ndata : 8) != 0)
@@ -401,8 +401,9 @@ static int recover(struct cm__journal *j)
 						"journal '%s' is damaged at offset %zu and valid "
 						"transactions follow (at offset %zu): refusing to "
 						"skip them", j->path, off, later);
-		if (cut_tail(j, off) != CM_OK)
-			return CM_EIO;
+		rc = cut_tail(j, off);
+		if (rc != CM_OK)
+			return rc;
 	}
 	j->size = off;
 	return CM_OK;
