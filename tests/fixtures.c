@@ -1,6 +1,9 @@
 /* Fixtures shared by the suites; see fixtures.h. */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 
@@ -71,4 +74,30 @@ long fx_sweep(const struct fx_scenario *sc)
 		}
 	}
 	return runs;
+}
+
+void fx_tmpdir(char *buf, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	assert_true((size_t)snprintf(buf, size, "%s/casemgr-XXXXXX",
+				     t && t[0] ? t : "/tmp") < size);
+	assert_non_null(mkdtemp(buf));
+}
+
+void fx_rmdir(const char *dir)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		assert_int_equal(unlink(path), 0);
+	}
+	closedir(d);
+	assert_int_equal(rmdir(dir), 0);
 }

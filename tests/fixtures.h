@@ -17,6 +17,11 @@ void fx_client(struct th_env *env, const char *id, const char *manager,
 void fx_event(struct th_env *env, char *buf, const char *client_id,
 	      int32_t type, int64_t t);
 
+/* A fresh directory under $TMPDIR (or /tmp) into buf (>= 64); asserts. */
+void fx_tmpdir(char *buf, size_t size);
+/* Remove a directory and the files directly in it; asserts. */
+void fx_rmdir(const char *dir);
+
 /* Midnight UTC of day d, plus h hours. */
 #define FX_AT(d, h) ((int64_t)(d) * 86400 + (int64_t)(h) * 3600)
 

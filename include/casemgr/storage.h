@@ -137,20 +137,40 @@ enum cm_journal_sync {
  * (with CM_SYNC_FULL) made durable before cm_txn_commit returns.
  *
  * The journal is append-only: each transaction is framed with its length
- * and a CRC-32C seeded with a random per-file salt. On open, a torn or
- * corrupt tail (the last, incomplete transaction of a crash) is cut off and
- * the cut bytes are copied to "<path>.torn-<n>"; damage followed by valid
- * transactions is refused with CM_ECORRUPT, never skipped. The file is
- * locked: a second writer gets CM_ELOCKED. After a failed write or fsync
- * the store is poisoned: every later commit fails with CM_EPOISONED.
+ * and a CRC-32C seeded with a random per-file salt. Format version 1
+ * (little-endian): a 32-byte header (magic 89 'C' 'M' 'J' 0D 0A 1A 0A,
+ * u32 format version, u32 0, u64 salt, u32 0, u32 CRC-32C of the 28 bytes
+ * before it), then one frame per committed transaction: u32 payload
+ * length, u32 CRC-32C of (salt, the length field, payload), and the payload:
+ * each record as u32 length and its bytes in the record encoding below.
+ *
+ * On open, a torn or corrupt tail (the last, incomplete transaction of a
+ * crash) is cut off and the cut bytes are copied to "<path>.torn-<n>" (the
+ * first free n from 1); damage followed by any valid transaction is
+ * refused with CM_ECORRUPT, never skipped. The file is created with mode
+ * 0600 and read whole at open.
+ *
+ * The file is locked (flock) while the store lives, i.e. until it is closed
+ * and its last handle freed: a second open, from this process or another,
+ * gets CM_ELOCKED. After a failed write or fsync
+ * the failing commit returns CM_EIO, its frame is truncated away (best
+ * effort: after a crash the outcome of that one commit is undetermined),
+ * and the store is poisoned: every later commit and compaction fails with
+ * CM_EPOISONED. Close and reopen the store to recover.
  *
  * @param out       receives the store; close with cm_store_close.
  * @param path      file path (UTF-8 as the OS takes it).
  * @param sync      enum cm_journal_sync.
- * @param opts      other options (allocator, clock), or NULL; its storage
- *                  members must be unset.
- * @return CM_OK; CM_EINVAL; CM_ERANGE (sync); CM_EIO (open, read, write);
- *         CM_ELOCKED; CM_ECORRUPT; CM_EVERSION; CM_ENOMEM.
+ * @param opts      other options (allocator, clock, errbuf), or NULL; its
+ *                  storage and storage_ctx members must be unset. The
+ *                  journal allocates through its allocator too.
+ * @return CM_OK; CM_EINVAL (out or path NULL or empty, storage members
+ *         set); CM_ERANGE (sync); CM_EIO (open, read, write, sync; the
+ *         message names the path and the OS error); CM_ELOCKED;
+ *         CM_ECORRUPT; CM_EVERSION (options, or a journal of a newer
+ *         format); CM_ENOMEM. Nothing is opened on failure; the message
+ *         goes to opts->errbuf when given.
+ * Thread-safety: any thread.
  * Since 0.1.0.
  */
 CM_API int cm_store_open_journal(cm_store **out, const char *path,
@@ -158,11 +178,16 @@ CM_API int cm_store_open_journal(cm_store **out, const char *path,
 
 /**
  * Rewrite the journal with only the live records (current revisions, kept
- * revisions and the transaction log), then switch to it atomically
- * (write a new file, fsync it, rename over the old one, fsync the
- * directory). Readers continue meanwhile; writers wait.
- * @return CM_OK; CM_EINVAL (store not opened on a journal); CM_EIO;
- *         CM_EPOISONED; CM_ENOMEM.
+ * revisions and the transaction log), as one frame in a new file with a
+ * fresh salt, then switch to it atomically: write "<path>.compact", lock
+ * it, fsync it, rename it over the journal, fsync the directory; commits
+ * then append to the new file. Readers continue meanwhile; writers wait.
+ * A failure before the rename leaves the journal as it was (CM_EIO, not
+ * poisoned); a failed directory fsync after it poisons the store.
+ * @return CM_OK; CM_EINVAL (store NULL or not opened on a journal);
+ *         CM_EBUSY (this thread has a transaction open); CM_ESTATE (store
+ *         closed); CM_EIO; CM_EPOISONED; CM_ENOMEM.
+ * Thread-safety: any thread.
  * Since 0.1.0.
  */
 CM_API int cm_store_compact(cm_store *store);

@@ -5,6 +5,24 @@
 #include "core/core.h"
 #include "store/store_impl.h"
 
+void *cm__libc_malloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+void *cm__libc_realloc(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	return realloc(p, n);
+}
+
+void cm__libc_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
 void *cm__alloc(cm_store *s, size_t size)
 {
 	if (size == 0)
@@ -48,7 +66,8 @@ char *cm__strdup(cm_store *s, const char *str)
 	return cm__memdup0(s, str, strlen(str));
 }
 
-int cm__reserve(cm_store *s, void **arr, size_t *cap, size_t need, size_t elem)
+int cm__reserve_with(cm_realloc_fn realloc_fn, void *ctx, void **arr,
+		     size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
 	void *p;
@@ -63,10 +82,15 @@ int cm__reserve(cm_store *s, void **arr, size_t *cap, size_t need, size_t elem)
 	}
 	if (ncap > SIZE_MAX / elem)
 		return CM_ENOMEM;
-	p = cm__realloc(s, *arr, ncap * elem);
+	p = realloc_fn(ctx, *arr, ncap * elem);
 	if (!p)
 		return CM_ENOMEM;
 	*arr = p;
 	*cap = ncap;
 	return CM_OK;
+}
+
+int cm__reserve(cm_store *s, void **arr, size_t *cap, size_t need, size_t elem)
+{
+	return cm__reserve_with(s->realloc_fn, s->alloc_ctx, arr, cap, need, elem);
 }

@@ -18,6 +18,11 @@
 #define CM__PRINTF(f, a)
 #endif
 
+/* The default allocator (libc), as allocation callbacks. */
+void *cm__libc_malloc(void *ctx, size_t n);
+void *cm__libc_realloc(void *ctx, void *p, size_t n);
+void cm__libc_free(void *ctx, void *p);
+
 void *cm__alloc(cm_store *s, size_t size);
 void *cm__zalloc(cm_store *s, size_t size);
 void *cm__realloc(cm_store *s, void *ptr, size_t size);
@@ -32,6 +37,10 @@ char *cm__memdup0(cm_store *s, const void *p, size_t len);
  * growing geometrically. Returns CM_OK or CM_ENOMEM (array untouched).
  */
 int cm__reserve(cm_store *s, void **arr, size_t *cap, size_t need, size_t elem);
+/* The same on an explicit allocator, for code that runs before the store
+ * exists (the file journal reads its file before opening the store). */
+int cm__reserve_with(cm_realloc_fn realloc_fn, void *ctx, void **arr,
+		     size_t *cap, size_t need, size_t elem);
 
 /* Record a detailed message on the store and return code. */
 int cm__err(const cm_store *s, int code, const char *fmt, ...) CM__PRINTF(3, 4);

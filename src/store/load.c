@@ -74,6 +74,58 @@ static int by_commit(const void *pa, const void *pb)
 	return strcmp(a->hdr.id, b->hdr.id);
 }
 
+static int op_by_key(const void *pkey, const void *pop)
+{
+	const struct cm__logentry *e = pkey;
+	const struct cm__op *op = pop;
+
+	if (e->kind != op->kind->kind)
+		return e->kind < op->kind->kind ? -1 : 1;
+	return strcmp(e->id, op->rec->id);
+}
+
+/* Put the ops (sorted by kind and id) in creation order, so that every
+ * table's slots come back in the order they were made: the order of the
+ * CREATE entries of the transaction logs (sorted by time). Records no log
+ * creates keep key order, after the others. */
+static int order_by_creation(cm_store *s, const struct loader *l, cm_txn *txn)
+{
+	size_t *rank, i, r = 0;
+	struct cm__op *sorted;
+	uint32_t j;
+
+	rank = cm__alloc(s, (txn->nops ? txn->nops : 1) * sizeof(*rank));
+	sorted = cm__alloc(s, (txn->nops ? txn->nops : 1) * sizeof(*sorted));
+	if (!rank || !sorted) {
+		cm__free(s, rank);
+		cm__free(s, sorted);
+		return cm__err(s, CM_ENOMEM, "out of memory loading records");
+	}
+	for (i = 0; i < txn->nops; i++)
+		rank[i] = SIZE_MAX;
+	for (i = 0; i < l->nlogs; i++) {
+		const struct cm__list *en = &l->logs[i]->entries;
+		for (j = 0; j < en->count; j++) {
+			const struct cm__logentry *e = CM__LIST_AT(en, struct cm__logentry, j);
+			const struct cm__op *op;
+			if (e->action != CM_ACTION_CREATE)
+				continue;
+			op = bsearch(e, txn->ops, txn->nops, sizeof(*txn->ops), op_by_key);
+			if (op && rank[op - txn->ops] == SIZE_MAX)
+				rank[op - txn->ops] = r++;
+		}
+	}
+	for (i = 0; i < txn->nops; i++)
+		if (rank[i] == SIZE_MAX)
+			rank[i] = r++;
+	for (i = 0; i < txn->nops; i++)
+		sorted[rank[i]] = txn->ops[i];
+	memcpy(txn->ops, sorted, txn->nops * sizeof(*sorted));
+	cm__free(s, sorted);
+	cm__free(s, rank);
+	return CM_OK;
+}
+
 /* Install the current revisions through prepare/apply; keep the earlier
  * ones of kinds that keep revisions. recs is sorted by kind, id, rev. */
 static int install(cm_store *s, struct loader *l)
@@ -111,7 +163,9 @@ static int install(cm_store *s, struct loader *l)
 			goto out;
 		}
 	}
-	rc = cm__txn_install(&txn, prepared);
+	rc = order_by_creation(s, l, &txn);
+	if (rc == CM_OK)
+		rc = cm__txn_install(&txn, prepared);
 	if (rc == CM_EEXIST) {
 		/* The message names the identifier; it is copied out first
 		 * because cm__err writes the same buffer. */
@@ -158,14 +212,49 @@ out:
 	return rc;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Ids made from now on must sort after the stored transaction-log ids of
+ * the same millisecond (the audit trail loads in (time, id) order, and a
+ * reopened store may commit within the second of the last commit): move
+ * the store's id clock past log id `id` (UUID v7 text as made by
+ * cm__store_make_id: 48-bit milliseconds, version nibble, 12-bit counter). */
+static void id_clock_past(cm_store *s, const char *id)
+{
+	static const int8_t pos[15] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17 };
+	uint64_t ms = 0;
+	uint32_t seq = 0;
+	int i, v;
+
+	if (strlen(id) != 36 || id[14] != '7')
+		return;
+	for (i = 0; i < 15; i++) {
+		if ((v = hexval(id[pos[i]])) < 0)
+			return;
+		if (i < 12)
+			ms = ms << 4 | (uint64_t)v;
+		else
+			seq = seq << 4 | (uint32_t)v;
+	}
+	if ((int64_t)ms > s->id_ms || ((int64_t)ms == s->id_ms && seq > s->id_seq)) {
+		s->id_ms = (int64_t)ms;
+		s->id_seq = seq;
+	}
+}
+
 /* Rebuild the audit trail from the transaction logs, oldest first. */
 static int install_logs(cm_store *s, struct loader *l)
 {
 	size_t i, need = 0;
 	uint32_t j;
 
-	if (l->nlogs) /* logs is NULL when there are none */
-		qsort(l->logs, l->nlogs, sizeof(*l->logs), by_commit);
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
 	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
@@ -195,6 +284,7 @@ static int install_logs(cm_store *s, struct loader *l)
 			a->revision = e->revision;
 			a->id = cm__slot_find(s, e->kind, e->id)->id;
 		}
+		id_clock_past(s, t->hdr.id);
 		/* Move the strings over instead of copying them. */
 		s->txnlog[s->ntxn].actor = t->actor;
 		s->txnlog[s->ntxn].time = t->time;
@@ -224,6 +314,9 @@ int cm__store_load(cm_store *s)
 	if (rc == CM_OK) {
 		if (l.n) /* recs is NULL when storage is empty */
 			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
+		/* Commit order first: creation order is read from it. */
+		if (l.nlogs)
+			qsort(l.logs, l.nlogs, sizeof(*l.logs), by_commit);
 		rc = install(s, &l);
 	}
 	if (rc == CM_OK)

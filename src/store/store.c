@@ -57,24 +57,6 @@ const char *cm_action_name(int32_t action)
 
 /* ---- defaults ---------------------------------------------------------- */
 
-static void *default_malloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void *default_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	return realloc(p, n);
-}
-
-static void default_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
 static int default_clock(void *ctx, int64_t *out_now)
 {
 	struct timespec ts;
@@ -155,9 +137,9 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		return open_fail(&o, CM_EVERSION,
 				 "store open: unknown storage table version");
 	if (!o.malloc_fn) {
-		o.malloc_fn = default_malloc;
-		o.realloc_fn = default_realloc;
-		o.free_fn = default_free;
+		o.malloc_fn = cm__libc_malloc;
+		o.realloc_fn = cm__libc_realloc;
+		o.free_fn = cm__libc_free;
 		o.alloc_ctx = NULL;
 	}
 	if (!o.clock_fn) {

@@ -505,6 +505,9 @@ int cm__hist_fill(cm_txn *txn, struct cm__list *hist);
  * earlier one. Caller holds the lock. NULL if there is no such revision. */
 struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev);
 
+/* 1 if the calling thread holds s's open transaction (waiting for the
+ * transaction mutex would then deadlock). */
+int cm__txn_held_here(cm_store *s);
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 /* Phases 1 (shared part) and 3 of a commit without storage or audit, for

@@ -40,6 +40,16 @@ static void txn_free(cm_txn *txn)
 	cm__store_unref(s);
 }
 
+int cm__txn_held_here(cm_store *s)
+{
+	int held;
+
+	pthread_mutex_lock(&s->meta);
+	held = s->txn_active && pthread_equal(s->txn_owner, pthread_self());
+	pthread_mutex_unlock(&s->meta);
+	return held;
+}
+
 int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 {
 	cm_txn *txn;
@@ -55,13 +65,9 @@ int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 	rc = cm__store_usable(s);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&s->meta);
-	if (s->txn_active && pthread_equal(s->txn_owner, pthread_self())) {
-		pthread_mutex_unlock(&s->meta);
+	if (cm__txn_held_here(s))
 		return cm__err(s, CM_EBUSY,
 			       "this thread already has a transaction open");
-	}
-	pthread_mutex_unlock(&s->meta);
 
 	txn = cm__zalloc(s, sizeof(*txn));
 	if (!txn)
@@ -390,13 +396,36 @@ static void apply(cm_txn *txn, char *actor, char *logid)
 
 int cm__txn_install(cm_txn *txn, int *prepared)
 {
-	int rc;
+	cm_store *s = txn->store;
+	size_t i, klen;
+	int rc = CM_OK;
 
-	CM__WRLOCK(txn->store);
-	rc = prepare_shared(txn, prepared);
-	if (rc == CM_OK)
-		apply(txn, NULL, NULL);
-	CM__UNLOCK(txn->store);
+	/* Stage the ops, so that a kind's checks find the records loaded
+	 * with it (cm__txn_slot: the client of a service or an event). */
+	if (cm__map_reserve(s, &txn->staged, txn->nops))
+		rc = CM_ENOMEM;
+	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		op->key = staged_key(s, op->kind->kind, op->rec->id, &klen);
+		if (!op->key)
+			rc = CM_ENOMEM;
+		else
+			cm__map_put(&txn->staged, op->key, klen, (void *)(uintptr_t)(i + 1));
+	}
+	if (rc == CM_OK) {
+		CM__WRLOCK(s);
+		rc = prepare_shared(txn, prepared);
+		if (rc == CM_OK)
+			apply(txn, NULL, NULL);
+		CM__UNLOCK(s);
+	} else {
+		rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
+	}
+	for (i = 0; i < txn->nops; i++) {
+		cm__free(s, txn->ops[i].key);
+		txn->ops[i].key = NULL;
+	}
+	cm__map_free(s, &txn->staged);
 	return rc;
 }
 

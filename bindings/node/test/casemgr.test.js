@@ -199,8 +199,11 @@ test('file journal (when the library has it)', { skip: cm.lib.missing.includes('
   try {
     const file = path.join(dir, 'cm.journal');
     let s = new cm.Store({ journal: file, clock });
-    const id = enrolled(s, 'J', 'MJ').id;
+    const c = enrolled(s, 'J', 'MJ');
+    const id = c.id;
     s.compact();
+    // The journal stays locked until the store's last handle is freed.
+    c.close();
     s.close();
     s = new cm.Store({ journal: file, sync: 'normal' });
     assert.equal(s.findClient('MRN', 'MJ').id, id);

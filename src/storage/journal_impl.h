@@ -1,0 +1,69 @@
+/*
+ * Internal: the file journal's state and the pieces of its format shared by
+ * opening/recovery and appending (journal.c) and compaction
+ * (journal_compact.c). The format is described at the top of journal.c.
+ */
+#ifndef CM_STORAGE_JOURNAL_IMPL_H
+#define CM_STORAGE_JOURNAL_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casemgr/storage.h"
+#include "core/core.h"
+#include "storage/journal_io.h"
+
+#define CM__JHDR_SIZE 32   /* file header */
+#define CM__JFRAME_HDR 8   /* u32 payload length, u32 CRC-32C */
+
+struct cm__journal {
+	struct cm__jio io;
+	/* The host's allocator (or libc's): the journal exists before its
+	 * store does. */
+	void *alloc_ctx;
+	cm_malloc_fn malloc_fn;
+	cm_realloc_fn realloc_fn;
+	cm_free_fn free_fn;
+
+	char *path;
+	int fd;
+	int32_t sync;      /* enum cm_journal_sync */
+	int poisoned;      /* a write or sync failed: writes refused */
+	int opening;       /* inside cm_store_open: close must not free */
+	uint64_t salt;
+	uint64_t size;     /* bytes of whole frames (the append offset) */
+
+	unsigned char *frame; /* the transaction being put, header first */
+	size_t flen, fcap;
+
+	unsigned char *data;  /* the file as read at open, until loaded */
+	size_t ndata, capdata;
+
+	char msg[512];
+};
+
+extern const cm_storage cm__journal_storage;
+
+/* Little-endian integers. */
+void cm__put32(unsigned char *p, uint32_t v);
+uint32_t cm__get32(const unsigned char *p);
+
+/* A fresh random salt: CM_OK or CM_EIO (message in j->msg). */
+int cm__journal_salt(struct cm__journal *j, uint64_t *out);
+/* The file header for salt. */
+void cm__journal_header(unsigned char h[CM__JHDR_SIZE], uint64_t salt);
+/* Fill in the length and checksum of the frame at f (payload follows). */
+void cm__journal_seal(unsigned char *f, uint32_t payload_len, uint64_t salt);
+/* Write n bytes at off, resuming short writes: 0 or -1 (errno). */
+int cm__journal_write(struct cm__journal *j, int fd, const void *p, size_t n,
+		      uint64_t off);
+/* Take the exclusive lock on fd: CM_OK, CM_ELOCKED or CM_EIO. */
+int cm__journal_lock(struct cm__journal *j, int fd, const char *path);
+/* Record a failure in j->msg and return code. With errno text when
+ * with_errno. */
+int cm__journal_fail(struct cm__journal *j, int code, int with_errno,
+		     const char *fmt, ...) CM__PRINTF(4, 5);
+/* After a failed write or sync: refuse every later write. */
+void cm__journal_poison(struct cm__journal *j);
+
+#endif

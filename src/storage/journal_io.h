@@ -1,0 +1,40 @@
+/*
+ * Internal: the file journal's I/O shim. Every system call the journal makes
+ * on its files goes through one of these, so that tests can make any single
+ * write, sync, truncate or rename fail. There is no global state: each
+ * journal holds its own copy of the table, given at open.
+ *
+ * Each function follows its POSIX namesake: -1 (or a short count) with errno
+ * set on failure. ctx is the table's own ctx.
+ */
+#ifndef CM_STORAGE_JOURNAL_IO_H
+#define CM_STORAGE_JOURNAL_IO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "casemgr/store.h"
+
+struct cm__jio {
+	void *ctx;
+	int (*open)(void *ctx, const char *path, int flags, mode_t mode);
+	ssize_t (*pread)(void *ctx, int fd, void *buf, size_t n, off_t off);
+	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t n, off_t off);
+	int (*fdatasync)(void *ctx, int fd);
+	int (*fsync)(void *ctx, int fd);
+	int (*ftruncate)(void *ctx, int fd, off_t len);
+	int (*rename)(void *ctx, const char *from, const char *to);
+	/* fsync the directory that holds path (after creating or renaming). */
+	int (*sync_dir)(void *ctx, const char *path);
+	int (*close)(void *ctx, int fd);
+};
+
+/* The plain libc calls (ctx unused). */
+extern const struct cm__jio cm__jio_libc;
+
+/* cm_store_open_journal on the given I/O table (copied; NULL = libc). */
+int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
+			      const cm_store_options *opts,
+			      const struct cm__jio *io);
+
+#endif

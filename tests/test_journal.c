@@ -1,0 +1,940 @@
+/*
+ * The file journal: round trip, recovery from torn tails, bit flips,
+ * locking, injected write and sync failures, compaction, sync modes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "storage/journal_io.h"
+
+#define MAXC 64
+
+/* A journal in a fresh directory, and what each commit left behind. */
+struct jt {
+	char dir[256];
+	char path[300];
+	struct th_env env;
+	int ncommits;
+	uint64_t digest[MAXC + 1]; /* [k]: after k commits */
+	off_t size[MAXC + 1];      /* [k]: file size after k commits */
+};
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b;
+
+	assert_non_null(f);
+	*n = (size_t)file_size(path);
+	b = malloc(*n ? *n : 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, *n, f), *n);
+	fclose(f);
+	return b;
+}
+
+static void spit(const char *path, const void *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+static int jopen_io(struct th_env *env, const char *path, int32_t sync,
+		    const struct cm__jio *io, char *errbuf, size_t errsize)
+{
+	cm_store_options o;
+
+	memset(env, 0, sizeof(*env));
+	env->clock.now = TH_T0;
+	th_options(&o, env);
+	o.errbuf = errbuf;
+	o.errbuf_size = errsize;
+	return cm__store_open_journal_io(&env->store, path, sync, &o, io);
+}
+
+static void jopen(struct th_env *env, const char *path, int32_t sync)
+{
+	char err[256] = "";
+	int rc = jopen_io(env, path, sync, NULL, err, sizeof(err));
+
+	if (rc != CM_OK)
+		fail_msg("journal open: %s (%s)", cm_error_name(rc), err);
+}
+
+/* A new journal in a fresh directory, open on io (NULL: libc). */
+static void jt_init_io(struct jt *t, int32_t sync, const struct cm__jio *io)
+{
+	char err[256] = "";
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	fx_tmpdir(t->dir, sizeof(t->dir));
+	snprintf(t->path, sizeof(t->path), "%s/cases.journal", t->dir);
+	rc = jopen_io(&t->env, t->path, sync, io, err, sizeof(err));
+	if (rc != CM_OK)
+		fail_msg("journal open: %s (%s)", cm_error_name(rc), err);
+	t->digest[0] = cm__store_digest(t->env.store);
+	t->size[0] = file_size(t->path);
+}
+
+static void jt_init(struct jt *t, int32_t sync)
+{
+	jt_init_io(t, sync, NULL);
+}
+
+/* After a successful commit: note the digest and file size. */
+static void jt_mark(struct jt *t)
+{
+	assert_true(t->ncommits < MAXC);
+	t->ncommits++;
+	t->digest[t->ncommits] = cm__store_digest(t->env.store);
+	t->size[t->ncommits] = file_size(t->path);
+	t->env.clock.now += 61;
+}
+
+/* Reopen t's journal (closed) and return the digest; closes again. */
+static uint64_t reopen_digest(struct jt *t)
+{
+	struct th_env env;
+	uint64_t d;
+
+	jopen(&env, t->path, CM_SYNC_FULL);
+	d = cm__store_digest(env.store);
+	th_close(&env);
+	return d;
+}
+
+static void commit_one(struct jt *t, cm_txn *txn)
+{
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	jt_mark(t);
+}
+
+/* Commits touching every kind: clients, an assessment, a provider and a
+ * service, a plan revised twice, events, and client updates. */
+static void populate(struct jt *t)
+{
+	struct th_env *env = &t->env;
+	cm_client *c;
+	cm_assessment *a;
+	cm_provider *p;
+	cm_service *v;
+	cm_plan *pl;
+	cm_txn *txn;
+	const char *gid;
+	char eid[64];
+	int i;
+
+	fx_client(env, "client-1", "cm-ann", 2, TH_D0 + 7);
+	jt_mark(t);
+	fx_client(env, "client-2", NULL, 1, TH_D0 + 30);
+	jt_mark(t);
+
+	assert_int_equal(cm_assessment_new(&a, env->store, "client-1", "phq-2"), CM_OK);
+	assert_int_equal(cm_assessment_set_text(a, CM_ASSESSMENT_ASSESSOR, "nurse-1"), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q1", 2), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q2", 1), CM_OK);
+	assert_int_equal(cm_assessment_set_status(a, CM_ASSESSMENT_COMPLETED, "done"), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env->store, "nurse-1"), CM_OK);
+	assert_int_equal(cm_assessment_save(txn, a), CM_OK);
+	commit_one(t, txn);
+	cm_assessment_free(a);
+
+	assert_int_equal(cm_provider_new(&p, env->store, "Meals & Co", CM_PROVIDER_FOOD_ASSISTANCE), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env->store, "admin"), CM_OK);
+	assert_int_equal(cm_provider_save(txn, p), CM_OK);
+	commit_one(t, txn);
+	assert_int_equal(cm_service_new(&v, env->store, "client-1", "meals"), CM_OK);
+	assert_int_equal(cm_service_set_text(v, CM_SERVICE_PROVIDER, cm_provider_id(p)), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env->store, "cm-ann"), CM_OK);
+	assert_int_equal(cm_service_save(txn, v), CM_OK);
+	commit_one(t, txn);
+	cm_service_free(v);
+	cm_provider_free(p);
+
+	assert_int_equal(cm_plan_new(&pl, env->store, "client-1"), CM_OK);
+	assert_int_equal(cm_plan_set_text(pl, CM_PLAN_TITLE, "Stay at home"), CM_OK);
+	assert_int_equal(cm_plan_set_text(pl, CM_PLAN_AUTHOR, "cm-ann"), CM_OK);
+	assert_int_equal(cm_plan_add_goal(&gid, pl, "Eat well"), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env->store, "cm-ann"), CM_OK);
+	assert_int_equal(cm_plan_save(txn, pl), CM_OK);
+	commit_one(t, txn);
+	assert_int_equal(cm_plan_set_text(pl, CM_PLAN_TITLE, "Stay at home, safely"), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env->store, "cm-ann"), CM_OK);
+	assert_int_equal(cm_plan_save(txn, pl), CM_OK);
+	commit_one(t, txn);
+	cm_plan_free(pl);
+
+	for (i = 0; i < 3; i++) {
+		fx_event(env, eid, i ? "client-2" : "client-1", CM_EVENT_NOTE,
+			 TH_T0 - 3600 * (i + 1));
+		jt_mark(t);
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(cm_client_get(&c, env->store, "client-2"), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, i + 2), CM_OK);
+		assert_int_equal(cm_txn_begin(&txn, env->store, "cm-bob"), CM_OK);
+		assert_int_equal(cm_client_save(txn, c), CM_OK);
+		commit_one(t, txn);
+		cm_client_free(c);
+	}
+}
+
+/* A closed journal of n single-client commits ("a", "b", ...); returns
+ * its bytes (free them) in *out. */
+static unsigned char *small_journal(struct jt *t, int n, size_t *out)
+{
+	char id[2] = "a";
+	int i;
+
+	jt_init(t, CM_SYNC_FULL);
+	for (i = 0; i < n; i++, id[0]++) {
+		fx_client(&t->env, id, NULL, 0, CM_DATE_NONE);
+		jt_mark(t);
+	}
+	th_close(&t->env);
+	return slurp(t->path, out);
+}
+
+static void jt_done(struct jt *t)
+{
+	if (t->env.store)
+		th_close(&t->env);
+	fx_rmdir(t->dir);
+}
+
+/* ---- round trip ---------------------------------------------------------- */
+
+static void test_round_trip(void **state)
+{
+	struct jt t;
+	struct th_env env;
+	cm_plan *pl;
+	(void)state;
+
+	int64_t last;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	populate(&t);
+	/* Two more in one second: their log ids differ by the id counter. */
+	last = t.env.clock.now;
+	fx_client(&t.env, "client-4", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	t.env.clock.now = last;
+	fx_client(&t.env, "client-5", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+
+	/* Kept revisions and the audit trail come back; commits go on, here
+	 * within the second of the last one: the new transaction still sorts
+	 * after it in the audit trail of the next open. */
+	jopen(&env, t.path, CM_SYNC_FULL);
+	env.clock.now = last;
+	{
+		cm_client *c;
+		assert_int_equal(cm_client_get(&c, env.store, "client-2"), CM_OK);
+		assert_int_equal(cm_client_revision(c), 4);
+		cm_client_free(c);
+	}
+	{
+		cm_audit_iter *it;
+		int n = 0;
+		assert_int_equal(cm_audit_query(&it, env.store, NULL, "cm-bob",
+						 CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+		while (cm_audit_iter_next(it) == CM_OK)
+			n++;
+		cm_audit_iter_free(it);
+		assert_int_equal(n, 3);
+	}
+	(void)pl;
+	fx_client(&env, "client-3", NULL, 0, CM_DATE_NONE);
+	t.digest[0] = cm__store_digest(env.store);
+	th_close(&env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	jt_done(&t);
+}
+
+/* Every allocation of an open (reading, recovery, load) and of a commit
+ * failing in turn: CM_ENOMEM, nothing leaked, nothing half-written. */
+static void test_out_of_memory(void **state)
+{
+	struct jt t;
+	cm_store_options o;
+	long n;
+	int rc = CM_ENOMEM;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	populate(&t);
+	th_close(&t.env);
+	/* The last commit torn, so that recovery runs too. */
+	assert_int_equal(truncate(t.path, t.size[t.ncommits] - 3), 0);
+	for (n = 1; rc == CM_ENOMEM; n++) {
+		memset(&t.env, 0, sizeof(t.env));
+		t.env.clock.now = TH_T0;
+		th_options(&o, &t.env);
+		t.env.alloc.fail_at = n;
+		rc = cm_store_open_journal(&t.env.store, t.path, CM_SYNC_FULL, &o);
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_null(t.env.store);
+		assert_int_equal(t.env.alloc.live, 0);
+	}
+	t.env.alloc.fail_at = 0;
+	t.env.clock.now = TH_T0 + 86400; /* after populate's commits */
+	assert_true(n > 10);
+	assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits - 1]);
+	for (n = 1;; n++) {
+		uint64_t before = cm__store_digest(t.env.store);
+		cm_client *c;
+		cm_txn *txn;
+		assert_int_equal(cm_client_get(&c, t.env.store, "client-1"), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, (int32_t)(n % 5)), CM_OK);
+		assert_int_equal(cm_txn_begin(&txn, t.env.store, "worker"), CM_OK);
+		assert_int_equal(cm_client_save(txn, c), CM_OK);
+		t.env.alloc.fail_at = t.env.alloc.count + n;
+		rc = cm_txn_commit(txn);
+		t.env.alloc.fail_at = 0;
+		cm_client_free(c);
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_true(cm__store_digest(t.env.store) == before);
+	}
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	jt_done(&t);
+}
+
+/* ---- argument checks ----------------------------------------------------- */
+
+static void test_open_arguments(void **state)
+{
+	struct jt t;
+	cm_store *s = NULL;
+	cm_store_options o = CM_STORE_OPTIONS_INIT;
+	char err[256];
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	th_close(&t.env);
+	assert_int_equal(cm_store_open_journal(NULL, t.path, CM_SYNC_FULL, NULL), CM_EINVAL);
+	assert_int_equal(cm_store_open_journal(&s, NULL, CM_SYNC_FULL, NULL), CM_EINVAL);
+	assert_int_equal(cm_store_open_journal(&s, "", CM_SYNC_FULL, NULL), CM_EINVAL);
+	assert_int_equal(cm_store_open_journal(&s, t.path, 7, NULL), CM_ERANGE);
+	o.storage_ctx = &o;
+	o.errbuf = err;
+	o.errbuf_size = sizeof(err);
+	assert_int_equal(cm_store_open_journal(&s, t.path, CM_SYNC_FULL, &o), CM_EINVAL);
+	assert_non_null(strstr(err, "storage"));
+	o.version = 0;
+	assert_int_equal(cm_store_open_journal(&s, t.path, CM_SYNC_FULL, &o), CM_EVERSION);
+	assert_null(s);
+	/* A version-1 options block works, libc allocator too. */
+	o.version = 1;
+	assert_int_equal(cm_store_open_journal(&s, t.path, CM_SYNC_NORMAL, &o), CM_OK);
+	assert_int_equal(cm_store_compact(NULL), CM_EINVAL);
+	assert_int_equal(cm_store_compact(s), CM_OK);
+	cm_store_close(s);
+	/* Compacting a memory-only store. */
+	assert_int_equal(cm_store_open(&s, NULL), CM_OK);
+	assert_int_equal(cm_store_compact(s), CM_EINVAL);
+	cm_store_close(s);
+	/* Not a journal, and a journal of a newer format. */
+	spit(t.path, "hello, world: not a journal at all", 34);
+	assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, NULL, err, sizeof(err)),
+			 CM_ECORRUPT);
+	assert_non_null(strstr(err, "not a casemgr journal"));
+	{
+		unsigned char h[32] = { 0x89, 'C', 'M', 'J', 0x0d, 0x0a, 0x1a, 0x0a, 2 };
+		uint32_t c = cm_crc32c(0, h, 28);
+		h[28] = (unsigned char)c;
+		h[29] = (unsigned char)(c >> 8);
+		h[30] = (unsigned char)(c >> 16);
+		h[31] = (unsigned char)(c >> 24);
+		spit(t.path, h, sizeof(h));
+		assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, NULL, err, sizeof(err)),
+				 CM_EVERSION);
+		assert_non_null(strstr(err, "format version 2"));
+		/* A header cut short at creation: started afresh, bytes kept. */
+		spit(t.path, h, 5);
+		jopen(&t.env, t.path, CM_SYNC_FULL);
+		th_close(&t.env);
+		assert_int_equal(file_size(t.path), 32);
+	}
+	assert_int_equal(jopen_io(&t.env, t.dir, CM_SYNC_FULL, NULL, err, sizeof(err)), CM_EIO);
+	assert_non_null(strstr(err, t.dir));
+	t.env.store = NULL;
+	jt_done(&t);
+}
+
+/* ---- locking ------------------------------------------------------------- */
+
+static void test_second_open_locked(void **state)
+{
+	struct jt t;
+	struct th_env b;
+	char err[256];
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	assert_int_equal(jopen_io(&b, t.path, CM_SYNC_FULL, NULL, err, sizeof(err)),
+			 CM_ELOCKED);
+	assert_non_null(strstr(err, "in use"));
+	assert_non_null(strstr(err, t.path));
+	assert_int_equal(b.alloc.live, 0);
+	/* Still locked after a compaction (the lock moves to the new file). */
+	fx_client(&t.env, "client-1", NULL, 0, CM_DATE_NONE);
+	assert_int_equal(cm_store_compact(t.env.store), CM_OK);
+	assert_int_equal(jopen_io(&b, t.path, CM_SYNC_FULL, NULL, err, sizeof(err)),
+			 CM_ELOCKED);
+	th_close(&t.env);
+	jopen(&b, t.path, CM_SYNC_FULL);
+	th_close(&b);
+	jt_done(&t);
+}
+
+/* ---- torn tails ---------------------------------------------------------- */
+
+static void torn_name(char *buf, size_t n, const struct jt *t, int k)
+{
+	snprintf(buf, n, "%s.torn-%d", t->path, k);
+}
+
+static void test_truncation_every_offset(void **state)
+{
+	struct jt t;
+	unsigned char *orig, *torn;
+	size_t n, tn;
+	off_t off;
+	char tp[400];
+	int k, runs = 0;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	populate(&t);
+	th_close(&t.env);
+	orig = slurp(t.path, &n);
+	assert_int_equal((off_t)n, t.size[t.ncommits]);
+	for (off = t.size[t.ncommits - 3]; off < (off_t)n; off++) {
+		struct th_env env;
+		spit(t.path, orig, (size_t)off);
+		for (k = t.ncommits; t.size[k] > off; k--)
+			;
+		jopen(&env, t.path, CM_SYNC_FULL);
+		assert_true(cm__store_digest(env.store) == t.digest[k]);
+		th_close(&env);
+		assert_int_equal(file_size(t.path), t.size[k]);
+		torn_name(tp, sizeof(tp), &t, 1);
+		if (off > t.size[k]) {
+			torn = slurp(tp, &tn);
+			assert_int_equal(tn, (size_t)(off - t.size[k]));
+			assert_memory_equal(torn, orig + t.size[k], tn);
+			free(torn);
+			assert_int_equal(unlink(tp), 0);
+		} else {
+			assert_int_equal(access(tp, F_OK), -1);
+		}
+		runs++;
+	}
+	assert_true(runs > 100);
+	/* A tail of zeros (a file extended but never written, as after a
+	 * power loss on some file systems) is cut like any torn tail. */
+	{
+		unsigned char *z = calloc(1, n + 4096);
+		assert_non_null(z);
+		memcpy(z, orig, n);
+		spit(t.path, z, n + 4096);
+		free(z);
+		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+		torn_name(tp, sizeof(tp), &t, 1);
+		assert_int_equal(file_size(tp), 4096);
+		assert_int_equal(unlink(tp), 0);
+	}
+	/* The first free number is used. */
+	spit(t.path, orig, n - 1);
+	torn_name(tp, sizeof(tp), &t, 1);
+	spit(tp, "x", 1);
+	assert_true(reopen_digest(&t) == t.digest[t.ncommits - 1]);
+	torn_name(tp, sizeof(tp), &t, 2);
+	assert_int_equal(access(tp, F_OK), 0);
+	free(orig);
+	jt_done(&t);
+}
+
+/* ---- bit flips ----------------------------------------------------------- */
+
+static void test_every_bit_flip(void **state)
+{
+	struct jt t;
+	unsigned char *orig;
+	size_t n, i;
+	char tp[400], err[256];
+	int bit, ok = 0, corrupt = 0;
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	torn_name(tp, sizeof(tp), &t, 1);
+	for (i = 0; i < n; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			struct th_env env;
+			int rc;
+			orig[i] ^= (unsigned char)(1u << bit);
+			spit(t.path, orig, n);
+			orig[i] ^= (unsigned char)(1u << bit);
+			rc = jopen_io(&env, t.path, CM_SYNC_FULL, NULL, err, sizeof(err));
+			if ((off_t)i >= t.size[2]) {
+				/* In the last transaction: cut off as torn. */
+				if (rc != CM_OK)
+					fail_msg("flip at %zu.%d: %s", i, bit, err);
+				assert_true(cm__store_digest(env.store) == t.digest[2]);
+				th_close(&env);
+				assert_int_equal(unlink(tp), 0);
+				ok++;
+			} else {
+				/* Header or an earlier transaction: refused. */
+				if (rc != CM_ECORRUPT)
+					fail_msg("flip at %zu.%d: %d", i, bit, rc);
+				if ((off_t)i >= t.size[0])
+					assert_non_null(strstr(err, "valid transactions follow"));
+				assert_int_equal(env.alloc.live, 0);
+				corrupt++;
+			}
+		}
+	}
+	assert_true(ok > 0 && corrupt > 0);
+	free(orig);
+	jt_done(&t);
+}
+
+/* ---- injected I/O failures ------------------------------------------------ */
+
+/* Which calls are counted and failed: writes; syncs (fdatasync, fsync,
+ * directory); or the rest that can fail (open, rename, ftruncate). */
+enum { FAIL_WRITE, FAIL_SYNC, FAIL_META };
+
+struct inject {
+	int mode;
+	int short_writes; /* write at most 7 bytes per call */
+	long calls;   /* counted calls of the failing kind */
+	long fail_at; /* 0: never */
+	int fired;
+	long syncs;   /* fdatasync calls seen */
+};
+
+static int should_fail(struct inject *in, int mode)
+{
+	if (in->mode != mode)
+		return 0;
+	in->calls++;
+	if (in->fail_at && in->calls == in->fail_at) {
+		in->fired = 1;
+		errno = mode == FAIL_WRITE ? ENOSPC : EIO;
+		return 1;
+	}
+	return 0;
+}
+
+static ssize_t in_pwrite(void *ctx, int fd, const void *b, size_t n, off_t off)
+{
+	struct inject *in = ctx;
+
+	if (in->short_writes && n > 7)
+		n = 7;
+	return should_fail(ctx, FAIL_WRITE) ? -1
+		: cm__jio_libc.pwrite(NULL, fd, b, n, off);
+}
+
+static int in_open(void *ctx, const char *path, int flags, mode_t mode)
+{
+	return should_fail(ctx, FAIL_META) ? -1
+		: cm__jio_libc.open(NULL, path, flags, mode);
+}
+
+static int in_rename(void *ctx, const char *from, const char *to)
+{
+	return should_fail(ctx, FAIL_META) ? -1 : cm__jio_libc.rename(NULL, from, to);
+}
+
+static int in_ftruncate(void *ctx, int fd, off_t len)
+{
+	return should_fail(ctx, FAIL_META) ? -1 : cm__jio_libc.ftruncate(NULL, fd, len);
+}
+
+static int in_fdatasync(void *ctx, int fd)
+{
+	((struct inject *)ctx)->syncs++;
+	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.fdatasync(NULL, fd);
+}
+
+static int in_fsync(void *ctx, int fd)
+{
+	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.fsync(NULL, fd);
+}
+
+static int in_sync_dir(void *ctx, const char *path)
+{
+	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.sync_dir(NULL, path);
+}
+
+static struct cm__jio inject_io(struct inject *in)
+{
+	struct cm__jio io = cm__jio_libc;
+
+	io.ctx = in;
+	io.pwrite = in_pwrite;
+	io.fdatasync = in_fdatasync;
+	io.fsync = in_fsync;
+	io.sync_dir = in_sync_dir;
+	io.open = in_open;
+	io.rename = in_rename;
+	io.ftruncate = in_ftruncate;
+	return io;
+}
+
+/* Commit client `id` (new, or its tier changed); returns the commit's code. */
+static int try_commit(struct jt *t, const char *id, int32_t tier)
+{
+	cm_client *c = NULL;
+	cm_txn *txn;
+	int rc;
+
+	if (cm_client_get(&c, t->env.store, id) != CM_OK) {
+		assert_int_equal(cm_client_new(&c, t->env.store), CM_OK);
+		assert_int_equal(cm_client_set_id(c, id), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, id), CM_OK);
+	}
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, tier), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, t->env.store, "worker"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	rc = cm_txn_commit(txn);
+	cm_client_free(c);
+	return rc;
+}
+
+/* One run: open, commit, compact, commit more, failing call fail_at of
+ * the mode's kind. Returns 1 if a failure was injected. */
+static int failure_run(int mode, long fail_at)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	int step, rc = CM_OK;
+
+	memset(&in, 0, sizeof(in));
+	in.mode = mode;
+	io = inject_io(&in);
+	jt_init_io(&t, CM_SYNC_FULL, &io);
+	try_commit(&t, "seed", 0);
+	t.digest[0] = cm__store_digest(t.env.store);
+	in.calls = 0;
+	in.fail_at = fail_at;
+	for (step = 0; step < 6 && rc == CM_OK; step++) {
+		uint64_t before = cm__store_digest(t.env.store);
+		int compacting = step == 3;
+		rc = compacting ? cm_store_compact(t.env.store)
+			: try_commit(&t, step % 2 ? "seed" : (step ? "c2" : "c1"), step % 5);
+		if (rc == CM_OK) {
+			t.digest[0] = cm__store_digest(t.env.store);
+			continue;
+		}
+		assert_int_equal(rc, CM_EIO);
+		assert_true(in.fired);
+		assert_non_null(strstr(cm_store_errmsg(t.env.store), t.path));
+		assert_true(cm__store_digest(t.env.store) == before);
+		if (!compacting) {
+			assert_int_equal(try_commit(&t, "c9", 1), CM_EPOISONED);
+			assert_int_equal(cm_store_compact(t.env.store), CM_EPOISONED);
+			assert_true(cm__store_digest(t.env.store) == before);
+		}
+	}
+	th_close(&t.env);
+	/* Exactly the committed prefix is on disk. */
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	fx_rmdir(t.dir);
+	return in.fired;
+}
+
+static void test_injected_failures(void **state)
+{
+	long n, runs = 0;
+	int mode;
+	(void)state;
+
+	for (mode = FAIL_WRITE; mode <= FAIL_META; mode++)
+		for (n = 1; failure_run(mode, n); n++)
+			runs++;
+	assert_true(runs >= 10);
+}
+
+/* Recovery itself failing (copying the torn bytes aside, cutting, syncing)
+ * fails the open with CM_EIO and loses nothing: a later open recovers. */
+static void test_recovery_failures(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	unsigned char *orig;
+	size_t n;
+	char err[256], tp[400];
+	int mode, runs = 0;
+	long k;
+	(void)state;
+
+	orig = small_journal(&t, 2, &n);
+	for (mode = FAIL_WRITE; mode <= FAIL_META; mode++) {
+		for (k = 1;; k++) {
+			int rc, i;
+			spit(t.path, orig, n - 3); /* the last commit torn */
+			memset(&in, 0, sizeof(in));
+			in.mode = mode;
+			in.fail_at = k;
+			io = inject_io(&in);
+			rc = jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err));
+			if (!in.fired) {
+				assert_int_equal(rc, CM_OK);
+				th_close(&t.env);
+				assert_true(reopen_digest(&t) == t.digest[1]);
+			} else {
+				assert_int_equal(rc, CM_EIO);
+				assert_non_null(strstr(err, t.dir));
+				assert_int_equal(t.env.alloc.live, 0);
+				assert_true(reopen_digest(&t) == t.digest[1]);
+				runs++;
+			}
+			for (i = 1; i <= 2; i++) {
+				torn_name(tp, sizeof(tp), &t, i);
+				unlink(tp);
+			}
+			if (!in.fired)
+				break;
+		}
+	}
+	assert_true(runs >= 5);
+	t.env.store = NULL;
+	free(orig);
+	jt_done(&t);
+}
+
+/* Short writes are resumed. */
+static void test_short_writes(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	(void)state;
+
+	memset(&t, 0, sizeof(t));
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	in.short_writes = 1;
+	io = inject_io(&in);
+	jt_init_io(&t, CM_SYNC_FULL, &io);
+	assert_int_equal(try_commit(&t, "a", 1), CM_OK);
+	assert_int_equal(try_commit(&t, "b", 2), CM_OK);
+	assert_int_equal(cm_store_compact(t.env.store), CM_OK);
+	assert_int_equal(try_commit(&t, "a", 3), CM_OK);
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	fx_rmdir(t.dir);
+}
+
+/* ---- compaction ------------------------------------------------------------ */
+
+static void test_compaction(void **state)
+{
+	struct jt t;
+	off_t before;
+	int i;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_NORMAL);
+	populate(&t);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(try_commit(&t, "client-2", i % 5), CM_OK);
+	before = file_size(t.path);
+	t.digest[0] = cm__store_digest(t.env.store);
+	assert_int_equal(cm_store_compact(t.env.store), CM_OK);
+	fprintf(stderr, "compaction: %lld -> %lld bytes\n", (long long)before,
+		(long long)file_size(t.path));
+	assert_true(file_size(t.path) < before);
+	assert_true(cm__store_digest(t.env.store) == t.digest[0]);
+	/* Commits after compaction go to the new file. */
+	assert_int_equal(try_commit(&t, "client-9", 3), CM_OK);
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	{
+		char tmp[400];
+		snprintf(tmp, sizeof(tmp), "%s.compact", t.path);
+		assert_int_equal(access(tmp, F_OK), -1);
+	}
+	/* Compacting an empty store leaves a header only. */
+	jopen(&t.env, t.path, CM_SYNC_FULL);
+	th_close(&t.env);
+	assert_int_equal(unlink(t.path), 0);
+	jopen(&t.env, t.path, CM_SYNC_FULL);
+	assert_int_equal(cm_store_compact(t.env.store), CM_OK);
+	assert_int_equal(file_size(t.path), 32);
+	jt_done(&t);
+}
+
+static void test_compact_busy(void **state)
+{
+	struct jt t;
+	cm_txn *txn;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	assert_int_equal(cm_txn_begin(&txn, t.env.store, "me"), CM_OK);
+	assert_int_equal(cm_store_compact(t.env.store), CM_EBUSY);
+	cm_txn_rollback(txn);
+	jt_done(&t);
+}
+
+/* Compaction while another thread commits and a third reads: writers wait
+ * for it, readers go on, and nothing is lost. Libc allocator (the harness
+ * allocator is not thread-safe). */
+struct busy {
+	cm_store *s;
+	int commits;
+	int failed;
+};
+
+static void *committer(void *arg)
+{
+	struct busy *b = arg;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		cm_client *c = NULL;
+		cm_txn *txn;
+		char id[16];
+		snprintf(id, sizeof(id), "w%d", i % 7);
+		if (cm_client_get(&c, b->s, id) != CM_OK &&
+		    (cm_client_new(&c, b->s) || cm_client_set_id(c, id) ||
+		     cm_client_set_text(c, CM_CLIENT_FAMILY, id))) {
+			b->failed++;
+			cm_client_free(c);
+			continue;
+		}
+		if (cm_client_set_int(c, CM_CLIENT_RISK_TIER, i % 5) ||
+		    cm_txn_begin(&txn, b->s, "writer") || cm_client_save(txn, c) ||
+		    cm_txn_commit(txn))
+			b->failed++;
+		else
+			b->commits++;
+		cm_client_free(c);
+	}
+	return NULL;
+}
+
+static void *reader(void *arg)
+{
+	struct busy *b = arg;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		cm_client *c;
+		if (cm_client_get(&c, b->s, "w0") == CM_OK)
+			cm_client_free(c);
+	}
+	return NULL;
+}
+
+static void test_compact_concurrent(void **state)
+{
+	struct busy b;
+	pthread_t w, r;
+	char dir[256], path[300];
+	uint64_t d;
+	int i;
+	(void)state;
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/cases.journal", dir);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(cm_store_open_journal(&b.s, path, CM_SYNC_NORMAL, NULL), CM_OK);
+	assert_int_equal(pthread_create(&w, NULL, committer, &b), 0);
+	assert_int_equal(pthread_create(&r, NULL, reader, &b), 0);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(cm_store_compact(b.s), CM_OK);
+	pthread_join(w, NULL);
+	pthread_join(r, NULL);
+	assert_int_equal(b.failed, 0);
+	assert_int_equal(b.commits, 200);
+	d = cm__store_digest(b.s);
+	cm_store_close(b.s);
+	assert_int_equal(cm_store_open_journal(&b.s, path, CM_SYNC_FULL, NULL), CM_OK);
+	assert_true(cm__store_digest(b.s) == d);
+	cm_store_close(b.s);
+	fx_rmdir(dir);
+}
+
+/* ---- sync modes ------------------------------------------------------------ */
+
+static void test_sync_modes(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	int32_t sync;
+	(void)state;
+
+	for (sync = CM_SYNC_FULL; sync <= CM_SYNC_NORMAL; sync++) {
+		memset(&in, 0, sizeof(in));
+		in.mode = -1;
+		io = inject_io(&in);
+		jt_init_io(&t, sync, &io);
+		assert_int_equal(try_commit(&t, "a", 1), CM_OK);
+		assert_int_equal(try_commit(&t, "a", 2), CM_OK);
+		assert_int_equal(in.syncs, sync == CM_SYNC_FULL ? 2 : 0);
+		t.digest[0] = cm__store_digest(t.env.store);
+		th_close(&t.env);
+		assert_true(reopen_digest(&t) == t.digest[0]);
+		fx_rmdir(t.dir);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_open_arguments),
+		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_second_open_locked),
+		cmocka_unit_test(test_truncation_every_offset),
+		cmocka_unit_test(test_every_bit_flip),
+		cmocka_unit_test(test_injected_failures),
+		cmocka_unit_test(test_recovery_failures),
+		cmocka_unit_test(test_short_writes),
+		cmocka_unit_test(test_compaction),
+		cmocka_unit_test(test_compact_busy),
+		cmocka_unit_test(test_compact_concurrent),
+		cmocka_unit_test(test_sync_modes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
