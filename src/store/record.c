@@ -295,6 +295,20 @@ void cm__handle_release(struct cm__handle *h)
 	cm__store_unref(s);
 }
 
+void cm__handle_free(struct cm__handle *h)
+{
+	if (!h)
+		return;
+	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
+		/* Staged: the transaction reads only op->rec, and skips a
+		 * handle whose caller has let go (refs == 1). */
+		struct cm__rec *r = h->rec;
+		h->rec = NULL;
+		cm__rec_release(h->store, r);
+	}
+	cm__handle_release(h);
+}
+
 struct cm__rec *cm__handle_mut(struct cm__handle *h)
 {
 	struct cm__rec *copy;

@@ -338,6 +338,10 @@ struct cm__handle {
 int cm__handle_new(struct cm__handle **out, cm_store *s,
 		   const struct cm__kind *k, struct cm__rec *rec, int owned);
 void cm__handle_release(struct cm__handle *h);
+/* The caller's release (the public *_free): as cm__handle_release, and if a
+ * transaction still holds the handle, drop its record now, since nobody can
+ * read it any more (so that a staged record is not kept twice). */
+void cm__handle_free(struct cm__handle *h);
 /* The handle's record, made private (cloned if shared) for changing.
  * NULL on allocation failure (message set). */
 struct cm__rec *cm__handle_mut(struct cm__handle *h);

@@ -185,8 +185,11 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	rc = k->validate(txn, h->rec);
 	if (rc)
 		return rc;
-	if (cm__rec_clone(s, k, &copy, h->rec) != CM_OK)
-		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+	/* Share the handle's version (copy-on-write): a later change through
+	 * the handle clones it (owned = 0), and commit clones it only if the
+	 * handle still holds it then (see own_rec). */
+	copy = h->rec;
+	cm__rec_retain(copy);
 
 	op = staged_op(txn, k->kind, h->rec->id);
 	if (op) {
@@ -197,6 +200,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		cm__handle_release(op->handle);
 		op->handle = h;
 		op->handle_mods = h->mods;
+		h->owned = 0;
 		return CM_OK;
 	}
 	key = staged_key(s, k->kind, h->rec->id, &klen);
@@ -216,6 +220,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->handle = h;
 	op->handle_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
+	h->owned = 0;
 	cm__map_put(&txn->staged, key, klen, (void *)(uintptr_t)txn->nops);
 	return CM_OK;
 }
@@ -279,13 +284,33 @@ struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev)
 	return NULL;
 }
 
+/* Make op->rec the op's own: staging shares the handle's version, which
+ * commit fills in (revision, times, actors) and must not change under a
+ * handle that still reads it, in case the commit fails. */
+static int own_rec(cm_txn *txn, struct cm__op *op)
+{
+	struct cm__rec *copy;
+
+	if (atomic_load_explicit(&op->rec->refs, memory_order_acquire) == 1)
+		return CM_OK;
+	if (cm__rec_clone(txn->store, op->kind, &copy, op->rec) != CM_OK)
+		return CM_ENOMEM;
+	cm__rec_release(txn->store, op->rec);
+	op->rec = copy;
+	return CM_OK;
+}
+
 /* Phase 1 for one op: revision, times, actors, the slot of a new record. */
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
 	cm_store *s = txn->store;
 	const struct cm__kind *k = op->kind;
-	struct cm__rec *r = op->rec;
+	struct cm__rec *r;
 	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
+
+	if (own_rec(txn, op))
+		return CM_ENOMEM;
+	r = op->rec;
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
 	r->updated = txn->time;
