@@ -136,15 +136,21 @@ struct cm__kind {
 
 #define CM__KIND_MAX 16
 
-/* A committed record's place in its table; lives as long as the store. */
+/* A committed record's place in its table; lives as long as the store.
+ * One allocation with its id: kid holds the kind as one byte then the id,
+ * which is also the key of a staged op in a transaction's map. */
 struct cm__slot {
 	struct cm__rec *cur;
-	char *id; /* owned; also the table map's key */
+	const char *id; /* = kid + 1; also the table map's key */
 	/* Earlier revisions, oldest first, when the kind keeps them:
 	 * revs[i] has revision i + 1. */
 	struct cm__rec **revs;
 	size_t nrevs, caprevs;
+	char kid[];
 };
+
+/* A new, empty slot for record (kind, id), or NULL. Freed with cm__free. */
+struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
 
 struct cm__table {
 	struct cm__map ids;      /* id -> struct cm__slot * */
@@ -469,7 +475,7 @@ struct cm__op {
 	uint64_t handle_mods;
 	struct cm__slot *slot;     /* existing slot, or NULL for a new record */
 	struct cm__slot *new_slot; /* prepared for a new record */
-	char *key;                 /* owned key in txn->staged */
+	const char *key;           /* key in txn->staged: the slot's kid */
 	int32_t action;
 };
 

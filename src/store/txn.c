@@ -23,11 +23,7 @@ static void txn_free(cm_txn *txn)
 		struct cm__op *op = &txn->ops[i];
 		cm__rec_release(s, op->rec);
 		cm__handle_release(op->handle);
-		cm__free(s, op->key);
-		if (op->new_slot) {
-			cm__free(s, op->new_slot->id);
-			cm__free(s, op->new_slot);
-		}
+		cm__free(s, op->new_slot);
 	}
 	cm__free(s, txn->ops);
 	cm__map_free(s, &txn->staged);
@@ -107,19 +103,6 @@ const char *cm_txn_actor(const cm_txn *txn)
 
 /* ---- staging ----------------------------------------------------------- */
 
-static char *staged_key(cm_store *s, int32_t kind, const char *id, size_t *len)
-{
-	size_t n = strlen(id);
-	char *k = cm__alloc(s, n + 2);
-
-	if (!k)
-		return NULL;
-	k[0] = (char)kind;
-	memcpy(k + 1, id, n + 1);
-	*len = n + 1;
-	return k;
-}
-
 static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
 {
 	char buf[80];
@@ -153,8 +136,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	struct cm__slot *slot;
 	struct cm__op *op;
 	struct cm__rec *copy;
-	char *key;
-	size_t klen;
+	struct cm__slot *fresh = NULL;
 	int rc;
 
 	if (h->store != s)
@@ -203,11 +185,12 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		h->owned = 0;
 		return CM_OK;
 	}
-	key = staged_key(s, k->kind, h->rec->id, &klen);
-	if (!key || cm__reserve(s, (void **)&txn->ops, &txn->opcap,
-				txn->nops + 1, sizeof(*txn->ops)) ||
+	/* A new record gets its slot now: the slot's kid is the op's key. */
+	if ((!slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id))) ||
+	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
+			txn->nops + 1, sizeof(*txn->ops)) ||
 	    cm__map_reserve(s, &txn->staged, 1)) {
-		cm__free(s, key);
+		cm__free(s, fresh);
 		cm__rec_release(s, copy);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
@@ -216,12 +199,14 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->kind = k;
 	op->rec = copy;
 	op->slot = slot;
-	op->key = key;
+	op->new_slot = fresh;
+	op->key = slot ? slot->kid : fresh->kid;
 	op->handle = h;
 	op->handle_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
 	h->owned = 0;
-	cm__map_put(&txn->staged, key, klen, (void *)(uintptr_t)txn->nops);
+	cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
+		    (void *)(uintptr_t)txn->nops);
 	return CM_OK;
 }
 
@@ -235,7 +220,7 @@ void cm__txn_truncate(cm_txn *txn, size_t nops)
 			       NULL);
 		cm__rec_release(s, op->rec);
 		cm__handle_release(op->handle);
-		cm__free(s, op->key);
+		cm__free(s, op->new_slot);
 	}
 }
 
@@ -303,7 +288,6 @@ static int own_rec(cm_txn *txn, struct cm__op *op)
 /* Phase 1 for one op: revision, times, actors, the slot of a new record. */
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
-	cm_store *s = txn->store;
 	const struct cm__kind *k = op->kind;
 	struct cm__rec *r;
 	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
@@ -324,11 +308,6 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		return CM_ENOMEM;
 	if (k->prepare_op && k->prepare_op(txn, op))
 		return CM_ENOMEM;
-	if (!old) {
-		op->new_slot = cm__zalloc(s, sizeof(*op->new_slot));
-		if (!op->new_slot || !(op->new_slot->id = cm__strdup(s, r->id)))
-			return CM_ENOMEM;
-	}
 	return CM_OK;
 }
 
