@@ -222,6 +222,11 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 				const char *id = b->e[i].slot->kid + 1;
 				if (due > x->last || due >= CM__BYCM_NODATE)
 					break;
+#if defined(__GNUC__)
+				/* The caller reads the ids: fetch them all at
+				 * once rather than one cache miss at a time. */
+				__builtin_prefetch(id);
+#endif
 				if (due < x->as_of)
 					push(x, CM_WORK_CONTACT_OVERDUE,
 					     CM_PRIORITY_URGENT, due,

@@ -50,9 +50,10 @@ struct params {
 	long contacts;      /* phase 5 */
 	long timelines;     /* phase 6 */
 	const char *only;   /* run one system only (debugging, profiling) */
+	long load_batch;    /* casemgr: commit every N clients (0: one txn) */
 };
 
-static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL };
+static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0 };
 
 #define NCATALOG 500
 #define NEVENTS 10
@@ -454,6 +455,10 @@ static void run_casemgr(struct result *res)
 			cm_load_client(res, s, txn, &g[k], prov);
 			if (res->failed)
 				return;
+			if (P.load_batch && (i + k + 1) % P.load_batch == 0) {
+				CK(res, s, cm_txn_commit(txn));
+				CK(res, s, cm_txn_begin(&txn, s, "loader"));
+			}
 		}
 		acc += now_s() - t;
 	}
@@ -1008,7 +1013,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: cw1 [--clients N] [--seed S] [--lookups N] [--worklists N]\n"
-		"           [--contacts N] [--timelines N] [--only casemgr|sqlite]\n");
+		"           [--contacts N] [--timelines N] [--only casemgr|sqlite]\n"
+		"           [--load-batch N (casemgr: commit every N clients)]\n");
 	exit(2);
 }
 
@@ -1034,6 +1040,8 @@ int main(int argc, char **argv)
 			P.contacts = arg_long(v);
 		else if (!strcmp(a, "--timelines"))
 			P.timelines = arg_long(v);
+		else if (!strcmp(a, "--load-batch"))
+			P.load_batch = arg_long(v);
 		else if (!strcmp(a, "--only"))
 			P.only = v;
 		else
