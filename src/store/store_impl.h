@@ -77,7 +77,11 @@ struct cm__list {
 /* The header every record kind's struct begins with. */
 struct cm__rec {
 	atomic_int refs;
-	int32_t kind;
+	int16_t kind;
+	/* 1: a committed version packed in one block with its strings and
+	 * lists (cm__rec_pack); its id is borrowed from its slot. Never
+	 * changed in place: a handle's first change clones it. */
+	uint16_t packed;
 	int64_t revision; /* of the committed version this was read/derived from */
 	int64_t created;
 	int64_t updated;
@@ -313,6 +317,10 @@ uint64_t cm__store_digest(cm_store *s);
 struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
 int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		  const struct cm__rec *src);
+/* A copy of src in one allocation (struct, strings, lists), with the id
+ * borrowed from `id` (which must outlive it). */
+int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
+		 const struct cm__rec *src, const char *id);
 void cm__rec_retain(struct cm__rec *r);
 void cm__rec_release(cm_store *s, struct cm__rec *r);
 uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,

@@ -137,6 +137,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	struct cm__op *op;
 	struct cm__rec *copy;
 	struct cm__slot *fresh = NULL;
+	const char *idsrc;
 	int rc;
 
 	if (h->store != s)
@@ -167,13 +168,23 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	rc = k->validate(txn, h->rec);
 	if (rc)
 		return rc;
-	/* Share the handle's version (copy-on-write): a later change through
-	 * the handle clones it (owned = 0), and commit clones it only if the
-	 * handle still holds it then (see own_rec). */
-	copy = h->rec;
-	cm__rec_retain(copy);
-
 	op = staged_op(txn, k->kind, h->rec->id);
+	/* A new record gets its slot now: the slot's kid is the op's key and
+	 * its id the staged version's. */
+	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id)))
+		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+	/* Stage a packed copy (one allocation): it becomes the committed
+	 * version as it is, unless commit has to fill something in. */
+	if (slot)
+		idsrc = slot->id;
+	else if (op)
+		idsrc = op->key + 1;
+	else
+		idsrc = fresh ? fresh->id : NULL;
+	if (!idsrc || cm__rec_pack(s, k, &copy, h->rec, idsrc) != CM_OK) {
+		cm__free(s, fresh);
+		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+	}
 	if (op) {
 		/* Saved again in this transaction: replace what was staged. */
 		cm__rec_release(s, op->rec);
@@ -182,12 +193,9 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		cm__handle_release(op->handle);
 		op->handle = h;
 		op->handle_mods = h->mods;
-		h->owned = 0;
 		return CM_OK;
 	}
-	/* A new record gets its slot now: the slot's kid is the op's key. */
-	if ((!slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id))) ||
-	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
+	if (cm__reserve(s, (void **)&txn->ops, &txn->opcap,
 			txn->nops + 1, sizeof(*txn->ops)) ||
 	    cm__map_reserve(s, &txn->staged, 1)) {
 		cm__free(s, fresh);
@@ -204,7 +212,6 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->handle = h;
 	op->handle_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
-	h->owned = 0;
 	cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
 		    (void *)(uintptr_t)txn->nops);
 	return CM_OK;
@@ -269,32 +276,24 @@ struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev)
 	return NULL;
 }
 
-/* Make op->rec the op's own: staging shares the handle's version, which
- * commit fills in (revision, times, actors) and must not change under a
- * handle that still reads it, in case the commit fails. */
-static int own_rec(cm_txn *txn, struct cm__op *op)
+/* 1 if a status history has an entry waiting for the txn's actor. */
+static int hist_pending(const struct cm__list *hl)
 {
-	struct cm__rec *copy;
+	size_t i;
 
-	if (atomic_load_explicit(&op->rec->refs, memory_order_acquire) == 1)
-		return CM_OK;
-	if (cm__rec_clone(txn->store, op->kind, &copy, op->rec) != CM_OK)
-		return CM_ENOMEM;
-	cm__rec_release(txn->store, op->rec);
-	op->rec = copy;
-	return CM_OK;
+	for (i = 0; i < hl->count; i++)
+		if (!CM__LIST_AT(hl, struct cm__hist, i)->actor)
+			return 1;
+	return 0;
 }
 
-/* Phase 1 for one op: revision, times, actors, the slot of a new record. */
+/* Phase 1 for one op: revision, times, actors. */
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
 	const struct cm__kind *k = op->kind;
-	struct cm__rec *r;
+	struct cm__rec *r = op->rec, *u, *packed;
 	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
 
-	if (own_rec(txn, op))
-		return CM_ENOMEM;
-	r = op->rec;
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
 	r->updated = txn->time;
@@ -304,10 +303,22 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		op->action = CM_ACTION_STATUS;
 	else
 		op->action = CM_ACTION_UPDATE;
-	if (k->history_off && cm__hist_fill(txn, rec_history(k, r)))
+	if (!k->prepare_op &&
+	    !(k->history_off && hist_pending(rec_history(k, r))))
+		return CM_OK; /* the packed staged version is final */
+	/* Histories to fill in: unpack, fill, pack again. */
+	if (cm__rec_clone(txn->store, k, &u, r) != CM_OK)
+		return CM_ENOMEM;
+	cm__rec_release(txn->store, r);
+	op->rec = u;
+	if (k->history_off && cm__hist_fill(txn, rec_history(k, u)))
 		return CM_ENOMEM;
 	if (k->prepare_op && k->prepare_op(txn, op))
 		return CM_ENOMEM;
+	if (cm__rec_pack(txn->store, k, &packed, op->rec, op->key + 1) != CM_OK)
+		return CM_ENOMEM;
+	cm__rec_release(txn->store, op->rec);
+	op->rec = packed;
 	return CM_OK;
 }
 
