@@ -418,6 +418,17 @@ struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 	return sl;
 }
 
+int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
+{
+	size_t cap = sl->caprevs;
+
+	if (need > UINT32_MAX ||
+	    cm__reserve(s, (void **)&sl->revs, &cap, need, sizeof(*sl->revs)))
+		return CM_ENOMEM;
+	sl->caprevs = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	return CM_OK;
+}
+
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
 {
 	if (kind <= 0 || kind >= CM__KIND_MAX)

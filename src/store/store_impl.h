@@ -149,12 +149,14 @@ struct cm__slot {
 	/* Earlier revisions, oldest first, when the kind keeps them:
 	 * revs[i] has revision i + 1. */
 	struct cm__rec **revs;
-	size_t nrevs, caprevs;
+	uint32_t nrevs, caprevs; /* 32 bits: the slot fits 80 bytes */
 	char kid[];
 };
 
 /* A new, empty slot for record (kind, id), or NULL. Freed with cm__free. */
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
+/* Room for `need` kept revisions in sl->revs. CM_OK or CM_ENOMEM. */
+int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
 	struct cm__map ids;      /* id -> struct cm__slot * */

@@ -346,8 +346,7 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		if (op->slot && op->kind->keep_revisions &&
-		    cm__reserve(s, (void **)&op->slot->revs, &op->slot->caprevs,
-				op->slot->nrevs + 1, sizeof(*op->slot->revs)))
+		    cm__slot_reserve_revs(s, op->slot, (size_t)op->slot->nrevs + 1))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	if (cm__audit_reserve(s, txn->nops))
