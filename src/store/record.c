@@ -371,6 +371,8 @@ int cm__handle_new(struct cm__handle **out, cm_store *s,
 	h->rec = rec;
 	h->owned = owned;
 	h->mods = 0;
+	h->txn = NULL;
+	h->op = 0;
 	atomic_init(&h->refs, 1);
 	cm__store_ref(s);
 	*out = h;
@@ -395,6 +397,17 @@ void cm__handle_free(struct cm__handle *h)
 {
 	if (!h)
 		return;
+	if (h->txn) {
+		/* Staged: the transaction needs only its own copy (op->rec);
+		 * with the caller gone there is no handle to update after
+		 * commit, so it lets go of the handle now. */
+		struct cm__op *op = &h->txn->ops[h->op];
+		if (op->handle == h) {
+			op->handle = NULL;
+			h->txn = NULL;
+			cm__handle_release(h);
+		}
+	}
 	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
 		/* Staged: the transaction reads only op->rec, and skips a
 		 * handle whose caller has let go (refs == 1). */

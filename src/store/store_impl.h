@@ -346,9 +346,14 @@ struct cm__handle {
 	cm_store *store;
 	const struct cm__kind *kind;
 	struct cm__rec *rec; /* shared committed version, or private copy */
-	int owned;           /* rec is this handle's private copy */
 	uint64_t mods;       /* successful changes, to tell if changed since save */
+	/* The transaction that staged it and holds a reference, and the
+	 * index of its op there (so that the caller's free can hand the
+	 * transaction's reference back at once), or NULL. */
+	cm_txn *txn;
 	atomic_int refs;     /* the caller's + one per txn that staged it */
+	uint32_t op;
+	int owned;           /* rec is this handle's private copy */
 };
 
 int cm__handle_new(struct cm__handle **out, cm_store *s,

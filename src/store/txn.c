@@ -22,6 +22,8 @@ static void txn_free(cm_txn *txn)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		cm__rec_release(s, op->rec);
+		if (op->handle)
+			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
 		cm__free(s, op->new_slot);
 	}
@@ -190,12 +192,17 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		cm__rec_release(s, op->rec);
 		op->rec = copy;
 		atomic_fetch_add(&h->refs, 1);
+		if (op->handle)
+			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
 		op->handle = h;
 		op->handle_mods = h->mods;
+		h->txn = txn;
+		h->op = (uint32_t)(op - txn->ops);
 		return CM_OK;
 	}
-	if (cm__reserve(s, (void **)&txn->ops, &txn->opcap,
+	if (txn->nops >= UINT32_MAX ||
+	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
 			txn->nops + 1, sizeof(*txn->ops)) ||
 	    cm__map_reserve(s, &txn->staged, 1)) {
 		cm__free(s, fresh);
@@ -212,6 +219,8 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->handle = h;
 	op->handle_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
+	h->txn = txn;
+	h->op = (uint32_t)(txn->nops - 1);
 	cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
 		    (void *)(uintptr_t)txn->nops);
 	return CM_OK;
@@ -226,6 +235,8 @@ void cm__txn_truncate(cm_txn *txn, size_t nops)
 		cm__map_remove(&txn->staged, op->key, strlen(op->key + 1) + 1,
 			       NULL);
 		cm__rec_release(s, op->rec);
+		if (op->handle)
+			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
 		cm__free(s, op->new_slot);
 	}
@@ -420,7 +431,7 @@ static void update_handle(cm_store *s, struct cm__op *op)
 	struct cm__handle *h = op->handle;
 	struct cm__rec *committed = op->slot->cur;
 
-	if (atomic_load(&h->refs) <= 1)
+	if (!h || atomic_load(&h->refs) <= 1)
 		return; /* the caller has freed it */
 	if (h->mods == op->handle_mods) {
 		cm__rec_retain(committed);
