@@ -393,27 +393,44 @@ void cm__handle_release(struct cm__handle *h)
 	cm__store_unref(s);
 }
 
+/* 1 if the calling thread holds s's open transaction. */
+static int txn_is_mine(cm_store *s)
+{
+	int mine;
+
+	pthread_mutex_lock(&s->meta);
+	mine = s->txn_active && pthread_equal(s->txn_owner, pthread_self());
+	pthread_mutex_unlock(&s->meta);
+	return mine;
+}
+
 void cm__handle_free(struct cm__handle *h)
 {
 	if (!h)
 		return;
-	if (h->txn) {
-		/* Staged: the transaction needs only its own copy (op->rec);
-		 * with the caller gone there is no handle to update after
-		 * commit, so it lets go of the handle now. */
-		struct cm__op *op = &h->txn->ops[h->op];
-		if (op->handle == h) {
-			op->handle = NULL;
-			h->txn = NULL;
-			cm__handle_release(h);
+	/* Staged in a transaction (refs > 1) that this thread holds: the
+	 * transaction needs only its own copy (op->rec) and, with the caller
+	 * gone, no handle to update after commit, so it lets go of the handle
+	 * and its record now. A handle passed to another thread while staged
+	 * is only released: that thread must not touch the transaction. */
+	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1 &&
+	    txn_is_mine(h->store)) {
+		struct cm__rec *r;
+		if (h->txn) {
+			struct cm__op *op = &h->txn->ops[h->op];
+			if (op->handle == h) {
+				op->handle = NULL;
+				h->txn = NULL;
+				cm__handle_release(h);
+			}
 		}
-	}
-	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
-		/* Staged: the transaction reads only op->rec, and skips a
-		 * handle whose caller has let go (refs == 1). */
-		struct cm__rec *r = h->rec;
-		h->rec = NULL;
-		cm__rec_release(h->store, r);
+		if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
+			/* Still held by an op (saved under two ids): it skips
+			 * a handle whose caller has let go (refs == 1). */
+			r = h->rec;
+			h->rec = NULL;
+			cm__rec_release(h->store, r);
+		}
 	}
 	cm__handle_release(h);
 }
