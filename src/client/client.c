@@ -419,7 +419,7 @@ int cm_client_find(cm_client **out, cm_store *s, const char *system,
 
 void cm_client_free(cm_client *c)
 {
-	cm__handle_release(H(c));
+	cm__handle_free(H(c));
 }
 
 int cm_client_save(cm_txn *txn, cm_client *c)

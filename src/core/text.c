@@ -6,6 +6,8 @@
  * rejects overlong forms, surrogates and code points above U+10FFFF without
  * decoding first and checking afterwards.
  */
+#include <string.h>
+
 #include "casemgr/common.h"
 #include "core/text.h"
 
@@ -70,6 +72,20 @@ int cm__utf8_valid(const char *s, size_t len)
 	if (!s)
 		return len == 0;
 	while (i < len) {
+		/* ASCII runs (ids, codes, most names): 8 bytes at a time. */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
 		n = cm__utf8_decode(NULL, s + i, len - i);
 		if (n == 0)
 			return 0;

@@ -230,7 +230,7 @@ int cm_event_get(cm_event **out, cm_store *s, const char *id)
 
 void cm_event_free(cm_event *e)
 {
-	cm__handle_release(H(e));
+	cm__handle_free(H(e));
 }
 
 int cm_event_save(cm_txn *txn, cm_event *e)

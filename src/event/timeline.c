@@ -41,10 +41,15 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 	}
 	b = cm__mindex_get(&s->events_by_client, client_id);
 	if (b && b->n) {
+		/* Most clients have no amendments: then there is nothing to
+		 * look up per event (a scan of the bucket each). */
+		int amended = cm__events_amended(b);
 		it->sn.recs = cm__alloc(s, b->n * sizeof(*it->sn.recs));
-		it->amended_by = cm__zalloc(s, b->n * sizeof(*it->amended_by));
-		it->keep = cm__zalloc(s, b->n * sizeof(*it->keep));
-		if (!it->sn.recs || !it->amended_by || !it->keep) {
+		if (amended) {
+			it->amended_by = cm__zalloc(s, b->n * sizeof(*it->amended_by));
+			it->keep = cm__zalloc(s, b->n * sizeof(*it->keep));
+		}
+		if (!it->sn.recs || (amended && (!it->amended_by || !it->keep))) {
 			CM__UNLOCK(s);
 			cm__free(s, it->sn.recs);
 			cm__free(s, (void *)it->amended_by);
@@ -59,7 +64,7 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 				continue;
 			it->sn.recs[n] = b->e[k].slot->cur;
 			cm__rec_retain(it->sn.recs[n]);
-			a = cm__event_amended_by(b, k);
+			a = amended ? cm__event_amended_by(b, k) : -1;
 			if (a >= 0) {
 				/* Keep the amending event alive: its id is
 				 * handed out borrowed. */
@@ -88,7 +93,8 @@ int cm_event_iter_next(cm_event **out, cm_event_iter *it)
 
 const char *cm_event_iter_amended_by(const cm_event_iter *it)
 {
-	return (it && it->sn.pos > 0) ? it->amended_by[it->sn.pos - 1] : NULL;
+	return (it && it->sn.pos > 0 && it->amended_by)
+		? it->amended_by[it->sn.pos - 1] : NULL;
 }
 
 size_t cm_event_iter_count(const cm_event_iter *it)
@@ -105,7 +111,7 @@ void cm_event_iter_free(cm_event_iter *it)
 	if (!it)
 		return;
 	s = it->sn.store;
-	for (i = 0; i < it->sn.n; i++)
+	for (i = 0; it->keep && i < it->sn.n; i++)
 		cm__rec_release(s, it->keep[i]);
 	cm__free(s, (void *)it->amended_by);
 	cm__free(s, it->keep);

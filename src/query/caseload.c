@@ -134,7 +134,7 @@ static int move_one(cm_txn *txn, struct cm__slot *slot, const char *to)
 	rc = cm__handle_set_text(h, CM_CLIENT_CASE_MANAGER, to);
 	if (rc == CM_OK)
 		rc = cm__txn_save(txn, h);
-	cm__handle_release(h); /* the txn keeps its own reference */
+	cm__handle_free(h); /* the txn keeps its own reference */
 	return rc;
 }
 

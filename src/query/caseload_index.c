@@ -1,8 +1,10 @@
 /*
  * The clients-by-case-manager index: case manager id ("" for unassigned) ->
- * clients ordered by next follow-up date (no date last), then id. A
- * manager's worklist of contacts due is then a prefix of one bucket, and a
- * recorded contact moves one entry inside a bucket of ~50.
+ * active clients ordered by next follow-up date (no date last), then id,
+ * then the other clients. A manager's worklist of contacts due is then a
+ * prefix of one bucket, read from the index entries alone (no record is
+ * touched), already in worklist order; a recorded contact moves one entry
+ * inside a bucket of ~50.
  */
 #include <string.h>
 
@@ -15,7 +17,9 @@ static const char *cm_key(const struct cm__client *c)
 
 static int64_t due_key(const struct cm__client *c)
 {
-	return c->next_followup == CM_DATE_NONE ? INT64_MAX : c->next_followup;
+	int64_t k = c->next_followup == CM_DATE_NONE ? CM__BYCM_NODATE
+						     : c->next_followup;
+	return c->status == CM_CASE_ACTIVE ? k : k + CM__BYCM_INACTIVE;
 }
 
 /* The op's old version if the index entry moves (NULL for a new client);

@@ -88,7 +88,7 @@ int cm_provider_get(cm_provider **out, cm_store *s, const char *id)
 
 void cm_provider_free(cm_provider *p)
 {
-	cm__handle_release(H(p));
+	cm__handle_free(H(p));
 }
 
 int cm_provider_save(cm_txn *txn, cm_provider *p)

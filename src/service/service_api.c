@@ -44,7 +44,7 @@ int cm_service_get(cm_service **out, cm_store *s, const char *id)
 
 void cm_service_free(cm_service *v)
 {
-	cm__handle_release(H(v));
+	cm__handle_free(H(v));
 }
 
 int cm_service_save(cm_txn *txn, cm_service *v)

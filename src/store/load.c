@@ -154,11 +154,11 @@ static int install(cm_store *s, struct loader *l)
 		op->kind = cm__kind_get(l->recs[i]->kind);
 		op->rec = l->recs[j - 1]; /* the newest */
 		op->action = CM_ACTION_CREATE;
-		op->new_slot = cm__zalloc(s, sizeof(*op->new_slot));
-		if (!op->new_slot || !(op->new_slot->id = cm__strdup(s, op->rec->id)) ||
+		op->new_slot = cm__slot_new(s, op->rec->kind, op->rec->id);
+		if (!op->new_slot ||
 		    (op->kind->keep_revisions && j - i > 1 &&
-		     cm__reserve(s, (void **)&op->new_slot->revs, &op->new_slot->caprevs,
-				 (size_t)op->rec->revision - 1, sizeof(struct cm__rec *)))) {
+		     cm__slot_reserve_revs(s, op->new_slot,
+					   (size_t)op->rec->revision - 1))) {
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 			goto out;
 		}
@@ -193,7 +193,7 @@ out:
 				sl->revs[sl->nrevs++] = NULL;
 			sl->revs[r->revision - 1] = r;
 			if (sl->nrevs < (size_t)r->revision)
-				sl->nrevs = (size_t)r->revision;
+				sl->nrevs = (uint32_t)r->revision;
 			continue;
 		}
 		if (rc == CM_OK && sl && sl->cur == r)
@@ -203,7 +203,6 @@ out:
 	for (i = 0; i < txn.nops; i++) {
 		if (txn.ops[i].new_slot) {
 			cm__free(s, txn.ops[i].new_slot->revs);
-			cm__free(s, txn.ops[i].new_slot->id);
 			cm__free(s, txn.ops[i].new_slot);
 		}
 	}

@@ -137,6 +137,7 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	       k->schema->size - offsetof(struct cm__rec, kind));
 	atomic_init(&r->refs, 1);
 	r->id = NULL;
+	r->packed = 0;
 	/* After obj_copy (even a failed one) r owns exactly its own fields. */
 	if (obj_copy(s, k->schema, r, src) != CM_OK ||
 	    (src->id && !(r->id = cm__strdup(s, src->id)))) {
@@ -144,6 +145,96 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		cm__free(s, r);
 		return CM_ENOMEM;
 	}
+	*out = r;
+	return CM_OK;
+}
+
+/* ---- packed versions ---------------------------------------------------- */
+
+#define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
+
+/* The offset in a packed block after obj's strings and lists, placed from
+ * offset n (the same walk as obj_pack, so that padding agrees). */
+static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		if (f->type == CM__F_TEXT) {
+			const char *t = *CFIELD(obj, f, char *);
+			if (t)
+				n += strlen(t) + 1;
+		} else if (f->type == CM__F_LIST) {
+			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
+			if (!l->count)
+				continue;
+			n = PACK_ALIGN(n) + l->count * f->elem->size;
+			for (j = 0; j < l->count; j++)
+				n = obj_extra(f->elem, (const char *)l->items +
+						      j * f->elem->size, n);
+			n = PACK_ALIGN(n);
+		}
+	}
+	return n;
+}
+
+/* Copy obj's strings and lists (dst a raw copy of src) into the block at
+ * *at, advancing it. */
+static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
+		     char **at, char *base)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		if (f->type == CM__F_TEXT) {
+			const char *t = *CFIELD(src, f, char *);
+			if (t) {
+				size_t n = strlen(t) + 1;
+				memcpy(*at, t, n);
+				*FIELD(dst, f, char *) = *at;
+				*at += n;
+			}
+		} else if (f->type == CM__F_LIST) {
+			const struct cm__list *sl = CFIELD(src, f, struct cm__list);
+			struct cm__list *dl = FIELD(dst, f, struct cm__list);
+			size_t esz = f->elem->size;
+			if (!sl->count) {
+				memset(dl, 0, sizeof(*dl));
+				continue;
+			}
+			*at = base + PACK_ALIGN((size_t)(*at - base));
+			dl->items = *at;
+			dl->count = dl->cap = sl->count;
+			memcpy(dl->items, sl->items, sl->count * esz);
+			*at += sl->count * esz;
+			for (j = 0; j < sl->count; j++)
+				obj_pack(f->elem, (char *)dl->items + j * esz,
+					 (const char *)sl->items + j * esz, at, base);
+			*at = base + PACK_ALIGN((size_t)(*at - base));
+		}
+	}
+}
+
+int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
+		 const struct cm__rec *src, const char *id)
+{
+	size_t head = PACK_ALIGN(k->schema->size);
+	struct cm__rec *r;
+	char *at;
+
+	r = cm__alloc(s, obj_extra(k->schema, src, head));
+	if (!r)
+		return CM_ENOMEM;
+	memcpy((char *)r + offsetof(struct cm__rec, kind),
+	       (const char *)src + offsetof(struct cm__rec, kind),
+	       k->schema->size - offsetof(struct cm__rec, kind));
+	atomic_init(&r->refs, 1);
+	r->packed = 1;
+	r->id = (char *)(uintptr_t)id;
+	at = (char *)r + head;
+	obj_pack(k->schema, r, src, &at, (char *)r);
 	*out = r;
 	return CM_OK;
 }
@@ -161,9 +252,11 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 		return;
 	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	k = cm__kind_get(r->kind);
-	cm__obj_clear(s, k->schema, r);
-	cm__free(s, r->id);
+	if (!r->packed) {
+		k = cm__kind_get(r->kind);
+		cm__obj_clear(s, k->schema, r);
+		cm__free(s, r->id);
+	}
 	cm__free(s, r);
 }
 
@@ -217,7 +310,10 @@ static uint64_t obj_digest(const struct cm__schema *sc, const void *obj,
 uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
 			uint64_t h)
 {
-	h = cm__digest_bytes(h, &r->kind, sizeof(r->kind));
+	{
+		int32_t kind = r->kind; /* as before packing existed */
+		h = cm__digest_bytes(h, &kind, sizeof(kind));
+	}
 	h = cm__digest_bytes(h, &r->revision, sizeof(r->revision));
 	h = cm__digest_bytes(h, &r->created, sizeof(r->created));
 	h = cm__digest_bytes(h, &r->updated, sizeof(r->updated));
@@ -275,6 +371,8 @@ int cm__handle_new(struct cm__handle **out, cm_store *s,
 	h->rec = rec;
 	h->owned = owned;
 	h->mods = 0;
+	h->txn = NULL;
+	h->op = 0;
 	atomic_init(&h->refs, 1);
 	cm__store_ref(s);
 	*out = h;
@@ -293,6 +391,48 @@ void cm__handle_release(struct cm__handle *h)
 	cm__rec_release(s, h->rec);
 	cm__free(s, h);
 	cm__store_unref(s);
+}
+
+/* 1 if the calling thread holds s's open transaction. */
+static int txn_is_mine(cm_store *s)
+{
+	int mine;
+
+	pthread_mutex_lock(&s->meta);
+	mine = s->txn_active && pthread_equal(s->txn_owner, pthread_self());
+	pthread_mutex_unlock(&s->meta);
+	return mine;
+}
+
+void cm__handle_free(struct cm__handle *h)
+{
+	if (!h)
+		return;
+	/* Staged in a transaction (refs > 1) that this thread holds: the
+	 * transaction needs only its own copy (op->rec) and, with the caller
+	 * gone, no handle to update after commit, so it lets go of the handle
+	 * and its record now. A handle passed to another thread while staged
+	 * is only released: that thread must not touch the transaction. */
+	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1 &&
+	    txn_is_mine(h->store)) {
+		struct cm__rec *r;
+		if (h->txn) {
+			struct cm__op *op = &h->txn->ops[h->op];
+			if (op->handle == h) {
+				op->handle = NULL;
+				h->txn = NULL;
+				cm__handle_release(h);
+			}
+		}
+		if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
+			/* Still held by an op (saved under two ids): it skips
+			 * a handle whose caller has let go (refs == 1). */
+			r = h->rec;
+			h->rec = NULL;
+			cm__rec_release(h->store, r);
+		}
+	}
+	cm__handle_release(h);
 }
 
 struct cm__rec *cm__handle_mut(struct cm__handle *h)

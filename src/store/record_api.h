@@ -40,7 +40,7 @@
 		return cm__handle_get((struct cm__handle **)(void *)out, s,    \
 				      &K, id);                                 \
 	}                                                                      \
-	void P##_free(T *x) { cm__handle_release(P##__handle(x)); }            \
+	void P##_free(T *x) { cm__handle_free(P##__handle(x)); }            \
 	int P##_save(cm_txn *txn, T *x)                                        \
 	{                                                                      \
 		return cm__handle_save(txn, P##__handle(x), &K);               \

@@ -216,7 +216,6 @@ static void store_destroy(cm_store *s)
 				cm__rec_release(s, t->slots[i]->revs[j]);
 			cm__free(s, t->slots[i]->revs);
 			cm__rec_release(s, t->slots[i]->cur);
-			cm__free(s, t->slots[i]->id);
 			cm__free(s, t->slots[i]);
 		}
 		cm__free(s, t->slots);
@@ -389,6 +388,31 @@ int cm_store_set_change_callback(cm_store *s, cm_change_fn fn, void *ctx)
 }
 
 /* ---- lookups and digest ------------------------------------------------ */
+
+struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
+{
+	size_t n = strlen(id);
+	struct cm__slot *sl = cm__alloc(s, sizeof(*sl) + n + 2);
+
+	if (!sl)
+		return NULL;
+	memset(sl, 0, sizeof(*sl));
+	sl->kid[0] = (char)kind;
+	memcpy(sl->kid + 1, id, n + 1);
+	sl->id = sl->kid + 1;
+	return sl;
+}
+
+int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
+{
+	size_t cap = sl->caprevs;
+
+	if (need > UINT32_MAX ||
+	    cm__reserve(s, (void **)&sl->revs, &cap, need, sizeof(*sl->revs)))
+		return CM_ENOMEM;
+	sl->caprevs = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	return CM_OK;
+}
 
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
 {

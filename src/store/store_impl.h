@@ -77,7 +77,11 @@ struct cm__list {
 /* The header every record kind's struct begins with. */
 struct cm__rec {
 	atomic_int refs;
-	int32_t kind;
+	int16_t kind;
+	/* 1: a committed version packed in one block with its strings and
+	 * lists (cm__rec_pack); its id is borrowed from its slot. Never
+	 * changed in place: a handle's first change clones it. */
+	uint16_t packed;
 	int64_t revision; /* of the committed version this was read/derived from */
 	int64_t created;
 	int64_t updated;
@@ -136,15 +140,23 @@ struct cm__kind {
 
 #define CM__KIND_MAX 16
 
-/* A committed record's place in its table; lives as long as the store. */
+/* A committed record's place in its table; lives as long as the store.
+ * One allocation with its id: kid holds the kind as one byte then the id,
+ * which is also the key of a staged op in a transaction's map. */
 struct cm__slot {
 	struct cm__rec *cur;
-	char *id; /* owned; also the table map's key */
+	const char *id; /* = kid + 1; also the table map's key */
 	/* Earlier revisions, oldest first, when the kind keeps them:
 	 * revs[i] has revision i + 1. */
 	struct cm__rec **revs;
-	size_t nrevs, caprevs;
+	uint32_t nrevs, caprevs; /* 32 bits: the slot fits 80 bytes */
+	char kid[];
 };
+
+/* A new, empty slot for record (kind, id), or NULL. Freed with cm__free. */
+struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
+/* Room for `need` kept revisions in sl->revs. CM_OK or CM_ENOMEM. */
+int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
 	struct cm__map ids;      /* id -> struct cm__slot * */
@@ -326,6 +338,10 @@ uint64_t cm__store_digest(cm_store *s);
 struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
 int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		  const struct cm__rec *src);
+/* A copy of src in one allocation (struct, strings, lists), with the id
+ * borrowed from `id` (which must outlive it). */
+int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
+		 const struct cm__rec *src, const char *id);
 void cm__rec_retain(struct cm__rec *r);
 void cm__rec_release(cm_store *s, struct cm__rec *r);
 uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
@@ -349,14 +365,23 @@ struct cm__handle {
 	cm_store *store;
 	const struct cm__kind *kind;
 	struct cm__rec *rec; /* shared committed version, or private copy */
-	int owned;           /* rec is this handle's private copy */
 	uint64_t mods;       /* successful changes, to tell if changed since save */
+	/* The transaction that staged it and holds a reference, and the
+	 * index of its op there (so that the caller's free can hand the
+	 * transaction's reference back at once), or NULL. */
+	cm_txn *txn;
 	atomic_int refs;     /* the caller's + one per txn that staged it */
+	uint32_t op;
+	int owned;           /* rec is this handle's private copy */
 };
 
 int cm__handle_new(struct cm__handle **out, cm_store *s,
 		   const struct cm__kind *k, struct cm__rec *rec, int owned);
 void cm__handle_release(struct cm__handle *h);
+/* The caller's release (the public *_free): as cm__handle_release, and if a
+ * transaction still holds the handle, drop its record now, since nobody can
+ * read it any more (so that a staged record is not kept twice). */
+void cm__handle_free(struct cm__handle *h);
 /* The handle's record, made private (cloned if shared) for changing.
  * NULL on allocation failure (message set). */
 struct cm__rec *cm__handle_mut(struct cm__handle *h);
@@ -484,7 +509,7 @@ struct cm__op {
 	uint64_t handle_mods;
 	struct cm__slot *slot;     /* existing slot, or NULL for a new record */
 	struct cm__slot *new_slot; /* prepared for a new record */
-	char *key;                 /* owned key in txn->staged */
+	const char *key;           /* key in txn->staged: the slot's kid */
 	int32_t action;
 };
 

@@ -22,12 +22,10 @@ static void txn_free(cm_txn *txn)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		cm__rec_release(s, op->rec);
+		if (op->handle)
+			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
-		cm__free(s, op->key);
-		if (op->new_slot) {
-			cm__free(s, op->new_slot->id);
-			cm__free(s, op->new_slot);
-		}
+		cm__free(s, op->new_slot);
 	}
 	cm__free(s, txn->ops);
 	cm__map_free(s, &txn->staged);
@@ -113,19 +111,6 @@ const char *cm_txn_actor(const cm_txn *txn)
 
 /* ---- staging ----------------------------------------------------------- */
 
-static char *staged_key(cm_store *s, int32_t kind, const char *id, size_t *len)
-{
-	size_t n = strlen(id);
-	char *k = cm__alloc(s, n + 2);
-
-	if (!k)
-		return NULL;
-	k[0] = (char)kind;
-	memcpy(k + 1, id, n + 1);
-	*len = n + 1;
-	return k;
-}
-
 static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
 {
 	char buf[80];
@@ -159,8 +144,8 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	struct cm__slot *slot;
 	struct cm__op *op;
 	struct cm__rec *copy;
-	char *key;
-	size_t klen;
+	struct cm__slot *fresh = NULL;
+	const char *idsrc;
 	int rc;
 
 	if (h->store != s)
@@ -191,25 +176,42 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	rc = k->validate(txn, h->rec);
 	if (rc)
 		return rc;
-	if (cm__rec_clone(s, k, &copy, h->rec) != CM_OK)
-		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
-
 	op = staged_op(txn, k->kind, h->rec->id);
+	/* A new record gets its slot now: the slot's kid is the op's key and
+	 * its id the staged version's. */
+	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id)))
+		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+	/* Stage a packed copy (one allocation): it becomes the committed
+	 * version as it is, unless commit has to fill something in. */
+	if (slot)
+		idsrc = slot->id;
+	else if (op)
+		idsrc = op->key + 1;
+	else
+		idsrc = fresh ? fresh->id : NULL;
+	if (!idsrc || cm__rec_pack(s, k, &copy, h->rec, idsrc) != CM_OK) {
+		cm__free(s, fresh);
+		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
+	}
 	if (op) {
 		/* Saved again in this transaction: replace what was staged. */
 		cm__rec_release(s, op->rec);
 		op->rec = copy;
 		atomic_fetch_add(&h->refs, 1);
+		if (op->handle)
+			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
 		op->handle = h;
 		op->handle_mods = h->mods;
+		h->txn = txn;
+		h->op = (uint32_t)(op - txn->ops);
 		return CM_OK;
 	}
-	key = staged_key(s, k->kind, h->rec->id, &klen);
-	if (!key || cm__reserve(s, (void **)&txn->ops, &txn->opcap,
-				txn->nops + 1, sizeof(*txn->ops)) ||
+	if (txn->nops >= UINT32_MAX ||
+	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
+			txn->nops + 1, sizeof(*txn->ops)) ||
 	    cm__map_reserve(s, &txn->staged, 1)) {
-		cm__free(s, key);
+		cm__free(s, fresh);
 		cm__rec_release(s, copy);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
@@ -218,11 +220,15 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->kind = k;
 	op->rec = copy;
 	op->slot = slot;
-	op->key = key;
+	op->new_slot = fresh;
+	op->key = slot ? slot->kid : fresh->kid;
 	op->handle = h;
 	op->handle_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
-	cm__map_put(&txn->staged, key, klen, (void *)(uintptr_t)txn->nops);
+	h->txn = txn;
+	h->op = (uint32_t)(txn->nops - 1);
+	cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
+		    (void *)(uintptr_t)txn->nops);
 	return CM_OK;
 }
 
@@ -235,8 +241,10 @@ void cm__txn_truncate(cm_txn *txn, size_t nops)
 		cm__map_remove(&txn->staged, op->key, strlen(op->key + 1) + 1,
 			       NULL);
 		cm__rec_release(s, op->rec);
+		if (op->handle)
+			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
-		cm__free(s, op->key);
+		cm__free(s, op->new_slot);
 	}
 }
 
@@ -285,13 +293,24 @@ struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev)
 	return NULL;
 }
 
-/* Phase 1 for one op: revision, times, actors, the slot of a new record. */
+/* 1 if a status history has an entry waiting for the txn's actor. */
+static int hist_pending(const struct cm__list *hl)
+{
+	size_t i;
+
+	for (i = 0; i < hl->count; i++)
+		if (!CM__LIST_AT(hl, struct cm__hist, i)->actor)
+			return 1;
+	return 0;
+}
+
+/* Phase 1 for one op: revision, times, actors. */
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
-	cm_store *s = txn->store;
 	const struct cm__kind *k = op->kind;
-	struct cm__rec *r = op->rec;
+	struct cm__rec *r = op->rec, *u, *packed;
 	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
+
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
 	r->updated = txn->time;
@@ -301,15 +320,22 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		op->action = CM_ACTION_STATUS;
 	else
 		op->action = CM_ACTION_UPDATE;
-	if (k->history_off && cm__hist_fill(txn, rec_history(k, r)))
+	if (!k->prepare_op &&
+	    !(k->history_off && hist_pending(rec_history(k, r))))
+		return CM_OK; /* the packed staged version is final */
+	/* Histories to fill in: unpack, fill, pack again. */
+	if (cm__rec_clone(txn->store, k, &u, r) != CM_OK)
+		return CM_ENOMEM;
+	cm__rec_release(txn->store, r);
+	op->rec = u;
+	if (k->history_off && cm__hist_fill(txn, rec_history(k, u)))
 		return CM_ENOMEM;
 	if (k->prepare_op && k->prepare_op(txn, op))
 		return CM_ENOMEM;
-	if (!old) {
-		op->new_slot = cm__zalloc(s, sizeof(*op->new_slot));
-		if (!op->new_slot || !(op->new_slot->id = cm__strdup(s, r->id)))
-			return CM_ENOMEM;
-	}
+	if (cm__rec_pack(txn->store, k, &packed, op->rec, op->key + 1) != CM_OK)
+		return CM_ENOMEM;
+	cm__rec_release(txn->store, op->rec);
+	op->rec = packed;
 	return CM_OK;
 }
 
@@ -337,8 +363,7 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		if (op->slot && op->kind->keep_revisions &&
-		    cm__reserve(s, (void **)&op->slot->revs, &op->slot->caprevs,
-				op->slot->nrevs + 1, sizeof(*op->slot->revs)))
+		    cm__slot_reserve_revs(s, op->slot, (size_t)op->slot->nrevs + 1))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	if (cm__audit_reserve(s, txn->nops))
@@ -397,20 +422,19 @@ static void apply(cm_txn *txn, char *actor, char *logid)
 int cm__txn_install(cm_txn *txn, int *prepared)
 {
 	cm_store *s = txn->store;
-	size_t i, klen;
+	size_t i;
 	int rc = CM_OK;
 
 	/* Stage the ops, so that a kind's checks find the records loaded
-	 * with it (cm__txn_slot: the client of a service or an event). */
+	 * with it (cm__txn_slot: the client of a service or an event). The
+	 * key is the new slot's kid, as for a save. */
 	if (cm__map_reserve(s, &txn->staged, txn->nops))
-		rc = CM_ENOMEM;
+		rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		op->key = staged_key(s, op->kind->kind, op->rec->id, &klen);
-		if (!op->key)
-			rc = CM_ENOMEM;
-		else
-			cm__map_put(&txn->staged, op->key, klen, (void *)(uintptr_t)(i + 1));
+		op->key = op->new_slot->kid;
+		cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
+			    (void *)(uintptr_t)(i + 1));
 	}
 	if (rc == CM_OK) {
 		CM__WRLOCK(s);
@@ -418,12 +442,6 @@ int cm__txn_install(cm_txn *txn, int *prepared)
 		if (rc == CM_OK)
 			apply(txn, NULL, NULL);
 		CM__UNLOCK(s);
-	} else {
-		rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
-	}
-	for (i = 0; i < txn->nops; i++) {
-		cm__free(s, txn->ops[i].key);
-		txn->ops[i].key = NULL;
 	}
 	cm__map_free(s, &txn->staged);
 	return rc;
@@ -435,7 +453,7 @@ static void update_handle(cm_store *s, struct cm__op *op)
 	struct cm__handle *h = op->handle;
 	struct cm__rec *committed = op->slot->cur;
 
-	if (atomic_load(&h->refs) <= 1)
+	if (!h || atomic_load(&h->refs) <= 1)
 		return; /* the caller has freed it */
 	if (h->mods == op->handle_mods) {
 		cm__rec_retain(committed);
