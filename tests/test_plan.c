@@ -702,7 +702,7 @@ static void test_checker(void **state)
 static void test_gas(void **state)
 {
 	cm_plan *p = new_plan();
-	double t;
+	int32_t t;
 	(void)state;
 	assert_int_equal(cm_plan_gas_tscore(&t, p), CM_EINCOMPLETE);
 	assert_int_equal(cm_plan_add_goal(NULL, p, "a"), CM_OK);
@@ -714,18 +714,18 @@ static void test_gas(void **state)
 	assert_int_equal(cm_plan_element_set_int(p, "g3", CM_ELEMENT_GAS_WEIGHT, 1), CM_OK);
 	/* All at the expected level: 50. */
 	assert_int_equal(cm_plan_gas_tscore(&t, p), CM_OK);
-	assert_true(fabs(t - 50.0) < 1e-9);
+	assert_int_equal(t, 5000);
 	/* +1, +1, 0 with equal weights: 50 + 10*2/sqrt(0.7*3 + 0.3*9). */
 	assert_int_equal(cm_plan_element_set_int(p, "g1", CM_ELEMENT_GAS_LEVEL, 1), CM_OK);
 	assert_int_equal(cm_plan_element_set_int(p, "g2", CM_ELEMENT_GAS_LEVEL, 1), CM_OK);
 	assert_int_equal(cm_plan_gas_tscore(&t, p), CM_OK);
-	assert_true(fabs(t - 59.1287) < 1e-3);
+	assert_int_equal(t, 5913); /* 59.1287 */
 	/* All at -2, equal weights: 50 + 10*(-6)/sqrt(2.1 + 2.7) = 22.614. */
 	assert_int_equal(cm_plan_element_set_int(p, "g1", CM_ELEMENT_GAS_LEVEL, -2), CM_OK);
 	assert_int_equal(cm_plan_element_set_int(p, "g2", CM_ELEMENT_GAS_LEVEL, -2), CM_OK);
 	assert_int_equal(cm_plan_element_set_int(p, "g3", CM_ELEMENT_GAS_LEVEL, -2), CM_OK);
 	assert_int_equal(cm_plan_gas_tscore(&t, p), CM_OK);
-	assert_true(fabs(t - 22.6139) < 1e-3);
+	assert_int_equal(t, 2261); /* 22.6139 */
 	/* Weights: g1 weight 3 at +2, g2 weight 1 at -1, g3 unscaled:
 	 * 50 + 10*5/sqrt(0.7*10 + 0.3*16) = 64.5556. */
 	assert_int_equal(cm_plan_element_set_int(p, "g1", CM_ELEMENT_GAS_WEIGHT, 3), CM_OK);
@@ -733,11 +733,11 @@ static void test_gas(void **state)
 	assert_int_equal(cm_plan_element_set_int(p, "g2", CM_ELEMENT_GAS_LEVEL, -1), CM_OK);
 	assert_int_equal(cm_plan_element_set_int(p, "g3", CM_ELEMENT_GAS_WEIGHT, 0), CM_OK);
 	assert_int_equal(cm_plan_gas_tscore(&t, p), CM_OK);
-	assert_true(fabs(t - 64.5556) < 1e-3);
+	assert_int_equal(t, 6456); /* 64.5556 */
 	/* Entered-in-error goals are left out. */
 	assert_int_equal(cm_plan_element_set_status(p, "g2", CM_GOAL_ENTERED_IN_ERROR, "dup"), CM_OK);
 	assert_int_equal(cm_plan_gas_tscore(&t, p), CM_OK);
-	assert_true(fabs(t - (50.0 + 60.0 / sqrt(0.7 * 9 + 0.3 * 9))) < 1e-9);
+	assert_int_equal(t, 7000); /* 50 + 60 / sqrt(0.7*9 + 0.3*9) */
 	assert_int_equal(cm_plan_gas_tscore(NULL, p), CM_EINVAL);
 	assert_int_equal(cm_plan_gas_tscore(&t, NULL), CM_EINVAL);
 	cm_plan_free(p);
@@ -753,7 +753,7 @@ static int scenario(struct th_env *e, uint64_t *before)
 	cm_plan_report *r = NULL;
 	cm_txn *txn = NULL;
 	const char *id;
-	double t;
+	int32_t t;
 	int rc;
 
 	*before = cm__store_digest(s);

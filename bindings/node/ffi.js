@@ -222,7 +222,7 @@ const FUNCTIONS = [
   ['size_t', 'cm_plan_report_count', ['cm_plan_report *']],
   ['int', 'cm_plan_report_at', ['_Out_ int32_t *', '_Out_ const char **', 'cm_plan_report *', 'size_t']],
   ['void', 'cm_plan_report_free', ['cm_plan_report *']],
-  ['int', 'cm_plan_gas_tscore', ['_Out_ double *', 'cm_plan *']],
+  ['int', 'cm_plan_gas_tscore', ['_Out_ int32_t *', 'cm_plan *']],
   ['int', 'cm_store_set_contact_interval', ['cm_store *', 'int32_t', 'int32_t']],
   ['int', 'cm_store_contact_interval', ['_Out_ int32_t *', 'cm_store *', 'int32_t']],
   ['int', 'cm_store_set_reassessment_interval', ['cm_store *', 'int32_t', 'int32_t']],

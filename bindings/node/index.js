@@ -871,7 +871,7 @@ class Plan extends Record {
       lib.plan_report_free(rep[0]);
     }
   }
-  get gasTscore() { const o = [0]; check(lib.plan_gas_tscore(o, this._p()), this.store); return o[0]; }
+  get gasTscore() { const o = [0]; check(lib.plan_gas_tscore(o, this._p()), this.store); return o[0] / 100; }
 }
 defineFields(Plan, 'plan', { title: 1, description: 2, author: 3 },
   { intent: [1, 'enum', PLAN_INTENT], periodStart: [2, 'date'], periodEnd: [3, 'date'], nextReview: [4, 'date'] });

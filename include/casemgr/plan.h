@@ -494,10 +494,13 @@ CM_API void cm_plan_report_free(cm_plan_report *report);
  * with a GAS weight above 0 (entered-in-error goals excluded):
  *   T = 50 + 10 * sum(w*x) / sqrt((1 - rho) * sum(w^2) + rho * (sum w)^2)
  * with rho = 0.3 and x the goal's level (-2..+2). All goals at 0 give 50.
+ * @param out_t_x100  receives T in hundredths, rounded to the nearest
+ *                    (59.13 -> 5913): fixed point, as every number at the
+ *                    boundary is an integer.
  * @return CM_OK; CM_EINVAL; CM_EINCOMPLETE (no goal is scaled).
  * Since 0.1.0.
  */
-CM_API int cm_plan_gas_tscore(double *out_t, const cm_plan *plan);
+CM_API int cm_plan_gas_tscore(int32_t *out_t_x100, const cm_plan *plan);
 
 #ifdef __cplusplus
 }

@@ -201,14 +201,14 @@ void cm_plan_report_free(cm_plan_report *r)
  * rho = 0.3. */
 #define GAS_RHO 0.3
 
-int cm_plan_gas_tscore(double *out_t, const cm_plan *plan)
+int cm_plan_gas_tscore(int32_t *out_t_x100, const cm_plan *plan)
 {
 	const struct cm__handle *h = cm__plan_chandle(plan);
 	const struct cm__plan *p;
 	double swx = 0, sw2 = 0, sw = 0;
 	uint32_t i;
 
-	if (!out_t || !h)
+	if (!out_t_x100 || !h)
 		return cm__err(h ? h->store : NULL, CM_EINVAL,
 			       "GAS T-score: NULL argument");
 	p = (const struct cm__plan *)h->rec;
@@ -223,6 +223,9 @@ int cm_plan_gas_tscore(double *out_t, const cm_plan *plan)
 	if (sw == 0)
 		return cm__err(h->store, CM_EINCOMPLETE,
 			       "no goal of plan '%s' has a GAS weight", p->hdr.id);
-	*out_t = 50.0 + 10.0 * swx / sqrt((1.0 - GAS_RHO) * sw2 + GAS_RHO * sw * sw);
+	/* |T - 50| <= 10 * 2 * sum(w) / sqrt(...) stays far inside int32. */
+	*out_t_x100 = (int32_t)lround(
+		100.0 * (50.0 + 10.0 * swx /
+				    sqrt((1.0 - GAS_RHO) * sw2 + GAS_RHO * sw * sw)));
 	return CM_OK;
 }

@@ -232,7 +232,7 @@ FUNCTIONS = [
     ('cm_plan_report_count', c_size_t, [c_void_p]),
     ('cm_plan_report_at', c_int, [POINTER(c_int32), POINTER(c_char_p), c_void_p, c_size_t]),
     ('cm_plan_report_free', None, [c_void_p]),
-    ('cm_plan_gas_tscore', c_int, [POINTER(c_double), c_void_p]),
+    ('cm_plan_gas_tscore', c_int, [POINTER(c_int32), c_void_p]),
     ('cm_store_set_contact_interval', c_int, [c_void_p, c_int32, c_int32]),
     ('cm_store_contact_interval', c_int, [POINTER(c_int32), c_void_p, c_int32]),
     ('cm_store_set_reassessment_interval', c_int, [c_void_p, c_int32, c_int32]),

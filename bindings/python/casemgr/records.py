@@ -618,9 +618,9 @@ class Plan(_Record):
 
     @property
     def gas_tscore(self):
-        out = c_double()
+        out = c_int32()  # hundredths
         check(lib().plan_gas_tscore(byref(out), self._p()), self.store)
-        return out.value
+        return out.value / 100
 
 
 class Provider(_Record):
