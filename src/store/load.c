@@ -100,6 +100,7 @@ static int install(cm_store *s, struct loader *l)
 		op->action = CM_ACTION_CREATE;
 		op->new_slot = cm__zalloc(s, sizeof(*op->new_slot));
 		if (!op->new_slot || !(op->new_slot->id = cm__strdup(s, op->rec->id)) ||
+		    cm__txn_stage_op(&txn, op) ||
 		    (op->kind->keep_revisions && j - i > 1 &&
 		     cm__reserve(s, (void **)&op->new_slot->revs, &op->new_slot->caprevs,
 				 (size_t)op->rec->revision - 1, sizeof(struct cm__rec *)))) {
@@ -138,6 +139,7 @@ out:
 		cm__rec_release(s, r);
 	}
 	for (i = 0; i < txn.nops; i++) {
+		cm__free(s, txn.ops[i].key);
 		if (txn.ops[i].new_slot) {
 			cm__free(s, txn.ops[i].new_slot->revs);
 			cm__free(s, txn.ops[i].new_slot->id);
@@ -145,6 +147,7 @@ out:
 		}
 	}
 	cm__free(s, txn.ops);
+	cm__map_free(s, &txn.staged);
 	l->n = 0;
 	return rc;
 }
@@ -155,7 +158,8 @@ static int install_logs(cm_store *s, struct loader *l)
 	size_t i, need = 0;
 	uint32_t j;
 
-	qsort(l->logs, l->nlogs, sizeof(*l->logs), by_time);
+	if (l->nlogs > 1) /* qsort(NULL, 0) is undefined */
+		qsort(l->logs, l->nlogs, sizeof(*l->logs), by_time);
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
 	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
@@ -212,7 +216,8 @@ int cm__store_load(cm_store *s)
 	else if (rc)
 		rc = cm__storage_fail(s, "load", rc);
 	if (rc == CM_OK) {
-		qsort(l.recs, l.n, sizeof(*l.recs), by_key);
+		if (l.n > 1) /* qsort(NULL, 0) is undefined: an empty store */
+			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
 		rc = install(s, &l);
 	}
 	if (rc == CM_OK)

@@ -492,6 +492,10 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h);
  * loading: ops are new records with new_slot prepared. prepared[kind] is
  * set for each kind whose index_prepare ran (the caller discards). */
 int cm__txn_install(cm_txn *txn, int *prepared);
+/* For the loader, which fills txn->ops itself: index op (one of txn->ops,
+ * kind and rec set) in txn->staged, so that kinds that look up records
+ * staged alongside (an event's client) find them. CM_OK or CM_ENOMEM. */
+int cm__txn_stage_op(cm_txn *txn, struct cm__op *op);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
 /* Drop the ops staged after the first nops (the undo of a multi-record

@@ -220,6 +220,22 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	return CM_OK;
 }
 
+int cm__txn_stage_op(cm_txn *txn, struct cm__op *op)
+{
+	cm_store *s = txn->store;
+	size_t klen;
+	char *key = staged_key(s, op->kind->kind, op->rec->id, &klen);
+
+	if (!key || cm__map_reserve(s, &txn->staged, 1)) {
+		cm__free(s, key);
+		return CM_ENOMEM;
+	}
+	op->key = key;
+	cm__map_put(&txn->staged, key, klen,
+		    (void *)(uintptr_t)(size_t)(op - txn->ops + 1));
+	return CM_OK;
+}
+
 void cm__txn_truncate(cm_txn *txn, size_t nops)
 {
 	cm_store *s = txn->store;
