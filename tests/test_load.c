@@ -7,7 +7,9 @@
  *   - a callback returning -1 surfaced as CM_EINVAL instead of the
  *     documented CM_ESTORAGE;
  *   - loading an empty store passed NULL to qsort (undefined behaviour,
- *     reported by UBSan in the asan build).
+ *     reported by UBSan in the asan build);
+ *   - wire type 3 (absent text), part of encoding version 1 in
+ *     casemgr/storage.h, was refused as an unknown wire type.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,67 @@ static void test_load_empty(void **state)
 	assert_int_equal(h.closes, 1);
 }
 
+/* Encoding version 1 as documented: wire type 3 is absent text (for a
+ * known text field: NULL; for an unknown tag: skipped), and unknown tags of
+ * the other types are skipped. A record a newer encoder wrote that way
+ * must load. */
+static void test_load_absent_and_unknown_tags(void **state)
+{
+	static const unsigned char extra[] = {
+		0x9B, 0x01,       /* tag 19 (client phone), type 3: absent */
+		0xA3, 0x06,       /* tag 100, type 3 */
+		0xA8, 0x06, 0x0A, /* tag 101, type 0: 5 */
+		0xB1, 0x06, 0x02, 'h', 'i', /* tag 102, type 1: "hi" */
+	};
+	struct th_env env;
+	struct host h;
+	cm_client *c;
+	cm_txn *txn;
+	char err[256] = "", cid[80];
+	unsigned char *rec, *patched;
+	size_t n;
+	uint32_t crc;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Ng"), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "t"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	strcpy(cid, cm_client_id(c));
+	cm_client_free(c);
+	th_close(&env);
+
+	/* The client's record (the first put): ... key 0, CRC. Insert the
+	 * extra fields before the final key 0 and recompute the CRC. */
+	assert_true(h.nrecs >= 1 && h.recs[0].p[3] == CM_KIND_CLIENT);
+	rec = h.recs[0].p;
+	n = h.recs[0].n;
+	assert_int_equal(rec[n - 5], 0);
+	patched = malloc(n + sizeof(extra));
+	memcpy(patched, rec, n - 5);
+	memcpy(patched + n - 5, extra, sizeof(extra));
+	patched[n - 5 + sizeof(extra)] = 0;
+	crc = cm_crc32c(0, patched, n - 4 + sizeof(extra));
+	patched[n - 4 + sizeof(extra)] = (unsigned char)crc;
+	patched[n - 3 + sizeof(extra)] = (unsigned char)(crc >> 8);
+	patched[n - 2 + sizeof(extra)] = (unsigned char)(crc >> 16);
+	patched[n - 1 + sizeof(extra)] = (unsigned char)(crc >> 24);
+	free(rec);
+	h.recs[0].p = patched;
+	h.recs[0].n = n + sizeof(extra);
+
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	assert_int_equal(cm_client_get(&c, env.store, cid), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "Ng");
+	assert_null(cm_client_text(c, CM_CLIENT_PHONE));
+	cm_client_free(c);
+	th_close(&env);
+	host_free(&h);
+}
+
 /* Host callbacks that fail with -1 (or any value that is not a storage
  * code) are CM_ESTORAGE with the host's message; storage codes pass. */
 static void test_callback_failure_codes(void **state)
@@ -201,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_empty),
 		cmocka_unit_test(test_load_event_and_service),
+		cmocka_unit_test(test_load_absent_and_unknown_tags),
 		cmocka_unit_test(test_callback_failure_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

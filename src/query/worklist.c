@@ -249,7 +249,8 @@ int cm_worklist_query(cm_worklist **out, cm_store *s, const char *case_manager,
 		cm__free(s, wl);
 		return cm__err(s, CM_ENOMEM, "out of memory for a worklist");
 	}
-	qsort(wl->items, wl->n, sizeof(*wl->items), item_cmp);
+	if (wl->n > 1) /* items is NULL when empty: qsort(NULL, 0) is undefined */
+		qsort(wl->items, wl->n, sizeof(*wl->items), item_cmp);
 	wl->total = wl->n;
 	wl->first = offset < wl->n ? offset : wl->n;
 	wl->end = (limit && limit < wl->n - wl->first) ? wl->first + limit : wl->n;

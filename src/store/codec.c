@@ -10,7 +10,7 @@
 #include "core/text.h"
 #include "store/codec.h"
 
-enum { WT_INT = 0, WT_BYTES = 1, WT_LIST = 2 };
+enum { WT_INT = 0, WT_BYTES = 1, WT_LIST = 2, WT_ABSENT = 3 };
 enum { TAG_ID = 1, TAG_REVISION = 2, TAG_CREATED = 3, TAG_UPDATED = 4 };
 
 #define CODEC_VERSION 1
@@ -207,6 +207,8 @@ static int skip_value(struct rd *r, unsigned wt, int depth)
 	switch (wt) {
 	case WT_INT:
 		return get_uvar(r, &n);
+	case WT_ABSENT:
+		return 1; /* absent text: no value follows */
 	case WT_BYTES:
 		if (!get_uvar(r, &n) || n > (uint64_t)(r->end - r->p)) {
 			r->fail = "truncated text";
@@ -333,6 +335,8 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		base = (char *)obj + f->offset;
 		switch (f->type) {
 		case CM__F_TEXT:
+			if (wt == WT_ABSENT && !*(char **)(void *)base)
+				break; /* absent: the default, NULL */
 			if (wt != WT_BYTES || *(char **)(void *)base) {
 				r->fail = "text field of the wrong type or given twice";
 				return CM_ECORRUPT;
