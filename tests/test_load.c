@@ -9,7 +9,11 @@
  *   - loading an empty store passed NULL to qsort (undefined behaviour,
  *     reported by UBSan in the asan build);
  *   - wire type 3 (absent text), part of encoding version 1 in
- *     casemgr/storage.h, was refused as an unknown wire type.
+ *     casemgr/storage.h, was refused as an unknown wire type;
+ *   - stored records that contradict each other other than by a duplicate
+ *     identifier (an event whose client is not stored) failed with
+ *     CM_ENOTFOUND instead of the documented CM_ECORRUPT.
+ * (Decoder findings are kept as regress-* inputs in tests/fuzz/corpus/.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +216,44 @@ static void test_load_absent_and_unknown_tags(void **state)
 	host_free(&h);
 }
 
+/* An event whose client is not stored: the storage is corrupt. */
+static void test_load_event_without_client(void **state)
+{
+	struct th_env env;
+	struct host h;
+	cm_client *c;
+	cm_event *e;
+	cm_txn *txn;
+	char err[256] = "";
+	size_t i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Ng"), CM_OK);
+	assert_int_equal(cm_event_new(&e, env.store, cm_client_id(c), CM_EVENT_NOTE, TH_T0), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "t"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	cm_event_free(e);
+	cm_client_free(c);
+	th_close(&env);
+
+	/* Lose the client's record. */
+	for (i = 0; i < h.nrecs && h.recs[i].p[3] != CM_KIND_CLIENT; i++)
+		;
+	assert_true(i < h.nrecs);
+	free(h.recs[i].p);
+	h.recs[i] = h.recs[--h.nrecs];
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_ECORRUPT);
+	assert_non_null(strstr(err, "no client"));
+	assert_int_equal(env.alloc.live, 0);
+	assert_int_equal(h.closes, 2);
+	host_free(&h);
+}
+
 /* Host callbacks that fail with -1 (or any value that is not a storage
  * code) are CM_ESTORAGE with the host's message; storage codes pass. */
 static void test_callback_failure_codes(void **state)
@@ -265,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_load_empty),
 		cmocka_unit_test(test_load_event_and_service),
 		cmocka_unit_test(test_load_absent_and_unknown_tags),
+		cmocka_unit_test(test_load_event_without_client),
 		cmocka_unit_test(test_callback_failure_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -329,6 +329,13 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	return CM_OK;
 }
 
+/* A decoded plan names its client and author, as save requires. */
+static int check_decoded(const struct cm__rec *rec)
+{
+	const struct cm__plan *p = (const struct cm__plan *)rec;
+	return p->client_id && p->author;
+}
+
 const struct cm__kind cm__plan_kind = {
 	.kind = CM_KIND_PLAN,
 	.name = "plan",
@@ -338,6 +345,7 @@ const struct cm__kind cm__plan_kind = {
 	.status_max = CM_PLAN_ENTERED_IN_ERROR,
 	.status_codes = plan_codes,
 	.transition_ok = plan_ok,
+	.check_decoded = check_decoded,
 	.keep_revisions = 1,
 	.validate = validate,
 	.prepare_op = prepare_op,

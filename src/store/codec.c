@@ -284,6 +284,31 @@ static int read_text(cm_store *s, struct rd *r, size_t max, char **out)
 static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		      void *obj, int depth);
 
+/* At the end of an object: every number, including those the record did
+ * not carry (their defaults), must be one the API could have set; or the
+ * record would not survive its own re-encoding. */
+static int ints_ok(struct rd *r, const struct cm__schema *sc, const void *obj)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		const char *base = (const char *)obj + f->offset;
+		int64_t v;
+		if (f->type == CM__F_I32)
+			v = *(const int32_t *)(const void *)base;
+		else if (f->type == CM__F_I64)
+			v = *(const int64_t *)(const void *)base;
+		else
+			continue;
+		if (!check_int(f, v)) {
+			r->fail = "a missing number whose default is out of range";
+			return CM_ECORRUPT;
+		}
+	}
+	return CM_OK;
+}
+
 static int decode_list(cm_store *s, struct rd *r, const struct cm__field *f,
 		       struct cm__list *l, int depth)
 {
@@ -324,7 +349,7 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		if (!get_uvar(r, &key))
 			return CM_ECORRUPT;
 		if (key == 0)
-			return CM_OK;
+			return ints_ok(r, sc, obj);
 		wt = (unsigned)(key & 7);
 		f = field_by_tag(sc, key >> 3);
 		if (!f) {

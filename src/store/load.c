@@ -109,9 +109,15 @@ static int install(cm_store *s, struct loader *l)
 		}
 	}
 	rc = cm__txn_install(&txn, prepared);
-	if (rc == CM_EEXIST)
+	if (rc != CM_OK && rc != CM_ENOMEM) {
+		/* A kind refused what is stored (an identifier on two clients,
+		 * an event of a client that is not stored): corrupt storage.
+		 * Copy the message first: it is the buffer cm__err writes. */
+		char why[sizeof(s->errmsg)];
+		cm_store_errmsg_copy(s, why, sizeof(why));
 		rc = cm__err(s, CM_ECORRUPT, "stored records contradict each other: %s",
-			     cm_store_errmsg(s));
+			     why);
+	}
 out:
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);

@@ -5,7 +5,9 @@
  * Input: one flags byte, then records, each a 16-bit little-endian length
  * and that many bytes (a short last record takes what is left).
  * Flags bit 0: the load callback reports a failure of its own after
- * feeding every record.
+ * feeding every record. Bit 1: the host fixes each record's CRC-32C before
+ * feeding it, so that mutations reach the decoder and the loader behind
+ * the checksum.
  *
  * Properties: never a crash or leak; open returns CM_OK or one of its
  * documented codes (CM_ECORRUPT, CM_EVERSION, CM_ESTORAGE, CM_ENOMEM) with
@@ -21,6 +23,7 @@ struct host {
 	const uint8_t *data;
 	size_t size;
 	int fail_load;
+	int fix_crc;
 	int closes;
 	int puts;
 };
@@ -41,7 +44,21 @@ static int h_load(void *ctx, cm_storage_emit_fn emit, void *emit_ctx)
 			if (len > (size_t)(end - p))
 				len = (size_t)(end - p);
 		}
-		if ((rc = emit(emit_ctx, p, len)) != 0) {
+		if (h->fix_crc && len >= 9) {
+			uint8_t *copy = malloc(len);
+			uint32_t crc = cm_crc32c(0, p, len - 4);
+			FZ_CHECK(copy != NULL);
+			memcpy(copy, p, len - 4);
+			copy[len - 4] = (uint8_t)crc;
+			copy[len - 3] = (uint8_t)(crc >> 8);
+			copy[len - 2] = (uint8_t)(crc >> 16);
+			copy[len - 1] = (uint8_t)(crc >> 24);
+			rc = emit(emit_ctx, copy, len);
+			free(copy);
+		} else {
+			rc = emit(emit_ctx, p, len);
+		}
+		if (rc != 0) {
 			FZ_CHECK(rc < 0);
 			return rc;
 		}
@@ -88,15 +105,46 @@ static void exercise(cm_store *s, struct host *h)
 	FZ_CHECK(cm_client_list(&it, s, 0, NULL, NULL) == CM_OK);
 	while ((rc = cm_client_iter_next(&c, it)) == CM_OK) {
 		cm_client *again;
+		cm_service_iter *si;
+		cm_service *sv;
+		cm_event_iter *ei;
+		cm_event *ev;
 		FZ_CHECK(cm_client_get(&again, s, cm_client_id(c)) == CM_OK);
 		FZ_CHECK(cm_client_revision(again) == cm_client_revision(c));
 		cm_client_free(again);
+		/* The per-client indexes built at load lead to loaded records. */
+		FZ_CHECK(cm_service_list(&si, s, cm_client_id(c)) == CM_OK);
+		while (cm_service_iter_next(&sv, si) == CM_OK) {
+			FZ_CHECK(strcmp(cm_service_client_id(sv), cm_client_id(c)) == 0);
+			cm_service_free(sv);
+		}
+		cm_service_iter_free(si);
+		FZ_CHECK(cm_event_timeline(&ei, s, cm_client_id(c), CM_TIME_NONE,
+					   CM_TIME_NONE, 0) == CM_OK);
+		while (cm_event_iter_next(&ev, ei) == CM_OK) {
+			FZ_CHECK(strcmp(cm_event_client_id(ev), cm_client_id(c)) == 0);
+			cm_event_free(ev);
+		}
+		cm_event_iter_free(ei);
 		cm_client_free(c);
 		n++;
 	}
 	FZ_CHECK(rc == CM_ITEROVER);
 	FZ_CHECK(n == cm_client_iter_count(it));
 	cm_client_iter_free(it);
+
+	{
+		cm_caseload_iter *cl;
+		cm_worklist *wl;
+		FZ_CHECK(cm_caseload_list(&cl, s) == CM_OK);
+		while (cm_caseload_iter_next(cl) == CM_OK)
+			FZ_CHECK(cm_caseload_iter_manager(cl) != NULL);
+		cm_caseload_iter_free(cl);
+		FZ_CHECK(cm_worklist_query(&wl, s, NULL, 20780, 30, 0, 0, 0) == CM_OK);
+		while (cm_worklist_next(wl) == CM_OK)
+			FZ_CHECK(cm_worklist_client_id(wl) != NULL);
+		cm_worklist_free(wl);
+	}
 
 	FZ_CHECK(cm_audit_query(&ai, s, NULL, NULL, CM_TIME_NONE, CM_TIME_NONE) == CM_OK);
 	while (cm_audit_iter_next(ai) == CM_OK)
@@ -128,6 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	h.fail_load = data[0] & 1;
+	h.fix_crc = (data[0] >> 1) & 1;
 	h.data = data + 1;
 	h.size = size - 1;
 	fz_options(&o);

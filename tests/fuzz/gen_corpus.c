@@ -12,6 +12,8 @@
  *                  instruments from their definitions, register and score
  *
  * Usage: fuzz_gen_corpus CORPUS-DIR (writes CORPUS-DIR/<target>/...).
+ * Files named regress-* are inputs that once crashed a target (kept by
+ * hand as regression tests; the generator leaves them alone).
  * Run through `meson compile -C build fuzz-corpus`; commit the result.
  */
 #include <errno.h>
@@ -134,7 +136,7 @@ static void snapshot(unsigned flags)
 	write_file("load", name, b.p, b.n);
 	free(b.p);
 	if (flags)
-		return;
+		return; /* no reversed copy */
 	/* The same records in reverse order (hosts feed them in any order). */
 	memset(&b, 0, sizeof(b));
 	put1(&b, 0);
@@ -311,8 +313,9 @@ static void history(void)
 		cm_client_free(x);
 	}
 
-	/* Stores the host failed to load. */
+	/* Stores the host failed to load; one whose host fixes checksums. */
 	snapshot(1);
+	snapshot(2);
 	for (i = 0; i < 40; i++)
 		utf8_seed(cm_strerror(-i));
 
