@@ -40,6 +40,8 @@ for t in "${targets[@]}"; do
 	fi
 	echo "==== fuzz_$t: minimising into $corpus"
 	"$dir/tests/fuzz/fuzz_$t" -merge=1 "$work.min" "$corpus" "$work"
+	# Keep the regress-* reproducers of fixed bugs whatever merge decides.
+	find "$corpus" -maxdepth 1 -name 'regress-*' -exec cp {} "$work.min/" \;
 	rm -rf "$corpus"; mv "$work.min" "$corpus"
 	echo "fuzz_$t: $(ls "$corpus" | wc -l) inputs in $corpus"
 done
