@@ -153,6 +153,21 @@ static void index_discard(cm_store *s, cm_txn *txn)
 	cm__byclient_discard(s, txn, CM_KIND_ASSESSMENT);
 }
 
+/* A decoded assessment has what save requires and scoring dereferences:
+ * client, instrument, assessor, and an item for every answer. */
+static int check_decoded(const struct cm__rec *rec)
+{
+	const struct cm__assessment *a = (const struct cm__assessment *)rec;
+	uint32_t i;
+
+	if (!a->client_id || !a->instrument || !a->assessor)
+		return 0;
+	for (i = 0; i < a->answers.count; i++)
+		if (!CM__LIST_AT(&a->answers, struct cm__answer, i)->item)
+			return 0;
+	return 1;
+}
+
 const struct cm__kind cm__assessment_kind = {
 	.kind = CM_KIND_ASSESSMENT,
 	.name = "assessment",
@@ -162,6 +177,7 @@ const struct cm__kind cm__assessment_kind = {
 	.status_max = CM_ASSESSMENT_STOPPED,
 	.status_codes = status_codes,
 	.transition_ok = transition_ok,
+	.check_decoded = check_decoded,
 	.keep_revisions = 1,
 	.validate = validate,
 	.index_prepare = index_prepare,

@@ -329,6 +329,33 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	cm__bycm_apply(s, txn, &p->bycm);
 }
 
+/* A decoded client keeps what validate and the identifier index rely on:
+ * a name, and the required texts of its list entries (the decoder lets
+ * absent texts default to NULL). */
+static int check_decoded(const struct cm__rec *rec)
+{
+	const struct cm__client *c = (const struct cm__client *)rec;
+	uint32_t i;
+
+	if (!c->family && !c->given)
+		return 0;
+	for (i = 0; i < c->idents.count; i++) {
+		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
+		if (!e->system || !e->value)
+			return 0;
+	}
+	for (i = 0; i < c->coverage.count; i++)
+		if (!CM__LIST_AT(&c->coverage, struct cm__coverage, i)->payer)
+			return 0;
+	for (i = 0; i < c->team.count; i++) {
+		const struct cm__team_member *m =
+			CM__LIST_AT(&c->team, struct cm__team_member, i);
+		if (!m->role || !m->name)
+			return 0;
+	}
+	return 1;
+}
+
 const struct cm__kind cm__client_kind = {
 	.kind = CM_KIND_CLIENT,
 	.name = "client",
@@ -339,6 +366,7 @@ const struct cm__kind cm__client_kind = {
 	.status_codes = status_codes,
 	.init = init,
 	.transition_ok = transition_ok,
+	.check_decoded = check_decoded,
 	.validate = validate,
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,

@@ -177,11 +177,18 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	}
 }
 
+/* A decoded event names its client (the per-client index needs it). */
+static int check_decoded(const struct cm__rec *rec)
+{
+	return ((const struct cm__event *)rec)->client_id != NULL;
+}
+
 const struct cm__kind cm__event_kind = {
 	.kind = CM_KIND_EVENT,
 	.name = "event",
 	.schema = &event_schema, /* no status: events are facts */
 	.validate = validate,
+	.check_decoded = check_decoded,
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,
 	.index_discard = index_discard,

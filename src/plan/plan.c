@@ -348,6 +348,13 @@ static void index_discard(cm_store *s, cm_txn *txn)
 	cm__byclient_discard(s, txn, CM_KIND_PLAN);
 }
 
+/* A decoded plan names its client and author, as save requires. */
+static int check_decoded(const struct cm__rec *rec)
+{
+	const struct cm__plan *p = (const struct cm__plan *)rec;
+	return p->client_id && p->author;
+}
+
 const struct cm__kind cm__plan_kind = {
 	.kind = CM_KIND_PLAN,
 	.name = "plan",
@@ -357,6 +364,7 @@ const struct cm__kind cm__plan_kind = {
 	.status_max = CM_PLAN_ENTERED_IN_ERROR,
 	.status_codes = plan_codes,
 	.transition_ok = plan_ok,
+	.check_decoded = check_decoded,
 	.keep_revisions = 1,
 	.validate = validate,
 	.prepare_op = prepare_op,

@@ -410,7 +410,7 @@ int cm_worklist_query(cm_worklist **out, cm_store *s, const char *case_manager,
 		cm__free(s, wl);
 		return cm__err(s, CM_ENOMEM, "out of memory for a worklist");
 	}
-	if (wl->n && !x.sorted) /* items is NULL when empty */
+	if (wl->n > 1 && !x.sorted) /* items is NULL when empty */
 		qsort(wl->items, wl->n, sizeof(*wl->items), item_cmp);
 	wl->total = wl->n;
 	wl->first = offset < wl->n ? offset : wl->n;

@@ -44,10 +44,25 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	return CM_OK;
 }
 
+/* A decoded provider has a name, and a payer for each network entry. */
+static int check_decoded(const struct cm__rec *rec)
+{
+	const struct cm__provider *p = (const struct cm__provider *)rec;
+	uint32_t i;
+
+	if (!p->name)
+		return 0;
+	for (i = 0; i < p->network.count; i++)
+		if (!CM__LIST_AT(&p->network, struct cm__network_entry, i)->payer)
+			return 0;
+	return 1;
+}
+
 const struct cm__kind cm__provider_kind = {
 	.kind = CM_KIND_PROVIDER,
 	.name = "provider",
 	.schema = &provider_schema,
+	.check_decoded = check_decoded,
 	.validate = validate,
 };
 

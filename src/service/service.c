@@ -223,6 +223,21 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	}
 }
 
+/* A decoded service names its client and category (the per-client index
+ * and save rely on them), and each cost share its party's name. */
+static int check_decoded(const struct cm__rec *rec)
+{
+	const struct cm__service *v = (const struct cm__service *)rec;
+	uint32_t i;
+
+	if (!v->client_id || !v->category)
+		return 0;
+	for (i = 0; i < v->shares.count; i++)
+		if (!CM__LIST_AT(&v->shares, struct cm__share, i)->name)
+			return 0;
+	return 1;
+}
+
 const struct cm__kind cm__service_kind = {
 	.kind = CM_KIND_SERVICE,
 	.name = "service",
@@ -232,6 +247,7 @@ const struct cm__kind cm__service_kind = {
 	.status_max = CM_TASK_ENTERED_IN_ERROR,
 	.status_codes = status_codes,
 	.transition_ok = transition_ok,
+	.check_decoded = check_decoded,
 	.validate = validate,
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,

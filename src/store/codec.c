@@ -10,7 +10,7 @@
 #include "core/text.h"
 #include "store/codec.h"
 
-enum { WT_INT = 0, WT_BYTES = 1, WT_LIST = 2 };
+enum { WT_INT = 0, WT_BYTES = 1, WT_LIST = 2, WT_ABSENT = 3 };
 enum { TAG_ID = 1, TAG_REVISION = 2, TAG_CREATED = 3, TAG_UPDATED = 4 };
 
 #define CODEC_VERSION 1
@@ -207,6 +207,8 @@ static int skip_value(struct rd *r, unsigned wt, int depth)
 	switch (wt) {
 	case WT_INT:
 		return get_uvar(r, &n);
+	case WT_ABSENT:
+		return 1; /* absent text: no value follows */
 	case WT_BYTES:
 		if (!get_uvar(r, &n) || n > (uint64_t)(r->end - r->p)) {
 			r->fail = "truncated text";
@@ -282,6 +284,31 @@ static int read_text(cm_store *s, struct rd *r, size_t max, char **out)
 static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		      void *obj, int depth);
 
+/* At the end of an object: every number, including those the record did
+ * not carry (their defaults), must be one the API could have set; or the
+ * record would not survive its own re-encoding. */
+static int ints_ok(struct rd *r, const struct cm__schema *sc, const void *obj)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		const char *base = (const char *)obj + f->offset;
+		int64_t v;
+		if (f->type == CM__F_I32)
+			v = *(const int32_t *)(const void *)base;
+		else if (f->type == CM__F_I64)
+			v = *(const int64_t *)(const void *)base;
+		else
+			continue;
+		if (!check_int(f, v)) {
+			r->fail = "a missing number whose default is out of range";
+			return CM_ECORRUPT;
+		}
+	}
+	return CM_OK;
+}
+
 static int decode_list(cm_store *s, struct rd *r, const struct cm__field *f,
 		       struct cm__list *l, int depth)
 {
@@ -322,7 +349,7 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		if (!get_uvar(r, &key))
 			return CM_ECORRUPT;
 		if (key == 0)
-			return CM_OK;
+			return ints_ok(r, sc, obj);
 		wt = (unsigned)(key & 7);
 		f = field_by_tag(sc, key >> 3);
 		if (!f) {
@@ -333,6 +360,8 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		base = (char *)obj + f->offset;
 		switch (f->type) {
 		case CM__F_TEXT:
+			if (wt == WT_ABSENT && !*(char **)(void *)base)
+				break; /* absent: the default, NULL */
 			if (wt != WT_BYTES || *(char **)(void *)base) {
 				r->fail = "text field of the wrong type or given twice";
 				return CM_ECORRUPT;

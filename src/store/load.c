@@ -166,9 +166,10 @@ static int install(cm_store *s, struct loader *l)
 	rc = order_by_creation(s, l, &txn);
 	if (rc == CM_OK)
 		rc = cm__txn_install(&txn, prepared);
-	if (rc == CM_EEXIST) {
-		/* The message names the identifier; it is copied out first
-		 * because cm__err writes the same buffer. */
+	if (rc != CM_OK && rc != CM_ENOMEM && rc != CM_ECORRUPT) {
+		/* A kind refused what is stored (an identifier on two clients,
+		 * an event of a client that is not stored): corrupt storage.
+		 * Copy the message first: it is the buffer cm__err writes. */
 		char why[sizeof(s->errmsg)];
 		cm_store_errmsg_copy(s, why, sizeof(why));
 		rc = cm__err(s, CM_ECORRUPT, "stored records contradict each other: %s",

@@ -52,13 +52,31 @@ const struct cm__kind cm__txnlog_kind = {
 
 /* ---- callbacks ---------------------------------------------------------- */
 
-/* A callback's failure as a CM_E* code: a negative code the library knows
- * passes through (CM_ECONFLICT, CM_EPOISONED, CM_EIO...), anything else is
- * CM_ESTORAGE. The message carries the host's own. */
+/* A callback's failure as a CM_E* code: the codes a storage can mean
+ * (CM_ECONFLICT, CM_EPOISONED, CM_EIO...) pass through; anything else,
+ * including the -1 most hosts return for "failed" (which is CM_EINVAL's
+ * value, a code the header never promises here), is CM_ESTORAGE. The
+ * message carries the host's own. */
+static int storage_code(int rc)
+{
+	switch (rc) {
+	case CM_ENOMEM:
+	case CM_ECONFLICT:
+	case CM_EVERSION:
+	case CM_ECORRUPT:
+	case CM_ELOCKED:
+	case CM_EPOISONED:
+	case CM_EIO:
+		return rc;
+	default:
+		return CM_ESTORAGE;
+	}
+}
+
 int cm__storage_fail(cm_store *s, const char *what, int rc)
 {
 	const char *host = s->storage->errmsg ? s->storage->errmsg(s->storage_ctx) : NULL;
-	int code = (rc < 0 && cm_error_name(rc)) ? rc : CM_ESTORAGE;
+	int code = storage_code(rc);
 
 	return cm__err(s, code, "storage %s failed: %s", what,
 		       host && host[0] ? host : cm_strerror(code));

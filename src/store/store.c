@@ -314,7 +314,7 @@ int cm__store_clock(cm_store *s, int64_t *out_now)
 int cm_store_now(int64_t *out_now, cm_store *s)
 {
 	if (!out_now || !s)
-		return CM_EINVAL;
+		return cm__err(s, CM_EINVAL, "store now: NULL argument");
 	return cm__store_clock(s, out_now);
 }
 

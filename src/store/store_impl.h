@@ -536,8 +536,9 @@ int cm__txn_held_here(cm_store *s);
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 /* Phases 1 (shared part) and 3 of a commit without storage or audit, for
- * loading: ops are new records with new_slot prepared. prepared[kind] is
- * set for each kind whose index_prepare ran (the caller discards). */
+ * loading: ops are new records with new_slot prepared (staged here under
+ * their slots' keys, so kinds find records loaded alongside). prepared[kind]
+ * is set for each kind whose index_prepare ran (the caller discards). */
 int cm__txn_install(cm_txn *txn, int *prepared);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
