@@ -835,6 +835,97 @@ static void test_refresh_failures(void **state)
 	rows_free(h.rows, h.nrows);
 }
 
+/* Commit *out (a new plan for client_id when NULL) with title. */
+static void commit_plan(cm_store *s, const char *client_id, cm_plan **out,
+			const char *title)
+{
+	cm_txn *t;
+	cm_plan *pl = *out;
+	if (!pl) {
+		assert_int_equal(cm_plan_new(&pl, s, client_id), CM_OK);
+		assert_int_equal(cm_plan_set_text(pl, CM_PLAN_AUTHOR, "cm-ann"), CM_OK);
+	}
+	assert_int_equal(cm_plan_set_text(pl, CM_PLAN_TITLE, title), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, s, "cm-ann"), CM_OK);
+	assert_int_equal(cm_plan_save(t, pl), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	*out = pl;
+}
+
+static void assert_plan_title(cm_store *s, const char *id, int64_t rev,
+			      const char *title)
+{
+	cm_plan *pl;
+	assert_int_equal(cm_plan_get_revision(&pl, s, id, rev), CM_OK);
+	assert_int_equal(cm_plan_revision(pl), rev);
+	assert_string_equal(cm_plan_text(pl, CM_PLAN_TITLE), title);
+	cm_plan_free(pl);
+}
+
+static void test_refresh_kept_revisions(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_client *c;
+	cm_plan *p1 = NULL, *p2 = NULL, *stale;
+	cm_txn *t;
+	size_t changed = 0;
+	char id1[40], id2[40], cid[40];
+	(void)state;
+
+	/* Plans keep every revision: B, holding revision 1 of one plan,
+	 * takes in revisions 2..4 of it and a new plan at revision 2, and
+	 * can read every revision of both. */
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	assert_int_equal(cm_client_new(&c, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Planned"), CM_OK);
+	strcpy(cid, cm_client_id(c));
+	commit_client(a.store, c, "alice");
+	cm_client_free(c);
+	commit_plan(a.store, cid, &p1, "one");
+	strcpy(id1, cm_plan_id(p1));
+	open_on(&b, &h, &shared_table);
+	assert_int_equal(cm_plan_get(&stale, b.store, id1), CM_OK);
+	commit_plan(a.store, cid, &p1, "two");
+	commit_plan(a.store, cid, &p1, "three");
+	commit_plan(a.store, cid, &p1, "four");
+	commit_plan(a.store, cid, &p2, "other one");
+	strcpy(id2, cm_plan_id(p2));
+	commit_plan(a.store, cid, &p2, "other two");
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 2);
+	assert_plan_title(b.store, id1, 1, "one");
+	assert_plan_title(b.store, id1, 2, "two");
+	assert_plan_title(b.store, id1, 3, "three");
+	assert_plan_title(b.store, id1, 4, "four");
+	assert_plan_title(b.store, id2, 1, "other one");
+	assert_plan_title(b.store, id2, 2, "other two");
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+	/* B's stale plan handle is refused; a fresh one commits on. */
+	assert_int_equal(cm_plan_set_text(stale, CM_PLAN_TITLE, "stale"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, b.store, "bob"), CM_OK);
+	assert_int_equal(cm_plan_save(t, stale), CM_ECONFLICT);
+	cm_txn_rollback(t);
+	cm_plan_free(stale);
+	assert_int_equal(cm_plan_get(&stale, b.store, id1), CM_OK);
+	commit_plan(b.store, cid, &stale, "five");
+	assert_plan_title(b.store, id1, 4, "four");
+	assert_plan_title(b.store, id1, 5, "five");
+	cm_plan_free(stale);
+	assert_int_equal(cm_store_refresh(&changed, a.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_plan_title(a.store, id1, 5, "five");
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+	assert_int_equal(reopened_digest(&h), cm__store_digest(a.store));
+	cm_plan_free(p1);
+	cm_plan_free(p2);
+	th_close(&a);
+	th_close(&b);
+	rows_free(h.rows, h.nrows);
+}
+
 static void test_refresh_alloc_sweep(void **state)
 {
 	long n;
@@ -849,6 +940,7 @@ static void test_refresh_alloc_sweep(void **state)
 		struct host h;
 		struct th_env a, b;
 		cm_client *x;
+		cm_plan *pl;
 		uint64_t before;
 		size_t changed = 99;
 		int rc;
@@ -860,25 +952,30 @@ static void test_refresh_alloc_sweep(void **state)
 		assert_int_equal(cm_client_set_text(x, CM_CLIENT_FAMILY, "X"), CM_OK);
 		assert_int_equal(cm_client_set_identifier(x, "MRN", "X1"), CM_OK);
 		commit_client(a.store, x, "alice");
+		pl = NULL;
+		commit_plan(a.store, cm_client_id(x), &pl, "one");
 		open_on(&b, &h, &shared_table);
 		assert_int_equal(scenario(&a), 2);
 		assert_int_equal(cm_client_set_status(x, CM_CASE_ACTIVE, "go"), CM_OK);
 		commit_client(a.store, x, "alice");
+		commit_plan(a.store, NULL, &pl, "two");
+		commit_plan(a.store, NULL, &pl, "three");
 		cm_client_free(x);
+		cm_plan_free(pl);
 
 		before = cm__store_digest(b.store);
 		b.alloc.fail_at = b.alloc.count + n;
 		rc = cm_store_refresh(&changed, b.store);
 		b.alloc.fail_at = 0;
 		if (rc == CM_OK) {
-			assert_int_equal(changed, 3);
+			assert_int_equal(changed, 4);
 			done = b.alloc.failures == 0;
 		} else {
 			assert_int_equal(rc, CM_ENOMEM);
 			assert_int_equal(changed, 99);
 			assert_int_equal(cm__store_digest(b.store), before);
 			assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
-			assert_int_equal(changed, 3);
+			assert_int_equal(changed, 4);
 		}
 		assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
 		th_close(&a);
@@ -902,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_sweep_with_storage),
 		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_refresh_failures),
+		cmocka_unit_test(test_refresh_kept_revisions),
 		cmocka_unit_test(test_refresh_alloc_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
