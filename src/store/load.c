@@ -611,6 +611,7 @@ int cm_store_refresh(size_t *out_changed, cm_store *s)
 	s->txn_active = 1;
 	s->txn_owner = pthread_self();
 	pthread_mutex_unlock(&s->meta);
+	cm__store_ref(s); /* as a transaction does: a close meanwhile waits */
 
 	memset(&l, 0, sizeof(l));
 	memset(&txn, 0, sizeof(txn));
@@ -660,5 +661,6 @@ int cm_store_refresh(size_t *out_changed, cm_store *s)
 	s->txn_active = 0;
 	pthread_mutex_unlock(&s->meta);
 	pthread_mutex_unlock(&s->txn_mutex);
+	cm__store_unref(s);
 	return rc;
 }
