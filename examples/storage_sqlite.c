@@ -10,12 +10,18 @@
  *   commit    COMMIT
  *   rollback  ROLLBACK
  *   load      every stored row, ordered by kind, id, revision
+ *   load_since the rows stored after a marker: the records table's
+ *             AUTOINCREMENT sequence, which grows in commit order because
+ *             writers are serialized (BEGIN IMMEDIATE); cm_store_open
+ *             loads through it, and cm_store_refresh takes in what other
+ *             connections committed since
  *   close     finalize the statements, close the connection
  *   errmsg    sqlite3_errmsg (or our own text for a refused write)
  *
  * Schema:
  *
- *   records(kind, id, revision, bytes)  PRIMARY KEY (kind, id, revision)
+ *   records(seq, kind, id, revision, bytes)  UNIQUE (kind, id, revision)
+ *       seq INTEGER PRIMARY KEY AUTOINCREMENT: the refresh marker.
  *       One row per record revision, the bytes opaque (the documented,
  *       checksummed casemgr record encoding). Every revision is kept, never
  *       overwritten: the library keeps earlier revisions of plans and
@@ -39,7 +45,8 @@
  * or a temporary file), enrol clients, commit, close, reopen and find them
  * again; then open a second store on the same database and show that a
  * write it makes from a stale state is refused with CM_ECONFLICT and that
- * nothing changed, in its memory or in the database; finally race two
+ * nothing changed, in its memory or in the database, and that a refresh
+ * brings it up to date so the change can be redone; finally race two
  * stores on one record from two threads. Exit status 0 only if every check
  * held.
  */
@@ -69,8 +76,9 @@ struct sqlstore {
 static const char schema_sql[] =
 	"PRAGMA journal_mode = WAL;"
 	"CREATE TABLE IF NOT EXISTS records ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  kind INTEGER NOT NULL, id TEXT NOT NULL, revision INTEGER NOT NULL,"
-	"  bytes BLOB NOT NULL, PRIMARY KEY (kind, id, revision)) WITHOUT ROWID;"
+	"  bytes BLOB NOT NULL, UNIQUE (kind, id, revision));"
 	"CREATE TABLE IF NOT EXISTS clients ("
 	"  id TEXT PRIMARY KEY, revision INTEGER NOT NULL,"
 	"  family TEXT, mrn TEXT, case_manager TEXT);"
@@ -179,6 +187,39 @@ static int st_load(void *ctx, cm_storage_emit_fn emit, void *emit_ctx)
 	return 0;
 }
 
+/* The rows after marker (a seq; NULL: all), in commit order; the new
+ * marker is the last seq fed. One SELECT: one consistent snapshot. */
+static int st_load_since(void *ctx, const char *marker, cm_storage_emit_fn emit,
+			 void *emit_ctx, char *out_marker, size_t out_marker_size)
+{
+	struct sqlstore *st = ctx;
+	sqlite3_stmt *q;
+	long long last = marker ? strtoll(marker, NULL, 10) : 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, bytes FROM records "
+			       "WHERE seq > ?1 ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
+		return sql_failed(st);
+	sqlite3_bind_int64(q, 1, last);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int e = emit(emit_ctx, sqlite3_column_blob(q, 1),
+			     (size_t)sqlite3_column_bytes(q, 1));
+		if (e) {
+			sqlite3_finalize(q);
+			return e;
+		}
+		last = sqlite3_column_int64(q, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		sql_failed(st);
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	snprintf(out_marker, out_marker_size, "%lld", last);
+	return 0;
+}
+
 static int st_close(void *ctx)
 {
 	struct sqlstore *st = ctx;
@@ -208,6 +249,7 @@ static const cm_storage sqlite_storage = {
 	.load = st_load,
 	.close = st_close,
 	.errmsg = st_errmsg,
+	.load_since = st_load_since,
 };
 
 /* ---- the host's own columns ---------------------------------------------- */
@@ -305,7 +347,7 @@ static int open_sqlite_store(cm_store **out, struct sqlstore *st, const char *pa
 	opts.storage_ctx = st;
 	opts.errbuf = err; /* there is no store to hold a failed open's message */
 	opts.errbuf_size = sizeof(err);
-	rc = cm_store_open(out, &opts); /* calls st_load */
+	rc = cm_store_open(out, &opts); /* calls st_load_since */
 	if (rc != CM_OK) {
 		fprintf(stderr, "cm_store_open(%s): %s (%s)\n", path,
 			cm_error_name(rc), err);
@@ -568,14 +610,17 @@ int main(int argc, char **argv)
 	      cm_client_text(c, CM_CLIENT_CASE_MANAGER));
 	cm_client_free(c);
 
-	/* The remedy for a conflict: reload, then redo the change. */
-	cm_store_close(b);
-	if (open_sqlite_store(&b, &sb, path) != CM_OK)
-		return 1;
+	/* The remedy for a conflict: refresh (take in what the other store
+	 * committed), then redo the change. */
+	{
+		size_t changed = 0;
+		MUST(b, cm_store_refresh(&changed, b));
+		check(changed == 1, "the refresh took in %zu record", changed);
+	}
 	MUST(b, cm_client_get(&c, b, okafor));
 	check(cm_client_revision(c) == 2 &&
 	      strcmp(cm_client_text(c, CM_CLIENT_CASE_MANAGER), "cm-lee") == 0,
-	      "reopened, the second store sees revision %lld, '%s'",
+	      "refreshed, the second store sees revision %lld, '%s'",
 	      (long long)cm_client_revision(c),
 	      cm_client_text(c, CM_CLIENT_CASE_MANAGER));
 	MUST(b, cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "cm-kim"));

@@ -67,7 +67,11 @@ static const char *h_errmsg(void *ctx)
 }
 
 static const cm_storage table = {
-	CM_STORAGE_VERSION, NULL, h_put, NULL, NULL, h_load, h_close, h_errmsg
+	.version = CM_STORAGE_VERSION,
+	.put = h_put,
+	.load = h_load,
+	.close = h_close,
+	.errmsg = h_errmsg,
 };
 
 static void host_free(struct host *h)

@@ -5,6 +5,7 @@
  * were before the failing commit, and reopening from the storage must give
  * back exactly the live store.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ struct host {
 	int fail_code;   /* what the failing callback returns */
 	int closed;
 	int corrupt_row; /* flip a byte of this row when loading (-1: none) */
+	int fail_since;  /* load_since fails (returns 1) */
+	long since_calls;
 };
 
 static int should_fail(struct host *h)
@@ -109,11 +112,11 @@ static int h_rollback(void *ctx)
 	return 0;
 }
 
-static int h_load(void *ctx, cm_storage_emit_fn emit, void *ectx)
+static int load_from(struct host *h, size_t from, cm_storage_emit_fn emit,
+		     void *ectx)
 {
-	struct host *h = ctx;
 	size_t i;
-	for (i = 0; i < h->nrows; i++) {
+	for (i = from; i < h->nrows; i++) {
 		int rc;
 		if ((int)i == h->corrupt_row) {
 			h->rows[i].bytes[h->rows[i].len / 2] ^= 0x10;
@@ -125,6 +128,30 @@ static int h_load(void *ctx, cm_storage_emit_fn emit, void *ectx)
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+static int h_load(void *ctx, cm_storage_emit_fn emit, void *ectx)
+{
+	return load_from(ctx, 0, emit, ectx);
+}
+
+/* The marker is the number of rows loaded (rows are only appended). */
+static int h_load_since(void *ctx, const char *marker, cm_storage_emit_fn emit,
+			void *ectx, char *out, size_t out_size)
+{
+	struct host *h = ctx;
+	size_t from = marker ? (size_t)strtoul(marker, NULL, 10) : 0;
+	int rc;
+	h->since_calls++;
+	assert_true(out_size >= CM_STORAGE_MARKER_MAX + 1);
+	if (h->fail_since)
+		return 1;
+	assert_true(from <= h->nrows);
+	rc = load_from(h, from, emit, ectx);
+	if (rc)
+		return rc;
+	snprintf(out, out_size, "%zu", h->nrows);
 	return 0;
 }
 
@@ -142,7 +169,13 @@ static const char *h_errmsg(void *ctx)
 
 static const cm_storage host_table = {
 	CM_STORAGE_VERSION, h_begin, h_put, h_commit, h_rollback, h_load,
-	h_close, h_errmsg
+	h_close, h_errmsg, NULL
+};
+
+/* The same, able to refresh (and loading through load_since at open). */
+static const cm_storage shared_table = {
+	CM_STORAGE_VERSION, h_begin, h_put, h_commit, h_rollback, h_load,
+	h_close, h_errmsg, h_load_since
 };
 
 static uint64_t seed = 1000;
@@ -599,6 +632,360 @@ static void test_alloc_sweep_with_storage(void **state)
 	print_message("  swept %ld allocation points\n", n - 1);
 }
 
+/* ---- refresh ------------------------------------------------------------ */
+
+static size_t audit_count(cm_store *s, const char *id)
+{
+	cm_audit_iter *it;
+	size_t n = 0;
+	assert_int_equal(cm_audit_query(&it, s, id, NULL, CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+	while (cm_audit_iter_next(it) == CM_OK)
+		n++;
+	cm_audit_iter_free(it);
+	return n;
+}
+
+struct changes {
+	int n, creates, updates;
+};
+
+static int count_change(void *ctx, int32_t kind, const char *id,
+			int64_t rev, int32_t action)
+{
+	struct changes *c = ctx;
+	(void)kind;
+	(void)id;
+	(void)rev;
+	c->n++;
+	c->creates += action == CM_ACTION_CREATE;
+	c->updates += action == CM_ACTION_UPDATE;
+	return 0;
+}
+
+static void commit_client(cm_store *s, cm_client *c, const char *actor)
+{
+	cm_txn *t;
+	assert_int_equal(cm_txn_begin(&t, s, actor), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+}
+
+static void test_refresh(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_client *ca, *cb, *f;
+	cm_txn *t;
+	struct changes ch = { 0, 0, 0 };
+	size_t changed = 99;
+	uint64_t before;
+	char id[40];
+	(void)state;
+
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	open_on(&b, &h, &shared_table);
+	assert_int_equal(h.since_calls, 2); /* open went through load_since */
+	assert_int_equal(cm_store_set_change_callback(b.store, count_change, &ch), CM_OK);
+
+	/* A commits a client; B takes it in, with its index and audit. */
+	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Shared"), CM_OK);
+	assert_int_equal(cm_client_set_identifier(ca, "MRN", "R1"), CM_OK);
+	strcpy(id, cm_client_id(ca));
+	commit_client(a.store, ca, "alice");
+	assert_int_equal(cm_client_find(&f, b.store, "MRN", "R1"), CM_ENOTFOUND);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(ch.n, 1);
+	assert_int_equal(ch.creates, 1);
+	assert_int_equal(cm_client_find(&f, b.store, "MRN", "R1"), CM_OK);
+	assert_string_equal(cm_client_id(f), id);
+	assert_string_equal(cm_client_text(f, CM_CLIENT_FAMILY), "Shared");
+	cm_client_free(f);
+	assert_int_equal(audit_count(b.store, id), 1);
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+
+	/* B reads it; A changes it (moving the identifier); B refreshes. */
+	assert_int_equal(cm_client_get(&cb, b.store, id), CM_OK);
+	assert_int_equal(cm_client_set_identifier(ca, "MRN", "R2"), CM_OK);
+	assert_int_equal(cm_client_set_status(ca, CM_CASE_ACTIVE, "enrolled"), CM_OK);
+	commit_client(a.store, ca, "alice");
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(ch.updates, 1);
+	assert_int_equal(cm_client_find(&f, b.store, "MRN", "R1"), CM_ENOTFOUND);
+	assert_int_equal(cm_client_find(&f, b.store, "MRN", "R2"), CM_OK);
+	assert_int_equal(cm_client_revision(f), 2);
+	assert_int_equal(cm_client_status(f), CM_CASE_ACTIVE);
+	cm_client_free(f);
+	assert_int_equal(audit_count(b.store, id), 2);
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+
+	/* B's handle read before keeps its revision: its save is stale. */
+	assert_int_equal(cm_client_revision(cb), 1);
+	assert_int_equal(cm_client_set_text(cb, CM_CLIENT_GIVEN, "Stale"), CM_OK);
+	before = cm__store_digest(b.store);
+	assert_int_equal(cm_txn_begin(&t, b.store, "bob"), CM_OK);
+	assert_int_equal(cm_client_save(t, cb), CM_ECONFLICT);
+	/* A refresh with the transaction open on this thread. */
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_EBUSY);
+	cm_txn_rollback(t);
+	cm_client_free(cb);
+	assert_int_equal(cm__store_digest(b.store), before);
+
+	/* Nothing new: nothing changes. */
+	changed = 99;
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(cm__store_digest(b.store), before);
+	assert_int_equal(cm_store_refresh(NULL, b.store), CM_OK);
+	assert_int_equal(ch.n, 2);
+
+	/* B writes; its own records come back to it and change nothing;
+	 * A takes them in. */
+	assert_int_equal(cm_client_get(&cb, b.store, id), CM_OK);
+	assert_int_equal(cm_client_set_text(cb, CM_CLIENT_GIVEN, "Fresh"), CM_OK);
+	commit_client(b.store, cb, "bob");
+	cm_client_free(cb);
+	before = cm__store_digest(b.store);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(cm__store_digest(b.store), before);
+	assert_int_equal(cm_store_refresh(&changed, a.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(cm__store_digest(a.store), before);
+	assert_int_equal(audit_count(a.store, id), 3);
+	/* A's stale handle (revision 2) is refused now. */
+	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_PHONE, "555"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, a.store, "alice"), CM_OK);
+	assert_int_equal(cm_client_save(t, ca), CM_ECONFLICT);
+	cm_txn_rollback(t);
+	cm_client_free(ca);
+
+	/* Reopening gives what the refreshed stores hold. */
+	assert_int_equal(reopened_digest(&h), before);
+	th_close(&a);
+	th_close(&b);
+	rows_free(h.rows, h.nrows);
+}
+
+static void test_refresh_failures(void **state)
+{
+	struct host h;
+	struct th_env a, b, c;
+	cm_storage v1 = shared_table;
+	cm_client *ca;
+	size_t changed = 99, rows;
+	uint64_t before;
+	char msg[256];
+	(void)state;
+
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	open_on(&b, &h, &shared_table);
+	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Fail"), CM_OK);
+	assert_int_equal(cm_client_set_identifier(ca, "MRN", "F1"), CM_OK);
+	commit_client(a.store, ca, "alice");
+	cm_client_free(ca);
+	before = cm__store_digest(b.store);
+	rows = h.nrows;
+
+	/* Each new row corrupt in turn: refused, nothing changes. */
+	for (h.corrupt_row = 0; (size_t)h.corrupt_row < rows; h.corrupt_row++) {
+		assert_int_equal(cm_store_refresh(&changed, b.store), CM_ECORRUPT);
+		assert_int_equal(changed, 99);
+		assert_int_equal(cm__store_digest(b.store), before);
+	}
+	h.corrupt_row = -1;
+
+	/* The host fails: its message, nothing changes. */
+	h.fail_since = 1;
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_ESTORAGE);
+	cm_store_errmsg_copy(b.store, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "disk quota exceeded"));
+	assert_int_equal(cm__store_digest(b.store), before);
+	h.fail_since = 0;
+
+	/* The marker did not move: everything comes in now. */
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+
+	/* A version-1 table (no load_since member) and no storage at all. */
+	v1.version = 1;
+	v1.load_since = NULL;
+	open_on(&c, &h, &v1);
+	assert_int_equal(cm__store_digest(c.store), cm__store_digest(a.store));
+	assert_int_equal(cm_store_refresh(&changed, c.store), CM_EUNSUPPORTED);
+	th_close(&c);
+	open_on(&c, &h, &host_table);
+	assert_int_equal(cm_store_refresh(&changed, c.store), CM_EUNSUPPORTED);
+	th_close(&c);
+	th_open(&c);
+	assert_int_equal(cm_store_refresh(&changed, c.store), CM_EUNSUPPORTED);
+	th_close(&c);
+	assert_int_equal(cm_store_refresh(&changed, NULL), CM_EINVAL);
+
+	th_close(&a);
+	th_close(&b);
+	rows_free(h.rows, h.nrows);
+}
+
+/* Commit *out (a new plan for client_id when NULL) with title. */
+static void commit_plan(cm_store *s, const char *client_id, cm_plan **out,
+			const char *title)
+{
+	cm_txn *t;
+	cm_plan *pl = *out;
+	if (!pl) {
+		assert_int_equal(cm_plan_new(&pl, s, client_id), CM_OK);
+		assert_int_equal(cm_plan_set_text(pl, CM_PLAN_AUTHOR, "cm-ann"), CM_OK);
+	}
+	assert_int_equal(cm_plan_set_text(pl, CM_PLAN_TITLE, title), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, s, "cm-ann"), CM_OK);
+	assert_int_equal(cm_plan_save(t, pl), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	*out = pl;
+}
+
+static void assert_plan_title(cm_store *s, const char *id, int64_t rev,
+			      const char *title)
+{
+	cm_plan *pl;
+	assert_int_equal(cm_plan_get_revision(&pl, s, id, rev), CM_OK);
+	assert_int_equal(cm_plan_revision(pl), rev);
+	assert_string_equal(cm_plan_text(pl, CM_PLAN_TITLE), title);
+	cm_plan_free(pl);
+}
+
+static void test_refresh_kept_revisions(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_client *c;
+	cm_plan *p1 = NULL, *p2 = NULL, *stale;
+	cm_txn *t;
+	size_t changed = 0;
+	char id1[40], id2[40], cid[40];
+	(void)state;
+
+	/* Plans keep every revision: B, holding revision 1 of one plan,
+	 * takes in revisions 2..4 of it and a new plan at revision 2, and
+	 * can read every revision of both. */
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	assert_int_equal(cm_client_new(&c, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Planned"), CM_OK);
+	strcpy(cid, cm_client_id(c));
+	commit_client(a.store, c, "alice");
+	cm_client_free(c);
+	commit_plan(a.store, cid, &p1, "one");
+	strcpy(id1, cm_plan_id(p1));
+	open_on(&b, &h, &shared_table);
+	assert_int_equal(cm_plan_get(&stale, b.store, id1), CM_OK);
+	commit_plan(a.store, cid, &p1, "two");
+	commit_plan(a.store, cid, &p1, "three");
+	commit_plan(a.store, cid, &p1, "four");
+	commit_plan(a.store, cid, &p2, "other one");
+	strcpy(id2, cm_plan_id(p2));
+	commit_plan(a.store, cid, &p2, "other two");
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 2);
+	assert_plan_title(b.store, id1, 1, "one");
+	assert_plan_title(b.store, id1, 2, "two");
+	assert_plan_title(b.store, id1, 3, "three");
+	assert_plan_title(b.store, id1, 4, "four");
+	assert_plan_title(b.store, id2, 1, "other one");
+	assert_plan_title(b.store, id2, 2, "other two");
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+	/* B's stale plan handle is refused; a fresh one commits on. */
+	assert_int_equal(cm_plan_set_text(stale, CM_PLAN_TITLE, "stale"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, b.store, "bob"), CM_OK);
+	assert_int_equal(cm_plan_save(t, stale), CM_ECONFLICT);
+	cm_txn_rollback(t);
+	cm_plan_free(stale);
+	assert_int_equal(cm_plan_get(&stale, b.store, id1), CM_OK);
+	commit_plan(b.store, cid, &stale, "five");
+	assert_plan_title(b.store, id1, 4, "four");
+	assert_plan_title(b.store, id1, 5, "five");
+	cm_plan_free(stale);
+	assert_int_equal(cm_store_refresh(&changed, a.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_plan_title(a.store, id1, 5, "five");
+	assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+	assert_int_equal(reopened_digest(&h), cm__store_digest(a.store));
+	cm_plan_free(p1);
+	cm_plan_free(p2);
+	th_close(&a);
+	th_close(&b);
+	rows_free(h.rows, h.nrows);
+}
+
+static void test_refresh_alloc_sweep(void **state)
+{
+	long n;
+	int done = 0;
+	(void)state;
+
+	/* B holds one client; A then creates two more and changes all three:
+	 * B's refresh both inserts and replaces. Every allocation of it
+	 * fails in turn: CM_ENOMEM, B unchanged, no leak, and a refresh
+	 * afterwards takes everything in. */
+	for (n = 1; !done; n++) {
+		struct host h;
+		struct th_env a, b;
+		cm_client *x;
+		cm_plan *pl;
+		uint64_t before;
+		size_t changed = 99;
+		int rc;
+
+		memset(&h, 0, sizeof(h));
+		h.corrupt_row = -1;
+		open_on(&a, &h, &shared_table);
+		assert_int_equal(cm_client_new(&x, a.store), CM_OK);
+		assert_int_equal(cm_client_set_text(x, CM_CLIENT_FAMILY, "X"), CM_OK);
+		assert_int_equal(cm_client_set_identifier(x, "MRN", "X1"), CM_OK);
+		commit_client(a.store, x, "alice");
+		pl = NULL;
+		commit_plan(a.store, cm_client_id(x), &pl, "one");
+		open_on(&b, &h, &shared_table);
+		assert_int_equal(scenario(&a), 2);
+		assert_int_equal(cm_client_set_status(x, CM_CASE_ACTIVE, "go"), CM_OK);
+		commit_client(a.store, x, "alice");
+		commit_plan(a.store, NULL, &pl, "two");
+		commit_plan(a.store, NULL, &pl, "three");
+		cm_client_free(x);
+		cm_plan_free(pl);
+
+		before = cm__store_digest(b.store);
+		b.alloc.fail_at = b.alloc.count + n;
+		rc = cm_store_refresh(&changed, b.store);
+		b.alloc.fail_at = 0;
+		if (rc == CM_OK) {
+			assert_int_equal(changed, 4);
+			done = b.alloc.failures == 0;
+		} else {
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_int_equal(changed, 99);
+			assert_int_equal(cm__store_digest(b.store), before);
+			assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+			assert_int_equal(changed, 4);
+		}
+		assert_int_equal(cm__store_digest(b.store), cm__store_digest(a.store));
+		th_close(&a);
+		th_close(&b);
+		rows_free(h.rows, h.nrows);
+		assert_true(n < 100000);
+	}
+	print_message("  swept %ld allocation points\n", n - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +997,10 @@ int main(void)
 		cmocka_unit_test(test_load_failure),
 		cmocka_unit_test(test_load_contradiction),
 		cmocka_unit_test(test_alloc_sweep_with_storage),
+		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_refresh_failures),
+		cmocka_unit_test(test_refresh_kept_revisions),
+		cmocka_unit_test(test_refresh_alloc_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

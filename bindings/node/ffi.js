@@ -26,6 +26,7 @@ const cm_storage_emit_fn = koffi.proto('int cm_storage_emit_fn(void *emit_ctx, c
 const storage_ctx_fn = koffi.proto('int cm_storage_ctx_fn(void *ctx)');
 const storage_put_fn = koffi.proto('int cm_storage_put_fn(void *ctx, int32_t kind, const char *id, int64_t revision, int64_t prev_revision, const void *bytes, size_t len)');
 const storage_load_fn = koffi.proto('int cm_storage_load_fn(void *ctx, cm_storage_emit_fn *emit, void *emit_ctx)');
+const storage_load_since_fn = koffi.proto('int cm_storage_load_since_fn(void *ctx, const char *marker, cm_storage_emit_fn *emit, void *emit_ctx, void *out_marker, size_t out_marker_size)');
 const storage_errmsg_fn = koffi.proto('const char *cm_storage_errmsg_fn(void *ctx)');
 
 const cm_storage = koffi.struct('cm_storage', {
@@ -37,6 +38,7 @@ const cm_storage = koffi.struct('cm_storage', {
   load: 'cm_storage_load_fn *',
   close: 'cm_storage_ctx_fn *',
   errmsg: 'cm_storage_errmsg_fn *',
+  load_since: 'cm_storage_load_since_fn *', // v2; null: cannot refresh
 });
 
 const cm_store_options = koffi.struct('cm_store_options', {
@@ -227,6 +229,7 @@ const FUNCTIONS = [
   ['int', 'cm_store_contact_interval', ['_Out_ int32_t *', 'cm_store *', 'int32_t']],
   ['int', 'cm_store_set_reassessment_interval', ['cm_store *', 'int32_t', 'int32_t']],
   ['int', 'cm_store_reassessment_interval', ['_Out_ int32_t *', 'cm_store *', 'int32_t']],
+  ['int', 'cm_store_refresh', ['_Out_ size_t *', 'cm_store *']],
   ['int', 'cm_client_record_contact', ['cm_txn *', 'cm_client *', 'cm_event *']],
   ['int', 'cm_worklist_query', ['_Out_ cm_worklist **', 'cm_store *', 'const char *', 'int32_t', 'int32_t', 'uint32_t', 'size_t', 'size_t']],
   ['int', 'cm_worklist_next', ['cm_worklist *']],
@@ -354,6 +357,6 @@ module.exports = {
   types: {
     cm_store_options, cm_storage, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
     cm_change_fn, cm_storage_emit_fn, storage_ctx_fn, storage_put_fn, storage_load_fn,
-    storage_errmsg_fn,
+    storage_errmsg_fn, storage_load_since_fn,
   },
 };

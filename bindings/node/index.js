@@ -323,6 +323,7 @@ function storageTable(storage, callbacks) {
       koffi.encode(msgbuf, 'char', bytes.toString('utf8'), 1024);
       return msgbuf;
     }, t.storage_errmsg_fn),
+    load_since: null, // a version-1 table: the library does not read it
   };
   const mem = koffi.alloc(t.cm_storage, 1);
   koffi.encode(mem, t.cm_storage, table);

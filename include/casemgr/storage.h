@@ -23,10 +23,16 @@
  * or any non-zero value on failure. A NULL slot means "not supported":
  * begin/commit/rollback NULL are no-ops; put NULL makes the storage
  * read-only (every commit with changes fails with CM_EUNSUPPORTED); load
- * NULL means "nothing stored"; errmsg NULL means no detail. Callbacks run
- * on the thread that calls cm_store_open (load), cm_txn_commit (begin, put,
+ * NULL means "nothing stored"; load_since NULL means the store cannot
+ * refresh (cm_store_refresh fails with CM_EUNSUPPORTED); errmsg NULL means
+ * no detail. Callbacks run on the thread that calls cm_store_open (load or
+ * load_since), cm_store_refresh (load_since), cm_txn_commit (begin, put,
  * commit, rollback), or that drops the store's last reference (close);
  * never two at once for one store. They must not call back into the same store.
+ *
+ * The table is append-only: each version adds members at its end. The
+ * library reads only the members of the version a table declares, so a
+ * table written for version 1 keeps working unchanged.
  */
 #ifndef CASEMGR_STORAGE_H
 #define CASEMGR_STORAGE_H
@@ -53,8 +59,11 @@ extern "C" {
 typedef int (*cm_storage_emit_fn)(void *emit_ctx, const void *bytes,
 				  size_t len);
 
-/** The current version of the storage table. */
-#define CM_STORAGE_VERSION 1
+/** The current version of the storage table. Version 2 adds load_since. */
+#define CM_STORAGE_VERSION 2
+
+/** Longest refresh marker (see load_since), in bytes, without the NUL. */
+#define CM_STORAGE_MARKER_MAX 64
 
 typedef struct cm_storage {
 	uint32_t version; /**< CM_STORAGE_VERSION (v1) */
@@ -92,7 +101,58 @@ typedef struct cm_storage {
 	/** The host's message for its last failure, or NULL. Borrowed: read
 	 *  right after the failing call. (v1) */
 	const char *(*errmsg)(void *ctx);
+
+	/**
+	 * Feed every record stored after marker to emit (like load), then
+	 * write the marker of what was fed: host-defined NUL-terminated text
+	 * of at most CM_STORAGE_MARKER_MAX bytes (e.g. a monotonically
+	 * increasing row id or database sequence), into out_marker
+	 * (out_marker_size bytes, CM_STORAGE_MARKER_MAX + 1; it holds the
+	 * old marker on entry, so leaving it alone keeps the old one).
+	 * marker NULL or "": every stored record. Records fed again (a
+	 * marker that is not exact) are harmless: revisions the store holds
+	 * already are ignored. When set, cm_store_open calls it (marker NULL)
+	 * instead of load, so that the store knows its first marker;
+	 * cm_store_refresh calls it with the store's last marker. (v2)
+	 */
+	int (*load_since)(void *ctx, const char *marker, cm_storage_emit_fn emit,
+			  void *emit_ctx, char *out_marker,
+			  size_t out_marker_size);
 } cm_storage;
+
+/**
+ * Take in the changes other stores (other processes) made to this store's
+ * storage since it was opened or last refreshed: call the storage's
+ * load_since with the store's last marker, decode what it feeds, and apply
+ * every record newer than the store's own revision (a new id is inserted;
+ * the same id at a higher revision replaces the current one; an equal or
+ * older revision is ignored), appending the transaction-log records not
+ * yet in the audit trail to it, in commit order. Everything is applied as
+ * one change under the writer lock, through the same index code as a
+ * commit: readers see the store before or after, never half-way. On any
+ * failure nothing changes (the marker neither). The change callback fires
+ * once per record taken in (CM_ACTION_CREATE for a new one, else
+ * CM_ACTION_UPDATE). Handles read earlier keep the revision they read: a
+ * save of one that was replaced fails with CM_ECONFLICT.
+ *
+ * @param out_changed  receives the number of records taken in (0 when
+ *                     nothing was new); may be NULL. Set only on success.
+ * @param store        the store; its storage table must be version 2 or
+ *                     later with load_since set.
+ * @return CM_OK; CM_EINVAL (store NULL); CM_ESTATE (store closed);
+ *         CM_EBUSY (this thread has a transaction open on the store);
+ *         CM_EUNSUPPORTED (no storage, or no load_since);
+ *         CM_ESTORAGE (load_since failed, or wrote no valid marker; the
+ *         message carries the host's) or a negative CM_E* code it
+ *         returned; CM_ECORRUPT (a record that does not decode, or that
+ *         contradicts the store); CM_ENOMEM. The store is unchanged on
+ *         failure.
+ * Thread-safety: any thread; waits for the open transaction of another
+ * thread, like cm_txn_begin, and excludes commits while it runs. Readers
+ * go on meanwhile (they wait only while the change is applied).
+ * Since 0.1.0.
+ */
+CM_API int cm_store_refresh(size_t *out_changed, cm_store *store);
 
 /* ---- record encoding ---------------------------------------------------- */
 

@@ -616,5 +616,5 @@ static const char *j_errmsg(void *ctx)
 
 const cm_storage cm__journal_storage = {
 	CM_STORAGE_VERSION, j_begin, j_put, j_commit, j_rollback, j_load,
-	j_close, j_errmsg,
+	j_close, j_errmsg, NULL,
 };

@@ -121,7 +121,7 @@ int cm_store_compact(cm_store *s)
 
 	if (!s)
 		return CM_EINVAL;
-	if (s->storage != &cm__journal_storage)
+	if (s->storage_id != &cm__journal_storage)
 		return cm__err(s, CM_EINVAL, "compact: the store is not opened on a journal");
 	rc = cm__store_usable(s);
 	if (rc)

@@ -165,7 +165,7 @@ static int install(cm_store *s, struct loader *l)
 	}
 	rc = order_by_creation(s, l, &txn);
 	if (rc == CM_OK)
-		rc = cm__txn_install(&txn, prepared);
+		rc = cm__txn_install(&txn, prepared, NULL, NULL, NULL);
 	if (rc != CM_OK && rc != CM_ENOMEM && rc != CM_ECORRUPT) {
 		/* A kind refused what is stored (an identifier on two clients,
 		 * an event of a client that is not stored): corrupt storage.
@@ -296,21 +296,42 @@ static int install_logs(cm_store *s, struct loader *l)
 	return CM_OK;
 }
 
+/* Have storage feed l: everything (marker NULL: with load) or what came
+ * after marker (with load_since, writing the new marker to out_marker,
+ * CM_STORAGE_MARKER_MAX + 1 bytes, which holds the old one on entry). */
+static int feed(cm_store *s, struct loader *l, const char *marker,
+		char *out_marker)
+{
+	const cm_storage *st = s->storage;
+	int rc;
+
+	if (marker)
+		rc = st->load_since(s->storage_ctx, marker[0] ? marker : NULL,
+				    emit, l, out_marker, CM_STORAGE_MARKER_MAX + 1);
+	else
+		rc = st->load(s->storage_ctx, emit, l);
+	if (l->rc)
+		return l->rc; /* emit's own code and message */
+	if (rc)
+		return cm__storage_fail(s, marker ? "load_since" : "load", rc);
+	if (marker && !memchr(out_marker, '\0', CM_STORAGE_MARKER_MAX + 1))
+		return cm__err(s, CM_ESTORAGE,
+			       "storage load_since failed: its marker is longer "
+			       "than %d bytes", CM_STORAGE_MARKER_MAX);
+	return CM_OK;
+}
+
 int cm__store_load(cm_store *s)
 {
 	struct loader l;
 	size_t i;
 	int rc;
 
-	if (!s->storage->load)
+	if (!s->storage->load && !s->storage->load_since)
 		return CM_OK;
 	memset(&l, 0, sizeof(l));
 	l.s = s;
-	rc = s->storage->load(s->storage_ctx, emit, &l);
-	if (l.rc)
-		rc = l.rc; /* emit's own code and message */
-	else if (rc)
-		rc = cm__storage_fail(s, "load", rc);
+	rc = feed(s, &l, s->storage->load_since ? "" : NULL, s->marker);
 	if (rc == CM_OK) {
 		if (l.n) /* recs is NULL when storage is empty */
 			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
@@ -327,5 +348,320 @@ int cm__store_load(cm_store *s)
 		cm__rec_release(s, &l.logs[i]->hdr);
 	cm__free(s, l.recs);
 	cm__free(s, l.logs);
+	return rc;
+}
+
+/* ---- refresh: what other stores committed since the marker ------------- */
+
+struct refresh {
+	cm_store *s;
+	struct loader *l;
+	cm_txn *txn;
+	int64_t *prev;  /* per op: the revision the store had (0: new) */
+	char *take;     /* per log: not in the audit trail yet */
+	size_t ntxn0;   /* s->ntxn before */
+};
+
+static int same_record(const void *pkey, const void *pelem)
+{
+	const struct cm__rec *a = pkey;
+	const struct cm__rec *b = *(const struct cm__rec *const *)pelem;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* 1 if the audit trail has transaction log id (or an earlier log of this
+ * batch has it). The newest logs are the likeliest: search from the end. */
+static int log_known(const struct refresh *r, size_t upto, const char *id)
+{
+	size_t i;
+
+	for (i = r->s->ntxn; i-- > 0;)
+		if (r->s->txnlog[i].id && strcmp(r->s->txnlog[i].id, id) == 0)
+			return 1;
+	for (i = 0; i < upto; i++)
+		if (r->take[i] && strcmp(r->l->logs[i]->hdr.id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Under the write lock, after the commit's shared preparation: room for
+ * the kept revisions and the audit entries, and every new log checked. */
+static int refresh_prepare(void *ctx)
+{
+	struct refresh *r = ctx;
+	cm_store *s = r->s;
+	size_t i, need = 0, nlogs = 0;
+	uint32_t j;
+
+	for (i = 0; i < r->txn->nops; i++) {
+		struct cm__op *op = &r->txn->ops[i];
+		struct cm__slot *sl = op->slot ? op->slot : op->new_slot;
+		if (op->kind->keep_revisions && op->rec->revision > 1 &&
+		    cm__slot_reserve_revs(s, sl, (size_t)op->rec->revision - 1))
+			return cm__err(s, CM_ENOMEM, "out of memory refreshing");
+	}
+	for (i = 0; i < r->l->nlogs; i++) {
+		const struct cm__txnrec *t = r->l->logs[i];
+		if (log_known(r, i, t->hdr.id))
+			continue;
+		for (j = 0; j < t->entries.count; j++) {
+			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
+			if (!cm__txn_slot(r->txn, e->kind, e->id))
+				return cm__err(s, CM_ECORRUPT,
+					       "transaction log '%s' names %s '%s', "
+					       "which is not stored", t->hdr.id,
+					       cm_kind_name(e->kind) ? cm_kind_name(e->kind) : "record",
+					       e->id);
+		}
+		r->take[i] = 1;
+		need += t->entries.count;
+		nlogs++;
+	}
+	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, s->naudit + need,
+			sizeof(*s->audit)) ||
+	    cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + nlogs,
+			sizeof(*s->txnlog)))
+		return cm__err(s, CM_ENOMEM, "out of memory refreshing");
+	return CM_OK;
+}
+
+/* Under the write lock, after apply: kept revisions in place, the new
+ * logs appended to the audit trail. Cannot fail. */
+static void refresh_apply(void *ctx)
+{
+	struct refresh *r = ctx;
+	cm_store *s = r->s;
+	struct loader *l = r->l;
+	size_t i, k;
+	uint32_t j;
+
+	for (i = 0; i < r->txn->nops; i++) {
+		struct cm__op *op = &r->txn->ops[i];
+		struct cm__slot *sl = op->slot;
+		struct cm__rec **first;
+		int64_t newest = sl->cur->revision;
+
+		if (!op->kind->keep_revisions)
+			continue;
+		/* The op's records (sorted by revision) in l. */
+		first = bsearch(sl->cur, l->recs, l->n, sizeof(*l->recs), same_record);
+		while (first > l->recs && same_record(sl->cur, first - 1) == 0)
+			first--;
+		{
+			/* apply pushed the replaced version last: put it at
+			 * its revision, with the versions in between. */
+			if (r->prev[i]) {
+				struct cm__rec *old = sl->revs[--sl->nrevs];
+				while (sl->nrevs < (size_t)old->revision - 1)
+					sl->revs[sl->nrevs++] = NULL;
+				sl->revs[sl->nrevs++] = old;
+			}
+			for (k = (size_t)(first - l->recs); k < l->n &&
+			     same_record(sl->cur, &l->recs[k]) == 0; k++) {
+				struct cm__rec *v = l->recs[k];
+				if (v->revision <= r->prev[i] || v->revision >= newest)
+					continue;
+				while (sl->nrevs < (size_t)v->revision - 1)
+					sl->revs[sl->nrevs++] = NULL;
+				sl->revs[sl->nrevs++] = v;
+			}
+			while (sl->nrevs < (size_t)newest - 1)
+				sl->revs[sl->nrevs++] = NULL;
+		}
+	}
+	for (i = 0; i < l->nlogs; i++) {
+		struct cm__txnrec *t = l->logs[i];
+		if (!r->take[i])
+			continue;
+		for (j = 0; j < t->entries.count; j++) {
+			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
+			struct cm__audit *a = &s->audit[s->naudit++];
+			a->txn = (uint32_t)s->ntxn;
+			a->action = e->action;
+			a->kind = e->kind;
+			a->revision = e->revision;
+			a->id = cm__slot_find(s, e->kind, e->id)->id;
+		}
+		s->txnlog[s->ntxn].actor = t->actor;
+		s->txnlog[s->ntxn].time = t->time;
+		s->txnlog[s->ntxn].id = t->hdr.id;
+		t->actor = NULL;
+		t->hdr.id = NULL;
+		s->ntxn++;
+	}
+}
+
+/* Install what l holds that is newer than the store's. */
+static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
+{
+	int prepared[CM__KIND_MAX] = { 0 };
+	struct refresh r;
+	size_t i, j;
+	int32_t kk;
+	int rc = CM_OK;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.l = l;
+	r.txn = txn;
+	r.ntxn0 = s->ntxn;
+	txn->ops = cm__zalloc(s, (l->n ? l->n : 1) * sizeof(*txn->ops));
+	r.prev = cm__zalloc(s, (l->n ? l->n : 1) * sizeof(*r.prev));
+	r.take = cm__zalloc(s, l->nlogs ? l->nlogs : 1);
+	if (!txn->ops || !r.prev || !r.take) {
+		rc = cm__err(s, CM_ENOMEM, "out of memory refreshing");
+		goto out;
+	}
+	/* Only the holder of the transaction mutex changes the tables: they
+	 * are read here without the lock. */
+	for (i = 0; i < l->n; i = j) {
+		struct cm__rec *newest;
+		struct cm__slot *sl;
+		struct cm__op *op;
+		for (j = i + 1; j < l->n && l->recs[j]->kind == l->recs[i]->kind &&
+				strcmp(l->recs[j]->id, l->recs[i]->id) == 0; j++)
+			if (l->recs[j]->revision == l->recs[j - 1]->revision) {
+				rc = cm__err(s, CM_ECORRUPT,
+					     "stored record '%s' has revision %lld twice",
+					     l->recs[j]->id, (long long)l->recs[j]->revision);
+				goto out;
+			}
+		newest = l->recs[j - 1];
+		sl = cm__slot_find(s, newest->kind, newest->id);
+		if (sl && newest->revision <= sl->cur->revision)
+			continue; /* what the store has, or older */
+		op = &txn->ops[txn->nops++];
+		op->kind = cm__kind_get(newest->kind);
+		op->rec = newest;
+		op->slot = sl;
+		op->action = sl ? CM_ACTION_UPDATE : CM_ACTION_CREATE;
+		if (!sl && !(op->new_slot = cm__slot_new(s, newest->kind, newest->id))) {
+			rc = cm__err(s, CM_ENOMEM, "out of memory refreshing");
+			goto out;
+		}
+	}
+	/* New records join their tables in creation order. */
+	rc = order_by_creation(s, l, txn);
+	if (rc)
+		goto out;
+	for (i = 0; i < txn->nops; i++)
+		r.prev[i] = txn->ops[i].slot ? txn->ops[i].slot->cur->revision : 0;
+	rc = cm__txn_install(txn, prepared, refresh_prepare, refresh_apply, &r);
+	if (rc == CM_EEXIST) {
+		char why[sizeof(s->errmsg)];
+		cm_store_errmsg_copy(s, why, sizeof(why));
+		rc = cm__err(s, CM_ECORRUPT, "stored records contradict the store: %s",
+			     why);
+	}
+out:
+	for (kk = 1; kk < CM__KIND_MAX; kk++) {
+		const struct cm__kind *k = cm__kind_get(kk);
+		if (prepared[kk] && k->index_discard)
+			k->index_discard(s, txn);
+	}
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		if (rc == CM_OK) {
+			/* The replaced version (kinds keeping none). */
+			cm__rec_release(s, op->rec);
+		} else if (op->new_slot) {
+			cm__free(s, op->new_slot->revs);
+			cm__free(s, op->new_slot);
+		}
+		op->rec = NULL;
+		op->new_slot = NULL;
+	}
+	if (rc == CM_OK) {
+		pthread_mutex_lock(&s->meta);
+		for (i = r.ntxn0; i < s->ntxn; i++)
+			id_clock_past(s, s->txnlog[i].id);
+		pthread_mutex_unlock(&s->meta);
+	}
+	cm__free(s, r.prev);
+	cm__free(s, r.take);
+	return rc;
+}
+
+int cm_store_refresh(size_t *out_changed, cm_store *s)
+{
+	struct loader l;
+	cm_txn txn;
+	char marker[CM_STORAGE_MARKER_MAX + 1];
+	cm_change_fn fn;
+	void *fn_ctx;
+	size_t i;
+	int rc;
+
+	if (!s)
+		return CM_EINVAL;
+	rc = cm__store_usable(s);
+	if (rc)
+		return rc;
+	if (!s->storage || !s->storage->load_since)
+		return cm__err(s, CM_EUNSUPPORTED,
+			       "store refresh: the storage has no load_since");
+	if (cm__txn_held_here(s))
+		return cm__err(s, CM_EBUSY,
+			       "this thread has a transaction open");
+
+	pthread_mutex_lock(&s->txn_mutex);
+	pthread_mutex_lock(&s->meta);
+	s->txn_active = 1;
+	s->txn_owner = pthread_self();
+	pthread_mutex_unlock(&s->meta);
+	cm__store_ref(s); /* as a transaction does: a close meanwhile waits */
+
+	memset(&l, 0, sizeof(l));
+	memset(&txn, 0, sizeof(txn));
+	l.s = s;
+	txn.store = s;
+	memcpy(marker, s->marker, sizeof(marker));
+	rc = feed(s, &l, s->marker, marker);
+	if (rc == CM_OK) {
+		if (l.n)
+			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
+		if (l.nlogs)
+			qsort(l.logs, l.nlogs, sizeof(*l.logs), by_commit);
+		rc = take_in(s, &l, &txn);
+	}
+	if (rc == CM_OK) {
+		memcpy(s->marker, marker, sizeof(marker));
+		pthread_mutex_lock(&s->meta);
+		fn = s->change_fn;
+		fn_ctx = s->change_ctx;
+		pthread_mutex_unlock(&s->meta);
+		for (i = 0; fn && i < txn.nops; i++) {
+			const struct cm__slot *sl = txn.ops[i].slot;
+			fn(fn_ctx, sl->cur->kind, sl->id, sl->cur->revision,
+			   txn.ops[i].action);
+		}
+		if (out_changed)
+			*out_changed = txn.nops;
+	}
+	/* Release what the store did not take in. */
+	for (i = 0; i < l.n; i++) {
+		struct cm__rec *r = l.recs[i];
+		const struct cm__slot *sl = rc == CM_OK ?
+			cm__slot_find(s, r->kind, r->id) : NULL;
+		if (sl && (sl->cur == r ||
+			   ((size_t)r->revision <= sl->nrevs &&
+			    sl->revs[r->revision - 1] == r)))
+			continue;
+		cm__rec_release(s, r);
+	}
+	for (i = 0; i < l.nlogs; i++)
+		cm__rec_release(s, &l.logs[i]->hdr);
+	cm__free(s, l.recs);
+	cm__free(s, l.logs);
+	cm__free(s, txn.ops);
+
+	pthread_mutex_lock(&s->meta);
+	s->txn_active = 0;
+	pthread_mutex_unlock(&s->meta);
+	pthread_mutex_unlock(&s->txn_mutex);
+	cm__store_unref(s);
 	return rc;
 }

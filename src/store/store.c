@@ -112,6 +112,13 @@ static int open_fail(const cm_store_options *o, int code, const char *msg)
 	return code;
 }
 
+/* How many bytes of cm_storage each version has. */
+static const size_t storage_size[CM_STORAGE_VERSION + 1] = {
+	0,
+	offsetof(cm_storage, load_since),
+	sizeof(cm_storage),
+};
+
 int cm_store_open(cm_store **out, const cm_store_options *opts)
 {
 	cm_store_options o = CM_STORE_OPTIONS_INIT;
@@ -177,7 +184,12 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 			 ((uint64_t)clock() << 32);
 	}
 	if (o.storage) {
-		s->storage = o.storage;
+		/* Only the members of the table's version: a v1 table
+		 * may end before load_since. */
+		memcpy(&s->storage_copy, o.storage,
+		       storage_size[o.storage->version]);
+		s->storage = &s->storage_copy;
+		s->storage_id = o.storage;
 		s->storage_ctx = o.storage_ctx;
 		rc = cm__store_load(s);
 		if (rc) {

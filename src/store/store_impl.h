@@ -21,6 +21,7 @@
 
 #include "casemgr/common.h"
 #include "casemgr/store.h"
+#include "casemgr/storage.h"
 #include "core/core.h"
 #include "core/hashmap.h"
 
@@ -270,8 +271,15 @@ struct cm_store {
 	cm_change_fn change_fn;
 	void *change_ctx;
 
-	const struct cm_storage *storage; /* NULL: memory only */
+	const struct cm_storage *storage; /* NULL: memory only; else
+					     &storage_copy */
+	const struct cm_storage *storage_id; /* the table the host gave */
+	struct cm_storage storage_copy; /* its members of its version; the
+					   later ones NULL */
 	void *storage_ctx;
+	/* The marker of what was loaded from storage (load_since). Changed
+	 * only by the holder of txn_mutex (or at open). */
+	char marker[CM_STORAGE_MARKER_MAX + 1];
 	int loading; /* set while cm_store_open loads from storage */
 
 	struct cm__table tables[CM__KIND_MAX];
@@ -536,10 +544,16 @@ int cm__txn_held_here(cm_store *s);
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 /* Phases 1 (shared part) and 3 of a commit without storage or audit, for
- * loading: ops are new records with new_slot prepared (staged here under
- * their slots' keys, so kinds find records loaded alongside). prepared[kind]
- * is set for each kind whose index_prepare ran (the caller discards). */
-int cm__txn_install(cm_txn *txn, int *prepared);
+ * loading and refreshing: ops are new records with new_slot prepared, or
+ * replace the current version of op->slot. prepared[kind] is set for each
+ * kind whose index_prepare ran (the caller discards). Under the write
+ * lock, prepare_more(ctx) (may fail: nothing applied) runs after the
+ * shared preparation and apply_more(ctx) (must not fail) after apply;
+ * either may be NULL. After success, op->rec holds the replaced version
+ * of a kind that keeps none (the caller releases it), else NULL. */
+int cm__txn_install(cm_txn *txn, int *prepared,
+		    int (*prepare_more)(void *ctx), void (*apply_more)(void *ctx),
+		    void *ctx);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
 /* Drop the ops staged after the first nops (the undo of a multi-record
@@ -564,6 +578,9 @@ void cm__audit_free(cm_store *s);
 int cm__storage_write(cm_txn *txn, char **out_logid);
 /* Load everything from storage into the fresh store s. */
 int cm__store_load(cm_store *s);
+/* Take in what storage holds beyond s->marker (cm_store_refresh; the
+ * caller holds txn_mutex). */
+int cm__store_refresh(cm_store *s, size_t *out_changed);
 /* Call fn with the encoding of every live record: kept and current
  * revisions, then the transaction-log records. Under the read lock. */
 int cm__store_foreach_encoded(cm_store *s,

@@ -419,7 +419,9 @@ static void apply(cm_txn *txn, char *actor, char *logid)
 		cm__audit_append(s, actor, txn->time, logid, txn->ops, txn->nops);
 }
 
-int cm__txn_install(cm_txn *txn, int *prepared)
+int cm__txn_install(cm_txn *txn, int *prepared,
+		    int (*prepare_more)(void *ctx), void (*apply_more)(void *ctx),
+		    void *ctx)
 {
 	cm_store *s = txn->store;
 	size_t i;
@@ -427,20 +429,25 @@ int cm__txn_install(cm_txn *txn, int *prepared)
 
 	/* Stage the ops, so that a kind's checks find the records loaded
 	 * with it (cm__txn_slot: the client of a service or an event). The
-	 * key is the new slot's kid, as for a save. */
+	 * key is the slot's kid, as for a save. */
 	if (cm__map_reserve(s, &txn->staged, txn->nops))
 		rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		op->key = op->new_slot->kid;
+		op->key = op->slot ? op->slot->kid : op->new_slot->kid;
 		cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
 			    (void *)(uintptr_t)(i + 1));
 	}
 	if (rc == CM_OK) {
 		CM__WRLOCK(s);
 		rc = prepare_shared(txn, prepared);
-		if (rc == CM_OK)
+		if (rc == CM_OK && prepare_more)
+			rc = prepare_more(ctx);
+		if (rc == CM_OK) {
 			apply(txn, NULL, NULL);
+			if (apply_more)
+				apply_more(ctx);
+		}
 		CM__UNLOCK(s);
 	}
 	cm__map_free(s, &txn->staged);

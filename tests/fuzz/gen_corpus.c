@@ -107,7 +107,8 @@ static int cap_put(void *ctx, int32_t kind, const char *id, int64_t revision,
 }
 
 static const cm_storage capture = {
-	CM_STORAGE_VERSION, NULL, cap_put, NULL, NULL, NULL, NULL, NULL
+	.version = CM_STORAGE_VERSION,
+	.put = cap_put,
 };
 
 static int64_t clock_now = INT64_C(1795424400);

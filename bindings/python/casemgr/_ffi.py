@@ -26,6 +26,8 @@ storage_ctx_fn = CFUNCTYPE(c_int, c_void_p)
 storage_put_fn = CFUNCTYPE(c_int, c_void_p, c_int32, c_char_p, c_int64, c_int64,
                            c_void_p, c_size_t)
 storage_load_fn = CFUNCTYPE(c_int, c_void_p, cm_storage_emit_fn, c_void_p)
+storage_load_since_fn = CFUNCTYPE(c_int, c_void_p, c_char_p, cm_storage_emit_fn,
+                                  c_void_p, c_void_p, c_size_t)
 # errmsg returns const char *: declared c_void_p so that Python returns an
 # address it keeps alive (a c_char_p result would dangle).
 storage_errmsg_fn = CFUNCTYPE(c_void_p, c_void_p)
@@ -41,6 +43,7 @@ class cm_storage(Structure):
         ("load", storage_load_fn),
         ("close", storage_ctx_fn),
         ("errmsg", storage_errmsg_fn),
+        ("load_since", storage_load_since_fn),  # v2; NULL: cannot refresh
     ]
 
 
@@ -63,6 +66,8 @@ class cm_store_options(Structure):
 
 
 CM_STORE_OPTIONS_VERSION = 2
+# The bindings' storage tables are version 1 (no load_since); the header's
+# CM_STORAGE_VERSION is 2.
 CM_STORAGE_VERSION = 1
 
 FUNCTIONS = [
@@ -237,6 +242,7 @@ FUNCTIONS = [
     ('cm_store_contact_interval', c_int, [POINTER(c_int32), c_void_p, c_int32]),
     ('cm_store_set_reassessment_interval', c_int, [c_void_p, c_int32, c_int32]),
     ('cm_store_reassessment_interval', c_int, [POINTER(c_int32), c_void_p, c_int32]),
+    ('cm_store_refresh', c_int, [POINTER(c_size_t), c_void_p]),
     ('cm_client_record_contact', c_int, [c_void_p, c_void_p, c_void_p]),
     ('cm_worklist_query', c_int, [POINTER(c_void_p), c_void_p, c_char_p, c_int32, c_int32, c_uint32, c_size_t, c_size_t]),
     ('cm_worklist_next', c_int, [c_void_p]),
