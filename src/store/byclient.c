@@ -9,7 +9,8 @@
 
 static const char *client_of(const struct cm__rec *rec, size_t client_off)
 {
-	return *(char *const *)((const char *)rec + client_off);
+	/* client_off is an offsetof() into the record's struct: aligned. */
+	return *(char *const *)(const void *)((const char *)rec + client_off);
 }
 
 void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "casemgr.h"
 #include "assessment/assessment_impl.h"
@@ -483,6 +484,71 @@ static void instruments(void)
 	(void)n;
 }
 
+/* ---- journals ------------------------------------------------------------ */
+
+/* Real journal files: whole, cut inside the last frame, and the bare
+ * header, so that recovery's every path starts from real bytes. */
+static void journals(void)
+{
+	static const int commits[] = { 1, 3 };
+	char dirbuf[] = "/tmp/cm-gen-journal-XXXXXX", path[128], name[64];
+	size_t k;
+
+	if (!mkdtemp(dirbuf)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/j", dirbuf);
+	for (k = 0; k < sizeof(commits) / sizeof(commits[0]); k++) {
+		cm_store_options o;
+		cm_store *store;
+		struct bytes b = { NULL, 0, 0 };
+		FILE *f;
+		char buf[4096];
+		size_t n;
+		int i;
+
+		unlink(path);
+		cm_store_options_init(&o, CM_STORE_OPTIONS_VERSION);
+		o.clock_fn = gen_clock;
+		o.id_seed = 7;
+		OK(cm_store_open_journal(&store, path, CM_SYNC_NORMAL, &o));
+		for (i = 0; i < commits[k]; i++) {
+			cm_client *c;
+			cm_txn *t;
+			char mrn[16];
+			OK(cm_client_new(&c, store));
+			OK(cm_client_set_text(c, CM_CLIENT_FAMILY, "Journal"));
+			snprintf(mrn, sizeof(mrn), "J%d", i);
+			OK(cm_client_set_identifier(c, "MRN", mrn));
+			if (i == 1)
+				OK(cm_client_set_status(c, CM_CASE_ACTIVE, "enrolled"));
+			OK(cm_txn_begin(&t, store, "gen"));
+			OK(cm_client_save(t, c));
+			OK(cm_txn_commit(t));
+			cm_client_free(c);
+		}
+		cm_store_close(store);
+		f = fopen(path, "rb");
+		if (!f) {
+			perror(path);
+			exit(1);
+		}
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			put(&b, buf, n);
+		fclose(f);
+		snprintf(name, sizeof(name), "journal-%d", commits[k]);
+		write_file("journal", name, b.p, b.n);
+		snprintf(name, sizeof(name), "journal-%d-torn", commits[k]);
+		write_file("journal", name, b.p, b.n - 7);
+		if (k == 0)
+			write_file("journal", "header-only", b.p, 32);
+		free(b.p);
+	}
+	unlink(path);
+	rmdir(dirbuf);
+}
+
 int main(int argc, char **argv)
 {
 	cm_store *store = NULL; /* for OK() messages outside history() */
@@ -498,5 +564,6 @@ int main(int argc, char **argv)
 	records();
 	dates();
 	instruments();
+	journals();
 	return 0;
 }

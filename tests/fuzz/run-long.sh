@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(record_decode load date_time utf8 instrument)
+[ ${#targets[@]} -gt 0 ] || targets=(record_decode load date_time utf8 instrument journal)
 dir=build-fuzz-long
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
