@@ -19,6 +19,45 @@ struct loader {
 	int rc; /* the first failure emit saw */
 };
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Ids made from now on must differ from, and sort after, every stored id
+ * the library made: a reopened store with the same id seed, or a clock
+ * still in the second of the last commit, would otherwise make a stored
+ * record's id again (and transaction logs must sort in commit order).
+ * Move the store's id clock past `id` when it is UUID v7 text as made by
+ * cm__store_make_id (48-bit milliseconds, version nibble, 12-bit counter);
+ * host-supplied ids of another form are left alone. Caller holds meta. */
+static void id_clock_past(cm_store *s, const char *id)
+{
+	static const int8_t pos[15] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17 };
+	uint64_t ms = 0;
+	uint32_t seq = 0;
+	int i, v;
+
+	if (strlen(id) != 36 || id[14] != '7')
+		return;
+	for (i = 0; i < 15; i++) {
+		if ((v = hexval(id[pos[i]])) < 0)
+			return;
+		if (i < 12)
+			ms = ms << 4 | (uint64_t)v;
+		else
+			seq = seq << 4 | (uint32_t)v;
+	}
+	if ((int64_t)ms > s->id_ms || ((int64_t)ms == s->id_ms && seq > s->id_seq)) {
+		s->id_ms = (int64_t)ms;
+		s->id_seq = seq;
+	}
+}
+
 static int emit(void *ctx, const void *bytes, size_t len)
 {
 	struct loader *l = ctx;
@@ -30,6 +69,9 @@ static int emit(void *ctx, const void *bytes, size_t len)
 	rc = cm__rec_decode(l->s, bytes, len, &r);
 	if (rc)
 		return l->rc = rc;
+	pthread_mutex_lock(&l->s->meta);
+	id_clock_past(l->s, r->id);
+	pthread_mutex_unlock(&l->s->meta);
 	if (r->kind == CM_KIND_TXNLOG) {
 		if (cm__reserve(l->s, (void **)&l->logs, &l->caplogs, l->nlogs + 1,
 				sizeof(*l->logs)))
@@ -212,43 +254,6 @@ out:
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Ids made from now on must sort after the stored transaction-log ids of
- * the same millisecond (the audit trail loads in (time, id) order, and a
- * reopened store may commit within the second of the last commit): move
- * the store's id clock past log id `id` (UUID v7 text as made by
- * cm__store_make_id: 48-bit milliseconds, version nibble, 12-bit counter). */
-static void id_clock_past(cm_store *s, const char *id)
-{
-	static const int8_t pos[15] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17 };
-	uint64_t ms = 0;
-	uint32_t seq = 0;
-	int i, v;
-
-	if (strlen(id) != 36 || id[14] != '7')
-		return;
-	for (i = 0; i < 15; i++) {
-		if ((v = hexval(id[pos[i]])) < 0)
-			return;
-		if (i < 12)
-			ms = ms << 4 | (uint64_t)v;
-		else
-			seq = seq << 4 | (uint32_t)v;
-	}
-	if ((int64_t)ms > s->id_ms || ((int64_t)ms == s->id_ms && seq > s->id_seq)) {
-		s->id_ms = (int64_t)ms;
-		s->id_seq = seq;
-	}
-}
-
 /* Rebuild the audit trail from the transaction logs, oldest first. */
 static int install_logs(cm_store *s, struct loader *l)
 {
@@ -284,7 +289,6 @@ static int install_logs(cm_store *s, struct loader *l)
 			a->revision = e->revision;
 			a->id = cm__slot_find(s, e->kind, e->id)->id;
 		}
-		id_clock_past(s, t->hdr.id);
 		/* Move the strings over instead of copying them. */
 		s->txnlog[s->ntxn].actor = t->actor;
 		s->txnlog[s->ntxn].time = t->time;
@@ -573,12 +577,6 @@ out:
 		}
 		op->rec = NULL;
 		op->new_slot = NULL;
-	}
-	if (rc == CM_OK) {
-		pthread_mutex_lock(&s->meta);
-		for (i = r.ntxn0; i < s->ntxn; i++)
-			id_clock_past(s, s->txnlog[i].id);
-		pthread_mutex_unlock(&s->meta);
 	}
 	cm__free(s, r.prev);
 	cm__free(s, r.take);
