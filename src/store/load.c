@@ -254,6 +254,30 @@ out:
 	return rc;
 }
 
+/* Append transaction log t to the audit trail. Room was reserved and every
+ * record it names is installed (checked by the caller). The strings move
+ * over instead of being copied. */
+static void append_log(cm_store *s, struct cm__txnrec *t)
+{
+	uint32_t j;
+
+	for (j = 0; j < t->entries.count; j++) {
+		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
+		struct cm__audit *a = &s->audit[s->naudit++];
+		a->txn = (uint32_t)s->ntxn;
+		a->action = e->action;
+		a->kind = e->kind;
+		a->revision = e->revision;
+		a->id = cm__slot_find(s, e->kind, e->id)->id;
+	}
+	s->txnlog[s->ntxn].actor = t->actor;
+	s->txnlog[s->ntxn].time = t->time;
+	s->txnlog[s->ntxn].id = t->hdr.id;
+	t->actor = NULL;
+	t->hdr.id = NULL;
+	s->ntxn++;
+}
+
 /* Rebuild the audit trail from the transaction logs, oldest first. */
 static int install_logs(cm_store *s, struct loader *l)
 {
@@ -278,25 +302,8 @@ static int install_logs(cm_store *s, struct loader *l)
 					       e->id);
 		}
 	}
-	for (i = 0; i < l->nlogs; i++) {
-		struct cm__txnrec *t = l->logs[i];
-		for (j = 0; j < t->entries.count; j++) {
-			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-			struct cm__audit *a = &s->audit[s->naudit++];
-			a->txn = (uint32_t)s->ntxn;
-			a->action = e->action;
-			a->kind = e->kind;
-			a->revision = e->revision;
-			a->id = cm__slot_find(s, e->kind, e->id)->id;
-		}
-		/* Move the strings over instead of copying them. */
-		s->txnlog[s->ntxn].actor = t->actor;
-		s->txnlog[s->ntxn].time = t->time;
-		s->txnlog[s->ntxn].id = t->hdr.id;
-		t->actor = NULL;
-		t->hdr.id = NULL;
-		s->ntxn++;
-	}
+	for (i = 0; i < l->nlogs; i++)
+		append_log(s, l->logs[i]);
 	return CM_OK;
 }
 
@@ -440,7 +447,6 @@ static void refresh_apply(void *ctx)
 	cm_store *s = r->s;
 	struct loader *l = r->l;
 	size_t i, k;
-	uint32_t j;
 
 	for (i = 0; i < r->txn->nops; i++) {
 		struct cm__op *op = &r->txn->ops[i];
@@ -476,26 +482,9 @@ static void refresh_apply(void *ctx)
 				sl->revs[sl->nrevs++] = NULL;
 		}
 	}
-	for (i = 0; i < l->nlogs; i++) {
-		struct cm__txnrec *t = l->logs[i];
-		if (!r->take[i])
-			continue;
-		for (j = 0; j < t->entries.count; j++) {
-			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-			struct cm__audit *a = &s->audit[s->naudit++];
-			a->txn = (uint32_t)s->ntxn;
-			a->action = e->action;
-			a->kind = e->kind;
-			a->revision = e->revision;
-			a->id = cm__slot_find(s, e->kind, e->id)->id;
-		}
-		s->txnlog[s->ntxn].actor = t->actor;
-		s->txnlog[s->ntxn].time = t->time;
-		s->txnlog[s->ntxn].id = t->hdr.id;
-		t->actor = NULL;
-		t->hdr.id = NULL;
-		s->ntxn++;
-	}
+	for (i = 0; i < l->nlogs; i++)
+		if (r->take[i])
+			append_log(s, l->logs[i]);
 }
 
 /* Install what l holds that is newer than the store's. */
