@@ -8,10 +8,10 @@ Enumerations cross as strings: the library's FHIR codes where it has them
 dates are datetime.date, instants timezone-aware datetime.datetime, money
 int minor units (cents).
 """
-from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_void_p
+from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
 
 from .errors import InvalidArgumentError, StateError
-from .store import (StatusChange, check, dec, enc, from_days, from_seconds, lib,
+from .store import (_Closing, StatusChange, check, dec, enc, from_days, from_seconds, lib,
                     to_days, to_seconds)
 
 
@@ -122,7 +122,7 @@ def _history(count_fn, at_fn, obj, *extra):
     return out
 
 
-class _Record:
+class _Record(_Closing):
     """Base of every record: owns one handle."""
     _prefix = None  # "client" -> cm_client_free, cm_client_id, ...
 
@@ -148,18 +148,6 @@ class _Record:
         if self._ptr:
             p, self._ptr = self._ptr, None
             self._fn("free")(p)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001
-            pass
 
     @property
     def id(self):

@@ -105,6 +105,23 @@ def _errmsg_copy(store_ptr):
 
 # ---- allocators -------------------------------------------------------------
 
+class _Closing:
+    """close() at once, or at the end of a with block, or (as a fallback)
+    when the object is garbage-collected."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
 class Allocator:
     """Allocation callbacks in Python. Subclass and implement malloc,
     realloc and free (addresses as ints, 0 for failure). They may be
@@ -301,7 +318,7 @@ class _StorageBridge:
 
 # ---- the store --------------------------------------------------------------
 
-class Store:
+class Store(_Closing):
     """A casemgr store. Use as a context manager or call close().
 
         with casemgr.Store() as store: ...
@@ -373,18 +390,6 @@ class Store:
     @property
     def closed(self):
         return not self._ptr
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
 
     def _p(self):
         if not self._ptr:
@@ -674,7 +679,7 @@ class Transaction:
 
 # ---- iterators --------------------------------------------------------------
 
-class _Iter:
+class _Iter(_Closing):
     def __init__(self, store, ptr, free):
         self.store = store
         self._ptr = ptr
@@ -687,18 +692,6 @@ class _Iter:
 
     def __iter__(self):
         return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 class HandleIterator(_Iter):
