@@ -808,8 +808,12 @@ static void close_fixture(struct th_env *e)
 static void test_alloc_sweep(void **state)
 {
 	(void)state;
-	assert_true(th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 0) > 100);
-	assert_true(th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 1) > 100);
+	long n0 = th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 0);
+	long n1 = th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 1);
+	/* The scenario makes 94 allocations (commit fills status
+	 * histories in place, without copies). */
+	assert_true(n0 > 80);
+	assert_true(n1 > 80);
 }
 
 int main(void)

@@ -181,7 +181,7 @@ static const struct cm__slot *ident_holder(cm_txn *txn, const char *key,
 
 	if (!h)
 		return NULL;
-	staged = cm__txn_staged(txn, CM_KIND_CLIENT, h->id);
+	staged = cm__txn_staged(txn, CM_KIND_CLIENT, CM__SLOT_ID(h));
 	if (staged && !has_ident((const struct cm__client *)staged, system, value))
 		return NULL;
 	return h;
@@ -201,12 +201,12 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
 		size_t n = ident_key(key, e->system, e->value);
 		const struct cm__slot *h = ident_holder(txn, key, n, e->system, e->value);
-		if (h && strcmp(h->id, rec->id) != 0)
+		if (h && strcmp(CM__SLOT_ID(h), rec->id) != 0)
 			return cm__err(s, CM_EEXIST,
 				       "identifier %s|%s already belongs to client '%s' "
 				       "(if it gives it up in this transaction, save it "
 				       "first)",
-				       e->system, e->value, h->id);
+				       e->system, e->value, CM__SLOT_ID(h));
 	}
 	return CM_OK;
 }
@@ -269,7 +269,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 				continue;
 			n = ident_key(key, e->system, e->value);
 			h = ident_holder(txn, key, n, e->system, e->value);
-			if ((h && strcmp(h->id, op->rec->id) != 0) ||
+			if ((h && strcmp(CM__SLOT_ID(h), op->rec->id) != 0) ||
 			    cm__map_get(&p->seen, key, n))
 				return cm__err(s, CM_EEXIST,
 					       "identifier %s|%s is claimed twice",

@@ -81,7 +81,7 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 
 long cm__event_amended_by(const struct cm__bucket *b, uint32_t i)
 {
-	const char *id = b->e[i].slot->id;
+	const char *id = CM__SLOT_ID(b->e[i].slot);
 	uint32_t j;
 	long found = -1;
 
@@ -157,7 +157,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 			return cm__err(s, CM_ENOTFOUND, "event: no client '%s'",
 				       e->client_id);
 		if (cm__mindex_plan(s, &s->events_by_client, p, e->client_id,
-				    client->id))
+				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	return CM_OK;

@@ -161,10 +161,10 @@ int cm_caseload_reassign(size_t *out_moved, cm_txn *txn, const char *from,
 	/* Only the transaction's holder changes the index: no lock needed. */
 	b = cm__mindex_get(&s->clients_by_cm, from);
 	for (i = 0; b && i < b->n; i++)
-		if (cm__txn_staged(txn, CM_KIND_CLIENT, b->e[i].slot->id))
+		if (cm__txn_staged(txn, CM_KIND_CLIENT, CM__SLOT_ID(b->e[i].slot)))
 			return cm__err(s, CM_ESTATE,
 				       "reassign: client '%s' is already staged in "
-				       "this transaction", b->e[i].slot->id);
+				       "this transaction", CM__SLOT_ID(b->e[i].slot));
 	n0 = txn->nops;
 	for (i = 0; b && i < b->n; i++) {
 		struct cm__slot *slot = b->e[i].slot;

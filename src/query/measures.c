@@ -45,7 +45,7 @@ static void after_discharge(struct m_ctx *x, const struct cm__slot *client,
 			    int32_t window, int32_t then)
 {
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->events_by_client, client->id);
+		cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
 	int amended = cm__events_amended(b);
 	uint32_t i;
 
@@ -66,7 +66,7 @@ static void after_discharge(struct m_ctx *x, const struct cm__slot *client,
 static void referral_closure(struct m_ctx *x, const struct cm__slot *client)
 {
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->services_by_client, client->id);
+		cm__mindex_get(&x->s->services_by_client, CM__SLOT_ID(client));
 	uint32_t i;
 
 	for (i = 0; b && i < b->n; i++) {
@@ -117,7 +117,7 @@ static void contact_compliance(struct m_ctx *x, const struct cm__slot *client)
 	if (c->status != CM_CASE_ACTIVE)
 		return;
 	x->den++;
-	b = cm__mindex_get(&x->s->events_by_client, client->id);
+	b = cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
 	at = contact(x, b, CM_TIME_MIN, 1);
 	if (at >= 0 && x->as_of - cm__time_day(b->e[at].key) <=
 			       cm__contact_interval(x->s, c->risk_tier))
@@ -141,7 +141,7 @@ static void first_contact(struct m_ctx *x, const struct cm__slot *client)
 	if (enrolled == CM_TIME_NONE || !in_period(x, cm__time_day(enrolled)))
 		return;
 	x->den++;
-	b = cm__mindex_get(&x->s->events_by_client, client->id);
+	b = cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
 	at = contact(x, b, enrolled, 0);
 	if (at < 0)
 		return;
@@ -169,7 +169,7 @@ static int32_t achievement_as_of(const struct m_ctx *x, const struct cm__goal *g
 static void goal_attainment(struct m_ctx *x, const struct cm__slot *client)
 {
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->plans_by_client, client->id);
+		cm__mindex_get(&x->s->plans_by_client, CM__SLOT_ID(client));
 	uint32_t i, j;
 
 	for (i = 0; b && i < b->n; i++) {

@@ -102,7 +102,7 @@ static void push(struct wl_ctx *x, int32_t kind, int32_t prio, int64_t due,
 static void event_items(struct wl_ctx *x, const struct cm__slot *client)
 {
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->events_by_client, client->id);
+		cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
 	uint32_t i;
 	int amended = cm__events_amended(b);
 	long discharge = -1;
@@ -121,7 +121,7 @@ static void event_items(struct wl_ctx *x, const struct cm__slot *client)
 				      CM_EVENT_CONTACT_ATTEMPT) < 0)
 			push(x, CM_WORK_MISSED_APPOINTMENT, CM_PRIORITY_URGENT,
 			     (int64_t)cm__time_day(e->time) + 1, CM_KIND_EVENT,
-			     client->id, b->e[i].slot->id);
+			     CM__SLOT_ID(client), CM__SLOT_ID(b->e[i].slot));
 	}
 	if (discharge >= 0 &&
 	    cm__event_next_of(b, (uint32_t)discharge, x->end, amended, INT64_MAX,
@@ -129,7 +129,7 @@ static void event_items(struct wl_ctx *x, const struct cm__slot *client)
 		int64_t due = (int64_t)cm__time_day(b->e[discharge].key) + 7;
 		push(x, CM_WORK_DISCHARGE_NO_FOLLOWUP,
 		     due < x->as_of ? CM_PRIORITY_ASAP : CM_PRIORITY_URGENT, due,
-		     CM_KIND_EVENT, client->id, b->e[discharge].slot->id);
+		     CM_KIND_EVENT, CM__SLOT_ID(client), CM__SLOT_ID(b->e[discharge].slot));
 	}
 }
 
@@ -145,7 +145,7 @@ static int service_ended(int32_t status)
 static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 {
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->services_by_client, client->id);
+		cm__mindex_get(&x->s->services_by_client, CM__SLOT_ID(client));
 	uint32_t i;
 
 	for (i = 0; b && i < b->n; i++) {
@@ -158,7 +158,7 @@ static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 			if (v->deadline < x->as_of && prio < CM_PRIORITY_URGENT)
 				prio = CM_PRIORITY_URGENT;
 			push(x, CM_WORK_SERVICE_NO_RESPONSE, prio, v->deadline,
-			     CM_KIND_SERVICE, client->id, b->e[i].slot->id);
+			     CM_KIND_SERVICE, CM__SLOT_ID(client), CM__SLOT_ID(b->e[i].slot));
 		}
 		if (!service_ended(v->status) &&
 		    (v->auth_status == CM_AUTH_APPROVED ||
@@ -166,8 +166,8 @@ static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 		    v->auth_to != CM_DATE_NONE && v->auth_to >= x->as_of &&
 		    v->auth_to <= x->last)
 			push(x, CM_WORK_AUTH_EXPIRING, CM_PRIORITY_ROUTINE,
-			     v->auth_to, CM_KIND_SERVICE, client->id,
-			     b->e[i].slot->id);
+			     v->auth_to, CM_KIND_SERVICE, CM__SLOT_ID(client),
+			     CM__SLOT_ID(b->e[i].slot));
 	}
 }
 
@@ -189,20 +189,20 @@ static int goal_closed(int32_t status)
 static void plan_items(struct wl_ctx *x, const struct cm__slot *client)
 {
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->plans_by_client, client->id);
+		cm__mindex_get(&x->s->plans_by_client, CM__SLOT_ID(client));
 	uint32_t i, j;
 
 	for (i = 0; b && i < b->n && !x->nomem; i++) {
 		const struct cm__plan *p =
 			(const struct cm__plan *)b->e[i].slot->cur;
-		const char *pid = b->e[i].slot->id;
+		const char *pid = CM__SLOT_ID(b->e[i].slot);
 		if (p->status != CM_PLAN_ACTIVE)
 			continue;
 		if (p->next_review != CM_DATE_NONE && p->next_review <= x->last)
 			push(x, CM_WORK_PLAN_REVIEW_DUE,
 			     p->next_review < x->as_of ? CM_PRIORITY_URGENT
 						       : CM_PRIORITY_ROUTINE,
-			     p->next_review, CM_KIND_PLAN, client->id, pid);
+			     p->next_review, CM_KIND_PLAN, CM__SLOT_ID(client), pid);
 		if (!(x->kinds & CM_WORK_BIT(CM_WORK_GOAL_PAST_TARGET)))
 			continue;
 		for (j = 0; j < p->goals.count && !x->nomem; j++) {
@@ -214,7 +214,7 @@ static void plan_items(struct wl_ctx *x, const struct cm__slot *client)
 			    achieved(g->achievement))
 				continue;
 			push(x, CM_WORK_GOAL_PAST_TARGET, CM_PRIORITY_URGENT,
-			     g->target_date, CM_KIND_PLAN, client->id, pid);
+			     g->target_date, CM_KIND_PLAN, CM__SLOT_ID(client), pid);
 			if (x->wl->n > n) {
 				/* Element ids are at most CM__EID_MAX bytes. */
 				char *dst = x->wl->items[n].element;
@@ -245,7 +245,7 @@ static void assessment_items(struct wl_ctx *x, const struct cm__slot *client)
 {
 	const struct cm__client *c = (const struct cm__client *)client->cur;
 	const struct cm__bucket *b =
-		cm__mindex_get(&x->s->assessments_by_client, client->id);
+		cm__mindex_get(&x->s->assessments_by_client, CM__SLOT_ID(client));
 	const struct cm__slot *last = NULL;
 	int64_t last_time = 0, due;
 	uint32_t i;
@@ -271,8 +271,8 @@ static void assessment_items(struct wl_ctx *x, const struct cm__slot *client)
 		return;
 	push(x, CM_WORK_REASSESSMENT_DUE,
 	     due < x->as_of ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE, due,
-	     last ? CM_KIND_ASSESSMENT : CM_KIND_CLIENT, client->id,
-	     last ? last->id : client->id);
+	     last ? CM_KIND_ASSESSMENT : CM_KIND_CLIENT, CM__SLOT_ID(client),
+	     last ? CM__SLOT_ID(last) : CM__SLOT_ID(client));
 }
 
 /* ---- one client -------------------------------------------------------- */
@@ -286,10 +286,10 @@ static void client_items(struct wl_ctx *x, const struct cm__slot *slot)
 	if (c->next_followup != CM_DATE_NONE) {
 		if (c->next_followup < x->as_of)
 			push(x, CM_WORK_CONTACT_OVERDUE, CM_PRIORITY_URGENT,
-			     c->next_followup, CM_KIND_CLIENT, slot->id, slot->id);
+			     c->next_followup, CM_KIND_CLIENT, CM__SLOT_ID(slot), CM__SLOT_ID(slot));
 		else if (c->next_followup <= x->last)
 			push(x, CM_WORK_CONTACT_DUE, CM_PRIORITY_ROUTINE,
-			     c->next_followup, CM_KIND_CLIENT, slot->id, slot->id);
+			     c->next_followup, CM_KIND_CLIENT, CM__SLOT_ID(slot), CM__SLOT_ID(slot));
 	}
 	if (x->kinds & EVENT_KINDS)
 		event_items(x, slot);

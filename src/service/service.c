@@ -202,7 +202,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 			return cm__err(s, CM_ENOTFOUND, "service: no client '%s'",
 				       v->client_id);
 		if (cm__mindex_plan(s, &s->services_by_client, p, v->client_id,
-				    client->id))
+				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	return CM_OK;

@@ -28,7 +28,7 @@ void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 		a->action = ops[i].action;
 		a->kind = ops[i].kind->kind;
 		a->revision = ops[i].slot->cur->revision;
-		a->id = ops[i].slot->id;
+		a->id = CM__SLOT_ID(ops[i].slot);
 	}
 	s->ntxn++;
 }

@@ -45,7 +45,7 @@ int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
 			return cm__err(s, CM_ENOTFOUND, "%s: no client '%s'",
 				       op->kind->name, cid);
 		/* Borrow the client slot's id as a new bucket's key. */
-		if (cm__mindex_plan(s, ix, p, cid, client->id))
+		if (cm__mindex_plan(s, ix, p, cid, CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	return CM_OK;

@@ -228,15 +228,17 @@ out:
 		struct cm__rec *r = l->recs[i];
 		const struct cm__kind *k = cm__kind_get(r->kind);
 		struct cm__slot *sl;
+		struct cm__revs *rv;
 		if (rc == CM_OK && (sl = cm__slot_find(s, r->kind, r->id)) &&
 		    sl->cur != r && k->keep_revisions &&
-		    (size_t)r->revision <= sl->caprevs) {
-			/* revs[i] is revision i + 1; gaps stay NULL. */
-			while (sl->nrevs < (size_t)r->revision - 1)
-				sl->revs[sl->nrevs++] = NULL;
-			sl->revs[r->revision - 1] = r;
-			if (sl->nrevs < (size_t)r->revision)
-				sl->nrevs = (uint32_t)r->revision;
+		    (rv = cm__slot_revs(sl)) != NULL &&
+		    (size_t)r->revision <= rv->cap) {
+			/* v[i] is revision i + 1; gaps stay NULL. */
+			while (rv->n < (size_t)r->revision - 1)
+				rv->v[rv->n++] = NULL;
+			rv->v[r->revision - 1] = r;
+			if (rv->n < (size_t)r->revision)
+				rv->n = (uint32_t)r->revision;
 			continue;
 		}
 		if (rc == CM_OK && sl && sl->cur == r)
@@ -244,10 +246,7 @@ out:
 		cm__rec_release(s, r);
 	}
 	for (i = 0; i < txn.nops; i++) {
-		if (txn.ops[i].new_slot) {
-			cm__free(s, txn.ops[i].new_slot->revs);
-			cm__free(s, txn.ops[i].new_slot);
-		}
+		cm__slot_free(s, txn.ops[i].new_slot);
 	}
 	cm__free(s, txn.ops);
 	l->n = 0;
@@ -268,7 +267,7 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 		a->action = e->action;
 		a->kind = e->kind;
 		a->revision = e->revision;
-		a->id = cm__slot_find(s, e->kind, e->id)->id;
+		a->id = CM__SLOT_ID(cm__slot_find(s, e->kind, e->id));
 	}
 	s->txnlog[s->ntxn].actor = t->actor;
 	s->txnlog[s->ntxn].time = t->time;
@@ -451,10 +450,11 @@ static void refresh_apply(void *ctx)
 	for (i = 0; i < r->txn->nops; i++) {
 		struct cm__op *op = &r->txn->ops[i];
 		struct cm__slot *sl = op->slot;
+		struct cm__revs *rv = cm__slot_revs(sl);
 		struct cm__rec **first;
 		int64_t newest = sl->cur->revision;
 
-		if (!op->kind->keep_revisions)
+		if (!rv)
 			continue;
 		/* The op's records (sorted by revision) in l. */
 		first = bsearch(sl->cur, l->recs, l->n, sizeof(*l->recs), same_record);
@@ -464,22 +464,22 @@ static void refresh_apply(void *ctx)
 			/* apply pushed the replaced version last: put it at
 			 * its revision, with the versions in between. */
 			if (r->prev[i]) {
-				struct cm__rec *old = sl->revs[--sl->nrevs];
-				while (sl->nrevs < (size_t)old->revision - 1)
-					sl->revs[sl->nrevs++] = NULL;
-				sl->revs[sl->nrevs++] = old;
+				struct cm__rec *old = rv->v[--rv->n];
+				while (rv->n < (size_t)old->revision - 1)
+					rv->v[rv->n++] = NULL;
+				rv->v[rv->n++] = old;
 			}
 			for (k = (size_t)(first - l->recs); k < l->n &&
 			     same_record(sl->cur, &l->recs[k]) == 0; k++) {
 				struct cm__rec *v = l->recs[k];
 				if (v->revision <= r->prev[i] || v->revision >= newest)
 					continue;
-				while (sl->nrevs < (size_t)v->revision - 1)
-					sl->revs[sl->nrevs++] = NULL;
-				sl->revs[sl->nrevs++] = v;
+				while (rv->n < (size_t)v->revision - 1)
+					rv->v[rv->n++] = NULL;
+				rv->v[rv->n++] = v;
 			}
-			while (sl->nrevs < (size_t)newest - 1)
-				sl->revs[sl->nrevs++] = NULL;
+			while (rv->n < (size_t)newest - 1)
+				rv->v[rv->n++] = NULL;
 		}
 	}
 	for (i = 0; i < l->nlogs; i++)
@@ -560,9 +560,8 @@ out:
 		if (rc == CM_OK) {
 			/* The replaced version (kinds keeping none). */
 			cm__rec_release(s, op->rec);
-		} else if (op->new_slot) {
-			cm__free(s, op->new_slot->revs);
-			cm__free(s, op->new_slot);
+		} else {
+			cm__slot_free(s, op->new_slot);
 		}
 		op->rec = NULL;
 		op->new_slot = NULL;
@@ -622,7 +621,7 @@ int cm_store_refresh(size_t *out_changed, cm_store *s)
 		pthread_mutex_unlock(&s->meta);
 		for (i = 0; fn && i < txn.nops; i++) {
 			const struct cm__slot *sl = txn.ops[i].slot;
-			fn(fn_ctx, sl->cur->kind, sl->id, sl->cur->revision,
+			fn(fn_ctx, sl->cur->kind, CM__SLOT_ID(sl), sl->cur->revision,
 			   txn.ops[i].action);
 		}
 		if (out_changed)
@@ -633,9 +632,10 @@ int cm_store_refresh(size_t *out_changed, cm_store *s)
 		struct cm__rec *r = l.recs[i];
 		const struct cm__slot *sl = rc == CM_OK ?
 			cm__slot_find(s, r->kind, r->id) : NULL;
+		const struct cm__revs *rv = sl ? cm__slot_revs(sl) : NULL;
 		if (sl && (sl->cur == r ||
-			   ((size_t)r->revision <= sl->nrevs &&
-			    sl->revs[r->revision - 1] == r)))
+			   (rv && (size_t)r->revision <= rv->n &&
+			    rv->v[r->revision - 1] == r)))
 			continue;
 		cm__rec_release(s, r);
 	}

@@ -83,7 +83,7 @@ static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
 		uint32_t mid = lo + (hi - lo) / 2;
 		const struct cm__ient *e = &b->e[mid];
 		int c = e->key < k ? -1 : e->key > k ? 1
-			: e->slot == slot ? 0 : strcmp(e->slot->id, slot->id);
+			: e->slot == slot ? 0 : strcmp(CM__SLOT_ID(e->slot), CM__SLOT_ID(slot));
 		if (c == 0) {
 			*found = 1;
 			return mid;

@@ -194,8 +194,10 @@ int cm__store_foreach_encoded(cm_store *s,
 		const struct cm__table *tb = &s->tables[k];
 		for (i = 0; i < tb->count && rc == CM_OK; i++) {
 			const struct cm__slot *sl = tb->slots[i];
-			for (j = 0; j <= sl->nrevs && rc == CM_OK; j++) {
-				const struct cm__rec *r = j < sl->nrevs ? sl->revs[j] : sl->cur;
+			const struct cm__revs *rv = cm__slot_revs(sl);
+			uint32_t nrevs = rv ? rv->n : 0;
+			for (j = 0; j <= nrevs && rc == CM_OK; j++) {
+				const struct cm__rec *r = j < nrevs ? rv->v[j] : sl->cur;
 				b.len = 0;
 				if (!r)
 					continue;

@@ -223,12 +223,12 @@ static void store_destroy(cm_store *s)
 	for (k = 0; k < CM__KIND_MAX; k++) {
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
-			size_t j;
-			for (j = 0; j < t->slots[i]->nrevs; j++)
-				cm__rec_release(s, t->slots[i]->revs[j]);
-			cm__free(s, t->slots[i]->revs);
+			struct cm__revs *rv = cm__slot_revs(t->slots[i]);
+			uint32_t j;
+			for (j = 0; rv && j < rv->n; j++)
+				cm__rec_release(s, rv->v[j]);
 			cm__rec_release(s, t->slots[i]->cur);
-			cm__free(s, t->slots[i]);
+			cm__slot_free(s, t->slots[i]);
 		}
 		cm__free(s, t->slots);
 		cm__map_free(s, &t->ids);
@@ -403,34 +403,72 @@ int cm_store_set_change_callback(cm_store *s, cm_change_fn fn, void *ctx)
 
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
-	size_t n = strlen(id);
-	struct cm__slot *sl = cm__alloc(s, sizeof(*sl) + n + 2);
+	const struct cm__kind *k = cm__kind_get(kind);
+	size_t n = strlen(id), pre = k && k->keep_revisions ? sizeof(struct cm__revs) : 0;
+	char *block = cm__alloc(s, pre + sizeof(struct cm__slot) + n + 2);
+	struct cm__slot *sl;
 
-	if (!sl)
+	if (!block)
 		return NULL;
-	memset(sl, 0, sizeof(*sl));
+	memset(block, 0, pre + sizeof(*sl));
+	sl = (struct cm__slot *)(void *)(block + pre);
 	sl->kid[0] = (char)kind;
 	memcpy(sl->kid + 1, id, n + 1);
-	sl->id = sl->kid + 1;
 	return sl;
+}
+
+struct cm__revs *cm__slot_revs(const struct cm__slot *sl)
+{
+	const struct cm__kind *k = cm__kind_get(sl->kid[0]);
+
+	if (!k || !k->keep_revisions)
+		return NULL;
+	return (struct cm__revs *)(void *)((char *)(uintptr_t)sl -
+					   sizeof(struct cm__revs));
+}
+
+void cm__slot_free(cm_store *s, struct cm__slot *sl)
+{
+	struct cm__revs *rv;
+
+	if (!sl)
+		return;
+	if ((rv = cm__slot_revs(sl)) != NULL) {
+		cm__free(s, rv->v);
+		cm__free(s, rv);
+	} else {
+		cm__free(s, sl);
+	}
 }
 
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
 {
-	size_t cap = sl->caprevs;
+	struct cm__revs *rv = cm__slot_revs(sl);
+	size_t cap;
 
+	if (!rv)
+		return CM_OK;
+	cap = rv->cap;
 	if (need > UINT32_MAX ||
-	    cm__reserve(s, (void **)&sl->revs, &cap, need, sizeof(*sl->revs)))
+	    cm__reserve(s, (void **)&rv->v, &cap, need, sizeof(*rv->v)))
 		return CM_ENOMEM;
-	sl->caprevs = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	rv->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
 	return CM_OK;
 }
 
-struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
+struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
+				 const char *id)
 {
 	if (kind <= 0 || kind >= CM__KIND_MAX)
 		return NULL;
 	return cm__map_get(&s->tables[kind].ids, id, strlen(id));
+}
+
+struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
+{
+	struct cm__slot *sl = cm__slot_lookup(s, kind, id);
+
+	return sl && sl->cur ? sl : NULL;
 }
 
 uint64_t cm__store_digest(cm_store *s)

@@ -141,26 +141,42 @@ struct cm__kind {
 
 #define CM__KIND_MAX 16
 
-/* A committed record's place in its table; lives as long as the store.
- * One allocation with its id: kid holds the kind as one byte then the id,
- * which is also the key of a staged op in a transaction's map. */
+/* A record's place in its table; lives as long as the store. One
+ * allocation with its id: kid holds the kind as one byte then the id.
+ * A slot joins its table's id map when its record is first staged (cur
+ * NULL: pending, invisible to readers, see cm__slot_find) and its table's
+ * creation-ordered array when that record commits. Kinds that keep every
+ * earlier revision get a struct cm__revs in front of the slot, in the
+ * same allocation (cm__slot_revs). */
 struct cm__slot {
-	struct cm__rec *cur;
-	const char *id; /* = kid + 1; also the table map's key */
-	/* Earlier revisions, oldest first, when the kind keeps them:
-	 * revs[i] has revision i + 1. */
-	struct cm__rec **revs;
-	uint32_t nrevs, caprevs; /* 32 bits: the slot fits 80 bytes */
+	struct cm__rec *cur; /* NULL while pending */
+	/* Index + 1 of the op staging this record in the open transaction,
+	 * 0 if none. Read and written only by the transaction's holder. */
+	uint32_t staged;
 	char kid[];
 };
 
-/* A new, empty slot for record (kind, id), or NULL. Freed with cm__free. */
+#define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
+
+/* Earlier revisions, oldest first: v[i] has revision i + 1. */
+struct cm__revs {
+	struct cm__rec **v;
+	uint32_t n, cap;
+};
+
+/* A new, empty slot for record (kind, id), or NULL. Freed with
+ * cm__slot_free. */
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
-/* Room for `need` kept revisions in sl->revs. CM_OK or CM_ENOMEM. */
+/* Free a slot that never committed (with its kept-revision array). */
+void cm__slot_free(cm_store *s, struct cm__slot *sl);
+/* The kept revisions of a slot whose kind keeps them, else NULL. */
+struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
+/* Room for `need` kept revisions in the slot's cm__revs. CM_OK or
+ * CM_ENOMEM. */
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
-	struct cm__map ids;      /* id -> struct cm__slot * */
+	struct cm__map ids;      /* id -> struct cm__slot *, pending ones too */
 	struct cm__slot **slots; /* in creation order */
 	size_t count, cap;
 };
@@ -333,6 +349,10 @@ void cm__contact_intervals_default(int32_t out[5]);
 void cm__reassess_intervals_default(int32_t out[5]);
 /* The slot of a committed record, or NULL. Caller holds the lock. */
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id);
+/* The slot of a committed record or of a new one staged in the open
+ * transaction (pending), or NULL. For the transaction's holder. */
+struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
+				 const char *id);
 /* The slot (kind, id) has or will have when txn commits: the committed one,
  * or the new slot prepared for a record created in txn. Phase 1 only. */
 struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id);
@@ -516,8 +536,7 @@ struct cm__op {
 	struct cm__handle *handle; /* a reference, or NULL */
 	uint64_t handle_mods;
 	struct cm__slot *slot;     /* existing slot, or NULL for a new record */
-	struct cm__slot *new_slot; /* prepared for a new record */
-	const char *key;           /* key in txn->staged: the slot's kid */
+	struct cm__slot *new_slot; /* pending, for a new record */
 	int32_t action;
 };
 
@@ -527,7 +546,9 @@ struct cm_txn {
 	int64_t time;
 	struct cm__op *ops;
 	size_t nops, opcap;
-	struct cm__map staged; /* kind byte + id -> op index + 1 */
+	/* The actor's copy that the audit trail takes over at commit; the
+	 * status histories of the committed versions borrow it. */
+	char *commit_actor;
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
 };
 

@@ -14,6 +14,24 @@
 
 #include "store/store_impl.h"
 
+/* Take op's pending slot (a new record that did not commit) out of its
+ * table's id map and free it. */
+static void unstage_slot(cm_store *s, struct cm__op *op)
+{
+	struct cm__slot *sl = op->new_slot;
+
+	if (op->slot)
+		op->slot->staged = 0;
+	if (!sl)
+		return;
+	CM__WRLOCK(s);
+	cm__map_remove(&s->tables[op->kind->kind].ids, CM__SLOT_ID(sl),
+		       strlen(CM__SLOT_ID(sl)), NULL);
+	CM__UNLOCK(s);
+	cm__slot_free(s, sl);
+	op->new_slot = NULL;
+}
+
 static void txn_free(cm_txn *txn)
 {
 	cm_store *s = txn->store;
@@ -25,11 +43,11 @@ static void txn_free(cm_txn *txn)
 		if (op->handle)
 			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
-		cm__free(s, op->new_slot);
+		unstage_slot(s, op);
 	}
 	cm__free(s, txn->ops);
-	cm__map_free(s, &txn->staged);
 	cm__free(s, txn->actor);
+	cm__free(s, txn->commit_actor);
 	pthread_mutex_lock(&s->meta);
 	s->txn_active = 0;
 	pthread_mutex_unlock(&s->meta);
@@ -113,16 +131,9 @@ const char *cm_txn_actor(const cm_txn *txn)
 
 static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
 {
-	char buf[80];
-	size_t n = strlen(id);
-	uintptr_t idx;
+	const struct cm__slot *sl = cm__slot_lookup(txn->store, kind, id);
 
-	if (n > 64)
-		return NULL;
-	buf[0] = (char)kind;
-	memcpy(buf + 1, id, n);
-	idx = (uintptr_t)cm__map_get(&txn->staged, buf, n + 1);
-	return idx ? &txn->ops[idx - 1] : NULL;
+	return sl && sl->staged ? &txn->ops[sl->staged - 1] : NULL;
 }
 
 const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
@@ -134,7 +145,8 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id)
 {
-	return cm__slot_find(txn->store, kind, id) || staged_op(txn, kind, id);
+	/* Committed, or pending: a new record staged in txn. */
+	return cm__slot_lookup(txn->store, kind, id) != NULL;
 }
 
 int cm__txn_save(cm_txn *txn, struct cm__handle *h)
@@ -177,20 +189,20 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	if (rc)
 		return rc;
 	op = staged_op(txn, k->kind, h->rec->id);
-	/* A new record gets its slot now: the slot's kid is the op's key and
-	 * its id the staged version's. */
+	/* A new record gets its slot now, pending in its table until
+	 * commit: its id is the staged version's. */
 	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id)))
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	/* Stage a packed copy (one allocation): it becomes the committed
-	 * version as it is, unless commit has to fill something in. */
+	 * version as it is, with what commit fills in. */
 	if (slot)
-		idsrc = slot->id;
+		idsrc = CM__SLOT_ID(slot);
 	else if (op)
-		idsrc = op->key + 1;
+		idsrc = CM__SLOT_ID(op->new_slot);
 	else
-		idsrc = fresh ? fresh->id : NULL;
-	if (!idsrc || cm__rec_pack(s, k, &copy, h->rec, idsrc) != CM_OK) {
-		cm__free(s, fresh);
+		idsrc = CM__SLOT_ID(fresh);
+	if (cm__rec_pack(s, k, &copy, h->rec, idsrc) != CM_OK) {
+		cm__slot_free(s, fresh);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
 	if (op) {
@@ -207,11 +219,22 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		h->op = (uint32_t)(op - txn->ops);
 		return CM_OK;
 	}
-	if (txn->nops >= UINT32_MAX ||
+	if (txn->nops >= UINT32_MAX - 1 ||
 	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
-			txn->nops + 1, sizeof(*txn->ops)) ||
-	    cm__map_reserve(s, &txn->staged, 1)) {
-		cm__free(s, fresh);
+			txn->nops + 1, sizeof(*txn->ops)))
+		rc = CM_ENOMEM;
+	if (rc == CM_OK && fresh) {
+		/* Pending in the id map: readers skip it (cur is NULL). */
+		struct cm__map *ids = &s->tables[k->kind].ids;
+		CM__WRLOCK(s);
+		rc = cm__map_reserve(s, ids, 1);
+		if (rc == CM_OK)
+			cm__map_put(ids, CM__SLOT_ID(fresh),
+				    strlen(CM__SLOT_ID(fresh)), fresh);
+		CM__UNLOCK(s);
+	}
+	if (rc != CM_OK) {
+		cm__slot_free(s, fresh);
 		cm__rec_release(s, copy);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
@@ -221,14 +244,12 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->rec = copy;
 	op->slot = slot;
 	op->new_slot = fresh;
-	op->key = slot ? slot->kid : fresh->kid;
 	op->handle = h;
 	op->handle_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
 	h->txn = txn;
 	h->op = (uint32_t)(txn->nops - 1);
-	cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
-		    (void *)(uintptr_t)txn->nops);
+	(slot ? slot : fresh)->staged = (uint32_t)txn->nops;
 	return CM_OK;
 }
 
@@ -238,13 +259,12 @@ void cm__txn_truncate(cm_txn *txn, size_t nops)
 
 	while (txn->nops > nops) {
 		struct cm__op *op = &txn->ops[--txn->nops];
-		cm__map_remove(&txn->staged, op->key, strlen(op->key + 1) + 1,
-			       NULL);
 		cm__rec_release(s, op->rec);
+		op->rec = NULL;
 		if (op->handle)
 			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
-		cm__free(s, op->new_slot);
+		unstage_slot(s, op);
 	}
 }
 
@@ -277,8 +297,10 @@ int cm__hist_fill(cm_txn *txn, struct cm__list *hl)
 		struct cm__hist *e = CM__LIST_AT(hl, struct cm__hist, i);
 		if (e->actor)
 			continue;
-		if (!(e->actor = cm__strdup(txn->store, txn->actor)))
-			return CM_ENOMEM;
+		/* Borrowed: the copy the audit trail keeps for the life of
+		 * the store (the entry is in a packed version, which frees
+		 * only its own block). */
+		e->actor = txn->commit_actor;
 		e->time = txn->time;
 	}
 	return CM_OK;
@@ -286,10 +308,13 @@ int cm__hist_fill(cm_txn *txn, struct cm__list *hl)
 
 struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev)
 {
+	const struct cm__revs *rv;
+
 	if (rev == slot->cur->revision)
 		return slot->cur;
-	if (rev >= 1 && (size_t)rev <= slot->nrevs)
-		return slot->revs[rev - 1];
+	rv = cm__slot_revs(slot);
+	if (rv && rev >= 1 && (size_t)rev <= rv->n)
+		return rv->v[rev - 1];
 	return NULL;
 }
 
@@ -308,7 +333,7 @@ static int hist_pending(const struct cm__list *hl)
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
 	const struct cm__kind *k = op->kind;
-	struct cm__rec *r = op->rec, *u, *packed;
+	struct cm__rec *r = op->rec;
 	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
 
 	r->revision = old ? old->revision + 1 : 1;
@@ -320,22 +345,12 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		op->action = CM_ACTION_STATUS;
 	else
 		op->action = CM_ACTION_UPDATE;
-	if (!k->prepare_op &&
-	    !(k->history_off && hist_pending(rec_history(k, r))))
-		return CM_OK; /* the packed staged version is final */
-	/* Histories to fill in: unpack, fill, pack again. */
-	if (cm__rec_clone(txn->store, k, &u, r) != CM_OK)
-		return CM_ENOMEM;
-	cm__rec_release(txn->store, r);
-	op->rec = u;
-	if (k->history_off && cm__hist_fill(txn, rec_history(k, u)))
-		return CM_ENOMEM;
-	if (k->prepare_op && k->prepare_op(txn, op))
-		return CM_ENOMEM;
-	if (cm__rec_pack(txn->store, k, &packed, op->rec, op->key + 1) != CM_OK)
-		return CM_ENOMEM;
-	cm__rec_release(txn->store, op->rec);
-	op->rec = packed;
+	/* Histories: the packed version is the op's alone until apply, so
+	 * its pending entries are filled in place (nothing to allocate). */
+	if (k->history_off && hist_pending(rec_history(k, r)))
+		cm__hist_fill(txn, rec_history(k, r));
+	if (k->prepare_op)
+		return k->prepare_op(txn, op);
 	return CM_OK;
 }
 
@@ -355,15 +370,14 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 		struct cm__table *t = &s->tables[kk];
 		if (!per_kind[kk])
 			continue;
-		if (cm__map_reserve(s, &t->ids, per_kind[kk]) ||
-		    cm__reserve(s, (void **)&t->slots, &t->cap,
+		if (cm__reserve(s, (void **)&t->slots, &t->cap,
 				t->count + per_kind[kk], sizeof(*t->slots)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		if (op->slot && op->kind->keep_revisions &&
-		    cm__slot_reserve_revs(s, op->slot, (size_t)op->slot->nrevs + 1))
+		const struct cm__revs *rv = op->slot ? cm__slot_revs(op->slot) : NULL;
+		if (rv && cm__slot_reserve_revs(s, op->slot, (size_t)rv->n + 1))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
 	if (cm__audit_reserve(s, txn->nops))
@@ -398,15 +412,15 @@ static void apply(cm_txn *txn, char *actor, char *logid)
 		struct cm__op *op = &txn->ops[i];
 		struct cm__rec *old = NULL;
 		if (op->new_slot) {
+			/* In the id map since it was staged. */
 			struct cm__table *t = &s->tables[op->kind->kind];
 			op->slot = op->new_slot;
 			op->new_slot = NULL;
-			cm__map_put(&t->ids, op->slot->id, strlen(op->slot->id),
-				    op->slot);
 			t->slots[t->count++] = op->slot;
 		} else if (op->kind->keep_revisions) {
 			/* Kept: the slot keeps the reference. */
-			op->slot->revs[op->slot->nrevs++] = op->slot->cur;
+			struct cm__revs *rv = cm__slot_revs(op->slot);
+			rv->v[rv->n++] = op->slot->cur;
 		} else {
 			old = op->slot->cur;
 		}
@@ -427,30 +441,48 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	size_t i;
 	int rc = CM_OK;
 
+	size_t per_kind[CM__KIND_MAX] = { 0 };
+	int32_t kk;
+
 	/* Stage the ops, so that a kind's checks find the records loaded
-	 * with it (cm__txn_slot: the client of a service or an event). The
-	 * key is the slot's kid, as for a save. */
-	if (cm__map_reserve(s, &txn->staged, txn->nops))
-		rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
-	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
+	 * with it (cm__txn_slot: the client of a service or an event): new
+	 * records pending in their tables' id maps, as for a save. */
+	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		op->key = op->slot ? op->slot->kid : op->new_slot->kid;
-		cm__map_put(&txn->staged, op->key, strlen(op->key + 1) + 1,
-			    (void *)(uintptr_t)(i + 1));
+		if (op->new_slot)
+			per_kind[op->kind->kind]++;
+		(op->slot ? op->slot : op->new_slot)->staged = (uint32_t)(i + 1);
 	}
-	if (rc == CM_OK) {
-		CM__WRLOCK(s);
+	CM__WRLOCK(s);
+	for (kk = 1; kk < CM__KIND_MAX && rc == CM_OK; kk++)
+		if (per_kind[kk] &&
+		    cm__map_reserve(s, &s->tables[kk].ids, per_kind[kk]))
+			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
+	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
+		struct cm__slot *sl = txn->ops[i].new_slot;
+		if (sl)
+			cm__map_put(&s->tables[txn->ops[i].kind->kind].ids,
+				    CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)), sl);
+	}
+	if (rc == CM_OK)
 		rc = prepare_shared(txn, prepared);
-		if (rc == CM_OK && prepare_more)
-			rc = prepare_more(ctx);
-		if (rc == CM_OK) {
-			apply(txn, NULL, NULL);
-			if (apply_more)
-				apply_more(ctx);
-		}
-		CM__UNLOCK(s);
+	if (rc == CM_OK && prepare_more)
+		rc = prepare_more(ctx);
+	if (rc == CM_OK) {
+		apply(txn, NULL, NULL);
+		if (apply_more)
+			apply_more(ctx);
 	}
-	cm__map_free(s, &txn->staged);
+	for (i = 0; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		struct cm__slot *sl = op->slot ? op->slot : op->new_slot;
+		sl->staged = 0;
+		/* Not installed: out of the map again (the caller frees it). */
+		if (op->new_slot)
+			cm__map_remove(&s->tables[op->kind->kind].ids, CM__SLOT_ID(sl),
+				       strlen(CM__SLOT_ID(sl)), NULL);
+	}
+	CM__UNLOCK(s);
 	return rc;
 }
 
@@ -494,12 +526,11 @@ int cm_txn_commit(cm_txn *txn)
 		txn_free(txn);
 		return rc;
 	}
+	if (txn->nops && !(txn->commit_actor = cm__strdup(s, txn->actor)))
+		rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
 	for (i = 0; i < txn->nops && rc == CM_OK; i++)
 		if (prepare_op(txn, &txn->ops[i]))
 			rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
-	if (rc == CM_OK && txn->nops &&
-	    !(actor = cm__strdup(s, txn->actor)))
-		rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
 	if (rc == CM_OK && txn->nops) {
 		CM__WRLOCK(s);
 		rc = prepare_shared(txn, prepared);
@@ -509,6 +540,9 @@ int cm_txn_commit(cm_txn *txn)
 		if (rc == CM_OK && s->storage)
 			rc = cm__storage_write(txn, &logid);
 		if (rc == CM_OK) {
+			/* The audit trail takes the actor over. */
+			actor = txn->commit_actor;
+			txn->commit_actor = NULL;
 			CM__WRLOCK(s);
 			apply(txn, actor, logid);
 			CM__UNLOCK(s);
@@ -520,7 +554,6 @@ int cm_txn_commit(cm_txn *txn)
 			k->index_discard(s, txn);
 	}
 	if (rc != CM_OK) {
-		cm__free(s, actor);
 		txn_free(txn);
 		return rc;
 	}
@@ -532,7 +565,7 @@ int cm_txn_commit(cm_txn *txn)
 		struct cm__op *op = &txn->ops[i];
 		update_handle(s, op);
 		if (fn)
-			fn(fn_ctx, op->kind->kind, op->slot->id,
+			fn(fn_ctx, op->kind->kind, CM__SLOT_ID(op->slot),
 			   op->slot->cur->revision, op->action);
 	}
 	/* op->rec now holds the replaced versions: txn_free releases them. */
