@@ -25,8 +25,8 @@ void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 	for (i = 0; i < nops; i++) {
 		struct cm__audit *a = &s->audit[s->naudit++];
 		a->txn = (uint32_t)s->ntxn;
-		a->action = ops[i].action;
-		a->kind = ops[i].kind->kind;
+		a->action = (uint8_t)ops[i].action;
+		a->kind = (uint8_t)ops[i].kind->kind;
 		a->revision = ops[i].slot->cur->revision;
 		a->id = CM__SLOT_ID(ops[i].slot);
 	}

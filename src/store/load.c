@@ -264,8 +264,8 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
 		struct cm__audit *a = &s->audit[s->naudit++];
 		a->txn = (uint32_t)s->ntxn;
-		a->action = e->action;
-		a->kind = e->kind;
+		a->action = (uint8_t)e->action;
+		a->kind = (uint8_t)e->kind;
 		a->revision = e->revision;
 		a->id = CM__SLOT_ID(cm__slot_find(s, e->kind, e->id));
 	}

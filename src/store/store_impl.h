@@ -253,11 +253,11 @@ struct cm__txnlog {
 };
 
 struct cm__audit {
-	uint32_t txn;   /* index into store->txnlog */
-	int32_t action;
-	int32_t kind;
-	int64_t revision;
 	const char *id; /* the slot's id: lives as long as the store */
+	int64_t revision;
+	uint32_t txn;   /* index into store->txnlog */
+	uint8_t action; /* enum cm_action */
+	uint8_t kind;   /* enum cm_kind */
 };
 
 /* ---- the store --------------------------------------------------------- */

@@ -153,7 +153,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 {
 	cm_store *s = txn->store;
 	const struct cm__kind *k = h->kind;
-	struct cm__slot *slot;
+	struct cm__slot *slot, *any;
 	struct cm__op *op;
 	struct cm__rec *copy;
 	struct cm__slot *fresh = NULL;
@@ -172,7 +172,8 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 			       k->name, h->rec->id);
 	/* Only the transaction's holder changes the tables, so the committed
 	 * state read here without the lock cannot move under us. */
-	slot = cm__slot_find(s, k->kind, h->rec->id);
+	any = cm__slot_lookup(s, k->kind, h->rec->id);
+	slot = any && any->cur ? any : NULL;
 	if (h->rec->revision == 0 && slot)
 		return cm__err(s, CM_EEXIST, "a %s with id '%s' already exists",
 			       k->name, h->rec->id);
@@ -188,7 +189,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	rc = k->validate(txn, h->rec);
 	if (rc)
 		return rc;
-	op = staged_op(txn, k->kind, h->rec->id);
+	op = any && any->staged ? &txn->ops[any->staged - 1] : NULL;
 	/* A new record gets its slot now, pending in its table until
 	 * commit: its id is the staged version's. */
 	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id)))
