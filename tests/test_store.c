@@ -1,4 +1,5 @@
 /* The store: options, open/close, clock, transactions, change callback. */
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -154,6 +155,48 @@ static void test_rollback_discards(void **state)
 	assert_int_equal(cm_client_save(t, c), CM_OK);
 	assert_int_equal(cm_txn_commit(t), CM_OK);
 	assert_int_equal(cm_client_revision(c), 1);
+	cm_client_free(c);
+	th_close(&env);
+}
+
+/* A new record is staged in its table's id map (pending) until commit:
+ * nobody reads it before, the transaction itself builds on it, and a
+ * rollback takes it out again. */
+static void test_staged_record_invisible(void **state)
+{
+	struct th_env env;
+	cm_client *c, *g = NULL;
+	cm_event *e = NULL;
+	cm_txn *t;
+	uint64_t before;
+	char id[64];
+	(void)state;
+
+	th_open(&env);
+	before = cm__store_digest(env.store);
+	c = make_client(&env, "Okafor");
+	snprintf(id, sizeof(id), "%s", cm_client_id(c));
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	/* Saved twice: one op, one pending slot. */
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_client_get(&g, env.store, id), CM_ENOTFOUND);
+	assert_null(g);
+	/* The transaction sees it: an event of the staged client saves. */
+	assert_int_equal(cm_event_new(&e, env.store, id, CM_EVENT_CONTACT, TH_T0),
+			 CM_OK);
+	assert_int_equal(cm_event_save(t, e), CM_OK);
+	cm_txn_rollback(t);
+	cm_event_free(e);
+	assert_int_equal(cm_client_get(&g, env.store, id), CM_ENOTFOUND);
+	assert_int_equal(cm__store_digest(env.store), before);
+	/* The same id commits in the next transaction, once. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_client_get(&g, env.store, id), CM_OK);
+	assert_string_equal(cm_client_id(g), id);
+	cm_client_free(g);
 	cm_client_free(c);
 	th_close(&env);
 }
@@ -357,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_txn_arguments),
 		cmocka_unit_test(test_rollback_discards),
+		cmocka_unit_test(test_staged_record_invisible),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

@@ -481,8 +481,14 @@ uint64_t cm__store_digest(cm_store *s)
 		const struct cm__kind *kd = cm__kind_get((int32_t)k);
 		const struct cm__table *t = &s->tables[k];
 		h = cm__digest_bytes(h, &t->count, sizeof(t->count));
-		for (i = 0; i < t->count; i++)
+		/* A pending slot left in the id map, or a slot still marked
+		 * staged, after a transaction ended, changes the digest. */
+		h = cm__digest_bytes(h, &t->ids.count, sizeof(t->ids.count));
+		for (i = 0; i < t->count; i++) {
+			h = cm__digest_bytes(h, &t->slots[i]->staged,
+					     sizeof(t->slots[i]->staged));
 			h = cm__rec_digest(kd, t->slots[i]->cur, h);
+		}
 	}
 	h = cm__digest_bytes(h, &s->client_idents.count,
 			     sizeof(s->client_idents.count));
