@@ -475,18 +475,23 @@ uint64_t cm__store_digest(cm_store *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t k, i;
+	int idle;
 
+	pthread_mutex_lock(&s->meta);
+	idle = !s->txn_active;
+	pthread_mutex_unlock(&s->meta);
 	CM__RDLOCK(s);
 	for (k = 1; k < CM__KIND_MAX; k++) {
 		const struct cm__kind *kd = cm__kind_get((int32_t)k);
 		const struct cm__table *t = &s->tables[k];
+		/* With no transaction open, a pending slot left in the id map
+		 * or a slot still marked staged changes the digest. */
+		size_t pending = idle ? t->ids.count - t->count : 0;
 		h = cm__digest_bytes(h, &t->count, sizeof(t->count));
-		/* A pending slot left in the id map, or a slot still marked
-		 * staged, after a transaction ended, changes the digest. */
-		h = cm__digest_bytes(h, &t->ids.count, sizeof(t->ids.count));
+		h = cm__digest_bytes(h, &pending, sizeof(pending));
 		for (i = 0; i < t->count; i++) {
-			h = cm__digest_bytes(h, &t->slots[i]->staged,
-					     sizeof(t->slots[i]->staged));
+			uint32_t staged = idle ? t->slots[i]->staged : 0;
+			h = cm__digest_bytes(h, &staged, sizeof(staged));
 			h = cm__rec_digest(kd, t->slots[i]->cur, h);
 		}
 	}
