@@ -371,6 +371,9 @@ const struct cm__kind cm__client_kind = {
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,
 	.index_discard = index_discard,
+	/* events_by_client, services_by_client, plans_by_client,
+	 * assessments_by_client (cm_store_open) */
+	.slot_buckets = 4,
 };
 
 /* ---- handles ----------------------------------------------------------- */

@@ -7,14 +7,37 @@
 
 #include "store/store_impl.h"
 
+void cm__mindex_home(struct cm__mindex *ix, const struct cm__table *t,
+		     uint8_t home)
+{
+	ix->home_table = t;
+	ix->home = home;
+}
+
 static struct cm__bucket *bucket_get(const struct cm__map *m, const char *key)
 {
 	return cm__map_get(m, key, strlen(key));
 }
 
+/* The bucket of key in a slot-homed index, pending slots included (a
+ * transaction plans and adds entries for clients it creates), or NULL. */
+static struct cm__bucket *home_bucket(const struct cm__mindex *ix,
+				      const char *key)
+{
+	const struct cm__slot *sl = cm__map_get(&ix->home_table->ids, key,
+						strlen(key));
+	return sl ? cm__slot_bucket(sl, ix->home) : NULL;
+}
+
 const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 					const char *key)
 {
+	if (ix->home_table) {
+		const struct cm__slot *sl = cm__map_get(&ix->home_table->ids, key,
+							strlen(key));
+		/* A pending record has no entries for readers. */
+		return sl && sl->cur ? cm__slot_bucket(sl, ix->home) : NULL;
+	}
 	return bucket_get(&ix->map, key);
 }
 
@@ -48,8 +71,15 @@ static int bucket_grow(cm_store *s, struct cm__mprep *p, struct cm__bucket *b)
 int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, const char *borrow)
 {
-	struct cm__bucket *b = bucket_get(&ix->map, key);
+	struct cm__bucket *b;
 
+	if (ix->home_table) {
+		/* The caller checked that key's record is there. */
+		if (!(b = home_bucket(ix, key)))
+			return CM_ENOTFOUND;
+		return bucket_grow(s, p, b);
+	}
+	b = bucket_get(&ix->map, key);
 	if (!b)
 		b = bucket_get(&p->fresh, key);
 	if (!b) {
@@ -99,7 +129,8 @@ static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
 void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot)
 {
-	struct cm__bucket *b = bucket_get(&ix->map, key);
+	struct cm__bucket *b = ix->home_table ? home_bucket(ix, key)
+					      : bucket_get(&ix->map, key);
 	uint32_t at;
 	int found;
 
@@ -119,7 +150,8 @@ void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
 		    struct cm__slot *slot)
 {
-	struct cm__bucket *b = bucket_get(&ix->map, key);
+	struct cm__bucket *b = ix->home_table ? home_bucket(ix, key)
+					      : bucket_get(&ix->map, key);
 	uint32_t at;
 	int found;
 
@@ -153,6 +185,8 @@ void cm__mindex_free(cm_store *s, struct cm__mindex *ix)
 {
 	size_t i;
 
+	/* A slot-homed index's buckets go with their slots (cm__slot_free);
+	 * its map stays empty. */
 	for (i = 0; i < ix->map.cap; i++)
 		if (ix->map.ents[i].key)
 			bucket_free(s, ix->map.ents[i].val);

@@ -173,6 +173,12 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
+	/* A client's events, services, plans and assessments: buckets in
+	 * front of its slot (cm__client_kind.slot_buckets). */
+	cm__mindex_home(&s->events_by_client, &s->tables[CM_KIND_CLIENT], 0);
+	cm__mindex_home(&s->services_by_client, &s->tables[CM_KIND_CLIENT], 1);
+	cm__mindex_home(&s->plans_by_client, &s->tables[CM_KIND_CLIENT], 2);
+	cm__mindex_home(&s->assessments_by_client, &s->tables[CM_KIND_CLIENT], 3);
 	cm__contact_intervals_default(s->contact_interval);
 	cm__reassess_intervals_default(s->reassess_interval);
 	if (o.id_seed) {
@@ -401,10 +407,18 @@ int cm_store_set_change_callback(cm_store *s, cm_change_fn fn, void *ctx)
 
 /* ---- lookups and digest ------------------------------------------------ */
 
+/* Bytes in front of a slot of kind k: its buckets, then its revisions. */
+static size_t slot_prefix(const struct cm__kind *k)
+{
+	if (!k)
+		return 0;
+	return k->slot_buckets * sizeof(struct cm__bucket) +
+	       (k->keep_revisions ? sizeof(struct cm__revs) : 0);
+}
+
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
-	const struct cm__kind *k = cm__kind_get(kind);
-	size_t n = strlen(id), pre = k && k->keep_revisions ? sizeof(struct cm__revs) : 0;
+	size_t n = strlen(id), pre = slot_prefix(cm__kind_get(kind));
 	char *block = cm__alloc(s, pre + sizeof(struct cm__slot) + n + 2);
 	struct cm__slot *sl;
 
@@ -427,18 +441,28 @@ struct cm__revs *cm__slot_revs(const struct cm__slot *sl)
 					   sizeof(struct cm__revs));
 }
 
+struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl, unsigned i)
+{
+	const struct cm__kind *k = cm__kind_get(sl->kid[0]);
+	char *base = (char *)(uintptr_t)sl - slot_prefix(k);
+
+	return (struct cm__bucket *)(void *)base + i;
+}
+
 void cm__slot_free(cm_store *s, struct cm__slot *sl)
 {
+	const struct cm__kind *k;
 	struct cm__revs *rv;
+	unsigned i;
 
 	if (!sl)
 		return;
-	if ((rv = cm__slot_revs(sl)) != NULL) {
+	k = cm__kind_get(sl->kid[0]);
+	if ((rv = cm__slot_revs(sl)) != NULL)
 		cm__free(s, rv->v);
-		cm__free(s, rv);
-	} else {
-		cm__free(s, sl);
-	}
+	for (i = 0; k && i < k->slot_buckets; i++)
+		cm__free(s, cm__slot_bucket(sl, i)->e);
+	cm__free(s, (char *)sl - slot_prefix(k));
 }
 
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)

@@ -137,6 +137,10 @@ struct cm__kind {
 	/* Committed records never change (monitoring events): setters on a
 	 * committed one and saving it again fail with CM_ESTATE. */
 	int immutable;
+	/* Buckets of slot-homed indexes (cm__mindex home) that every slot
+	 * of this kind carries in front of it (clients: their events,
+	 * services, plans and assessments). */
+	uint8_t slot_buckets;
 };
 
 #define CM__KIND_MAX 16
@@ -165,9 +169,12 @@ struct cm__revs {
 };
 
 /* A new, empty slot for record (kind, id), or NULL. Freed with
- * cm__slot_free. */
+ * cm__slot_free. Layout of the allocation: the kind's index buckets
+ * (slot_buckets of them), its struct cm__revs if it keeps revisions, the
+ * slot. */
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
-/* Free a slot that never committed (with its kept-revision array). */
+/* Free a slot (with its kept-revision array and its buckets' entries;
+ * not the records). */
 void cm__slot_free(cm_store *s, struct cm__slot *sl);
 /* The kept revisions of a slot whose kind keeps them, else NULL. */
 struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
@@ -209,7 +216,19 @@ struct cm__bucket {
 struct cm__mindex {
 	struct cm__map map;  /* key -> struct cm__bucket * */
 	size_t total;        /* entries, over all buckets */
+	/* Slot-homed (home_table != NULL): keys are the ids of the records
+	 * of home_table, and a key's bucket is bucket `home` in front of
+	 * its slot (no map, no bucket allocation; a pending slot's bucket
+	 * reads as absent). */
+	const struct cm__table *home_table;
+	uint8_t home;
 };
+
+/* Make ix slot-homed on table t's records, using their bucket `home`. */
+void cm__mindex_home(struct cm__mindex *ix, const struct cm__table *t,
+		     uint8_t home);
+/* Bucket i in front of slot sl (its kind has more than i of them). */
+struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl, unsigned i);
 
 struct cm__mprep {
 	struct cm__map fresh;          /* key -> new bucket, not yet live */
