@@ -13,10 +13,13 @@
 	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
 #define PTEXT(n, tag, m, max) \
 	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
+/* Texts that packed versions share (see enum cm__ftext). */
+#define ITEXT(n, tag, pub, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__event, m), max, CM__TEXT_INTERN, 0, 0, NULL }
 
 static const struct cm__field event_fields[] = {
-	PTEXT("client id", 61, client_id, 64),
-	TEXT("actor", 62, CM_EVENT_ACTOR, actor, 256),
+	{ "client id", 61, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__event, client_id), 64, CM__TEXT_CLIENT, 0, 0, NULL },
+	ITEXT("actor", 62, CM_EVENT_ACTOR, actor, 256),
 	TEXT("outcome", 63, CM_EVENT_OUTCOME, outcome, 200),
 	TEXT("text", 64, CM_EVENT_TEXT, text, 4000),
 	TEXT("plan id", 65, CM_EVENT_PLAN, plan_id, 64),

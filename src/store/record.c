@@ -7,14 +7,15 @@
 
 #include "core/datetime.h"
 #include "core/text.h"
+#include "store/intern.h"
 #include "store/store_impl.h"
 
 static const struct cm__field hist_fields[] = {
 	{ "from", 1, CM__F_I32, 0, 0, offsetof(struct cm__hist, from), 0, CM__CHECK_RANGE, 0, 127, NULL },
 	{ "to", 2, CM__F_I32, 0, 0, offsetof(struct cm__hist, to), 0, CM__CHECK_RANGE, 1, 127, NULL },
 	{ "time", 3, CM__F_I64, 0, 0, offsetof(struct cm__hist, time), 0, CM__CHECK_TIME, 0, 0, NULL },
-	{ "actor", 4, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, actor), 256, 0, 0, 0, NULL },
-	{ "reason", 5, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, reason), 1000, 0, 0, 0, NULL },
+	{ "actor", 4, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, actor), 256, CM__TEXT_INTERN, 0, 0, NULL },
+	{ "reason", 5, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, reason), 1000, CM__TEXT_INTERN, 0, 0, NULL },
 };
 
 const struct cm__schema cm__hist_schema = {
@@ -153,17 +154,60 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 
 #define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
+/* What packing needs besides the record: where shared texts come from. */
+struct pack_ctx {
+	cm_store *s;
+	const cm_txn *txn; /* finds clients staged with the record; or NULL */
+};
+
+/* The long-lived copy a packed version points at for text t of field f
+ * instead of holding its own, or NULL to hold its own. With `add`, may
+ * add t to the intern table (then *rc is CM_ENOMEM on failure); without,
+ * only finds: both answer alike for the same store state, which only the
+ * packing transaction's holder changes, so that the size computed by
+ * obj_extra is the size obj_pack fills. */
+static const char *shared_text(const struct pack_ctx *c,
+			       const struct cm__field *f, const char *t,
+			       int add, int *rc)
+{
+	const struct cm__slot *sl;
+	size_t n;
+
+	switch (f->check) {
+	case CM__TEXT_CLIENT:
+		/* The slot's id is the record's id byte for byte. A slot
+		 * staged in c->txn is freed only with the txn's ops, this
+		 * packed version among them. */
+		sl = c->txn ? cm__txn_slot(c->txn, CM_KIND_CLIENT, t)
+			    : cm__slot_find(c->s, CM_KIND_CLIENT, t);
+		return sl ? sl->id : NULL;
+	case CM__TEXT_INTERN:
+		n = strlen(t);
+		if (n > CM__INTERN_MAX)
+			return NULL;
+		if (!add)
+			return cm__intern_find(c->s, t, n);
+		if (!(t = cm__intern(c->s, t, n)))
+			*rc = CM_ENOMEM;
+		return t;
+	default:
+		return NULL;
+	}
+}
+
 /* The offset in a packed block after obj's strings and lists, placed from
- * offset n (the same walk as obj_pack, so that padding agrees). */
-static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
+ * offset n (the same walk as obj_pack, so that padding agrees); interns
+ * what obj_pack will share. *rc: CM_ENOMEM if interning failed. */
+static size_t obj_extra(const struct pack_ctx *c, const struct cm__schema *sc,
+			const void *obj, size_t n, int *rc)
 {
 	size_t i, j;
 
-	for (i = 0; i < sc->nfields; i++) {
+	for (i = 0; i < sc->nfields && !*rc; i++) {
 		const struct cm__field *f = &sc->fields[i];
 		if (f->type == CM__F_TEXT) {
 			const char *t = *CFIELD(obj, f, char *);
-			if (t)
+			if (t && !shared_text(c, f, t, 1, rc))
 				n += strlen(t) + 1;
 		} else if (f->type == CM__F_LIST) {
 			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
@@ -171,8 +215,8 @@ static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
 				continue;
 			n = PACK_ALIGN(n) + l->count * f->elem->size;
 			for (j = 0; j < l->count; j++)
-				n = obj_extra(f->elem, (const char *)l->items +
-						      j * f->elem->size, n);
+				n = obj_extra(c, f->elem, (const char *)l->items +
+						      j * f->elem->size, n, rc);
 			n = PACK_ALIGN(n);
 		}
 	}
@@ -181,16 +225,21 @@ static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
 
 /* Copy obj's strings and lists (dst a raw copy of src) into the block at
  * *at, advancing it. */
-static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
-		     char **at, char *base)
+static void obj_pack(const struct pack_ctx *c, const struct cm__schema *sc,
+		     void *dst, const void *src, char **at, char *base)
 {
 	size_t i, j;
 
 	for (i = 0; i < sc->nfields; i++) {
 		const struct cm__field *f = &sc->fields[i];
 		if (f->type == CM__F_TEXT) {
-			const char *t = *CFIELD(src, f, char *);
-			if (t) {
+			const char *t = *CFIELD(src, f, char *), *sh;
+			int rc = CM_OK;
+			if (!t)
+				continue;
+			if ((sh = shared_text(c, f, t, 0, &rc))) {
+				*FIELD(dst, f, const char *) = sh;
+			} else {
 				size_t n = strlen(t) + 1;
 				memcpy(*at, t, n);
 				*FIELD(dst, f, char *) = *at;
@@ -210,7 +259,7 @@ static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
 			memcpy(dl->items, sl->items, sl->count * esz);
 			*at += sl->count * esz;
 			for (j = 0; j < sl->count; j++)
-				obj_pack(f->elem, (char *)dl->items + j * esz,
+				obj_pack(c, f->elem, (char *)dl->items + j * esz,
 					 (const char *)sl->items + j * esz, at, base);
 			*at = base + PACK_ALIGN((size_t)(*at - base));
 		}
@@ -218,14 +267,18 @@ static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
 }
 
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
-		 const struct cm__rec *src, const char *id)
+		 const struct cm__rec *src, const char *id, const cm_txn *txn)
 {
-	size_t head = PACK_ALIGN(k->schema->size);
+	struct pack_ctx c;
+	size_t head = PACK_ALIGN(k->schema->size), size;
 	struct cm__rec *r;
 	char *at;
+	int rc = CM_OK;
 
-	r = cm__alloc(s, obj_extra(k->schema, src, head));
-	if (!r)
+	c.s = s;
+	c.txn = txn;
+	size = obj_extra(&c, k->schema, src, head, &rc);
+	if (rc || !(r = cm__alloc(s, size)))
 		return CM_ENOMEM;
 	memcpy((char *)r + offsetof(struct cm__rec, kind),
 	       (const char *)src + offsetof(struct cm__rec, kind),
@@ -234,7 +287,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	r->packed = 1;
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
-	obj_pack(k->schema, r, src, &at, (char *)r);
+	obj_pack(&c, k->schema, r, src, &at, (char *)r);
 	*out = r;
 	return CM_OK;
 }

@@ -189,7 +189,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		idsrc = op->key + 1;
 	else
 		idsrc = fresh ? fresh->id : NULL;
-	if (!idsrc || cm__rec_pack(s, k, &copy, h->rec, idsrc) != CM_OK) {
+	if (!idsrc || cm__rec_pack(s, k, &copy, h->rec, idsrc, txn) != CM_OK) {
 		cm__free(s, fresh);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
@@ -332,7 +332,8 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		return CM_ENOMEM;
 	if (k->prepare_op && k->prepare_op(txn, op))
 		return CM_ENOMEM;
-	if (cm__rec_pack(txn->store, k, &packed, op->rec, op->key + 1) != CM_OK)
+	if (cm__rec_pack(txn->store, k, &packed, op->rec, op->key + 1,
+			 txn) != CM_OK)
 		return CM_ENOMEM;
 	cm__rec_release(txn->store, op->rec);
 	op->rec = packed;
