@@ -27,6 +27,91 @@ const struct cm__schema cm__hist_schema = {
 #define CFIELD(obj, f, type) \
 	((const type *)(const void *)((const char *)(obj) + (f)->offset))
 
+/* ---- sparse texts ------------------------------------------------------ */
+
+/* A schema's rarely set texts (CM__TEXT_SPARSE) share one block at one
+ * offset: entries <tag byte><text>NUL, then a 0 byte; NULL when none is
+ * set. An object without any pays one pointer for them all. */
+#define IS_SPARSE(f) ((f)->type == CM__F_TEXT && (f)->check == CM__TEXT_SPARSE)
+
+/* Bytes of a sparse block, its end mark included. */
+static size_t sparse_len(const char *b)
+{
+	const char *p = b;
+
+	while (*p)
+		p += 2 + strlen(p + 1);
+	return (size_t)(p - b) + 1;
+}
+
+/* 1 if f is the first sparse field of sc: the one that owns, copies and
+ * packs the shared block (the others only read it). */
+static int sparse_first(const struct cm__schema *sc, const struct cm__field *f)
+{
+	const struct cm__field *g;
+
+	for (g = sc->fields; g < f; g++)
+		if (IS_SPARSE(g))
+			return 0;
+	return 1;
+}
+
+const char *cm__field_text(const struct cm__field *f, const void *obj)
+{
+	const char *p = *CFIELD(obj, f, char *);
+
+	if (f->check != CM__TEXT_SPARSE || !p)
+		return p;
+	for (; *p; p += 2 + strlen(p + 1))
+		if ((unsigned char)*p == f->tag)
+			return p + 1;
+	return NULL;
+}
+
+int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
+		       const char *v, size_t len)
+{
+	char **slot = FIELD(obj, f, char *);
+	char *nb = NULL, *at;
+	const char *p;
+	size_t keep = 0, n;
+
+	if (f->check != CM__TEXT_SPARSE) {
+		if (v && !(nb = cm__memdup0(s, v, len)))
+			return CM_ENOMEM;
+		cm__free(s, *slot);
+		*slot = nb;
+		return CM_OK;
+	}
+	for (p = *slot; p && *p; p += n) {
+		n = 2 + strlen(p + 1);
+		if ((unsigned char)*p != f->tag)
+			keep += n;
+	}
+	if (keep || v) {
+		if (!(nb = cm__alloc(s, keep + (v ? len + 2 : 0) + 1)))
+			return CM_ENOMEM;
+		at = nb;
+		for (p = *slot; p && *p; p += n) {
+			n = 2 + strlen(p + 1);
+			if ((unsigned char)*p != f->tag) {
+				memcpy(at, p, n);
+				at += n;
+			}
+		}
+		if (v) {
+			*at++ = (char)f->tag;
+			memcpy(at, v, len);
+			at += len;
+			*at++ = '\0';
+		}
+		*at = '\0';
+	}
+	cm__free(s, *slot);
+	*slot = nb;
+	return CM_OK;
+}
+
 /* ---- objects ----------------------------------------------------------- */
 
 void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj)
@@ -61,15 +146,23 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 	for (i = 0; i < sc->nfields; i++) {
 		const struct cm__field *f = &sc->fields[i];
 		if (rc) {
-			/* Earlier failure: neutralise shared pointers. */
-			if (f->type == CM__F_TEXT)
+			/* Earlier failure: neutralise shared pointers (a
+			 * sparse block copied already is dst's own). */
+			if (f->type == CM__F_TEXT &&
+			    *FIELD(dst, f, char *) == *CFIELD(src, f, char *))
 				*FIELD(dst, f, char *) = NULL;
 			else if (f->type == CM__F_LIST)
 				memset(FIELD(dst, f, struct cm__list), 0,
 				       sizeof(struct cm__list));
 			continue;
 		}
-		if (f->type == CM__F_TEXT) {
+		if (IS_SPARSE(f)) {
+			const char *t = *CFIELD(src, f, char *);
+			if (!t || *FIELD(dst, f, char *) != t)
+				continue; /* none, or copied with an earlier field */
+			if (!(*FIELD(dst, f, char *) = cm__memdup0(s, t, sparse_len(t))))
+				rc = CM_ENOMEM;
+		} else if (f->type == CM__F_TEXT) {
 			const char *t = *CFIELD(src, f, char *);
 			*FIELD(dst, f, char *) = NULL;
 			if (t && !(*FIELD(dst, f, char *) = cm__strdup(s, t)))
@@ -205,7 +298,11 @@ static size_t obj_extra(const struct pack_ctx *c, const struct cm__schema *sc,
 
 	for (i = 0; i < sc->nfields && !*rc; i++) {
 		const struct cm__field *f = &sc->fields[i];
-		if (f->type == CM__F_TEXT) {
+		if (IS_SPARSE(f)) {
+			const char *t = *CFIELD(obj, f, char *);
+			if (t && sparse_first(sc, f))
+				n += sparse_len(t);
+		} else if (f->type == CM__F_TEXT) {
 			const char *t = *CFIELD(obj, f, char *);
 			if (t && !shared_text(c, f, t, 1, rc))
 				n += strlen(t) + 1;
@@ -237,7 +334,14 @@ static void obj_pack(const struct pack_ctx *c, const struct cm__schema *sc,
 			int rc = CM_OK;
 			if (!t)
 				continue;
-			if ((sh = shared_text(c, f, t, 0, &rc))) {
+			if (IS_SPARSE(f)) {
+				if (sparse_first(sc, f)) {
+					size_t n = sparse_len(t);
+					memcpy(*at, t, n);
+					*FIELD(dst, f, char *) = *at;
+					*at += n;
+				}
+			} else if ((sh = shared_text(c, f, t, 0, &rc))) {
 				*FIELD(dst, f, const char *) = sh;
 			} else {
 				size_t n = strlen(t) + 1;
@@ -335,7 +439,7 @@ static uint64_t obj_digest(const struct cm__schema *sc, const void *obj,
 		h = cm__digest_bytes(h, &f->tag, sizeof(f->tag));
 		switch (f->type) {
 		case CM__F_TEXT: {
-			const char *t = *CFIELD(obj, f, char *);
+			const char *t = cm__field_text(f, obj);
 			h = t ? cm__digest_bytes(h, t, strlen(t) + 1)
 			      : cm__digest_bytes(h, "\xff", 1);
 			break;
@@ -600,7 +704,7 @@ const char *cm__obj_text(const struct cm__handle *h, const struct cm__elem *e,
 			 int32_t field)
 {
 	const struct cm__field *f = field_find(schema_of(h, e), CM__PUB_TEXT, field);
-	return f ? *CFIELD(obj_of(h->rec, e), f, char *) : NULL;
+	return f ? cm__field_text(f, obj_of(h->rec, e)) : NULL;
 }
 
 int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
@@ -621,8 +725,17 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 		return rc;
 	if (!(r = cm__handle_mut(h)))
 		return CM_ENOMEM;
-	rc = cm__set_text(h->store, FIELD(obj_of(r, e), f, char *), v, f->max,
-			  f->name);
+	if (IS_SPARSE(f)) {
+		if (v && !v[0])
+			v = NULL; /* "" clears, as cm__set_text */
+		rc = cm__field_set_text(h->store, f, obj_of(r, e), v,
+					v ? strlen(v) : 0);
+		if (rc)
+			rc = cm__err(h->store, rc, "%s: out of memory", f->name);
+	} else {
+		rc = cm__set_text(h->store, FIELD(obj_of(r, e), f, char *), v,
+				  f->max, f->name);
+	}
 	if (rc == CM_OK)
 		h->mods++;
 	return rc;

@@ -50,7 +50,12 @@ enum cm__ftext {
 	CM__TEXT_INTERN = 1,
 	/* The id of a client: a packed version points at the client slot's
 	 * id (slots live as long as the store). */
-	CM__TEXT_CLIENT = 2
+	CM__TEXT_CLIENT = 2,
+	/* A rarely set text, kept with the object's other sparse texts in
+	 * one block (NULL when none is set) at `offset`, under its tag
+	 * (1..255): entries <tag byte><text>NUL, ended by a 0 byte. Read and
+	 * set it only with cm__field_text / cm__field_set_text. */
+	CM__TEXT_SPARSE = 3
 };
 
 struct cm__schema;
@@ -375,6 +380,14 @@ void cm__rec_release(cm_store *s, struct cm__rec *r);
 uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
 			uint64_t h);
 uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n);
+
+/* The text of field f (CM__F_TEXT, any storage) of obj, or NULL. */
+const char *cm__field_text(const struct cm__field *f, const void *obj);
+/* Set text field f of obj (not packed) to a copy of the len bytes at v
+ * (v NULL: unset). The caller has validated v. CM_OK or CM_ENOMEM (obj
+ * unchanged). */
+int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
+		       const char *v, size_t len);
 
 /* Free the fields of one object (record or list element) of a schema. */
 void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj);
