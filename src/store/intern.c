@@ -42,7 +42,8 @@ static const char **probe(const struct cm__intern *in, const char *t,
 
 	for (;; i = (i + 1) & mask) {
 		const char *e = in->tab[i];
-		if (!e || (memcmp(e, t, len) == 0 && e[len] == '\0'))
+		/* strncmp: e may be shorter than len bytes. */
+		if (!e || (strncmp(e, t, len) == 0 && e[len] == '\0'))
 			return &in->tab[i];
 	}
 }
