@@ -16,7 +16,7 @@
 #define A_OFF(m) offsetof(struct cm__assessment, m)
 
 static const struct cm__field answer_fields[] = {
-	{ "item", 1, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__answer, item), CM__CODE_MAX, 0, 0, 0, NULL },
+	{ "item", 1, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__answer, item), CM__CODE_MAX, CM__TEXT_INTERN, 0, 0, NULL },
 	{ "value", 2, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__answer, value), 0, 0, 0, 0, NULL },
 };
 static const struct cm__schema answer_schema = {
@@ -24,9 +24,9 @@ static const struct cm__schema answer_schema = {
 };
 
 static const struct cm__field assessment_fields[] = {
-	{ "client id", 16, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(client_id), CM__ID_MAX, 0, 0, 0, NULL },
-	{ "instrument", 17, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(instrument), CM__CODE_MAX, 0, 0, 0, NULL },
-	{ "assessor", 18, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_ASSESSOR, A_OFF(assessor), 200, 0, 0, 0, NULL },
+	{ "client id", 16, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(client_id), CM__ID_MAX, CM__TEXT_CLIENT, 0, 0, NULL },
+	{ "instrument", 17, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(instrument), CM__CODE_MAX, CM__TEXT_INTERN, 0, 0, NULL },
+	{ "assessor", 18, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_ASSESSOR, A_OFF(assessor), 200, CM__TEXT_INTERN, 0, 0, NULL },
 	{ "note", 19, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_NOTE, A_OFF(note), 4000, 0, 0, 0, NULL },
 	{ "time", 20, CM__F_I64, CM__PUB_INT, CM_ASSESSMENT_TIME, A_OFF(time), 0, CM__CHECK_TIME, 0, 0, NULL },
 	{ "status", 21, CM__F_I32, CM__PUB_NONE, 0, A_OFF(status), 0, CM__CHECK_RANGE, 1, CM_ASSESSMENT_STOPPED, NULL },

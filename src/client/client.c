@@ -23,9 +23,17 @@
 	{ n, tag, CM__F_LIST, CM__PUB_NONE, 0, offsetof(struct cm__client, m), max, 0, 0, 0, el }
 #define ETEXT(type, n, tag, m, max) \
 	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(type, m), max, 0, 0, 0, NULL }
+/* Texts that packed versions share (see enum cm__ftext). */
+#define ITEXT(n, tag, pub, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__client, m), max, CM__TEXT_INTERN, 0, 0, NULL }
+/* Rarely set texts, in the sparse block (see enum cm__ftext). */
+#define STEXT(n, tag, pub, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__client, sparse), max, CM__TEXT_SPARSE, 0, 0, NULL }
+#define IETEXT(type, n, tag, m, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(type, m), max, CM__TEXT_INTERN, 0, 0, NULL }
 
 static const struct cm__field ident_fields[] = {
-	ETEXT(struct cm__ident, "identifier system", 1, system, IDENT_SYSTEM_MAX),
+	IETEXT(struct cm__ident, "identifier system", 1, system, IDENT_SYSTEM_MAX),
 	ETEXT(struct cm__ident, "identifier value", 2, value, IDENT_VALUE_MAX),
 };
 static const struct cm__schema ident_schema = {
@@ -33,16 +41,16 @@ static const struct cm__schema ident_schema = {
 };
 
 static const struct cm__field coverage_fields[] = {
-	ETEXT(struct cm__coverage, "payer", 1, payer, 200),
+	IETEXT(struct cm__coverage, "payer", 1, payer, 200),
 	ETEXT(struct cm__coverage, "member id", 2, member_id, 128),
-	ETEXT(struct cm__coverage, "plan", 3, plan, 200),
+	IETEXT(struct cm__coverage, "plan", 3, plan, 200),
 };
 static const struct cm__schema coverage_schema = {
 	"coverage", sizeof(struct cm__coverage), coverage_fields, 3
 };
 
 static const struct cm__field team_fields[] = {
-	ETEXT(struct cm__team_member, "role", 1, role, 200),
+	IETEXT(struct cm__team_member, "role", 1, role, 200),
 	ETEXT(struct cm__team_member, "name", 2, name, 200),
 	ETEXT(struct cm__team_member, "contact", 3, contact, 1000),
 };
@@ -53,12 +61,12 @@ static const struct cm__schema team_schema = {
 static const struct cm__field client_fields[] = {
 	TEXT("family name", 16, CM_CLIENT_FAMILY, family, 200),
 	TEXT("given name", 17, CM_CLIENT_GIVEN, given, 200),
-	TEXT("language", 18, CM_CLIENT_LANGUAGE, language, 35),
-	TEXT("phone", 19, CM_CLIENT_PHONE, phone, 64),
-	TEXT("email", 20, CM_CLIENT_EMAIL, email, 254),
-	TEXT("address", 21, CM_CLIENT_ADDRESS, address, 1000),
-	TEXT("program", 22, CM_CLIENT_PROGRAM, program, 200),
-	TEXT("case manager", 23, CM_CLIENT_CASE_MANAGER, case_manager, 64),
+	STEXT("language", 18, CM_CLIENT_LANGUAGE, 35),
+	STEXT("phone", 19, CM_CLIENT_PHONE, 64),
+	STEXT("email", 20, CM_CLIENT_EMAIL, 254),
+	STEXT("address", 21, CM_CLIENT_ADDRESS, 1000),
+	STEXT("program", 22, CM_CLIENT_PROGRAM, 200),
+	ITEXT("case manager", 23, CM_CLIENT_CASE_MANAGER, case_manager, 64),
 	INT("birth date", 32, CM_CLIENT_BIRTH_DATE, birth_date, CM__CHECK_DATE, 0, 0),
 	INT("gender", 33, CM_CLIENT_GENDER, gender, CM__CHECK_RANGE, 0, 4),
 	INT("interpreter", 34, CM_CLIENT_INTERPRETER, interpreter, CM__CHECK_RANGE, 0, 1),

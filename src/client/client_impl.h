@@ -29,12 +29,10 @@ struct cm__client {
 	struct cm__rec hdr;
 	char *family;
 	char *given;
-	char *language;
-	char *phone;
-	char *email;
-	char *address;
-	char *program;
 	char *case_manager;
+	/* The optional contact and program texts (language, phone, email,
+	 * address, program): CM__TEXT_SPARSE, read with cm__field_text. */
+	char *sparse;
 	int32_t birth_date;
 	int32_t gender;
 	int32_t interpreter;

@@ -11,19 +11,20 @@
 
 #define TEXT(n, tag, pub, m, max) \
 	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
-#define PTEXT(n, tag, m, max) \
-	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
+/* Rarely set texts, in the sparse block (see enum cm__ftext). */
+#define STEXT(n, tag, pub, max) \
+	{ n, tag, CM__F_TEXT, pub ? CM__PUB_TEXT : CM__PUB_NONE, pub, offsetof(struct cm__event, sparse), max, CM__TEXT_SPARSE, 0, 0, NULL }
 
 static const struct cm__field event_fields[] = {
-	PTEXT("client id", 61, client_id, 64),
-	TEXT("actor", 62, CM_EVENT_ACTOR, actor, 256),
-	TEXT("outcome", 63, CM_EVENT_OUTCOME, outcome, 200),
+	{ "client id", 61, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__event, client_id), 64, CM__TEXT_CLIENT, 0, 0, NULL },
+	STEXT("actor", 62, CM_EVENT_ACTOR, 256),
+	STEXT("outcome", 63, CM_EVENT_OUTCOME, 200),
 	TEXT("text", 64, CM_EVENT_TEXT, text, 4000),
-	TEXT("plan id", 65, CM_EVENT_PLAN, plan_id, 64),
-	TEXT("goal id", 66, CM_EVENT_GOAL, goal_id, 64),
-	TEXT("service id", 67, CM_EVENT_SERVICE, service_id, 64),
-	TEXT("disposition", 68, CM_EVENT_DISPOSITION, disposition, 200),
-	PTEXT("amends", 69, amends, 64),
+	STEXT("plan id", 65, CM_EVENT_PLAN, 64),
+	STEXT("goal id", 66, CM_EVENT_GOAL, 64),
+	STEXT("service id", 67, CM_EVENT_SERVICE, 64),
+	STEXT("disposition", 68, CM_EVENT_DISPOSITION, 200),
+	STEXT("amends", 69, 0, 64),
 	{ "time", 20, CM__F_I64, CM__PUB_INT, CM_EVENT_TIME,
 	  offsetof(struct cm__event, time), 0, CM__CHECK_RANGE, CM_TIME_MIN,
 	  CM_TIME_MAX, NULL },
@@ -33,6 +34,9 @@ static const struct cm__field event_fields[] = {
 	  offsetof(struct cm__event, mode), 0, CM__CHECK_RANGE, 0,
 	  CM_CONTACT_TELEHEALTH, NULL },
 };
+
+/* The amended event's id (private: cm_event_set_amends, rules). */
+#define AMENDS_FIELD (&event_fields[8])
 
 static const struct cm__schema event_schema = {
 	"event", sizeof(struct cm__event), event_fields,
@@ -53,29 +57,35 @@ const char *cm_event_type_code(int32_t type)
 
 /* ---- rules ------------------------------------------------------------- */
 
+const char *cm__event_amends(const struct cm__event *e)
+{
+	return e->sparse ? cm__field_text(AMENDS_FIELD, e) : NULL;
+}
+
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__event *e = (const struct cm__event *)rec;
 	cm_store *s = txn->store;
 	const struct cm__slot *slot;
 	const struct cm__event *old;
+	const char *amends;
 
 	if (!cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id) &&
 	    !cm__txn_staged(txn, CM_KIND_CLIENT, e->client_id))
 		return cm__err(s, CM_ENOTFOUND, "event: no client with id '%s'",
 			       e->client_id);
-	if (!e->amends)
+	if (!(amends = cm__event_amends(e)))
 		return CM_OK;
-	if (strcmp(e->amends, rec->id) == 0)
+	if (strcmp(amends, rec->id) == 0)
 		return cm__err(s, CM_EINVAL, "an event cannot amend itself");
-	slot = cm__slot_find(s, CM_KIND_EVENT, e->amends);
+	slot = cm__slot_find(s, CM_KIND_EVENT, amends);
 	if (!slot)
 		return cm__err(s, CM_ENOTFOUND,
-			       "event: no committed event '%s' to amend", e->amends);
+			       "event: no committed event '%s' to amend", amends);
 	old = (const struct cm__event *)slot->cur;
 	if (strcmp(old->client_id, e->client_id) != 0)
 		return cm__err(s, CM_EINVAL,
-			       "event '%s' belongs to another client", e->amends);
+			       "event '%s' belongs to another client", amends);
 	return CM_OK;
 }
 
@@ -86,8 +96,8 @@ long cm__event_amended_by(const struct cm__bucket *b, uint32_t i)
 	long found = -1;
 
 	for (j = 0; j < b->n; j++) {
-		const struct cm__event *e = CM__EVENT_AT(b, j);
-		if (e->amends && strcmp(e->amends, id) == 0)
+		const char *amends = cm__event_amends(CM__EVENT_AT(b, j));
+		if (amends && strcmp(amends, id) == 0)
 			found = (long)j;
 	}
 	return found;
@@ -98,7 +108,7 @@ int cm__events_amended(const struct cm__bucket *b)
 	uint32_t i;
 
 	for (i = 0; b && i < b->n; i++)
-		if (CM__EVENT_AT(b, i)->amends)
+		if (cm__event_amends(CM__EVENT_AT(b, i)))
 			return 1;
 	return 0;
 }
@@ -281,7 +291,7 @@ int64_t cm_event_recorded(const cm_event *e)
 const char *cm_event_amends(const cm_event *e)
 {
 	const struct cm__event *r = REC(e);
-	return r ? r->amends : NULL;
+	return r ? cm__event_amends(r) : NULL;
 }
 
 const char *cm_event_text(const cm_event *e, int32_t field)
@@ -317,8 +327,7 @@ int cm_event_set_int(cm_event *e, int32_t field, int64_t value)
 int cm_event_set_amends(cm_event *e, const char *event_id)
 {
 	struct cm__handle *h = H(e);
-	struct cm__event *r;
-	char *copy = NULL;
+	struct cm__rec *r;
 	int rc;
 
 	if (!h)
@@ -328,14 +337,11 @@ int cm_event_set_amends(cm_event *e, const char *event_id)
 	if (event_id && (!event_id[0] || strnlen(event_id, 65) > 64 ||
 			 !cm__utf8_valid(event_id, strlen(event_id))))
 		return cm__err(h->store, CM_EINVAL, "amends: not an event id");
-	if (event_id && !(copy = cm__strdup(h->store, event_id)))
-		return cm__err(h->store, CM_ENOMEM, "out of memory");
-	if (!(r = (struct cm__event *)cm__handle_mut(h))) {
-		cm__free(h->store, copy);
+	if (!(r = cm__handle_mut(h)))
 		return CM_ENOMEM;
-	}
-	cm__free(h->store, r->amends);
-	r->amends = copy;
+	if (cm__field_set_text(h->store, AMENDS_FIELD, r, event_id,
+			       event_id ? strlen(event_id) : 0))
+		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	h->mods++;
 	return CM_OK;
 }

@@ -11,20 +11,20 @@
 struct cm__event {
 	struct cm__rec hdr;
 	char *client_id;
-	char *actor;
-	char *outcome;
 	char *text;
-	char *plan_id;
-	char *goal_id;
-	char *service_id;
-	char *disposition;
-	char *amends;
+	/* The rarely set texts (actor, outcome, plan, goal and service ids,
+	 * disposition, amended event): CM__TEXT_SPARSE, read with
+	 * cm__field_text (cm__event_amends for the amended event). */
+	char *sparse;
 	int64_t time;
 	int32_t type;
 	int32_t mode;
 };
 
 extern const struct cm__kind cm__event_kind;
+
+/* The id of the event e amends, or NULL. */
+const char *cm__event_amends(const struct cm__event *e);
 
 #define CM__EVENT_AT(b, i) ((const struct cm__event *)(b)->e[i].slot->cur)
 

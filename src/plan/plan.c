@@ -18,9 +18,13 @@
 	{ n, tag, CM__F_I32, CM__PUB_INT, pub, offsetof(type, m), 0, chk, lo, hi, NULL }
 #define EPRIV(type, n, tag, ft, m, max, el) \
 	{ n, tag, ft, CM__PUB_NONE, 0, offsetof(type, m), max, 0, 0, 0, el }
+/* Texts that packed versions share (see enum cm__ftext). */
+#define ESHARED(type, n, tag, pub, m, max, how) \
+	{ n, tag, CM__F_TEXT, pub ? CM__PUB_TEXT : CM__PUB_NONE, pub, \
+	  offsetof(type, m), max, how, 0, 0, NULL }
 
 static const struct cm__field ref_fields[] = {
-	EPRIV(struct cm__ref, "element id", 1, CM__F_TEXT, id, CM__EID_MAX, NULL),
+	ESHARED(struct cm__ref, "element id", 1, 0, id, CM__EID_MAX, CM__TEXT_INTERN),
 };
 const struct cm__schema cm__ref_schema = { "link", sizeof(struct cm__ref), ref_fields, 1 };
 
@@ -29,23 +33,23 @@ const struct cm__schema cm__ref_schema = { "link", sizeof(struct cm__ref), ref_f
 static const struct cm__field note_fields[] = {
 	EPRIV(struct cm__hist, "achievement", 2, CM__F_I32, to, 0, NULL),
 	EPRIV(struct cm__hist, "time", 3, CM__F_I64, time, 0, NULL),
-	EPRIV(struct cm__hist, "author", 19, CM__F_TEXT, actor, 256, NULL),
+	ESHARED(struct cm__hist, "author", 19, 0, actor, 256, CM__TEXT_INTERN),
 	EPRIV(struct cm__hist, "note", 5, CM__F_TEXT, reason, 4000, NULL),
 };
 const struct cm__schema cm__note_schema = { "progress note", sizeof(struct cm__hist), note_fields, 4 };
 
 #define PR struct cm__problem
 static const struct cm__field problem_fields[] = {
-	EPRIV(PR, "element id", 1, CM__F_TEXT, eid, CM__EID_MAX, NULL),
+	ESHARED(PR, "element id", 1, 0, eid, CM__EID_MAX, CM__TEXT_INTERN),
 	ETEXT(PR, "description", 2, CM_ELEMENT_DESCRIPTION, description, 1000),
 	ETEXT(PR, "finding source", 3, CM_ELEMENT_FINDING_SOURCE, finding_source, CM__ID_MAX),
-	ETEXT(PR, "finding domain", 4, CM_ELEMENT_FINDING_DOMAIN, finding_domain, 64),
+	ESHARED(PR, "finding domain", 4, CM_ELEMENT_FINDING_DOMAIN, finding_domain, 64, CM__TEXT_INTERN),
 };
 const struct cm__schema cm__problem_schema = { "problem", sizeof(PR), problem_fields, 4 };
 
 #define GO struct cm__goal
 static const struct cm__field goal_fields[] = {
-	EPRIV(GO, "element id", 1, CM__F_TEXT, eid, CM__EID_MAX, NULL),
+	ESHARED(GO, "element id", 1, 0, eid, CM__EID_MAX, CM__TEXT_INTERN),
 	ETEXT(GO, "description", 2, CM_ELEMENT_DESCRIPTION, description, 1000),
 	ETEXT(GO, "measure", 3, CM_ELEMENT_MEASURE, measure, 200),
 	ETEXT(GO, "target value", 4, CM_ELEMENT_TARGET_VALUE, target_value, 200),
@@ -66,9 +70,9 @@ const struct cm__schema cm__goal_schema = {
 
 #define IV struct cm__intervention
 static const struct cm__field intervention_fields[] = {
-	EPRIV(IV, "element id", 1, CM__F_TEXT, eid, CM__EID_MAX, NULL),
+	ESHARED(IV, "element id", 1, 0, eid, CM__EID_MAX, CM__TEXT_INTERN),
 	ETEXT(IV, "what", 2, CM_ELEMENT_WHAT, what, 1000),
-	ETEXT(IV, "responsible", 3, CM_ELEMENT_RESPONSIBLE, responsible, 200),
+	ESHARED(IV, "responsible", 3, CM_ELEMENT_RESPONSIBLE, responsible, 200, CM__TEXT_INTERN),
 	EINT(IV, "due date", 20, CM_ELEMENT_DUE_DATE, due_date, CM__CHECK_DATE, 0, 0),
 	EINT(IV, "responsible kind", 21, CM_ELEMENT_RESPONSIBLE_KIND, responsible_kind, CM__CHECK_RANGE, 1, 4),
 	EPRIV(IV, "status", 22, CM__F_I32, status, 0, NULL),
@@ -82,11 +86,11 @@ const struct cm__schema cm__intervention_schema = {
 
 #define PL struct cm__plan
 static const struct cm__field plan_fields[] = {
-	EPRIV(PL, "client id", 16, CM__F_TEXT, client_id, CM__ID_MAX, NULL),
+	ESHARED(PL, "client id", 16, 0, client_id, CM__ID_MAX, CM__TEXT_CLIENT),
 	ETEXT(PL, "title", 17, CM_PLAN_TITLE, title, 200),
 	ETEXT(PL, "description", 18, CM_PLAN_DESCRIPTION, description, 4000),
-	ETEXT(PL, "author", 19, CM_PLAN_AUTHOR, author, 200),
-	EPRIV(PL, "approved by", 27, CM__F_TEXT, approved_by, 200, NULL),
+	ESHARED(PL, "author", 19, CM_PLAN_AUTHOR, author, 200, CM__TEXT_INTERN),
+	ESHARED(PL, "approved by", 27, 0, approved_by, 200, CM__TEXT_INTERN),
 	EPRIV(PL, "approved at", 20, CM__F_I64, approved_at, 0, NULL),
 	EINT(PL, "intent", 21, CM_PLAN_INTENT, intent, CM__CHECK_RANGE, 1, 4),
 	EINT(PL, "period start", 22, CM_PLAN_PERIOD_START, period_start, CM__CHECK_DATE, 0, 0),

@@ -8,7 +8,7 @@
 
 static const struct cm__field network_fields[] = {
 	{ "payer", 1, CM__F_TEXT, CM__PUB_NONE, 0,
-	  offsetof(struct cm__network_entry, payer), 200, 0, 0, 0, NULL },
+	  offsetof(struct cm__network_entry, payer), 200, CM__TEXT_INTERN, 0, 0, NULL },
 	{ "network status", 2, CM__F_I32, CM__PUB_NONE, 0,
 	  offsetof(struct cm__network_entry, status), 0, 0, 0, 0, NULL },
 };

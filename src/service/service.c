@@ -6,8 +6,12 @@
 
 #include "service/service_impl.h"
 
-#define TEXT(n, tag, pub, m, max) \
-	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__service, m), max, 0, 0, 0, NULL }
+/* A rarely set text, in the sparse block (see enum cm__ftext). */
+#define SPTEXT(n, tag, pub, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__service, sparse), max, CM__TEXT_SPARSE, 0, 0, NULL }
+/* A text that packed versions share (see enum cm__ftext). */
+#define STEXT(n, tag, pub, m, max, how) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__service, m), max, how, 0, 0, NULL }
 #define DATE(n, tag, pub, m) \
 	{ n, tag, CM__F_I32, CM__PUB_INT, pub, offsetof(struct cm__service, m), 0, CM__CHECK_DATE, 0, 0, NULL }
 #define INT(n, tag, pub, m, lo, hi) \
@@ -18,7 +22,7 @@
 
 static const struct cm__field share_fields[] = {
 	{ "share name", 1, CM__F_TEXT, CM__PUB_NONE, 0,
-	  offsetof(struct cm__share, name), 200, 0, 0, 0, NULL },
+	  offsetof(struct cm__share, name), 200, CM__TEXT_INTERN, 0, 0, NULL },
 	{ "share amount", 2, CM__F_I64, CM__PUB_NONE, 0,
 	  offsetof(struct cm__share, amount), 0, 0, 0, 0, NULL },
 	{ "share party", 3, CM__F_I32, CM__PUB_NONE, 0,
@@ -30,13 +34,13 @@ const struct cm__schema cm__share_schema = {
 
 static const struct cm__field service_fields[] = {
 	{ "client id", 61, CM__F_TEXT, CM__PUB_NONE, 0,
-	  offsetof(struct cm__service, client_id), 64, 0, 0, 0, NULL },
-	TEXT("category", 62, CM_SERVICE_CATEGORY, category, 200),
-	TEXT("provider id", 63, CM_SERVICE_PROVIDER, provider_id, 64),
-	TEXT("plan id", 64, CM_SERVICE_PLAN, plan_id, 64),
-	TEXT("plan element id", 65, CM_SERVICE_PLAN_ELEMENT, plan_element, 64),
-	TEXT("description", 66, CM_SERVICE_DESCRIPTION, description, 4000),
-	TEXT("authorization reference", 67, CM_SERVICE_AUTH_REFERENCE, auth_ref, 64),
+	  offsetof(struct cm__service, client_id), 64, CM__TEXT_CLIENT, 0, 0, NULL },
+	STEXT("category", 62, CM_SERVICE_CATEGORY, category, 200, CM__TEXT_INTERN),
+	STEXT("provider id", 63, CM_SERVICE_PROVIDER, provider_id, 64, CM__TEXT_INTERN),
+	SPTEXT("plan id", 64, CM_SERVICE_PLAN, 64),
+	SPTEXT("plan element id", 65, CM_SERVICE_PLAN_ELEMENT, 64),
+	SPTEXT("description", 66, CM_SERVICE_DESCRIPTION, 4000),
+	SPTEXT("authorization reference", 67, CM_SERVICE_AUTH_REFERENCE, 64),
 	{ "total cost", 20, CM__F_I64, CM__PUB_INT, CM_SERVICE_TOTAL_COST,
 	  offsetof(struct cm__service, total_cost), 0, CM__CHECK_RANGE, 0,
 	  CM_MONEY_MAX, NULL },

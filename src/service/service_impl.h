@@ -33,10 +33,9 @@ struct cm__service {
 	char *client_id;
 	char *category;
 	char *provider_id;
-	char *plan_id;
-	char *plan_element;
-	char *description;
-	char *auth_ref;
+	/* The plan and plan element ids, description and authorization
+	 * reference: CM__TEXT_SPARSE, read with cm__field_text. */
+	char *sparse;
 	int64_t total_cost;
 	int32_t priority;
 	int32_t status;

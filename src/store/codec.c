@@ -112,7 +112,7 @@ static int encode_obj(cm_store *s, struct cm__buf *b,
 		int rc = CM_OK;
 		switch (f->type) {
 		case CM__F_TEXT:
-			rc = put_text(s, b, f->tag, *(char *const *)(const void *)base);
+			rc = put_text(s, b, f->tag, cm__field_text(f, obj));
 			break;
 		case CM__F_I32:
 			rc = put_int(s, b, f->tag, *(const int32_t *)(const void *)base);
@@ -359,16 +359,27 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		}
 		base = (char *)obj + f->offset;
 		switch (f->type) {
-		case CM__F_TEXT:
-			if (wt == WT_ABSENT && !*(char **)(void *)base)
+		case CM__F_TEXT: {
+			char *t = NULL;
+			if (wt == WT_ABSENT && !cm__field_text(f, obj))
 				break; /* absent: the default, NULL */
-			if (wt != WT_BYTES || *(char **)(void *)base) {
+			if (wt != WT_BYTES || cm__field_text(f, obj)) {
 				r->fail = "text field of the wrong type or given twice";
 				return CM_ECORRUPT;
 			}
-			if ((rc = read_text(s, r, f->max, (char **)(void *)base)))
+			if (f->check != CM__TEXT_SPARSE) {
+				if ((rc = read_text(s, r, f->max, (char **)(void *)base)))
+					return rc;
+				break;
+			}
+			if ((rc = read_text(s, r, f->max, &t)))
+				return rc;
+			rc = cm__field_set_text(s, f, obj, t, strlen(t));
+			cm__free(s, t);
+			if (rc)
 				return rc;
 			break;
+		}
 		case CM__F_I32:
 		case CM__F_I64:
 			if (wt != WT_INT || !get_uvar(r, &z) ||

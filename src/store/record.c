@@ -7,14 +7,15 @@
 
 #include "core/datetime.h"
 #include "core/text.h"
+#include "store/intern.h"
 #include "store/store_impl.h"
 
 static const struct cm__field hist_fields[] = {
 	{ "from", 1, CM__F_I32, 0, 0, offsetof(struct cm__hist, from), 0, CM__CHECK_RANGE, 0, 127, NULL },
 	{ "to", 2, CM__F_I32, 0, 0, offsetof(struct cm__hist, to), 0, CM__CHECK_RANGE, 1, 127, NULL },
 	{ "time", 3, CM__F_I64, 0, 0, offsetof(struct cm__hist, time), 0, CM__CHECK_TIME, 0, 0, NULL },
-	{ "actor", 4, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, actor), 256, 0, 0, 0, NULL },
-	{ "reason", 5, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, reason), 1000, 0, 0, 0, NULL },
+	{ "actor", 4, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, actor), 256, CM__TEXT_INTERN, 0, 0, NULL },
+	{ "reason", 5, CM__F_TEXT, 0, 0, offsetof(struct cm__hist, reason), 1000, CM__TEXT_INTERN, 0, 0, NULL },
 };
 
 const struct cm__schema cm__hist_schema = {
@@ -25,6 +26,91 @@ const struct cm__schema cm__hist_schema = {
 #define FIELD(obj, f, type) ((type *)(void *)((char *)(obj) + (f)->offset))
 #define CFIELD(obj, f, type) \
 	((const type *)(const void *)((const char *)(obj) + (f)->offset))
+
+/* ---- sparse texts ------------------------------------------------------ */
+
+/* A schema's rarely set texts (CM__TEXT_SPARSE) share one block at one
+ * offset: entries <tag byte><text>NUL, then a 0 byte; NULL when none is
+ * set. An object without any pays one pointer for them all. */
+#define IS_SPARSE(f) ((f)->type == CM__F_TEXT && (f)->check == CM__TEXT_SPARSE)
+
+/* Bytes of a sparse block, its end mark included. */
+static size_t sparse_len(const char *b)
+{
+	const char *p = b;
+
+	while (*p)
+		p += 2 + strlen(p + 1);
+	return (size_t)(p - b) + 1;
+}
+
+/* 1 if f is the first sparse field of sc: the one that owns, copies and
+ * packs the shared block (the others only read it). */
+static int sparse_first(const struct cm__schema *sc, const struct cm__field *f)
+{
+	const struct cm__field *g;
+
+	for (g = sc->fields; g < f; g++)
+		if (IS_SPARSE(g))
+			return 0;
+	return 1;
+}
+
+const char *cm__field_text(const struct cm__field *f, const void *obj)
+{
+	const char *p = *CFIELD(obj, f, char *);
+
+	if (f->check != CM__TEXT_SPARSE || !p)
+		return p;
+	for (; *p; p += 2 + strlen(p + 1))
+		if ((unsigned char)*p == f->tag)
+			return p + 1;
+	return NULL;
+}
+
+int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
+		       const char *v, size_t len)
+{
+	char **slot = FIELD(obj, f, char *);
+	char *nb = NULL, *at;
+	const char *p;
+	size_t keep = 0, n;
+
+	if (f->check != CM__TEXT_SPARSE) {
+		if (v && !(nb = cm__memdup0(s, v, len)))
+			return CM_ENOMEM;
+		cm__free(s, *slot);
+		*slot = nb;
+		return CM_OK;
+	}
+	for (p = *slot; p && *p; p += n) {
+		n = 2 + strlen(p + 1);
+		if ((unsigned char)*p != f->tag)
+			keep += n;
+	}
+	if (keep || v) {
+		if (!(nb = cm__alloc(s, keep + (v ? len + 2 : 0) + 1)))
+			return CM_ENOMEM;
+		at = nb;
+		for (p = *slot; p && *p; p += n) {
+			n = 2 + strlen(p + 1);
+			if ((unsigned char)*p != f->tag) {
+				memcpy(at, p, n);
+				at += n;
+			}
+		}
+		if (v) {
+			*at++ = (char)f->tag;
+			memcpy(at, v, len);
+			at += len;
+			*at++ = '\0';
+		}
+		*at = '\0';
+	}
+	cm__free(s, *slot);
+	*slot = nb;
+	return CM_OK;
+}
 
 /* ---- objects ----------------------------------------------------------- */
 
@@ -60,15 +146,23 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 	for (i = 0; i < sc->nfields; i++) {
 		const struct cm__field *f = &sc->fields[i];
 		if (rc) {
-			/* Earlier failure: neutralise shared pointers. */
-			if (f->type == CM__F_TEXT)
+			/* Earlier failure: neutralise shared pointers (a
+			 * sparse block copied already is dst's own). */
+			if (f->type == CM__F_TEXT &&
+			    *FIELD(dst, f, char *) == *CFIELD(src, f, char *))
 				*FIELD(dst, f, char *) = NULL;
 			else if (f->type == CM__F_LIST)
 				memset(FIELD(dst, f, struct cm__list), 0,
 				       sizeof(struct cm__list));
 			continue;
 		}
-		if (f->type == CM__F_TEXT) {
+		if (IS_SPARSE(f)) {
+			const char *t = *CFIELD(src, f, char *);
+			if (!t || *FIELD(dst, f, char *) != t)
+				continue; /* none, or copied with an earlier field */
+			if (!(*FIELD(dst, f, char *) = cm__memdup0(s, t, sparse_len(t))))
+				rc = CM_ENOMEM;
+		} else if (f->type == CM__F_TEXT) {
 			const char *t = *CFIELD(src, f, char *);
 			*FIELD(dst, f, char *) = NULL;
 			if (t && !(*FIELD(dst, f, char *) = cm__strdup(s, t)))
@@ -153,17 +247,64 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 
 #define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
+/* What packing needs besides the record: where shared texts come from. */
+struct pack_ctx {
+	cm_store *s;
+	const cm_txn *txn; /* finds clients staged with the record; or NULL */
+};
+
+/* The long-lived copy a packed version points at for text t of field f
+ * instead of holding its own, or NULL to hold its own. With `add`, may
+ * add t to the intern table (then *rc is CM_ENOMEM on failure); without,
+ * only finds: both answer alike for the same store state, which only the
+ * packing transaction's holder changes, so that the size computed by
+ * obj_extra is the size obj_pack fills. */
+static const char *shared_text(const struct pack_ctx *c,
+			       const struct cm__field *f, const char *t,
+			       int add, int *rc)
+{
+	const struct cm__slot *sl;
+	size_t n;
+
+	switch (f->check) {
+	case CM__TEXT_CLIENT:
+		/* The slot's id is the record's id byte for byte. A slot
+		 * staged in c->txn is freed only with the txn's ops, this
+		 * packed version among them. */
+		sl = c->txn ? cm__txn_slot(c->txn, CM_KIND_CLIENT, t)
+			    : cm__slot_find(c->s, CM_KIND_CLIENT, t);
+		return sl ? CM__SLOT_ID(sl) : NULL;
+	case CM__TEXT_INTERN:
+		n = strlen(t);
+		if (n > CM__INTERN_MAX)
+			return NULL;
+		if (!add)
+			return cm__intern_find(c->s, t, n);
+		if (!(t = cm__intern(c->s, t, n)))
+			*rc = CM_ENOMEM;
+		return t;
+	default:
+		return NULL;
+	}
+}
+
 /* The offset in a packed block after obj's strings and lists, placed from
- * offset n (the same walk as obj_pack, so that padding agrees). */
-static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
+ * offset n (the same walk as obj_pack, so that padding agrees); interns
+ * what obj_pack will share. *rc: CM_ENOMEM if interning failed. */
+static size_t obj_extra(const struct pack_ctx *c, const struct cm__schema *sc,
+			const void *obj, size_t n, int *rc)
 {
 	size_t i, j;
 
-	for (i = 0; i < sc->nfields; i++) {
+	for (i = 0; i < sc->nfields && !*rc; i++) {
 		const struct cm__field *f = &sc->fields[i];
-		if (f->type == CM__F_TEXT) {
+		if (IS_SPARSE(f)) {
 			const char *t = *CFIELD(obj, f, char *);
-			if (t)
+			if (t && sparse_first(sc, f))
+				n += sparse_len(t);
+		} else if (f->type == CM__F_TEXT) {
+			const char *t = *CFIELD(obj, f, char *);
+			if (t && !shared_text(c, f, t, 1, rc))
 				n += strlen(t) + 1;
 		} else if (f->type == CM__F_LIST) {
 			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
@@ -171,8 +312,8 @@ static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
 				continue;
 			n = PACK_ALIGN(n) + l->count * f->elem->size;
 			for (j = 0; j < l->count; j++)
-				n = obj_extra(f->elem, (const char *)l->items +
-						      j * f->elem->size, n);
+				n = obj_extra(c, f->elem, (const char *)l->items +
+						      j * f->elem->size, n, rc);
 			n = PACK_ALIGN(n);
 		}
 	}
@@ -181,16 +322,28 @@ static size_t obj_extra(const struct cm__schema *sc, const void *obj, size_t n)
 
 /* Copy obj's strings and lists (dst a raw copy of src) into the block at
  * *at, advancing it. */
-static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
-		     char **at, char *base)
+static void obj_pack(const struct pack_ctx *c, const struct cm__schema *sc,
+		     void *dst, const void *src, char **at, char *base)
 {
 	size_t i, j;
 
 	for (i = 0; i < sc->nfields; i++) {
 		const struct cm__field *f = &sc->fields[i];
 		if (f->type == CM__F_TEXT) {
-			const char *t = *CFIELD(src, f, char *);
-			if (t) {
+			const char *t = *CFIELD(src, f, char *), *sh;
+			int rc = CM_OK;
+			if (!t)
+				continue;
+			if (IS_SPARSE(f)) {
+				if (sparse_first(sc, f)) {
+					size_t n = sparse_len(t);
+					memcpy(*at, t, n);
+					*FIELD(dst, f, char *) = *at;
+					*at += n;
+				}
+			} else if ((sh = shared_text(c, f, t, 0, &rc))) {
+				*FIELD(dst, f, const char *) = sh;
+			} else {
 				size_t n = strlen(t) + 1;
 				memcpy(*at, t, n);
 				*FIELD(dst, f, char *) = *at;
@@ -210,7 +363,7 @@ static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
 			memcpy(dl->items, sl->items, sl->count * esz);
 			*at += sl->count * esz;
 			for (j = 0; j < sl->count; j++)
-				obj_pack(f->elem, (char *)dl->items + j * esz,
+				obj_pack(c, f->elem, (char *)dl->items + j * esz,
 					 (const char *)sl->items + j * esz, at, base);
 			*at = base + PACK_ALIGN((size_t)(*at - base));
 		}
@@ -218,14 +371,18 @@ static void obj_pack(const struct cm__schema *sc, void *dst, const void *src,
 }
 
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
-		 const struct cm__rec *src, const char *id)
+		 const struct cm__rec *src, const char *id, const cm_txn *txn)
 {
-	size_t head = PACK_ALIGN(k->schema->size);
+	struct pack_ctx c;
+	size_t head = PACK_ALIGN(k->schema->size), size;
 	struct cm__rec *r;
 	char *at;
+	int rc = CM_OK;
 
-	r = cm__alloc(s, obj_extra(k->schema, src, head));
-	if (!r)
+	c.s = s;
+	c.txn = txn;
+	size = obj_extra(&c, k->schema, src, head, &rc);
+	if (rc || !(r = cm__alloc(s, size)))
 		return CM_ENOMEM;
 	memcpy((char *)r + offsetof(struct cm__rec, kind),
 	       (const char *)src + offsetof(struct cm__rec, kind),
@@ -234,7 +391,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	r->packed = 1;
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
-	obj_pack(k->schema, r, src, &at, (char *)r);
+	obj_pack(&c, k->schema, r, src, &at, (char *)r);
 	*out = r;
 	return CM_OK;
 }
@@ -282,7 +439,7 @@ static uint64_t obj_digest(const struct cm__schema *sc, const void *obj,
 		h = cm__digest_bytes(h, &f->tag, sizeof(f->tag));
 		switch (f->type) {
 		case CM__F_TEXT: {
-			const char *t = *CFIELD(obj, f, char *);
+			const char *t = cm__field_text(f, obj);
 			h = t ? cm__digest_bytes(h, t, strlen(t) + 1)
 			      : cm__digest_bytes(h, "\xff", 1);
 			break;
@@ -547,7 +704,7 @@ const char *cm__obj_text(const struct cm__handle *h, const struct cm__elem *e,
 			 int32_t field)
 {
 	const struct cm__field *f = field_find(schema_of(h, e), CM__PUB_TEXT, field);
-	return f ? *CFIELD(obj_of(h->rec, e), f, char *) : NULL;
+	return f ? cm__field_text(f, obj_of(h->rec, e)) : NULL;
 }
 
 int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
@@ -568,8 +725,17 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 		return rc;
 	if (!(r = cm__handle_mut(h)))
 		return CM_ENOMEM;
-	rc = cm__set_text(h->store, FIELD(obj_of(r, e), f, char *), v, f->max,
-			  f->name);
+	if (IS_SPARSE(f)) {
+		if (v && !v[0])
+			v = NULL; /* "" clears, as cm__set_text */
+		rc = cm__field_set_text(h->store, f, obj_of(r, e), v,
+					v ? strlen(v) : 0);
+		if (rc)
+			rc = cm__err(h->store, rc, "%s: out of memory", f->name);
+	} else {
+		rc = cm__set_text(h->store, FIELD(obj_of(r, e), f, char *), v,
+				  f->max, f->name);
+	}
 	if (rc == CM_OK)
 		h->mods++;
 	return rc;

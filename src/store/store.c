@@ -6,6 +6,7 @@
 
 #include "casemgr/storage.h"
 #include "core/text.h"
+#include "store/intern.h"
 #include "store/store_impl.h"
 
 extern const struct cm__kind cm__client_kind;
@@ -251,6 +252,7 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->plans_by_client);
 	cm__mindex_free(s, &s->assessments_by_client);
 	cm__audit_free(s);
+	cm__intern_free(s);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
 	pthread_mutex_destroy(&s->txn_mutex);

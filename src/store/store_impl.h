@@ -41,8 +41,26 @@ enum cm__fclass { CM__PUB_NONE = 0, CM__PUB_TEXT = 1, CM__PUB_INT = 2 };
 /* CM__CHECK_RANGE with min == max == 0 means any value of the type. */
 enum cm__fcheck { CM__CHECK_RANGE = 0, CM__CHECK_DATE = 1, CM__CHECK_TIME = 2 };
 
+/* How a text field is kept (in the `check` member of a text field). */
+enum cm__ftext {
+	CM__TEXT_OWN = 0,    /* a char * of its own */
+	/* A packed version points at the store's shared copy (intern.h)
+	 * when the text is at most CM__INTERN_MAX bytes: for values many
+	 * records repeat (actors, codes, staff ids). */
+	CM__TEXT_INTERN = 1,
+	/* The id of a client: a packed version points at the client slot's
+	 * id (slots live as long as the store). */
+	CM__TEXT_CLIENT = 2,
+	/* A rarely set text, kept with the object's other sparse texts in
+	 * one block (NULL when none is set) at `offset`, under its tag
+	 * (1..255): entries <tag byte><text>NUL, ended by a 0 byte. Read and
+	 * set it only with cm__field_text / cm__field_set_text. */
+	CM__TEXT_SPARSE = 3
+};
+
 struct cm__schema;
 struct cm__op;
+struct cm__intern;
 
 struct cm__field {
 	const char *name;              /* for messages and digests */
@@ -55,7 +73,8 @@ struct cm__field {
 	int32_t pub;                   /* public field enum value */
 	size_t offset;
 	size_t max;                    /* text: max bytes; list: max elements */
-	uint8_t check;                 /* ints: enum cm__fcheck */
+	uint8_t check;                 /* ints: enum cm__fcheck; text:
+					  enum cm__ftext */
 	int64_t min, maxval;           /* ints with CM__CHECK_RANGE */
 	const struct cm__schema *elem; /* lists */
 };
@@ -340,6 +359,9 @@ struct cm_store {
 	struct cm__assess_cfg *assess_cfg;
 	int32_t plan_approval_required;
 
+	/* Shared copies of repeated texts (intern.h); NULL until first used. */
+	struct cm__intern *intern;
+
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
 	struct cm__audit *audit;
@@ -386,14 +408,25 @@ struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
 int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		  const struct cm__rec *src);
 /* A copy of src in one allocation (struct, strings, lists), with the id
- * borrowed from `id` (which must outlive it). */
+ * borrowed from `id` (which must outlive it), and texts its schema marks
+ * CM__TEXT_INTERN / CM__TEXT_CLIENT pointing at the store's shared copy
+ * or the client slot's id (txn: where clients staged with it are found,
+ * or NULL). Only the holder of the store's transaction packs. */
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
-		 const struct cm__rec *src, const char *id);
+		 const struct cm__rec *src, const char *id, const cm_txn *txn);
 void cm__rec_retain(struct cm__rec *r);
 void cm__rec_release(cm_store *s, struct cm__rec *r);
 uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
 			uint64_t h);
 uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n);
+
+/* The text of field f (CM__F_TEXT, any storage) of obj, or NULL. */
+const char *cm__field_text(const struct cm__field *f, const void *obj);
+/* Set text field f of obj (not packed) to a copy of the len bytes at v
+ * (v NULL: unset). The caller has validated v. CM_OK or CM_ENOMEM (obj
+ * unchanged). */
+int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
+		       const char *v, size_t len);
 
 /* Free the fields of one object (record or list element) of a schema. */
 void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj);

@@ -202,7 +202,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		idsrc = CM__SLOT_ID(op->new_slot);
 	else
 		idsrc = CM__SLOT_ID(fresh);
-	if (cm__rec_pack(s, k, &copy, h->rec, idsrc) != CM_OK) {
+	if (cm__rec_pack(s, k, &copy, h->rec, idsrc, txn) != CM_OK) {
 		cm__slot_free(s, fresh);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
