@@ -284,6 +284,9 @@ struct cm_store {
 
 	struct cm__table tables[CM__KIND_MAX];
 	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
+	/* Cards of the committed clients for look-ups (client/client_dir.h);
+	 * NULL until the first client commits. */
+	struct cm__cdir *client_dir;
 	/* case manager id ("" = none) -> clients, by next follow-up date */
 	struct cm__mindex clients_by_cm;
 	/* client id -> events by time; client id -> services by creation */
@@ -316,6 +319,9 @@ struct cm_store {
 struct cm__assess_cfg;
 /* Free the assessment configuration (at store destruction). */
 void cm__assess_cfg_free(cm_store *s);
+struct cm__cdir;
+/* Free the client directory (at store destruction; client_dir.c). */
+void cm__cdir_free(cm_store *s);
 
 void cm__store_ref(cm_store *s);
 void cm__store_unref(cm_store *s);
