@@ -71,6 +71,13 @@ const cm_client_summary = koffi.struct('cm_client_summary', {
   case_manager: koffi.array('char', 65, 'String'),
 });
 
+const cm_contact_row = koffi.struct('cm_contact_row', {
+  kind: 'int32_t',
+  priority: 'int32_t',
+  due: 'int32_t',
+  client_id: koffi.array('char', 65, 'String'),
+});
+
 const FUNCTIONS = [
   ['const char *', 'cm_assessment_status_code', ['int32_t']],
   ['int', 'cm_assessment_status_parse', ['_Out_ int32_t *', 'const char *']],
@@ -255,6 +262,7 @@ const FUNCTIONS = [
   ['const char *', 'cm_worklist_client_id', ['cm_worklist *']],
   ['int32_t', 'cm_worklist_record_kind', ['cm_worklist *']],
   ['const char *', 'cm_worklist_record_id', ['cm_worklist *']],
+  ['int', 'cm_worklist_contacts', ['_Out_ size_t *', '_Out_ size_t *', '_Inout_ cm_contact_row *', 'size_t', 'size_t', 'cm_store *', 'const char *', 'int32_t', 'int32_t', 'size_t']],
   ['size_t', 'cm_worklist_count', ['cm_worklist *']],
   ['const char *', 'cm_worklist_element_id', ['cm_worklist *']],
   ['size_t', 'cm_worklist_total', ['cm_worklist *']],
@@ -371,7 +379,7 @@ function load() {
 module.exports = {
   koffi, FUNCTIONS, load, findLibrary,
   types: {
-    cm_store_options, cm_storage, cm_client_summary, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
+    cm_store_options, cm_storage, cm_client_summary, cm_contact_row, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
     cm_change_fn, cm_storage_emit_fn, storage_ctx_fn, storage_put_fn, storage_load_fn,
     storage_errmsg_fn, storage_load_since_fn,
   },

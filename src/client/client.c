@@ -238,6 +238,7 @@ static void index_discard(cm_store *s, cm_txn *txn)
 	cm__free(s, p->adds);
 	cm__map_free(s, &p->seen);
 	cm__mprep_done(s, &p->bycm);
+	cm__cix_done(s);
 	cm__free(s, p);
 	txn->index_prep[CM_KIND_CLIENT] = NULL;
 }
@@ -248,6 +249,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	char key[IDENT_KEY_MAX];
 	size_t i;
 	uint32_t j;
+	int rc;
 
 	p = cm__zalloc(s, sizeof(*p));
 	if (!p)
@@ -292,7 +294,9 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	if (cm__cdir_prepare(s, txn, p->n))
 		return CM_ENOMEM;
-	return cm__bycm_prepare(s, txn, &p->bycm);
+	if ((rc = cm__bycm_prepare(s, txn, &p->bycm)) != CM_OK)
+		return rc;
+	return cm__cix_prepare(s, txn);
 }
 
 static void index_apply(cm_store *s, cm_txn *txn)
@@ -335,6 +339,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	}
 	p->n = 0;
 	cm__bycm_apply(s, txn, &p->bycm);
+	cm__cix_apply(s, txn);
 }
 
 /* A decoded client keeps what validate and the identifier index rely on:

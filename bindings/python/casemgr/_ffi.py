@@ -82,6 +82,15 @@ class cm_client_summary(Structure):
 
 
 CM_CLIENT_SUMMARY_VERSION = 1
+
+
+class cm_contact_row(Structure):
+    _fields_ = [
+        ("kind", c_int32),
+        ("priority", c_int32),
+        ("due", c_int32),
+        ("client_id", c_char * 65),
+    ]
 CM_STORE_OPTIONS_VERSION = 2
 # The bindings' storage tables are version 1 (no load_since); the header's
 # CM_STORAGE_VERSION is 2.
@@ -271,6 +280,7 @@ FUNCTIONS = [
     ('cm_worklist_client_id', c_char_p, [c_void_p]),
     ('cm_worklist_record_kind', c_int32, [c_void_p]),
     ('cm_worklist_record_id', c_char_p, [c_void_p]),
+    ('cm_worklist_contacts', c_int, [POINTER(c_size_t), POINTER(c_size_t), POINTER(cm_contact_row), c_size_t, c_size_t, c_void_p, c_char_p, c_int32, c_int32, c_size_t]),
     ('cm_worklist_count', c_size_t, [c_void_p]),
     ('cm_worklist_element_id', c_char_p, [c_void_p]),
     ('cm_worklist_total', c_size_t, [c_void_p]),
