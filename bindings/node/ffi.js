@@ -57,6 +57,27 @@ const cm_store_options = koffi.struct('cm_store_options', {
   errbuf_size: 'size_t',
 });
 
+const cm_client_summary = koffi.struct('cm_client_summary', {
+  version: 'uint32_t',
+  status: 'int32_t',
+  risk_tier: 'int32_t',
+  next_followup: 'int32_t',
+  birth_date: 'int32_t',
+  gender: 'int32_t',
+  revision: 'int64_t',
+  id: koffi.array('char', 65, 'String'),
+  family: koffi.array('char', 201, 'String'),
+  given: koffi.array('char', 201, 'String'),
+  case_manager: koffi.array('char', 65, 'String'),
+});
+
+const cm_contact_row = koffi.struct('cm_contact_row', {
+  kind: 'int32_t',
+  priority: 'int32_t',
+  due: 'int32_t',
+  client_id: koffi.array('char', 65, 'String'),
+});
+
 const FUNCTIONS = [
   ['const char *', 'cm_assessment_status_code', ['int32_t']],
   ['int', 'cm_assessment_status_parse', ['_Out_ int32_t *', 'const char *']],
@@ -105,6 +126,8 @@ const FUNCTIONS = [
   ['int', 'cm_client_new', ['_Out_ cm_client **', 'cm_store *']],
   ['int', 'cm_client_get', ['_Out_ cm_client **', 'cm_store *', 'const char *']],
   ['int', 'cm_client_find', ['_Out_ cm_client **', 'cm_store *', 'const char *', 'const char *']],
+  ['int', 'cm_client_get_summary', ['_Inout_ cm_client_summary *', 'cm_store *', 'const char *']],
+  ['int', 'cm_client_find_summary', ['_Inout_ cm_client_summary *', 'cm_store *', 'const char *', 'const char *']],
   ['void', 'cm_client_free', ['cm_client *']],
   ['int', 'cm_client_save', ['cm_txn *', 'cm_client *']],
   ['const char *', 'cm_client_id', ['cm_client *']],
@@ -239,6 +262,7 @@ const FUNCTIONS = [
   ['const char *', 'cm_worklist_client_id', ['cm_worklist *']],
   ['int32_t', 'cm_worklist_record_kind', ['cm_worklist *']],
   ['const char *', 'cm_worklist_record_id', ['cm_worklist *']],
+  ['int', 'cm_worklist_contacts', ['_Out_ size_t *', '_Out_ size_t *', '_Inout_ cm_contact_row *', 'size_t', 'size_t', 'cm_store *', 'const char *', 'int32_t', 'int32_t', 'size_t']],
   ['size_t', 'cm_worklist_count', ['cm_worklist *']],
   ['const char *', 'cm_worklist_element_id', ['cm_worklist *']],
   ['size_t', 'cm_worklist_total', ['cm_worklist *']],
@@ -355,7 +379,7 @@ function load() {
 module.exports = {
   koffi, FUNCTIONS, load, findLibrary,
   types: {
-    cm_store_options, cm_storage, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
+    cm_store_options, cm_storage, cm_client_summary, cm_contact_row, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
     cm_change_fn, cm_storage_emit_fn, storage_ctx_fn, storage_put_fn, storage_load_fn,
     storage_errmsg_fn, storage_load_since_fn,
   },

@@ -114,6 +114,62 @@ CM_API int cm_client_find(cm_client **out, cm_store *store,
 /** Free a handle (unsaved changes are discarded). NULL is ignored. */
 CM_API void cm_client_free(cm_client *client);
 
+/* ---- summaries: the commonly read fields, without a handle ------------- */
+
+/** The current cm_client_summary version. Version 1: every member below. */
+#define CM_CLIENT_SUMMARY_VERSION 1
+
+/**
+ * A copy of a committed client's commonly read fields, filled in by
+ * cm_client_get_summary / cm_client_find_summary. The caller owns it (on
+ * its stack, typically) and sets `version` before the call; members added
+ * later come after these, in a new version, and the library fills in only
+ * the members of the version the caller asked for. Texts are copied,
+ * NUL-terminated ("" when unset), so the summary stays valid whatever
+ * happens to the store afterwards.
+ */
+typedef struct cm_client_summary {
+	uint32_t version;      /**< in: CM_CLIENT_SUMMARY_VERSION (v1) */
+	int32_t status;        /**< enum cm_case_status (v1) */
+	int32_t risk_tier;     /**< CM_CLIENT_RISK_TIER, 0..4 (v1) */
+	int32_t next_followup; /**< CM_CLIENT_NEXT_FOLLOWUP (v1) */
+	int32_t birth_date;    /**< CM_CLIENT_BIRTH_DATE (v1) */
+	int32_t gender;        /**< CM_CLIENT_GENDER (v1) */
+	int64_t revision;      /**< the committed revision, >= 1 (v1) */
+	char id[65];           /**< the client id (v1) */
+	char family[201];      /**< CM_CLIENT_FAMILY (v1) */
+	char given[201];       /**< CM_CLIENT_GIVEN (v1) */
+	char case_manager[65]; /**< CM_CLIENT_CASE_MANAGER (v1) */
+} cm_client_summary;
+
+/**
+ * Copy the commonly read fields of the committed client with this id into
+ * a caller's summary: the fast read for look-ups that need no handle (one
+ * index probe and one cache line per client; no allocation).
+ * @param out    the caller's summary, out->version set to 1 ..
+ *               CM_CLIENT_SUMMARY_VERSION; filled in on success, unchanged
+ *               on failure.
+ * @param store  the store.
+ * @param id     the client id.
+ * @return CM_OK; CM_EINVAL (NULL argument); CM_EVERSION (out->version 0
+ *         or newer than this library knows); CM_ENOTFOUND (no committed
+ *         client with that id); CM_ESTATE (store closed).
+ * Thread-safety: a reader. Since 0.1.0.
+ */
+CM_API int cm_client_get_summary(cm_client_summary *out, cm_store *store,
+				 const char *id);
+
+/**
+ * As cm_client_get_summary, for the committed client holding identifier
+ * (system, value), e.g. ("MRN", "MRN000123456").
+ * @return CM_OK; CM_EINVAL (NULL argument); CM_EVERSION; CM_ENOTFOUND (no
+ *         client holds it, or system or value is longer than an identifier
+ *         can be); CM_ESTATE. On failure *out is unchanged.
+ * Thread-safety: a reader. Since 0.1.0.
+ */
+CM_API int cm_client_find_summary(cm_client_summary *out, cm_store *store,
+				  const char *system, const char *value);
+
 /**
  * Stage the handle's current state in txn. On commit the record becomes
  * visible at revision + 1 and the handle's revision is updated; on rollback

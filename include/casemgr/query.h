@@ -210,6 +210,51 @@ CM_API size_t cm_worklist_total(const cm_worklist *wl);
 /** Free a worklist. NULL is ignored. Since 0.1.0. */
 CM_API void cm_worklist_free(cm_worklist *wl);
 
+/**
+ * One row of a contact worklist (cm_worklist_contacts). The layout is
+ * fixed; a later layout would come with a later row size, and the library
+ * accepts every row size it knows (see row_size).
+ */
+typedef struct cm_contact_row {
+	int32_t kind;         /**< CM_WORK_CONTACT_DUE or _OVERDUE */
+	int32_t priority;     /**< CM_PRIORITY_ROUTINE, or _URGENT if overdue */
+	int32_t due;          /**< the client's next follow-up date */
+	char client_id[65];   /**< the client's id, NUL-terminated */
+} cm_contact_row;
+
+/**
+ * A case manager's contact worklist, written into the caller's array: the
+ * rows that cm_worklist_query(case_manager, as_of, horizon_days,
+ * CM_WORK_BIT(CM_WORK_CONTACT_DUE) | CM_WORK_BIT(CM_WORK_CONTACT_OVERDUE),
+ * offset, max_rows) gives, in the same order (due date, then kind, then
+ * client id), without a worklist object: no allocation, and the rows come
+ * from a covering index (no record is read). For the page of an EHR's
+ * "who to call" list.
+ * @param out_count     receives the number of rows written (<= max_rows).
+ * @param out_total     receives the number of rows before paging; may be
+ *                      NULL.
+ * @param rows          the caller's array of max_rows rows (may be NULL
+ *                      when max_rows is 0, to count only).
+ * @param row_size      sizeof(cm_contact_row) of the caller's header.
+ * @param max_rows      room in rows.
+ * @param store         the store.
+ * @param case_manager  the case manager's id ("" for clients with none).
+ * @param as_of         a valid date.
+ * @param horizon_days  0..366.
+ * @param offset        rows to skip first.
+ * @return CM_OK; CM_EINVAL (NULL out_count, store or case_manager, NULL
+ *         rows with max_rows > 0); CM_EVERSION (row_size smaller than
+ *         this library's first row layout); CM_EDATE (as_of); CM_ERANGE
+ *         (horizon); CM_EUTF8, CM_ETOOLONG (case_manager); CM_ESTATE
+ *         (store closed). On failure nothing is written.
+ * Thread-safety: a reader. Since 0.1.0.
+ */
+CM_API int cm_worklist_contacts(size_t *out_count, size_t *out_total,
+				cm_contact_row *rows, size_t row_size,
+				size_t max_rows, cm_store *store,
+				const char *case_manager, int32_t as_of,
+				int32_t horizon_days, size_t offset);
+
 /* ---- caseloads --------------------------------------------------------- */
 
 /**

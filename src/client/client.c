@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "client/client_dir.h"
 #include "client/client_impl.h"
 #include "core/text.h"
 #include "query/query_impl.h"
@@ -245,6 +246,7 @@ static void index_discard(cm_store *s, cm_txn *txn)
 	cm__free(s, p->adds);
 	cm__map_free(s, &p->seen);
 	cm__mprep_done(s, &p->bycm);
+	cm__cix_done(s);
 	cm__free(s, p);
 	txn->index_prep[CM_KIND_CLIENT] = NULL;
 }
@@ -255,6 +257,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	char key[IDENT_KEY_MAX];
 	size_t i;
 	uint32_t j;
+	int rc;
 
 	p = cm__zalloc(s, sizeof(*p));
 	if (!p)
@@ -297,7 +300,11 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	}
 	if (cm__map_reserve(s, &s->client_idents, p->n))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	return cm__bycm_prepare(s, txn, &p->bycm);
+	if (cm__cdir_prepare(s, txn, p->n))
+		return CM_ENOMEM;
+	if ((rc = cm__bycm_prepare(s, txn, &p->bycm)) != CM_OK)
+		return rc;
+	return cm__cix_prepare(s, txn);
 }
 
 static void index_apply(cm_store *s, cm_txn *txn)
@@ -307,6 +314,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	size_t i;
 	uint32_t j;
 
+	cm__cdir_apply_cards(s, txn);
 	/* Removals first, so that an identifier moving between two clients
 	 * in one transaction is free when it is added. */
 	for (i = 0; i < txn->nops; i++) {
@@ -320,10 +328,13 @@ static void index_apply(cm_store *s, cm_txn *txn)
 			const struct cm__ident *e =
 				CM__LIST_AT(&old->idents, struct cm__ident, j);
 			const char *stored = NULL;
+			size_t n;
 			if (has_ident(c, e->system, e->value))
 				continue;
-			cm__map_remove(&s->client_idents, key,
-				       ident_key(key, e->system, e->value), &stored);
+			n = ident_key(key, e->system, e->value);
+			/* The directory may borrow the stored key: first. */
+			cm__cdir_ident_del(s, key, n);
+			cm__map_remove(&s->client_idents, key, n, &stored);
 			cm__free(s, (void *)stored);
 		}
 	}
@@ -331,10 +342,12 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		struct cm__op *op = p->adds[i].op;
 		struct cm__slot *slot = op->slot ? op->slot : op->new_slot;
 		cm__map_put(&s->client_idents, p->adds[i].key, p->adds[i].len, slot);
+		cm__cdir_ident_put(s, p->adds[i].key, p->adds[i].len, slot->id);
 		p->adds[i].key = NULL; /* now owned by the index */
 	}
 	p->n = 0;
 	cm__bycm_apply(s, txn, &p->bycm);
+	cm__cix_apply(s, txn);
 }
 
 /* A decoded client keeps what validate and the identifier index rely on:
@@ -414,45 +427,147 @@ int cm_client_new(cm_client **out, cm_store *s)
 				 &cm__client_kind);
 }
 
-int cm_client_get(cm_client **out, cm_store *s, const char *id)
+/* ---- look-ups through the client directory ----------------------------- */
+
+/* The identifier key of (system, value) into key; 0 (with the not-found
+ * message) if either is longer than an identifier can be. */
+static size_t lookup_key(cm_store *s, char *key, const char *system,
+			 const char *value)
 {
-	return cm__handle_get((struct cm__handle **)(void *)out, s,
-			      &cm__client_kind, id);
+	if (strnlen(system, IDENT_SYSTEM_MAX + 1) > IDENT_SYSTEM_MAX ||
+	    strnlen(value, IDENT_VALUE_MAX + 1) > IDENT_VALUE_MAX) {
+		cm__err(s, CM_ENOTFOUND, "no client with identifier %.64s|%.64s",
+			system, value);
+		return 0;
+	}
+	return ident_key(key, system, value);
 }
 
-int cm_client_find(cm_client **out, cm_store *s, const char *system,
-		   const char *value)
+/* A new handle on the current version of card cd (read under the lock),
+ * or CM_ENOTFOUND (message set by the caller) if cd is NULL. */
+static int handle_of_card(cm_client **out, cm_store *s,
+			  const struct cm__card *cd)
 {
-	char key[IDENT_KEY_MAX];
-	struct cm__slot *slot;
 	struct cm__rec *rec = NULL;
 	struct cm__handle *h;
 	int rc;
 
-	if (!out || !s || !system || !value)
-		return cm__err(s, CM_EINVAL, "client find: NULL argument");
-	if ((rc = cm__store_usable(s)) != CM_OK)
-		return rc;
-	if (strnlen(system, IDENT_SYSTEM_MAX + 1) > IDENT_SYSTEM_MAX ||
-	    strnlen(value, IDENT_VALUE_MAX + 1) > IDENT_VALUE_MAX)
-		return cm__err(s, CM_ENOTFOUND, "no client with identifier %.64s|%.64s",
-			       system, value);
-	CM__RDLOCK(s);
-	slot = cm__map_get(&s->client_idents, key, ident_key(key, system, value));
-	if (slot) {
-		rec = slot->cur;
+	if (cd) {
+		rec = (struct cm__rec *)(uintptr_t)cd->rec;
 		cm__rec_retain(rec);
 	}
 	CM__UNLOCK(s);
 	if (!rec)
-		return cm__err(s, CM_ENOTFOUND, "no client with identifier %.64s|%.64s",
-			       system, value);
+		return CM_ENOTFOUND;
 	rc = cm__handle_new(&h, s, &cm__client_kind, rec, 0);
 	if (rc) {
 		cm__rec_release(s, rec);
 		return rc;
 	}
 	*out = (cm_client *)(void *)h;
+	return CM_OK;
+}
+
+int cm_client_get(cm_client **out, cm_store *s, const char *id)
+{
+	int rc;
+
+	if (!out || !s || !id)
+		return cm__err(s, CM_EINVAL, "client get: NULL argument");
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	CM__RDLOCK(s);
+	rc = handle_of_card(out, s, cm__cdir_get(s, id));
+	if (rc == CM_ENOTFOUND)
+		return cm__err(s, rc, "no client with id '%.64s'", id);
+	return rc;
+}
+
+int cm_client_find(cm_client **out, cm_store *s, const char *system,
+		   const char *value)
+{
+	char key[IDENT_KEY_MAX];
+	size_t n;
+	int rc;
+
+	if (!out || !s || !system || !value)
+		return cm__err(s, CM_EINVAL, "client find: NULL argument");
+	if ((rc = cm__store_usable(s)) != CM_OK)
+		return rc;
+	if (!(n = lookup_key(s, key, system, value)))
+		return CM_ENOTFOUND;
+	CM__RDLOCK(s);
+	rc = handle_of_card(out, s, cm__cdir_find(s, key, n));
+	if (rc == CM_ENOTFOUND)
+		return cm__err(s, rc, "no client with identifier %.64s|%.64s",
+			       system, value);
+	return rc;
+}
+
+static int summary_check(cm_store *s, const cm_client_summary *out)
+{
+	if (out->version == 0 || out->version > CM_CLIENT_SUMMARY_VERSION)
+		return cm__err(s, CM_EVERSION,
+			       "client summary: version %u is not 1..%d",
+			       (unsigned)out->version, CM_CLIENT_SUMMARY_VERSION);
+	return cm__store_usable(s);
+}
+
+/* Fill *out from card cd (under the lock); CM_ENOTFOUND if cd is NULL. */
+static int summary_of_card(cm_client_summary *out, cm_store *s,
+			   const struct cm__card *cd)
+{
+	if (cd) {
+		/* Version 1: every member (the only version so far). */
+		out->status = cd->status;
+		out->risk_tier = cd->risk_tier;
+		out->next_followup = cd->next_followup;
+		out->birth_date = cd->birth_date;
+		out->gender = cd->gender;
+		out->revision = cd->revision;
+		cm__card_copy(out->id, sizeof(out->id), cd, CM__CARD_ID);
+		cm__card_copy(out->family, sizeof(out->family), cd,
+			      CM__CARD_FAMILY);
+		cm__card_copy(out->given, sizeof(out->given), cd, CM__CARD_GIVEN);
+		cm__card_copy(out->case_manager, sizeof(out->case_manager), cd,
+			      CM__CARD_MANAGER);
+	}
+	CM__UNLOCK(s);
+	return cd ? CM_OK : CM_ENOTFOUND;
+}
+
+int cm_client_get_summary(cm_client_summary *out, cm_store *s, const char *id)
+{
+	int rc;
+
+	if (!out || !s || !id)
+		return cm__err(s, CM_EINVAL, "client get summary: NULL argument");
+	if ((rc = summary_check(s, out)) != CM_OK)
+		return rc;
+	CM__RDLOCK(s);
+	if (summary_of_card(out, s, cm__cdir_get(s, id)) != CM_OK)
+		return cm__err(s, CM_ENOTFOUND, "no client with id '%.64s'", id);
+	return CM_OK;
+}
+
+int cm_client_find_summary(cm_client_summary *out, cm_store *s,
+			   const char *system, const char *value)
+{
+	char key[IDENT_KEY_MAX];
+	size_t n;
+	int rc;
+
+	if (!out || !s || !system || !value)
+		return cm__err(s, CM_EINVAL, "client find summary: NULL argument");
+	if ((rc = summary_check(s, out)) != CM_OK)
+		return rc;
+	if (!(n = lookup_key(s, key, system, value)))
+		return CM_ENOTFOUND;
+	CM__RDLOCK(s);
+	if (summary_of_card(out, s, cm__cdir_find(s, key, n)) != CM_OK)
+		return cm__err(s, CM_ENOTFOUND,
+			       "no client with identifier %.64s|%.64s", system,
+			       value);
 	return CM_OK;
 }
 

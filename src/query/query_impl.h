@@ -19,6 +19,28 @@
 int cm__bycm_prepare(cm_store *s, cm_txn *txn, struct cm__mprep *p);
 void cm__bycm_apply(cm_store *s, cm_txn *txn, struct cm__mprep *p);
 
+/* The contact index (contact_index.c): case manager -> active clients with
+ * a next follow-up date, by (date, id), the id inline: a covering index
+ * for contact worklists. Kept with the clients-by-case-manager index. */
+#define CM__CENT_ID_INLINE 47
+struct cm__cent {
+	int32_t due;
+	uint32_t len;                /* of the id; > CM__CENT_ID_INLINE: read
+					the id from the slot */
+	const struct cm__slot *slot; /* the client */
+	char id[CM__CENT_ID_INLINE + 1];
+};
+int cm__cix_prepare(cm_store *s, cm_txn *txn);
+void cm__cix_apply(cm_store *s, cm_txn *txn);
+/* After the commit (applied or not): forget the room counts. */
+void cm__cix_done(cm_store *s);
+/* The entries of a case manager's bucket and their number (NULL, 0 if
+ * none). Caller holds the lock. */
+const struct cm__cent *cm__cix_get(const cm_store *s, const char *manager,
+				   uint32_t *out_n);
+/* The client id of an entry. */
+const char *cm__cent_id(const struct cm__cent *e);
+
 /* Days between contacts for a risk tier (0..4), read under the meta lock. */
 int32_t cm__contact_interval(cm_store *s, int32_t tier);
 

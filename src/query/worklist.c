@@ -422,6 +422,75 @@ int cm_worklist_query(cm_worklist **out, cm_store *s, const char *case_manager,
 	return CM_OK;
 }
 
+/* First layout of cm_contact_row: every later one starts with it. */
+#define CONTACT_ROW_V1 sizeof(cm_contact_row)
+
+int cm_worklist_contacts(size_t *out_count, size_t *out_total,
+			 cm_contact_row *rows, size_t row_size, size_t max_rows,
+			 cm_store *s, const char *case_manager, int32_t as_of,
+			 int32_t horizon_days, size_t offset)
+{
+	const struct cm__cent *e;
+	uint32_t n, lo, hi;
+	int32_t last = as_of + horizon_days;
+	size_t i, end, want;
+	int rc;
+
+	if (!out_count || !s || !case_manager || (!rows && max_rows))
+		return cm__err(s, CM_EINVAL, "contact worklist: NULL argument");
+	if (row_size < CONTACT_ROW_V1)
+		return cm__err(s, CM_EVERSION,
+			       "contact worklist: row size %zu is smaller than %zu",
+			       row_size, CONTACT_ROW_V1);
+	if (!cm__days_valid(as_of))
+		return cm__err(s, CM_EDATE,
+			       "contact worklist: as_of is not a valid date");
+	if (horizon_days < 0 || horizon_days > 366)
+		return cm__err(s, CM_ERANGE,
+			       "contact worklist: horizon %d is outside 0..366",
+			       (int)horizon_days);
+	if ((rc = cm__check_text(s, case_manager, 64, "case manager", 1)) ||
+	    (rc = cm__store_usable(s)))
+		return rc;
+	CM__RDLOCK(s);
+	e = cm__cix_get(s, case_manager, &n);
+	/* The rows are the entries due by `last`: a prefix. Scan the page's
+	 * part of it in order (those lines are read anyway, and the hardware
+	 * prefetches them), then binary-search the rest for the total. */
+	want = offset + max_rows < offset ? SIZE_MAX : offset + max_rows;
+	for (lo = 0; lo < n && lo < want && e[lo].due <= last; lo++)
+		;
+	hi = lo < n && lo == want && e[lo].due <= last ? n : lo;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (e[mid].due <= last)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	n = lo;
+	i = offset < n ? offset : n;
+	end = max_rows < n - i ? i + max_rows : n;
+	*out_count = end - i;
+	if (out_total)
+		*out_total = n;
+	for (; i < end; i++) {
+		cm_contact_row *r = rows;
+		const char *id = cm__cent_id(&e[i]);
+		size_t len = e[i].len < sizeof(r->client_id) ? e[i].len
+							     : sizeof(r->client_id) - 1;
+		int overdue = e[i].due < as_of;
+		rows = (cm_contact_row *)(void *)((char *)rows + row_size);
+		r->kind = overdue ? CM_WORK_CONTACT_OVERDUE : CM_WORK_CONTACT_DUE;
+		r->priority = overdue ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE;
+		r->due = e[i].due;
+		memcpy(r->client_id, id, len);
+		r->client_id[len] = '\0';
+	}
+	CM__UNLOCK(s);
+	return CM_OK;
+}
+
 int cm_worklist_next(cm_worklist *wl)
 {
 	size_t next;

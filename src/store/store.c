@@ -245,6 +245,8 @@ static void store_destroy(cm_store *s)
 		if (s->client_idents.ents[i].key)
 			cm__free(s, (void *)s->client_idents.ents[i].key);
 	cm__map_free(s, &s->client_idents);
+	cm__cdir_free(s);
+	cm__cix_free(s);
 	cm__assess_cfg_free(s);
 	cm__mindex_free(s, &s->clients_by_cm);
 	cm__mindex_free(s, &s->events_by_client);

@@ -338,6 +338,12 @@ struct cm_store {
 
 	struct cm__table tables[CM__KIND_MAX];
 	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
+	/* Cards of the committed clients for look-ups (client/client_dir.h);
+	 * NULL until the first client commits. */
+	struct cm__cdir *client_dir;
+	/* Contact worklists' covering index (query/contact_index.c); NULL
+	 * until the first client commits. */
+	struct cm__cix *contact_index;
 	/* case manager id ("" = none) -> clients, by next follow-up date */
 	struct cm__mindex clients_by_cm;
 	/* client id -> events by time; client id -> services by creation */
@@ -373,6 +379,11 @@ struct cm_store {
 struct cm__assess_cfg;
 /* Free the assessment configuration (at store destruction). */
 void cm__assess_cfg_free(cm_store *s);
+struct cm__cdir;
+/* Free the client directory (at store destruction; client_dir.c). */
+void cm__cdir_free(cm_store *s);
+/* Free the contact index (at store destruction; contact_index.c). */
+void cm__cix_free(cm_store *s);
 
 void cm__store_ref(cm_store *s);
 void cm__store_unref(cm_store *s);

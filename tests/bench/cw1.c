@@ -51,9 +51,10 @@ struct params {
 	long timelines;     /* phase 6 */
 	const char *only;   /* run one system only (debugging, profiling) */
 	long load_batch;    /* casemgr: commit every N clients (0: one txn) */
+	long handles;       /* casemgr: look-ups through handles, not summaries */
 };
 
-static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0 };
+static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0, 0 };
 
 #define NCATALOG 500
 #define NEVENTS 10
@@ -478,7 +479,16 @@ static void run_casemgr(struct result *res)
 		uuid_of(keys[k], ix[k]);
 	h = 0;
 	t = now_s();
-	for (k = 0; k < P.lookups; k++) {
+	/* A look-up that needs a few fields and no handle: the summary read
+	 * (cm_client_get / cm_client_find give the same answers; see
+	 * --handles). */
+	for (k = 0; k < P.lookups && !P.handles; k++) {
+		cm_client_summary sm;
+		sm.version = CM_CLIENT_SUMMARY_VERSION;
+		CK(res, s, cm_client_get_summary(&sm, s, keys[k]));
+		h = read_sum(h, sm.family, sm.risk_tier, sm.next_followup);
+	}
+	for (k = 0; k < P.lookups && P.handles; k++) {
 		cm_client *c = NULL;
 		int64_t risk, due;
 		CK(res, s, cm_client_get(&c, s, keys[k]));
@@ -498,7 +508,13 @@ static void run_casemgr(struct result *res)
 		mrn_of(keys[k], ix[k]);
 	h = 0;
 	t = now_s();
-	for (k = 0; k < P.lookups; k++) {
+	for (k = 0; k < P.lookups && !P.handles; k++) {
+		cm_client_summary sm;
+		sm.version = CM_CLIENT_SUMMARY_VERSION;
+		CK(res, s, cm_client_find_summary(&sm, s, "MRN", keys[k]));
+		h = read_sum(h, sm.family, sm.risk_tier, sm.next_followup);
+	}
+	for (k = 0; k < P.lookups && P.handles; k++) {
 		cm_client *c = NULL;
 		int64_t risk, due;
 		CK(res, s, cm_client_find(&c, s, "MRN", keys[k]));
@@ -525,7 +541,21 @@ static void run_casemgr(struct result *res)
 		h = 0;
 		t = now_s();
 		for (p = 0; p < passes; p++) {
-			for (m = 0; m < M; m++) {
+			for (m = 0; m < M && !P.handles; m++) {
+				/* The contact worklist's own call: rows into
+				 * the caller's array (cm_worklist_query gives
+				 * the same rows; see --handles). */
+				cm_contact_row wr[50];
+				size_t nr, j;
+				CK(res, s, cm_worklist_contacts(&nr, NULL, wr,
+					sizeof(wr[0]), 50, s, mk[m], D0, 14, 0));
+				for (j = 0; j < nr; j++) {
+					rows++;
+					h = fnv_str(h, wr[j].client_id);
+					h = fnv_i64(h, wr[j].due);
+				}
+			}
+			for (m = 0; m < M && P.handles; m++) {
 				cm_worklist *wl = NULL;
 				CK(res, s, cm_worklist_query(&wl, s, mk[m], D0, 14,
 					CM_WORK_BIT(CM_WORK_CONTACT_DUE) |
@@ -1014,7 +1044,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: cw1 [--clients N] [--seed S] [--lookups N] [--worklists N]\n"
 		"           [--contacts N] [--timelines N] [--only casemgr|sqlite]\n"
-		"           [--load-batch N (casemgr: commit every N clients)]\n");
+		"           [--load-batch N (casemgr: commit every N clients)]\n"
+		"           [--handles 1 (casemgr: look-ups through cm_client_get/find\n"
+		"            handles instead of cm_client_get/find_summary, worklists\n"
+		"            through cm_worklist_query instead of\n"
+		"            cm_worklist_contacts)]\n");
 	exit(2);
 }
 
@@ -1042,6 +1076,8 @@ int main(int argc, char **argv)
 			P.timelines = arg_long(v);
 		else if (!strcmp(a, "--load-batch"))
 			P.load_batch = arg_long(v);
+		else if (!strcmp(a, "--handles"))
+			P.handles = arg_long(v);
 		else if (!strcmp(a, "--only"))
 			P.only = v;
 		else

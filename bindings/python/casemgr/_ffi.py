@@ -11,7 +11,7 @@ Importing this module loads no library; load() does.
 import ctypes
 import ctypes.util
 import os
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int,
                     c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p)
 
 # ---- callback types (store.h, storage.h) ------------------------------------
@@ -65,6 +65,32 @@ class cm_store_options(Structure):
     ]
 
 
+class cm_client_summary(Structure):
+    _fields_ = [
+        ("version", c_uint32),
+        ("status", c_int32),
+        ("risk_tier", c_int32),
+        ("next_followup", c_int32),
+        ("birth_date", c_int32),
+        ("gender", c_int32),
+        ("revision", c_int64),
+        ("id", c_char * 65),
+        ("family", c_char * 201),
+        ("given", c_char * 201),
+        ("case_manager", c_char * 65),
+    ]
+
+
+CM_CLIENT_SUMMARY_VERSION = 1
+
+
+class cm_contact_row(Structure):
+    _fields_ = [
+        ("kind", c_int32),
+        ("priority", c_int32),
+        ("due", c_int32),
+        ("client_id", c_char * 65),
+    ]
 CM_STORE_OPTIONS_VERSION = 2
 # The bindings' storage tables are version 1 (no load_since); the header's
 # CM_STORAGE_VERSION is 2.
@@ -118,6 +144,8 @@ FUNCTIONS = [
     ('cm_client_new', c_int, [POINTER(c_void_p), c_void_p]),
     ('cm_client_get', c_int, [POINTER(c_void_p), c_void_p, c_char_p]),
     ('cm_client_find', c_int, [POINTER(c_void_p), c_void_p, c_char_p, c_char_p]),
+    ('cm_client_get_summary', c_int, [POINTER(cm_client_summary), c_void_p, c_char_p]),
+    ('cm_client_find_summary', c_int, [POINTER(cm_client_summary), c_void_p, c_char_p, c_char_p]),
     ('cm_client_free', None, [c_void_p]),
     ('cm_client_save', c_int, [c_void_p, c_void_p]),
     ('cm_client_id', c_char_p, [c_void_p]),
@@ -252,6 +280,7 @@ FUNCTIONS = [
     ('cm_worklist_client_id', c_char_p, [c_void_p]),
     ('cm_worklist_record_kind', c_int32, [c_void_p]),
     ('cm_worklist_record_id', c_char_p, [c_void_p]),
+    ('cm_worklist_contacts', c_int, [POINTER(c_size_t), POINTER(c_size_t), POINTER(cm_contact_row), c_size_t, c_size_t, c_void_p, c_char_p, c_int32, c_int32, c_size_t]),
     ('cm_worklist_count', c_size_t, [c_void_p]),
     ('cm_worklist_element_id', c_char_p, [c_void_p]),
     ('cm_worklist_total', c_size_t, [c_void_p]),

@@ -1,0 +1,84 @@
+/*
+ * Internal: the client directory, a covering read index of the committed
+ * clients (client_dir.c).
+ *
+ * A look-up through the table maps (id -> slot -> record) costs three
+ * dependent cache misses, and one more through the identifier map (its
+ * key is a separate string). The directory keeps, per client, one
+ * 128-byte card aligned to a cache line, in a dense array: the current
+ * version, the fields a summary read returns (status, risk tier, dates,
+ * revision) and the id, family and given names and case manager inline
+ * when they fit. Two small open-addressing tables of card numbers find a
+ * card by id (8-byte entries; the id is checked on the card) and by
+ * identifier (32-byte entries holding short keys inline). A look-up is
+ * then a probe in a table that stays in cache plus one card: one miss,
+ * where the map path had three or four.
+ *
+ * Kept by the client kind's index hooks: cm__cdir_prepare (phase 1, under
+ * the write lock: may fail, changes nothing visible) reserves all that
+ * apply needs; the apply functions (under the write lock) cannot fail.
+ * Readers hold the read lock while they read a card.
+ */
+#ifndef CM_CLIENT_DIR_H
+#define CM_CLIENT_DIR_H
+
+#include "client/client_impl.h"
+
+/* Texts a card holds, in this order. */
+enum { CM__CARD_ID, CM__CARD_FAMILY, CM__CARD_GIVEN, CM__CARD_MANAGER,
+       CM__CARD_NTEXT };
+
+/* len[] value of a text that did not fit: read it from the record. */
+#define CM__CARD_FAR 0xff
+#define CM__CARD_TEXT 88
+
+struct cm__card {
+	const struct cm__client *rec; /* the current version */
+	int64_t revision;
+	int32_t status, risk_tier, next_followup, birth_date, gender;
+	/* Per text: 0 unset (NULL), CM__CARD_FAR, else its length + 1, the
+	 * text being inline in text[] after the earlier inline ones. The id
+	 * (at most CM__ID_MAX bytes) always fits. */
+	uint8_t len[CM__CARD_NTEXT];
+	char text[CM__CARD_TEXT];
+};
+
+struct cm__cident; /* an identifier table entry */
+
+struct cm__cdir {
+	void *raw;              /* the cards' allocation */
+	struct cm__card *cards; /* raw, aligned to 64 bytes */
+	size_t ncards, capcards;
+	uint64_t *byid;         /* hash << 32 | card + 1; 0: empty */
+	size_t idcap;           /* 0 or a power of two; count is ncards */
+	struct cm__cident *byident;
+	size_t ixcap, ixcount;
+};
+
+/* Phase 1: room for every new client of txn and `new_idents` more
+ * identifiers. CM_OK or CM_ENOMEM (message set). */
+int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents);
+/* Apply: every client op's card now describes op->rec (new clients get a
+ * card). Before the identifier changes. */
+void cm__cdir_apply_cards(cm_store *s, cm_txn *txn);
+/* Apply: an identifier key ("system\0value", n bytes) goes or comes. For
+ * a put, key must live until its del (the identifier map owns it). */
+void cm__cdir_ident_del(cm_store *s, const char *key, size_t n);
+void cm__cdir_ident_put(cm_store *s, const char *key, size_t n,
+			const char *client_id);
+
+/* The card of committed client id / of identifier key, or NULL. Caller
+ * holds the lock. */
+const struct cm__card *cm__cdir_get(const cm_store *s, const char *id);
+const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
+				     size_t n);
+/* Text i of a card (CM__CARD_*): inline, or read from the record. */
+const char *cm__card_text(const struct cm__card *cd, int i);
+/* Copy text i of a card ("" if unset) into dst of size cap, NUL-
+ * terminated (cap is the field's limit + 1, so the text fits; it is cut
+ * short otherwise). */
+void cm__card_copy(char *dst, size_t cap, const struct cm__card *cd, int i);
+
+void cm__cdir_free(cm_store *s);
+
+#endif

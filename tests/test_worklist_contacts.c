@@ -1,0 +1,316 @@
+/* cm_worklist_contacts and the contact index behind it: the same rows as
+ * cm_worklist_query's contact kinds through follow-up moves, manager
+ * changes, status changes, paging, long ids, rollback, reload and
+ * allocation failures; every error path. */
+#include <stdio.h>
+#include <string.h>
+
+#include "fixtures.h"
+
+static struct th_env env;
+
+static int setup(void **state)
+{
+	(void)state;
+	th_open(&env);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	th_close(&env);
+	return 0;
+}
+
+#define KINDS (CM_WORK_BIT(CM_WORK_CONTACT_DUE) | CM_WORK_BIT(CM_WORK_CONTACT_OVERDUE))
+
+/* cm_worklist_contacts agrees with cm_worklist_query for these arguments. */
+static void check_same(cm_store *s, const char *manager, int32_t as_of,
+		       int32_t horizon, size_t offset, size_t limit)
+{
+	cm_contact_row rows[64];
+	cm_worklist *wl;
+	size_t n, total, i = 0;
+
+	assert_true(limit <= 64);
+	assert_int_equal(cm_worklist_contacts(&n, &total, rows, sizeof(rows[0]),
+					      limit, s, manager, as_of, horizon,
+					      offset), CM_OK);
+	assert_int_equal(cm_worklist_query(&wl, s, manager, as_of, horizon, KINDS,
+					   offset, limit), CM_OK);
+	assert_int_equal(total, cm_worklist_total(wl));
+	if (limit == 0) { /* no room: no rows (for the query, no limit) */
+		assert_int_equal(n, 0);
+		cm_worklist_free(wl);
+		return;
+	}
+	assert_int_equal(n, cm_worklist_count(wl));
+	while (cm_worklist_next(wl) == CM_OK) {
+		assert_true(i < n);
+		assert_int_equal(rows[i].kind, cm_worklist_kind(wl));
+		assert_int_equal(rows[i].priority, cm_worklist_priority(wl));
+		assert_int_equal(rows[i].due, cm_worklist_due(wl));
+		assert_string_equal(rows[i].client_id, cm_worklist_client_id(wl));
+		i++;
+	}
+	assert_int_equal(i, n);
+	cm_worklist_free(wl);
+}
+
+static void check_all(cm_store *s, const char *manager)
+{
+	check_same(s, manager, TH_D0, 14, 0, 50);
+	check_same(s, manager, TH_D0, 0, 0, 64);
+	check_same(s, manager, TH_D0 + 10, 366, 0, 64);
+	check_same(s, manager, TH_D0 - 5, 3, 0, 64);
+	check_same(s, manager, TH_D0, 30, 2, 3);
+	check_same(s, manager, TH_D0, 30, 1000, 3);
+	check_same(s, manager, TH_D0, 30, 0, 0);
+}
+
+static void set_client(cm_store *s, const char *id, const char *manager,
+		       int32_t due, int32_t status)
+{
+	cm_client *c;
+	cm_txn *t;
+	assert_int_equal(cm_client_get(&c, s, id), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, manager), CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, due), CM_OK);
+	if (status != cm_client_status(c))
+		assert_int_equal(cm_client_set_status(c, status, "test"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, s, "tester"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	cm_client_free(c);
+}
+
+static void test_same_as_query(void **state)
+{
+	char id[80];
+	int i;
+	(void)state;
+
+	/* Nothing yet: no index, no bucket. */
+	check_all(env.store, "m1");
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "c%02d", i);
+		fx_client(&env, id, i % 3 ? "m1" : "m2", 1 + i % 4,
+			  i % 7 == 6 ? CM_DATE_NONE : TH_D0 - 10 + (i * 7) % 40);
+	}
+	/* Ties on the date, ordered by id; a 64-character id (not inline). */
+	memset(id, 'z', 64);
+	id[64] = '\0';
+	fx_client(&env, id, "m1", 2, TH_D0 + 3);
+	fx_client(&env, "a-tie", "m1", 2, TH_D0 + 3);
+	fx_client(&env, "u1", NULL, 2, TH_D0 + 1);
+	check_all(env.store, "m1");
+	check_all(env.store, "m2");
+	check_all(env.store, "");
+	check_all(env.store, "nobody");
+	/* Moves: a later date, another manager, closed, reopened, no date. */
+	set_client(env.store, "c01", "m1", TH_D0 + 50, CM_CASE_ACTIVE);
+	set_client(env.store, "c02", "m2", TH_D0 + 2, CM_CASE_ACTIVE);
+	set_client(env.store, "c04", "m1", TH_D0 + 2, CM_CASE_ONHOLD);
+	set_client(env.store, "c05", "m3", TH_D0 + 2, CM_CASE_ACTIVE);
+	set_client(env.store, "c04", "m1", TH_D0 + 1, CM_CASE_ACTIVE);
+	set_client(env.store, "c07", "m1", CM_DATE_NONE, CM_CASE_ACTIVE);
+	set_client(env.store, id, "m1", TH_D0 - 1, CM_CASE_ACTIVE);
+	{
+		/* A change that keeps the entry (the name only). */
+		cm_client *c;
+		cm_txn *t;
+		assert_int_equal(cm_client_get(&c, env.store, "c08"), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Renamed"), CM_OK);
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		/* Rolled back: nothing moves. */
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP,
+						   TH_D0 + 100), CM_OK);
+		cm_txn_rollback(t);
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		cm_client_free(c);
+	}
+	check_all(env.store, "m1");
+	check_all(env.store, "m2");
+	check_all(env.store, "m3");
+	check_all(env.store, "");
+}
+
+static void test_counts_only_and_big_pages(void **state)
+{
+	size_t n = 99, total = 99;
+	char id[16];
+	int i;
+	(void)state;
+
+	/* A bucket longer than the page: the rest is counted by search. */
+	for (i = 0; i < 150; i++) {
+		snprintf(id, sizeof(id), "b%03d", i);
+		fx_client(&env, id, "big", 1, TH_D0 - 20 + i % 60);
+	}
+	assert_int_equal(cm_worklist_contacts(&n, &total, NULL, sizeof(cm_contact_row),
+					      0, env.store, "big", TH_D0, 14, 0), CM_OK);
+	assert_int_equal(n, 0);
+	check_same(env.store, "big", TH_D0, 14, 0, 10);
+	check_same(env.store, "big", TH_D0, 14, 30, 64);
+	check_same(env.store, "big", TH_D0, 14, 100, 64);
+	check_same(env.store, "big", TH_D0 + 100, 0, 60, 64);
+	{
+		cm_worklist *wl;
+		assert_int_equal(cm_worklist_query(&wl, env.store, "big", TH_D0, 14,
+						   KINDS, 0, 0), CM_OK);
+		assert_int_equal(total, cm_worklist_total(wl));
+		cm_worklist_free(wl);
+	}
+	/* A larger row (a later header's): rows at its stride; total NULL. */
+	{
+		struct { cm_contact_row r; char more[24]; } big[3];
+		memset(big, 0x5a, sizeof(big));
+		assert_int_equal(cm_worklist_contacts(&n, NULL, &big[0].r, sizeof(big[0]),
+						      3, env.store, "big", TH_D0, 14,
+						      0), CM_OK);
+		assert_int_equal(n, 3);
+		/* Due 20 days ago: b000, b060, b120 (by id). */
+		assert_string_equal(big[2].r.client_id, "b120");
+		assert_int_equal((unsigned char)big[2].more[0], 0x5a);
+	}
+}
+
+static void test_errors(void **state)
+{
+	cm_contact_row rows[2], before[2];
+	size_t n = 7, total = 7;
+	char longm[80];
+	(void)state;
+
+	fx_client(&env, "c1", "m1", 1, TH_D0);
+	memset(rows, 0x5a, sizeof(rows));
+	memcpy(before, rows, sizeof(rows));
+	memset(longm, 'm', sizeof(longm) - 1);
+	longm[sizeof(longm) - 1] = '\0';
+#define CALL(out, r, size, max, s, m, d, h) \
+	cm_worklist_contacts(out, &total, r, size, max, s, m, d, h, 0)
+	assert_int_equal(CALL(NULL, rows, sizeof(rows[0]), 2, env.store, "m1", TH_D0, 14), CM_EINVAL);
+	assert_int_equal(CALL(&n, NULL, sizeof(rows[0]), 2, env.store, "m1", TH_D0, 14), CM_EINVAL);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, NULL, "m1", TH_D0, 14), CM_EINVAL);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, NULL, TH_D0, 14), CM_EINVAL);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]) - 1, 2, env.store, "m1", TH_D0, 14), CM_EVERSION);
+	assert_non_null(strstr(cm_store_errmsg(env.store), "row size"));
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", -1000000, 14), CM_EDATE);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", TH_D0, -1), CM_ERANGE);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", TH_D0, 367), CM_ERANGE);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, longm, TH_D0, 14), CM_ETOOLONG);
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m\xff", TH_D0, 14), CM_EUTF8);
+	assert_int_equal(n, 7);
+	assert_int_equal(total, 7);
+	assert_int_equal(memcmp(rows, before, sizeof(rows)), 0);
+	{
+		cm_client *c;
+		assert_int_equal(cm_client_get(&c, env.store, "c1"), CM_OK);
+		cm_store_close(env.store);
+		assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", TH_D0, 14), CM_ESTATE);
+		assert_int_equal(memcmp(rows, before, sizeof(rows)), 0);
+		cm_client_free(c);
+		assert_int_equal(env.alloc.live, 0);
+		th_open(&env);
+	}
+#undef CALL
+}
+
+/* Commits that move entries, under allocation failure: a failed commit
+ * leaves the worklist as it was. */
+static void sweep_setup(struct th_env *e)
+{
+	fx_client(e, "k1", "m1", 1, TH_D0 + 1);
+	fx_client(e, "k2", "m1", 1, TH_D0 + 2);
+}
+
+static int sweep_run(struct th_env *e)
+{
+	cm_contact_row rows[8];
+	size_t n;
+	cm_txn *t;
+	int i, rc;
+
+	if ((rc = cm_txn_begin(&t, e->store, "tester")) != CM_OK)
+		return rc;
+	for (i = 0; i < 6; i++) {
+		char id[16];
+		cm_client *c = NULL;
+		snprintf(id, sizeof(id), "n%d", i);
+		rc = cm_client_new(&c, e->store);
+		if (rc == CM_OK && (rc = cm_client_set_id(c, id)) == CM_OK &&
+		    (rc = cm_client_set_text(c, CM_CLIENT_FAMILY, id)) == CM_OK &&
+		    (rc = cm_client_set_text(c, CM_CLIENT_CASE_MANAGER,
+					     i % 2 ? "m1" : "m-new")) == CM_OK &&
+		    (rc = cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, TH_D0 + i)) == CM_OK &&
+		    (rc = cm_client_set_status(c, CM_CASE_ACTIVE, "intake")) == CM_OK)
+			rc = cm_client_save(t, c);
+		cm_client_free(c);
+		if (rc) {
+			cm_txn_rollback(t);
+			return rc;
+		}
+	}
+	rc = cm_txn_commit(t);
+	assert_int_equal(cm_worklist_contacts(&n, NULL, rows, sizeof(rows[0]), 8,
+					      e->store, "m1", TH_D0, 14, 0), CM_OK);
+	assert_int_equal(n, rc ? 2 : 5);
+	return rc;
+}
+
+static void test_alloc_failures(void **state)
+{
+	static const struct fx_scenario sc = { sweep_setup, sweep_run };
+	(void)state;
+	assert_true(fx_sweep(&sc) > 10);
+}
+
+/* Reopened from storage: the index is built by the load. */
+static void test_reload(void **state)
+{
+	char dir[64], path[96];
+	cm_store_options o;
+	cm_contact_row rows[4];
+	size_t n;
+	(void)state;
+
+	th_close(&env);
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	memset(&env, 0, sizeof(env));
+	env.clock.now = TH_T0;
+	th_options(&o, &env);
+	assert_int_equal(cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o), CM_OK);
+	fx_client(&env, "r1", "m1", 1, TH_D0 + 1);
+	fx_client(&env, "r0", "m1", 1, TH_D0 + 1);
+	th_close(&env);
+	memset(&env, 0, sizeof(env));
+	env.clock.now = TH_T0;
+	th_options(&o, &env);
+	assert_int_equal(cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o), CM_OK);
+	assert_int_equal(cm_worklist_contacts(&n, NULL, rows, sizeof(rows[0]), 4,
+					      env.store, "m1", TH_D0, 14, 0), CM_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].client_id, "r0");
+	assert_string_equal(rows[1].client_id, "r1");
+	check_all(env.store, "m1");
+	th_close(&env);
+	fx_rmdir(dir);
+	th_open(&env);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_same_as_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_only_and_big_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
