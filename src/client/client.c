@@ -342,7 +342,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		struct cm__op *op = p->adds[i].op;
 		struct cm__slot *slot = op->slot ? op->slot : op->new_slot;
 		cm__map_put(&s->client_idents, p->adds[i].key, p->adds[i].len, slot);
-		cm__cdir_ident_put(s, p->adds[i].key, p->adds[i].len, slot->id);
+		cm__cdir_ident_put(s, p->adds[i].key, p->adds[i].len, CM__SLOT_ID(slot));
 		p->adds[i].key = NULL; /* now owned by the index */
 	}
 	p->n = 0;

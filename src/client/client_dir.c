@@ -337,7 +337,7 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents)
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		if (op->kind->kind == CM_KIND_CLIENT &&
-		    (!op->slot || !cm__cdir_get(s, op->slot->id)))
+		    (!op->slot || !cm__cdir_get(s, CM__SLOT_ID(op->slot))))
 			fresh++;
 	}
 	if (grow_cards(s, d, d->ncards + fresh) ||

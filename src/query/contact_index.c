@@ -50,7 +50,7 @@ static struct cm__cbucket *bucket_get(const struct cm__cix *x, const char *m)
 
 const char *cm__cent_id(const struct cm__cent *e)
 {
-	return e->len <= CM__CENT_ID_INLINE ? e->id : e->slot->id;
+	return e->len <= CM__CENT_ID_INLINE ? e->id : CM__SLOT_ID(e->slot);
 }
 
 /* The op's old version if its entry goes or moves, else NULL; *add says
@@ -163,7 +163,7 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		    !(old = change_of(op, &add)))
 			continue;
 		b = bucket_get(x, manager_of(old));
-		at = cent_find(b, old->next_followup, op->slot->id);
+		at = cent_find(b, old->next_followup, CM__SLOT_ID(op->slot));
 		memmove(&b->e[at], &b->e[at + 1], (b->n - at - 1) * sizeof(*b->e));
 		b->n--;
 	}
@@ -181,16 +181,16 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		if (!add)
 			continue;
 		b = bucket_get(x, manager_of(c));
-		at = cent_find(b, c->next_followup, slot->id);
+		at = cent_find(b, c->next_followup, CM__SLOT_ID(slot));
 		memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
 		b->n++;
 		e = &b->e[at];
-		len = strlen(slot->id);
+		len = strlen(CM__SLOT_ID(slot));
 		e->due = c->next_followup;
 		e->len = (uint32_t)len;
 		e->slot = slot;
 		if (len <= CM__CENT_ID_INLINE)
-			memcpy(e->id, slot->id, len + 1);
+			memcpy(e->id, CM__SLOT_ID(slot), len + 1);
 	}
 }
 
