@@ -58,8 +58,40 @@ static void check_same(cm_store *s, const char *manager, int32_t as_of,
 	cm_worklist_free(wl);
 }
 
+/* The contact rows are those the record-reading rules give: a query with
+ * one more kind walks the manager's client records instead of the contact
+ * index; its contact items, in order, are the rows. */
+static void check_rules(cm_store *s, const char *manager, int32_t as_of,
+			int32_t horizon)
+{
+	cm_contact_row rows[64];
+	cm_worklist *wl;
+	size_t n, total, i = 0;
+
+	assert_int_equal(cm_worklist_contacts(&n, &total, rows, sizeof(rows[0]),
+					      64, s, manager, as_of, horizon, 0),
+			 CM_OK);
+	assert_true(total <= 64);
+	assert_int_equal(cm_worklist_query(&wl, s, manager, as_of, horizon,
+					   KINDS | CM_WORK_BIT(CM_WORK_REASSESSMENT_DUE),
+					   0, 0), CM_OK);
+	while (cm_worklist_next(wl) == CM_OK) {
+		if (!(KINDS & CM_WORK_BIT(cm_worklist_kind(wl))))
+			continue;
+		assert_true(i < n);
+		assert_int_equal(rows[i].kind, cm_worklist_kind(wl));
+		assert_int_equal(rows[i].due, cm_worklist_due(wl));
+		assert_string_equal(rows[i].client_id, cm_worklist_client_id(wl));
+		i++;
+	}
+	assert_int_equal(i, n);
+	cm_worklist_free(wl);
+}
+
 static void check_all(cm_store *s, const char *manager)
 {
+	check_rules(s, manager, TH_D0, 14);
+	check_rules(s, manager, TH_D0 - 5, 366);
 	check_same(s, manager, TH_D0, 14, 0, 50);
 	check_same(s, manager, TH_D0, 0, 0, 64);
 	check_same(s, manager, TH_D0 + 10, 366, 0, 64);

@@ -11,11 +11,6 @@
 #include "store/store_impl.h"
 
 /* Clients by case manager: called from the client kind's index hooks. */
-/* Keys of the clients-by-case-manager index: active clients first, by next
- * follow-up date (no date after every date), then every other client. A
- * key below CM__BYCM_NODATE is an active client's next follow-up date. */
-#define CM__BYCM_NODATE (INT64_C(1) << 32)
-#define CM__BYCM_INACTIVE (INT64_C(1) << 40)
 int cm__bycm_prepare(cm_store *s, cm_txn *txn, struct cm__mprep *p);
 void cm__bycm_apply(cm_store *s, cm_txn *txn, struct cm__mprep *p);
 

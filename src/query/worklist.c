@@ -333,35 +333,26 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 		for (i = 0; i < t->count && !x->nomem; i++)
 			client_items(x, t->slots[i]);
 		return;
+	} else if ((x->kinds & ~CONTACT_KINDS) == 0) {
+		/* Only contacts: the contact index lists the manager's active
+		 * clients by next follow-up then id, which is worklist order;
+		 * its entries are all that is needed. */
+		uint32_t n, j;
+		const struct cm__cent *e = cm__cix_get(s, case_manager, &n);
+		for (j = 0; j < n && e[j].due <= x->last && !x->nomem; j++) {
+			/* The slot's id: it lives as long as the store. */
+			const char *id = CM__SLOT_ID(e[j].slot);
+			if (e[j].due < x->as_of)
+				push(x, CM_WORK_CONTACT_OVERDUE, CM_PRIORITY_URGENT,
+				     e[j].due, CM_KIND_CLIENT, id, id);
+			else
+				push(x, CM_WORK_CONTACT_DUE, CM_PRIORITY_ROUTINE,
+				     e[j].due, CM_KIND_CLIENT, id, id);
+		}
+		x->sorted = 1;
 	} else {
 		const struct cm__bucket *b =
 			cm__mindex_get(&s->clients_by_cm, case_manager);
-		if ((x->kinds & ~CONTACT_KINDS) == 0) {
-			/* Only contacts: the bucket holds active clients first,
-			 * by next follow-up then id, which is worklist order;
-			 * the entries' keys are all that is needed. */
-			for (i = 0; b && i < b->n && !x->nomem; i++) {
-				int64_t due = b->e[i].key;
-				const char *id = b->e[i].slot->kid + 1;
-				if (due > x->last || due >= CM__BYCM_NODATE)
-					break;
-#if defined(__GNUC__)
-				/* The caller reads the ids: fetch them all at
-				 * once rather than one cache miss at a time. */
-				__builtin_prefetch(id);
-#endif
-				if (due < x->as_of)
-					push(x, CM_WORK_CONTACT_OVERDUE,
-					     CM_PRIORITY_URGENT, due,
-					     CM_KIND_CLIENT, id, id);
-				else
-					push(x, CM_WORK_CONTACT_DUE,
-					     CM_PRIORITY_ROUTINE, due,
-					     CM_KIND_CLIENT, id, id);
-			}
-			x->sorted = 1;
-			return;
-		}
 		for (i = 0; b && i < b->n && !x->nomem; i++)
 			client_items(x, b->e[i].slot);
 	}
