@@ -224,8 +224,7 @@ void cm__cdir_ident_del(cm_store *s, const char *key, size_t n)
 		if (!d->byident[j].card)
 			break;
 		home = d->byident[j].hash & mask;
-		if ((j > i && (home <= i || home > j)) ||
-		    (j < i && (home <= i && home > j))) {
+		if (cm__probe_moves(home, i, j)) {
 			d->byident[i] = d->byident[j];
 			i = j;
 		}

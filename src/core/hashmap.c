@@ -125,9 +125,7 @@ void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
 		if (!m->ents[j].key)
 			break;
 		home = m->ents[j].hash & mask;
-		/* Move j to i if its home is not cyclically within (i, j]. */
-		if ((j > i && (home <= i || home > j)) ||
-		    (j < i && (home <= i && home > j))) {
+		if (cm__probe_moves(home, i, j)) {
 			m->ents[i] = m->ents[j];
 			i = j;
 		}

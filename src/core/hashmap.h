@@ -27,6 +27,16 @@ struct cm__map {
 };
 
 uint32_t cm__hash(const void *key, size_t len);
+
+/* Backward-shift deletion in a linear-probing table (this map, and the
+ * client directory's tables): after emptying slot i, the member at slot j
+ * (home: its hash & mask) moves into i iff its home is not cyclically
+ * within (i, j]. */
+static inline int cm__probe_moves(size_t home, size_t i, size_t j)
+{
+	return (j > i && (home <= i || home > j)) ||
+	       (j < i && (home <= i && home > j));
+}
 void *cm__map_get(const struct cm__map *m, const void *key, size_t len);
 /* Ensure `extra` more keys can be put without allocating. CM_OK/CM_ENOMEM. */
 int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra);
