@@ -271,11 +271,9 @@ void cm__txn_truncate(cm_txn *txn, size_t nops)
 
 struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id)
 {
-	const struct cm__op *op = staged_op(txn, kind, id);
-
-	if (op && !op->slot)
-		return op->new_slot;
-	return cm__slot_find(txn->store, kind, id);
+	/* Committed, or pending: a slot in the id map without a current
+	 * version belongs to a record staged in txn (the only open one). */
+	return cm__slot_lookup(txn->store, kind, id);
 }
 
 /* ---- commit ------------------------------------------------------------ */
