@@ -95,6 +95,59 @@ static int open_on(struct th_env *env, struct host *h, char *err, size_t errsize
 	return cm_store_open(&env->store, &o);
 }
 
+/* Live allocations of a store reopened from host storage holding one
+ * client with these texts (NULL: unset) and one event of it. */
+static long live_after_reopen(const char *given, const char *phone,
+			      const char *email, const char *address)
+{
+	struct host h;
+	struct th_env env;
+	cm_client *c;
+	cm_event *e;
+	cm_txn *t;
+	char err[256];
+	long live;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_id(c, "client-1"), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Okafor"), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, given), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_PHONE, phone), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_EMAIL, email), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_ADDRESS, address), CM_OK);
+	assert_int_equal(cm_event_new(&e, env.store, "client-1", CM_EVENT_CONTACT,
+				      TH_T0), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, given ? "a longer note"
+							       : "note"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_event_save(t, e), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	cm_client_free(c);
+	cm_event_free(e);
+	th_close(&env);
+
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	live = env.alloc.live;
+	th_close(&env);
+	host_free(&h);
+	return live;
+}
+
+/* Loaded records are packed as committed ones are (one block each, the
+ * event's client id borrowed from the client's slot once loaded): the
+ * allocations a reopened store holds do not depend on how many texts its
+ * records carry. */
+static void test_load_packs_records(void **state)
+{
+	(void)state;
+	assert_int_equal(live_after_reopen(NULL, NULL, NULL, NULL),
+			 live_after_reopen("Ada", "555-0100", "ada@example.org",
+					   "1 Main St"));
+}
+
 /* A client with an event and a service: every kind that indexes records
  * by their client, loaded in one go. */
 static void test_load_event_and_service(void **state)
@@ -441,6 +494,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_empty),
 		cmocka_unit_test(test_load_event_and_service),
+		cmocka_unit_test(test_load_packs_records),
 		cmocka_unit_test(test_load_layouts_keep_encoding),
 		cmocka_unit_test(test_load_absent_and_unknown_tags),
 		cmocka_unit_test(test_load_event_without_client),

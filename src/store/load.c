@@ -168,6 +168,23 @@ static int order_by_creation(cm_store *s, const struct loader *l, cm_txn *txn)
 	return CM_OK;
 }
 
+/* Pack l->recs[i..j) (the revisions of one record) in place, as commit
+ * packs what it installs (one block each, shared texts interned), their
+ * id borrowed from the record's slot sl. CM_OK or CM_ENOMEM (message). */
+static int pack_group(cm_store *s, struct loader *l, size_t i, size_t j,
+		      const struct cm__slot *sl)
+{
+	for (; i < j; i++) {
+		struct cm__rec *r = l->recs[i], *p;
+		if (cm__rec_pack(s, cm__kind_get(r->kind), &p, r, CM__SLOT_ID(sl),
+				 NULL) != CM_OK)
+			return cm__err(s, CM_ENOMEM, "out of memory loading records");
+		cm__rec_release(s, r);
+		l->recs[i] = p;
+	}
+	return CM_OK;
+}
+
 /* Install the current revisions through prepare/apply; keep the earlier
  * ones of kinds that keep revisions. recs is sorted by kind, id, rev. */
 static int install(cm_store *s, struct loader *l)
@@ -194,16 +211,18 @@ static int install(cm_store *s, struct loader *l)
 				goto out;
 			}
 		op->kind = cm__kind_get(l->recs[i]->kind);
-		op->rec = l->recs[j - 1]; /* the newest */
 		op->action = CM_ACTION_CREATE;
-		op->new_slot = cm__slot_new(s, op->rec->kind, op->rec->id);
+		op->new_slot = cm__slot_new(s, l->recs[i]->kind, l->recs[i]->id);
 		if (!op->new_slot ||
 		    (op->kind->keep_revisions && j - i > 1 &&
 		     cm__slot_reserve_revs(s, op->new_slot,
-					   (size_t)op->rec->revision - 1))) {
+					   (size_t)l->recs[j - 1]->revision - 1))) {
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 			goto out;
 		}
+		if ((rc = pack_group(s, l, i, j, op->new_slot)) != CM_OK)
+			goto out;
+		op->rec = l->recs[j - 1]; /* the newest */
 	}
 	rc = order_by_creation(s, l, &txn);
 	if (rc == CM_OK)
@@ -528,13 +547,15 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 			continue; /* what the store has, or older */
 		op = &txn->ops[txn->nops++];
 		op->kind = cm__kind_get(newest->kind);
-		op->rec = newest;
 		op->slot = sl;
 		op->action = sl ? CM_ACTION_UPDATE : CM_ACTION_CREATE;
 		if (!sl && !(op->new_slot = cm__slot_new(s, newest->kind, newest->id))) {
 			rc = cm__err(s, CM_ENOMEM, "out of memory refreshing");
 			goto out;
 		}
+		if ((rc = pack_group(s, l, i, j, sl ? sl : op->new_slot)) != CM_OK)
+			goto out;
+		op->rec = l->recs[j - 1];
 	}
 	/* New records join their tables in creation order. */
 	rc = order_by_creation(s, l, txn);
