@@ -42,6 +42,10 @@ struct wl_item {
 	/* GOAL_PAST_TARGET only (unset otherwise): the goal's element id,
 	 * copied, as the plan version holding it may be replaced. */
 	char element[CM__EID_MAX + 1];
+	/* Contact items read from the contact index: the client id copied
+	 * from the index entry (client and record are NULL then), so that
+	 * reading the rows touches no slot. */
+	char cid[CM__CENT_ID_INLINE + 1];
 };
 
 /* Items kept in the worklist's own allocation: a caseload's worklist fits. */
@@ -340,14 +344,19 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 		uint32_t n, j;
 		const struct cm__cent *e = cm__cix_get(s, case_manager, &n);
 		for (j = 0; j < n && e[j].due <= x->last && !x->nomem; j++) {
-			/* The slot's id: it lives as long as the store. */
-			const char *id = CM__SLOT_ID(e[j].slot);
+			/* A long id is the slot's (it lives as long as the
+			 * store); a short one is copied from the entry. */
+			const char *id = e[j].len > CM__CENT_ID_INLINE
+					 ? CM__SLOT_ID(e[j].slot) : NULL;
+			size_t at = x->wl->n;
 			if (e[j].due < x->as_of)
 				push(x, CM_WORK_CONTACT_OVERDUE, CM_PRIORITY_URGENT,
 				     e[j].due, CM_KIND_CLIENT, id, id);
 			else
 				push(x, CM_WORK_CONTACT_DUE, CM_PRIORITY_ROUTINE,
 				     e[j].due, CM_KIND_CLIENT, id, id);
+			if (!id && x->wl->n > at)
+				memcpy(x->wl->items[at].cid, e[j].id, e[j].len + 1);
 		}
 		x->sorted = 1;
 	} else {
@@ -517,7 +526,8 @@ int32_t cm_worklist_due(const cm_worklist *wl)
 
 const char *cm_worklist_client_id(const cm_worklist *wl)
 {
-	return item(wl) ? item(wl)->client : NULL;
+	const struct wl_item *it = item(wl);
+	return it ? (it->client ? it->client : it->cid) : NULL;
 }
 
 int32_t cm_worklist_record_kind(const cm_worklist *wl)
@@ -527,7 +537,8 @@ int32_t cm_worklist_record_kind(const cm_worklist *wl)
 
 const char *cm_worklist_record_id(const cm_worklist *wl)
 {
-	return item(wl) ? item(wl)->record : NULL;
+	const struct wl_item *it = item(wl);
+	return it ? (it->record ? it->record : it->cid) : NULL;
 }
 
 const char *cm_worklist_element_id(const cm_worklist *wl)
