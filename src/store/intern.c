@@ -22,23 +22,11 @@ struct cm__intern {
 #define BLOCK_MIN 1024
 #define BLOCK_MAX 65536
 
-static uint64_t hash(const char *t, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)t[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ (h >> 29);
-}
-
 /* The entry holding t, or the empty entry where it would go. */
 static const char **probe(const struct cm__intern *in, const char *t,
 			  size_t len)
 {
-	size_t mask = in->cap - 1, i = (size_t)hash(t, len) & mask;
+	size_t mask = in->cap - 1, i = cm__hash(t, len) & mask;
 
 	for (;; i = (i + 1) & mask) {
 		const char *e = in->tab[i];

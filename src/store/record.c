@@ -248,9 +248,15 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 #define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
 /* What packing needs besides the record: where shared texts come from. */
+/* Shared texts that obj_extra found, handed to obj_pack in the same order
+ * (both walk the same fields): one look-up per text instead of two. */
+#define PACK_MEMO 16
+
 struct pack_ctx {
 	cm_store *s;
 	const cm_txn *txn; /* finds clients staged with the record; or NULL */
+	const char *memo[PACK_MEMO];
+	unsigned nmemo, next;
 };
 
 /* The long-lived copy a packed version points at for text t of field f
@@ -259,7 +265,7 @@ struct pack_ctx {
  * only finds: both answer alike for the same store state, which only the
  * packing transaction's holder changes, so that the size computed by
  * obj_extra is the size obj_pack fills. */
-static const char *shared_text(const struct pack_ctx *c,
+static const char *find_shared(const struct pack_ctx *c,
 			       const struct cm__field *f, const char *t,
 			       int add, int *rc)
 {
@@ -288,10 +294,25 @@ static const char *shared_text(const struct pack_ctx *c,
 	}
 }
 
+/* find_shared, remembered by the obj_extra walk (add) for the obj_pack
+ * walk. */
+static const char *shared_text(struct pack_ctx *c, const struct cm__field *f,
+			       const char *t, int add, int *rc)
+{
+	const char *sh;
+
+	if (!add && c->next < c->nmemo)
+		return c->memo[c->next++];
+	sh = find_shared(c, f, t, add, rc);
+	if (add && c->nmemo < PACK_MEMO)
+		c->memo[c->nmemo++] = sh;
+	return sh;
+}
+
 /* The offset in a packed block after obj's strings and lists, placed from
  * offset n (the same walk as obj_pack, so that padding agrees); interns
  * what obj_pack will share. *rc: CM_ENOMEM if interning failed. */
-static size_t obj_extra(const struct pack_ctx *c, const struct cm__schema *sc,
+static size_t obj_extra(struct pack_ctx *c, const struct cm__schema *sc,
 			const void *obj, size_t n, int *rc)
 {
 	size_t i, j;
@@ -322,7 +343,7 @@ static size_t obj_extra(const struct pack_ctx *c, const struct cm__schema *sc,
 
 /* Copy obj's strings and lists (dst a raw copy of src) into the block at
  * *at, advancing it. */
-static void obj_pack(const struct pack_ctx *c, const struct cm__schema *sc,
+static void obj_pack(struct pack_ctx *c, const struct cm__schema *sc,
 		     void *dst, const void *src, char **at, char *base)
 {
 	size_t i, j;
@@ -381,6 +402,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 
 	c.s = s;
 	c.txn = txn;
+	c.nmemo = c.next = 0;
 	size = obj_extra(&c, k->schema, src, head, &rc);
 	if (rc || !(r = cm__alloc(s, size)))
 		return CM_ENOMEM;
