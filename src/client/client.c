@@ -179,21 +179,24 @@ static int has_ident(const struct cm__client *c, const char *system,
 	return 0;
 }
 
-/* The committed holder of an identifier, unless the holder is staged in
- * txn without it (it is giving the identifier up in this transaction). */
-static const struct cm__slot *ident_holder(cm_txn *txn, const char *key,
-					   size_t klen, const char *system,
-					   const char *value)
+/* The id of the committed holder of an identifier (on its card in the
+ * client directory, valid until the directory changes), unless the holder
+ * is staged in txn without it (it is giving the identifier up in this
+ * transaction). Called by the transaction's holder, the only writer. */
+static const char *ident_holder(cm_txn *txn, const char *key, size_t klen,
+				const char *system, const char *value)
 {
-	const struct cm__slot *h = cm__map_get(&txn->store->client_idents, key, klen);
+	const struct cm__card *cd = cm__cdir_find(txn->store, key, klen);
 	const struct cm__rec *staged;
+	const char *id;
 
-	if (!h)
+	if (!cd)
 		return NULL;
-	staged = cm__txn_staged(txn, CM_KIND_CLIENT, CM__SLOT_ID(h));
+	id = cm__card_text(cd, CM__CARD_ID);
+	staged = cm__txn_staged(txn, CM_KIND_CLIENT, id);
 	if (staged && !has_ident((const struct cm__client *)staged, system, value))
 		return NULL;
-	return h;
+	return id;
 }
 
 static int validate(cm_txn *txn, const struct cm__rec *rec)
@@ -209,18 +212,19 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	for (i = 0; i < c->idents.count; i++) {
 		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
 		size_t n = ident_key(key, e->system, e->value);
-		const struct cm__slot *h = ident_holder(txn, key, n, e->system, e->value);
-		if (h && strcmp(CM__SLOT_ID(h), rec->id) != 0)
+		const char *h = ident_holder(txn, key, n, e->system, e->value);
+		if (h && strcmp(h, rec->id) != 0)
 			return cm__err(s, CM_EEXIST,
 				       "identifier %s|%s already belongs to client '%s' "
 				       "(if it gives it up in this transaction, save it "
 				       "first)",
-				       e->system, e->value, CM__SLOT_ID(h));
+				       e->system, e->value, h);
 	}
 	return CM_OK;
 }
 
-/* Prepared at commit: the identifier keys each op adds. */
+/* Prepared at commit: the identifier keys each op adds (owned here until
+ * apply hands them to the client directory). */
 struct ident_add {
 	char *key;
 	size_t len;
@@ -273,14 +277,14 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		for (j = 0; j < c->idents.count; j++) {
 			const struct cm__ident *e =
 				CM__LIST_AT(&c->idents, struct cm__ident, j);
-			const struct cm__slot *h;
+			const char *h;
 			struct ident_add *a;
 			size_t n;
 			if (has_ident(old, e->system, e->value))
 				continue;
 			n = ident_key(key, e->system, e->value);
 			h = ident_holder(txn, key, n, e->system, e->value);
-			if ((h && strcmp(CM__SLOT_ID(h), op->rec->id) != 0) ||
+			if ((h && strcmp(h, op->rec->id) != 0) ||
 			    cm__map_get(&p->seen, key, n))
 				return cm__err(s, CM_EEXIST,
 					       "identifier %s|%s is claimed twice",
@@ -298,8 +302,6 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 			cm__map_put(&p->seen, a->key, n, a);
 		}
 	}
-	if (cm__map_reserve(s, &s->client_idents, p->n))
-		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	if (cm__cdir_prepare(s, txn, p->n))
 		return CM_ENOMEM;
 	if ((rc = cm__bycm_prepare(s, txn, &p->bycm)) != CM_OK)
@@ -327,23 +329,17 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		for (j = 0; j < old->idents.count; j++) {
 			const struct cm__ident *e =
 				CM__LIST_AT(&old->idents, struct cm__ident, j);
-			const char *stored = NULL;
-			size_t n;
 			if (has_ident(c, e->system, e->value))
 				continue;
-			n = ident_key(key, e->system, e->value);
-			/* The directory may borrow the stored key: first. */
-			cm__cdir_ident_del(s, key, n);
-			cm__map_remove(&s->client_idents, key, n, &stored);
-			cm__free(s, (void *)stored);
+			cm__cdir_ident_del(s, key,
+					   ident_key(key, e->system, e->value));
 		}
 	}
 	for (i = 0; i < p->n; i++) {
 		struct cm__op *op = p->adds[i].op;
 		struct cm__slot *slot = op->slot ? op->slot : op->new_slot;
-		cm__map_put(&s->client_idents, p->adds[i].key, p->adds[i].len, slot);
 		cm__cdir_ident_put(s, p->adds[i].key, p->adds[i].len, CM__SLOT_ID(slot));
-		p->adds[i].key = NULL; /* now owned by the index */
+		p->adds[i].key = NULL; /* now the directory's */
 	}
 	p->n = 0;
 	cm__bycm_apply(s, txn, &p->bycm);

@@ -7,8 +7,8 @@
 #include "client/client_dir.h"
 
 /* An identifier key of at most IKEY_INLINE bytes is kept in the entry;
- * a longer one is borrowed from the identifier map (pointer and length in
- * key[]). */
+ * a longer one is a separate allocation the table owns (pointer and length
+ * in key[]). */
 #define IKEY_INLINE 23
 
 struct cm__cident {
@@ -149,6 +149,17 @@ static const char *ident_key(const struct cm__cident *e, size_t *n)
 	return p;
 }
 
+/* Free the key of entry e if the table owns it (a long one). */
+static void ident_free(cm_store *s, const struct cm__cident *e)
+{
+	char *p;
+
+	if (e->klen != CM__CARD_FAR)
+		return;
+	memcpy(&p, e->key, sizeof(p));
+	cm__free(s, p);
+}
+
 static size_t ident_slot(const struct cm__cdir *d, const char *key, size_t n,
 			 uint32_t h)
 {
@@ -168,6 +179,11 @@ static size_t ident_slot(const struct cm__cdir *d, const char *key, size_t n,
 	}
 }
 
+size_t cm__cdir_ident_count(const cm_store *s)
+{
+	return s->client_dir ? s->client_dir->ixcount : 0;
+}
+
 const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 				     size_t n)
 {
@@ -180,7 +196,7 @@ const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 	return e->card ? &d->cards[e->card - 1] : NULL;
 }
 
-void cm__cdir_ident_put(cm_store *s, const char *key, size_t n,
+void cm__cdir_ident_put(cm_store *s, char *key, size_t n,
 			const char *client_id)
 {
 	struct cm__cdir *d = s->client_dir;
@@ -200,9 +216,11 @@ void cm__cdir_ident_put(cm_store *s, const char *key, size_t n,
 			e->klen = CM__CARD_FAR;
 			memcpy(e->key, &key, sizeof(key));
 			memcpy(e->key + sizeof(key), &len, sizeof(len));
+			key = NULL; /* kept */
 		}
 	}
 	e->card = (uint32_t)c;
+	cm__free(s, key);
 }
 
 void cm__cdir_ident_del(cm_store *s, const char *key, size_t n)
@@ -216,6 +234,7 @@ void cm__cdir_ident_del(cm_store *s, const char *key, size_t n)
 	i = ident_slot(d, key, n, cm__hash(key, n));
 	if (!d->byident[i].card)
 		return;
+	ident_free(s, &d->byident[i]);
 	/* Backward shift: pull later members of the probe run into the gap. */
 	j = i;
 	for (;;) {
@@ -374,9 +393,13 @@ void cm__cdir_apply_cards(cm_store *s, cm_txn *txn)
 void cm__cdir_free(cm_store *s)
 {
 	struct cm__cdir *d = s->client_dir;
+	size_t i;
 
 	if (!d)
 		return;
+	for (i = 0; i < d->ixcap; i++)
+		if (d->byident[i].card)
+			ident_free(s, &d->byident[i]);
 	cm__free(s, d->raw);
 	cm__free(s, d->byid);
 	cm__free(s, d->byident);

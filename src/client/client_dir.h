@@ -3,8 +3,7 @@
  * clients (client_dir.c).
  *
  * A look-up through the table maps (id -> slot -> record) costs three
- * dependent cache misses, and one more through the identifier map (its
- * key is a separate string). The directory keeps, per client, one
+ * dependent cache misses. The directory keeps, per client, one
  * 128-byte card aligned to a cache line, in a dense array: the current
  * version, the fields a summary read returns (status, risk tier, dates,
  * revision) and the id, family and given names and case manager inline
@@ -12,7 +11,11 @@
  * card by id (8-byte entries; the id is checked on the card) and by
  * identifier (32-byte entries holding short keys inline). A look-up is
  * then a probe in a table that stays in cache plus one card: one miss,
- * where the map path had three or four.
+ * where the map path had three.
+ *
+ * The identifier table is the store's one identifier index: look-ups
+ * (cm_client_find) and the uniqueness checks at save and commit
+ * (client.c) both go through cm__cdir_find.
  *
  * Kept by the client kind's index hooks: cm__cdir_prepare (phase 1, under
  * the write lock: may fail, changes nothing visible) reserves all that
@@ -61,14 +64,16 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents);
 /* Apply: every client op's card now describes op->rec (new clients get a
  * card). Before the identifier changes. */
 void cm__cdir_apply_cards(cm_store *s, cm_txn *txn);
-/* Apply: an identifier key ("system\0value", n bytes) goes or comes. For
- * a put, key must live until its del (the identifier map owns it). */
+/* Apply: an identifier key ("system\0value", n bytes) goes or comes, the
+ * card of committed client client_id holding it. A put takes key, which
+ * must be free in the table (cm__alloc'd, length n): the table keeps a
+ * long one and frees one it holds inline. */
 void cm__cdir_ident_del(cm_store *s, const char *key, size_t n);
-void cm__cdir_ident_put(cm_store *s, const char *key, size_t n,
+void cm__cdir_ident_put(cm_store *s, char *key, size_t n,
 			const char *client_id);
 
 /* The card of committed client id / of identifier key, or NULL. Caller
- * holds the lock. */
+ * holds the lock, or is the open transaction's holder (the only writer). */
 const struct cm__card *cm__cdir_get(const cm_store *s, const char *id);
 const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 				     size_t n);

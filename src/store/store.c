@@ -240,11 +240,6 @@ static void store_destroy(cm_store *s)
 		cm__free(s, t->slots);
 		cm__map_free(s, &t->ids);
 	}
-	/* Identifier keys are owned by the index. */
-	for (i = 0; i < s->client_idents.cap; i++)
-		if (s->client_idents.ents[i].key)
-			cm__free(s, (void *)s->client_idents.ents[i].key);
-	cm__map_free(s, &s->client_idents);
 	cm__cdir_free(s);
 	cm__cix_free(s);
 	cm__assess_cfg_free(s);
@@ -502,7 +497,7 @@ struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
 uint64_t cm__store_digest(cm_store *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t k, i;
+	size_t k, i, idents;
 	int idle;
 
 	pthread_mutex_lock(&s->meta);
@@ -523,8 +518,8 @@ uint64_t cm__store_digest(cm_store *s)
 			h = cm__rec_digest(kd, t->slots[i]->cur, h);
 		}
 	}
-	h = cm__digest_bytes(h, &s->client_idents.count,
-			     sizeof(s->client_idents.count));
+	idents = cm__cdir_ident_count(s);
+	h = cm__digest_bytes(h, &idents, sizeof(idents));
 	h = cm__digest_bytes(h, &s->clients_by_cm.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->events_by_client.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->services_by_client.total, sizeof(size_t));

@@ -337,7 +337,6 @@ struct cm_store {
 	int loading; /* set while cm_store_open loads from storage */
 
 	struct cm__table tables[CM__KIND_MAX];
-	struct cm__map client_idents; /* "system\0value" -> struct cm__slot * */
 	/* Cards of the committed clients for look-ups (client/client_dir.h);
 	 * NULL until the first client commits. */
 	struct cm__cdir *client_dir;
@@ -382,6 +381,8 @@ void cm__assess_cfg_free(cm_store *s);
 struct cm__cdir;
 /* Free the client directory (at store destruction; client_dir.c). */
 void cm__cdir_free(cm_store *s);
+/* The number of client identifiers, for the store digest (client_dir.c). */
+size_t cm__cdir_ident_count(const cm_store *s);
 /* Free the contact index (at store destruction; contact_index.c). */
 void cm__cix_free(cm_store *s);
 
