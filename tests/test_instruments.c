@@ -35,7 +35,7 @@ static cm_assessment *new_assessment(const char *instrument)
  * (filling each item up to 3, the rest 0). */
 static void answer_total(cm_assessment *a, int n, int total)
 {
-	char item[8];
+	char item[16];
 	int i;
 
 	for (i = 1; i <= n; i++) {
