@@ -42,7 +42,7 @@ static cm_client *make_client(void)
 
 static void answer_all(cm_assessment *a, int n, int value)
 {
-	char item[8];
+	char item[16];
 	int i;
 	for (i = 1; i <= n; i++) {
 		snprintf(item, sizeof(item), "q%d", i);
