@@ -201,6 +201,41 @@ static void test_staged_record_invisible(void **state)
 	th_close(&env);
 }
 
+/* Work that never commits leaves no memory behind: rolled-back saves with
+ * ever new short texts (which committed versions share through the
+ * store's intern table) do not grow the store. */
+static void test_rollbacks_leave_nothing(void **state)
+{
+	struct th_env env;
+	cm_client *c;
+	cm_txn *t;
+	char manager[32];
+	long live;
+	int i;
+	(void)state;
+
+	th_open(&env);
+	c = make_client(&env, "Okafor");
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	live = env.alloc.live;
+	for (i = 0; i < 2000; i++) {
+		snprintf(manager, sizeof(manager), "manager-%d", i);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, manager),
+				 CM_OK);
+		assert_int_equal(cm_txn_begin(&t, env.store, manager), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_txn_rollback(t);
+	}
+	/* The handle keeps its private copy with the last text. */
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, NULL), CM_OK);
+	cm_client_free(c);
+	c = NULL;
+	assert_true(env.alloc.live <= live);
+	th_close(&env);
+}
+
 static void test_several_records_one_txn(void **state)
 {
 	struct th_env env;
@@ -401,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_txn_arguments),
 		cmocka_unit_test(test_rollback_discards),
 		cmocka_unit_test(test_staged_record_invisible),
+		cmocka_unit_test(test_rollbacks_leave_nothing),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

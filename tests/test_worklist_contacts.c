@@ -231,6 +231,9 @@ static void test_errors(void **state)
 	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, NULL, TH_D0, 14), CM_EINVAL);
 	assert_int_equal(CALL(&n, rows, sizeof(rows[0]) - 1, 2, env.store, "m1", TH_D0, 14), CM_EVERSION);
 	assert_non_null(strstr(cm_store_errmsg(env.store), "row size"));
+	/* A size rows could not be written at without misalignment. */
+	assert_int_equal(CALL(&n, rows, sizeof(rows[0]) + 1, 2, env.store, "m1", TH_D0, 14), CM_EINVAL);
+	assert_non_null(strstr(cm_store_errmsg(env.store), "not a multiple"));
 	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", -1000000, 14), CM_EDATE);
 	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", TH_D0, -1), CM_ERANGE);
 	assert_int_equal(CALL(&n, rows, sizeof(rows[0]), 2, env.store, "m1", TH_D0, 367), CM_ERANGE);

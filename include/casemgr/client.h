@@ -162,6 +162,11 @@ CM_API int cm_client_get_summary(cm_client_summary *out, cm_store *store,
 /**
  * As cm_client_get_summary, for the committed client holding identifier
  * (system, value), e.g. ("MRN", "MRN000123456").
+ * @param out    the caller's summary, out->version set as for
+ *               cm_client_get_summary; unchanged on failure.
+ * @param store  the store.
+ * @param system the identifier's system.
+ * @param value  the identifier's value.
  * @return CM_OK; CM_EINVAL (NULL argument); CM_EVERSION; CM_ENOTFOUND (no
  *         client holds it, or system or value is longer than an identifier
  *         can be); CM_ESTATE. On failure *out is unchanged.

@@ -226,16 +226,20 @@ typedef struct cm_contact_row {
  * A case manager's contact worklist, written into the caller's array: the
  * rows that cm_worklist_query(case_manager, as_of, horizon_days,
  * CM_WORK_BIT(CM_WORK_CONTACT_DUE) | CM_WORK_BIT(CM_WORK_CONTACT_OVERDUE),
- * offset, max_rows) gives, in the same order (due date, then kind, then
- * client id), without a worklist object: no allocation, and the rows come
- * from a covering index (no record is read). For the page of an EHR's
- * "who to call" list.
+ * offset, max_rows) gives, in the same order (overdue rows, urgent,
+ * before due ones; within each by due date, then client id), without a
+ * worklist object: no allocation, and the rows come from a covering index
+ * (no record is read). For the page of an EHR's "who to call" list.
+ * Unlike cm_worklist_query's limit, max_rows 0 means no rows (count only),
+ * not "no limit".
  * @param out_count     receives the number of rows written (<= max_rows).
  * @param out_total     receives the number of rows before paging; may be
  *                      NULL.
  * @param rows          the caller's array of max_rows rows (may be NULL
  *                      when max_rows is 0, to count only).
- * @param row_size      sizeof(cm_contact_row) of the caller's header.
+ * @param row_size      sizeof(cm_contact_row) of the caller's header (a
+ *                      later, larger row layout passes its own size); a
+ *                      multiple of the row's alignment, as any sizeof is.
  * @param max_rows      room in rows.
  * @param store         the store.
  * @param case_manager  the case manager's id ("" for clients with none).
@@ -243,7 +247,8 @@ typedef struct cm_contact_row {
  * @param horizon_days  0..366.
  * @param offset        rows to skip first.
  * @return CM_OK; CM_EINVAL (NULL out_count, store or case_manager, NULL
- *         rows with max_rows > 0); CM_EVERSION (row_size smaller than
+ *         rows with max_rows > 0, row_size not a multiple of the row's
+ *         alignment); CM_EVERSION (row_size smaller than
  *         this library's first row layout); CM_EDATE (as_of); CM_ERANGE
  *         (horizon); CM_EUTF8, CM_ETOOLONG (case_manager); CM_ESTATE
  *         (store closed). On failure nothing is written.

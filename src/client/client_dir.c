@@ -184,6 +184,29 @@ size_t cm__cdir_ident_count(const cm_store *s)
 	return s->client_dir ? s->client_dir->ixcount : 0;
 }
 
+uint64_t cm__cdir_digest(const cm_store *s, uint64_t h)
+{
+	const struct cm__cdir *d = s->client_dir;
+	size_t i, n = d ? d->ncards : 0;
+
+	h = cm__digest_bytes(h, &n, sizeof(n));
+	for (i = 0; i < n; i++) {
+		const struct cm__card *c = &d->cards[i];
+		h = cm__digest_bytes(h, &c->revision, sizeof(c->revision));
+		h = cm__digest_bytes(h, &c->status, sizeof(c->status));
+		h = cm__digest_bytes(h, &c->risk_tier, sizeof(c->risk_tier));
+		h = cm__digest_bytes(h, &c->next_followup, sizeof(c->next_followup));
+		size_t used = 0;
+		int k;
+		for (k = 0; k < CM__CARD_NTEXT; k++)
+			if (c->len[k] != CM__CARD_FAR)
+				used += c->len[k];
+		h = cm__digest_bytes(h, c->len, sizeof(c->len));
+		h = cm__digest_bytes(h, c->text, used); /* the rest is not set */
+	}
+	return h;
+}
+
 const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 				     size_t n)
 {

@@ -194,6 +194,30 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 	}
 }
 
+uint64_t cm__cix_digest(const cm_store *s, uint64_t h)
+{
+	const struct cm__cix *x = s->contact_index;
+	uint64_t sum = 0;
+	size_t i, n = 0;
+	uint32_t j;
+
+	/* Independent of the map's layout: a sum over the entries. */
+	for (i = 0; x && i < x->map.cap; i++) {
+		const struct cm__cbucket *b = x->map.ents[i].val;
+		if (!x->map.ents[i].key)
+			continue;
+		for (j = 0; j < b->n; j++) {
+			const char *id = cm__cent_id(&b->e[j]);
+			uint64_t e = cm__digest_bytes(0, b->manager, strlen(b->manager));
+			e = cm__digest_bytes(e, &b->e[j].due, sizeof(b->e[j].due));
+			sum += cm__digest_bytes(e, id, strlen(id));
+			n++;
+		}
+	}
+	h = cm__digest_bytes(h, &n, sizeof(n));
+	return cm__digest_bytes(h, &sum, sizeof(sum));
+}
+
 const struct cm__cent *cm__cix_get(const cm_store *s, const char *manager,
 				   uint32_t *out_n)
 {

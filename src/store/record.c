@@ -284,7 +284,10 @@ static const char *find_shared(const struct pack_ctx *c,
 		n = strlen(t);
 		if (n > CM__INTERN_MAX)
 			return NULL;
-		if (!add)
+		/* A save only finds: what it staged may never commit, and
+		 * the table only grows with committed texts (added after
+		 * commit, cm__rec_intern, or while loading: no txn). */
+		if (!add || c->txn)
 			return cm__intern_find(c->s, t, n);
 		if (!(t = cm__intern(c->s, t, n)))
 			*rc = CM_ENOMEM;
@@ -389,6 +392,36 @@ static void obj_pack(struct pack_ctx *c, const struct cm__schema *sc,
 			*at = base + PACK_ALIGN((size_t)(*at - base));
 		}
 	}
+}
+
+static int obj_intern(cm_store *s, const struct cm__schema *sc,
+		      const void *obj)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		if (f->type == CM__F_TEXT && !IS_SPARSE(f) &&
+		    f->check == CM__TEXT_INTERN) {
+			const char *t = *CFIELD(obj, f, char *);
+			size_t n = t ? strlen(t) : 0;
+			if (t && n <= CM__INTERN_MAX && !cm__intern(s, t, n))
+				return CM_ENOMEM;
+		} else if (f->type == CM__F_LIST) {
+			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
+			for (j = 0; j < l->count; j++)
+				if (obj_intern(s, f->elem, (const char *)l->items +
+							   j * f->elem->size))
+					return CM_ENOMEM;
+		}
+	}
+	return CM_OK;
+}
+
+int cm__rec_intern(cm_store *s, const struct cm__kind *k,
+		   const struct cm__rec *r)
+{
+	return obj_intern(s, k->schema, r);
 }
 
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,

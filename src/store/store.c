@@ -520,6 +520,8 @@ uint64_t cm__store_digest(cm_store *s)
 	}
 	idents = cm__cdir_ident_count(s);
 	h = cm__digest_bytes(h, &idents, sizeof(idents));
+	h = cm__cdir_digest(s, h);
+	h = cm__cix_digest(s, h);
 	h = cm__digest_bytes(h, &s->clients_by_cm.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->events_by_client.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->services_by_client.total, sizeof(size_t));

@@ -385,6 +385,10 @@ void cm__cdir_free(cm_store *s);
 size_t cm__cdir_ident_count(const cm_store *s);
 /* Free the contact index (at store destruction; contact_index.c). */
 void cm__cix_free(cm_store *s);
+/* h extended with the client directory's cards and the contact index's
+ * entries (cm__store_digest). */
+uint64_t cm__cdir_digest(const cm_store *s, uint64_t h);
+uint64_t cm__cix_digest(const cm_store *s, uint64_t h);
 
 void cm__store_ref(cm_store *s);
 void cm__store_unref(cm_store *s);
@@ -424,6 +428,13 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
  * CM__TEXT_INTERN / CM__TEXT_CLIENT pointing at the store's shared copy
  * or the client slot's id (txn: where clients staged with it are found,
  * or NULL). Only the holder of the store's transaction packs. */
+/* Add the CM__TEXT_INTERN texts of version r, which its transaction is
+ * committing, to the intern table, so that later packed versions share
+ * them (saves only look texts up: work rolled back adds nothing). CM_OK
+ * or CM_ENOMEM (the texts added so far stay: the table is a cache, no
+ * record depends on them). For the holder of the store's transaction. */
+int cm__rec_intern(cm_store *s, const struct cm__kind *k,
+		   const struct cm__rec *r);
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		 const struct cm__rec *src, const char *id, const cm_txn *txn);
 void cm__rec_retain(struct cm__rec *r);

@@ -14,37 +14,61 @@
 
 #include "store/store_impl.h"
 
-/* Take op's pending slot (a new record that did not commit) out of its
- * table's id map and free it. */
-static void unstage_slot(cm_store *s, struct cm__op *op)
+/* Ops [from, nops) end without committing (or have committed): clear
+ * their slots' staged marks, and take the pending slots of their new
+ * records out of the id maps (one write lock for all) and free them. Their
+ * records are released first: a staged version may borrow a pending
+ * client slot's id. */
+static void unstage(cm_store *s, cm_txn *txn, size_t from)
 {
-	struct cm__slot *sl = op->new_slot;
+	size_t i;
+	int pending = 0;
 
-	if (op->slot)
-		op->slot->staged = 0;
-	if (!sl)
+	for (i = from; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		if (op->slot)
+			op->slot->staged = 0;
+		pending |= op->new_slot != NULL;
+	}
+	if (!pending)
 		return;
 	CM__WRLOCK(s);
-	cm__map_remove(&s->tables[op->kind->kind].ids, CM__SLOT_ID(sl),
-		       strlen(CM__SLOT_ID(sl)), NULL);
+	for (i = from; i < txn->nops; i++) {
+		const struct cm__slot *sl = txn->ops[i].new_slot;
+		if (sl)
+			cm__map_remove(&s->tables[txn->ops[i].kind->kind].ids,
+				       CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)),
+				       NULL);
+	}
 	CM__UNLOCK(s);
-	cm__slot_free(s, sl);
-	op->new_slot = NULL;
+	for (i = from; i < txn->nops; i++) {
+		cm__slot_free(s, txn->ops[i].new_slot);
+		txn->ops[i].new_slot = NULL;
+	}
+}
+
+/* Release what ops [from, nops) hold: records and handles. */
+static void release_ops(cm_store *s, cm_txn *txn, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < txn->nops; i++) {
+		struct cm__op *op = &txn->ops[i];
+		cm__rec_release(s, op->rec);
+		op->rec = NULL;
+		if (op->handle)
+			op->handle->txn = NULL;
+		cm__handle_release(op->handle);
+		op->handle = NULL;
+	}
 }
 
 static void txn_free(cm_txn *txn)
 {
 	cm_store *s = txn->store;
-	size_t i;
 
-	for (i = 0; i < txn->nops; i++) {
-		struct cm__op *op = &txn->ops[i];
-		cm__rec_release(s, op->rec);
-		if (op->handle)
-			op->handle->txn = NULL;
-		cm__handle_release(op->handle);
-		unstage_slot(s, op);
-	}
+	release_ops(s, txn, 0);
+	unstage(s, txn, 0);
 	cm__free(s, txn->ops);
 	cm__free(s, txn->actor);
 	cm__free(s, txn->commit_actor);
@@ -258,15 +282,11 @@ void cm__txn_truncate(cm_txn *txn, size_t nops)
 {
 	cm_store *s = txn->store;
 
-	while (txn->nops > nops) {
-		struct cm__op *op = &txn->ops[--txn->nops];
-		cm__rec_release(s, op->rec);
-		op->rec = NULL;
-		if (op->handle)
-			op->handle->txn = NULL;
-		cm__handle_release(op->handle);
-		unstage_slot(s, op);
-	}
+	if (txn->nops <= nops)
+		return;
+	release_ops(s, txn, nops);
+	unstage(s, txn, nops);
+	txn->nops = nops;
 }
 
 struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id)
@@ -348,6 +368,10 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	 * its pending entries are filled in place (nothing to allocate). */
 	if (k->history_off && hist_pending(rec_history(k, r)))
 		cm__hist_fill(txn, rec_history(k, r));
+	/* Committing texts join the intern table (saves only look in it:
+	 * work rolled back leaves nothing there). */
+	if (cm__rec_intern(txn->store, k, r))
+		return CM_ENOMEM;
 	if (k->prepare_op)
 		return k->prepare_op(txn, op);
 	return CM_OK;
