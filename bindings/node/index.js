@@ -446,6 +446,19 @@ class Store {
   newClient() { return this._make(Client, lib.client_new); }
   client(id) { return this._make(Client, lib.client_get, id); }
   findClient(system, value) { return this._make(Client, lib.client_find, system, value); }
+  _summary(fn, ...args) {
+    const out = { version: 1 };
+    check(fn(out, this._p(), ...args), this);
+    return {
+      id: out.id, status: nameOf(CASE_STATUS, out.status), riskTier: out.risk_tier,
+      nextFollowup: fromDays(out.next_followup), birthDate: fromDays(out.birth_date),
+      gender: nameOf(GENDER, out.gender), revision: num(out.revision),
+      family: out.family || null, given: out.given || null, caseManager: out.case_manager || null,
+    };
+  }
+  /** The commonly read fields of a committed client, without a handle. */
+  clientSummary(id) { return this._summary(lib.client_get_summary, id); }
+  findClientSummary(system, value) { return this._summary(lib.client_find_summary, system, value); }
   clients({ status = 0, caseManager = null, namePrefix = null } = {}) {
     const out = [null];
     check(lib.client_list(out, this._p(), codeOf(CASE_STATUS, status), caseManager, namePrefix), this);
@@ -499,6 +512,21 @@ class Store {
     }));
   }
 
+  /** A case manager's due and overdue contacts from the covering index:
+   *  { rows: [{ kind, priority, due, clientId }], total } (at most limit rows). */
+  contactWorklist(caseManager, asOf, { horizonDays = 0, offset = 0, limit = 50 } = {}) {
+    const rows = Array.from({ length: limit }, () => ({}));
+    const n = [0], total = [0];
+    check(lib.worklist_contacts(n, total, limit ? rows : null, koffi.sizeof(types.cm_contact_row), limit, this._p(),
+                                caseManager, toDays(asOf), horizonDays, offset), this);
+    return {
+      rows: rows.slice(0, num(n[0])).map((r) => ({
+        kind: nameOf(WORK_KIND, r.kind), priority: nameOf(PRIORITY, r.priority),
+        due: fromDays(r.due), clientId: r.client_id,
+      })),
+      total: num(total[0]),
+    };
+  }
   worklist(asOf, { caseManager = null, horizonDays = 0, kinds = 0, offset = 0, limit = 0 } = {}) {
     const mask = Array.isArray(kinds) ? kinds.reduce((m, k) => m | (1 << codeOf(WORK_KIND, k)), 0) : kinds;
     const out = [null];

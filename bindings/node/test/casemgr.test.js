@@ -105,6 +105,28 @@ test('iterators: listing, audit, worklist, caseloads', () => {
   store.close();
 });
 
+test('summaries and contact rows', () => {
+  const store = new cm.Store({ clock });
+  const c = enrolled(store, 'Rivera', 'M7');
+  c.caseManager = 'cm-1';
+  c.nextFollowup = '2026-01-05';
+  c.riskTier = 3;
+  store.transaction('x', (t) => c.save(t));
+  const s = store.clientSummary(c.id);
+  assert.deepEqual([s.id, s.status, s.riskTier, s.nextFollowup, s.family, s.caseManager, s.revision],
+    [c.id, 'active', 3, '2026-01-05', 'Rivera', 'cm-1', c.revision]);
+  assert.deepEqual(store.findClientSummary('MRN', 'M7'), s);
+  assert.throws(() => store.clientSummary('no-such-client'), cm.NotFoundError);
+  const { rows, total } = store.contactWorklist('cm-1', '2026-01-10');
+  assert.equal(total, 1);
+  assert.deepEqual(rows, [{ kind: 'contact-overdue', priority: 'urgent', due: '2026-01-05', clientId: c.id }]);
+  const items = [...store.worklist('2026-01-10', { caseManager: 'cm-1', kinds: ['contact-due', 'contact-overdue'] })];
+  assert.deepEqual(rows.map((r) => [r.kind, r.due, r.clientId]), items.map((i) => [i.kind, i.due, i.clientId]));
+  assert.deepEqual(store.contactWorklist('cm-1', '2026-01-10', { limit: 0 }), { rows: [], total: 1 });
+  assert.throws(() => store.contactWorklist('cm-1', '2026-01-10', { horizonDays: 400 }), cm.RangeError);
+  store.close();
+});
+
 test('assessment, plan, service, event', () => {
   const store = new cm.Store({ clock });
   const client = enrolled(store, 'Rivera', 'M1');

@@ -4,7 +4,7 @@ import datetime as _dt
 import os
 import threading
 from collections import namedtuple
-from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_size_t, c_void_p
+from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_size_t, c_void_p, sizeof
 
 from . import _ffi
 from .errors import CasemgrError, StateError, error_for
@@ -19,6 +19,9 @@ WorkItem = namedtuple("WorkItem", "kind priority due client_id record_kind recor
 Caseload = namedtuple("Caseload", "manager clients load")
 StatusChange = namedtuple("StatusChange", "from_status to_status time actor reason")
 Measure = namedtuple("Measure", "numerator denominator median_days")
+ClientSummary = namedtuple("ClientSummary", "id status risk_tier next_followup birth_date "
+                           "gender revision family given case_manager")
+ContactRow = namedtuple("ContactRow", "kind priority due client_id")
 
 
 def lib():
@@ -444,6 +447,25 @@ class Store(_Closing):
         from .records import Client
         return Client._new(self, lib().client_find, self._p(), enc(system), enc(value))
 
+    def _summary(self, fn, *args):
+        from .records import CASE_STATUS, GENDER
+        out = _ffi.cm_client_summary()
+        out.version = _ffi.CM_CLIENT_SUMMARY_VERSION
+        check(fn(byref(out), self._p(), *args), self)
+        return ClientSummary(dec(out.id), CASE_STATUS.get(out.status), out.risk_tier,
+                             from_days(out.next_followup), from_days(out.birth_date),
+                             GENDER.get(out.gender), out.revision, dec(out.family) or None,
+                             dec(out.given) or None, dec(out.case_manager) or None)
+
+    def client_summary(self, client_id):
+        """The commonly read fields of a committed client (ClientSummary),
+        copied without a handle: the fast read for a list row."""
+        return self._summary(lib().client_get_summary, enc(client_id))
+
+    def find_client_summary(self, system, value):
+        """As client_summary, for the client holding identifier (system, value)."""
+        return self._summary(lib().client_find_summary, enc(system), enc(value))
+
     def clients(self, status=0, case_manager=None, name_prefix=None):
         from .records import Client, code_of, CASE_STATUS
         out = c_void_p()
@@ -548,6 +570,20 @@ class Store(_Closing):
                                                  KIND_NAMES.get(l.worklist_record_kind(w)),
                                                  dec(l.worklist_record_id(w))),
                               count=l.worklist_count, total=l.worklist_total)
+
+    def contact_worklist(self, case_manager, as_of, horizon_days=0, offset=0, limit=50):
+        """A case manager's due and overdue contacts (ContactRow), the rows
+        and order worklist() gives for the contact kinds, at most `limit`
+        after `offset`, read from a covering index; returns (rows, total)."""
+        from .records import WORK_KIND, PRIORITY
+        rows = (_ffi.cm_contact_row * max(limit, 1))()
+        n, total = c_size_t(), c_size_t()
+        check(lib().worklist_contacts(byref(n), byref(total), rows,
+                                      sizeof(_ffi.cm_contact_row), limit, self._p(),
+                                      enc(case_manager), to_days(as_of), horizon_days,
+                                      offset), self)
+        return ([ContactRow(WORK_KIND.get(r.kind), PRIORITY.get(r.priority), from_days(r.due),
+                            dec(r.client_id)) for r in rows[:n.value]], total.value)
 
     def caseloads(self):
         out = c_void_p()

@@ -282,6 +282,32 @@ class RecordsTest(unittest.TestCase):
         with self.assertRaises(casemgr.StateError):
             ev.text = "events are immutable"
 
+    def test_summaries_and_contact_rows(self):
+        s = self.store
+        self.client.case_manager = "cm-1"
+        self.client.next_followup = dt.date(2026, 1, 5)
+        self.client.risk_tier = 3
+        with s.transaction("x") as txn:
+            self.client.save(txn)
+        sm = s.client_summary(self.client.id)
+        self.assertEqual((sm.id, sm.status, sm.risk_tier, sm.next_followup, sm.family,
+                          sm.case_manager, sm.revision),
+                         (self.client.id, "active", 3, dt.date(2026, 1, 5), "Rivera", "cm-1",
+                          self.client.revision))
+        self.assertEqual(s.find_client_summary("MRN", "MRN1"), sm)
+        with self.assertRaises(casemgr.NotFoundError):
+            s.client_summary("no-such-client")
+        rows, total = s.contact_worklist("cm-1", dt.date(2026, 1, 10))
+        self.assertEqual(total, 1)
+        self.assertEqual(rows, [casemgr.ContactRow("contact-overdue", "urgent",
+                                                   dt.date(2026, 1, 5), self.client.id)])
+        items = list(s.worklist(dt.date(2026, 1, 10), case_manager="cm-1", kinds=[1, 2]))
+        self.assertEqual([(r.kind, r.due, r.client_id) for r in rows],
+                         [(i.kind, i.due, i.client_id) for i in items])
+        self.assertEqual(s.contact_worklist("cm-1", dt.date(2026, 1, 10), limit=0), ([], 1))
+        with self.assertRaises(casemgr.RangeError):
+            s.contact_worklist("cm-1", dt.date(2026, 1, 10), horizon_days=400)
+
     def test_worklist_caseload_measure_settings(self):
         s = self.store
         self.client.case_manager = "cm-1"
