@@ -79,6 +79,17 @@ void th_open(struct th_env *env)
 	assert_int_equal(cm_store_open(&env->store, &o), CM_OK);
 }
 
+void th_open_journal(struct th_env *env, const char *path)
+{
+	cm_store_options o;
+
+	memset(env, 0, sizeof(*env));
+	env->clock.now = TH_T0;
+	th_options(&o, env);
+	assert_int_equal(cm_store_open_journal(&env->store, path, CM_SYNC_NORMAL, &o),
+			 CM_OK);
+}
+
 void th_close(struct th_env *env)
 {
 	cm_store_close(env->store);

@@ -40,6 +40,9 @@ struct th_env {
 /* Open env->store on the counting allocator and the settable clock
  * (starting at 2026-11-23T09:00:00Z). Asserts success. */
 void th_open(struct th_env *env);
+/* As th_open, on the file journal at path (CM_SYNC_NORMAL): a reopen reads
+ * back what earlier stores committed there. */
+void th_open_journal(struct th_env *env, const char *path);
 /* Close env->store and assert that no allocation is left. */
 void th_close(struct th_env *env);
 /* Fill opts with the harness allocator and clock. */

@@ -418,23 +418,16 @@ static void test_alloc_failures(void **state)
 static void test_reload(void **state)
 {
 	char dir[64], path[96];
-	cm_store_options o;
 	cm_client_summary sm;
 	(void)state;
 
 	th_close(&env);
 	fx_tmpdir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/j", dir);
-	memset(&env, 0, sizeof(env));
-	env.clock.now = TH_T0;
-	th_options(&o, &env);
-	assert_int_equal(cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o), CM_OK);
+	th_open_journal(&env, path);
 	add_client("r1", "Reload", "MRN-R1");
 	th_close(&env);
-	memset(&env, 0, sizeof(env));
-	env.clock.now = TH_T0;
-	th_options(&o, &env);
-	assert_int_equal(cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o), CM_OK);
+	th_open_journal(&env, path);
 	assert_int_equal(find_sum(&sm, "MRN", "MRN-R1"), CM_OK);
 	assert_string_equal(sm.id, "r1");
 	assert_string_equal(sm.family, "Reload");

@@ -308,7 +308,6 @@ static void test_alloc_failures(void **state)
 static void test_reload(void **state)
 {
 	char dir[64], path[96];
-	cm_store_options o;
 	cm_contact_row rows[4];
 	size_t n;
 	(void)state;
@@ -316,17 +315,11 @@ static void test_reload(void **state)
 	th_close(&env);
 	fx_tmpdir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/j", dir);
-	memset(&env, 0, sizeof(env));
-	env.clock.now = TH_T0;
-	th_options(&o, &env);
-	assert_int_equal(cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o), CM_OK);
+	th_open_journal(&env, path);
 	fx_client(&env, "r1", "m1", 1, TH_D0 + 1);
 	fx_client(&env, "r0", "m1", 1, TH_D0 + 1);
 	th_close(&env);
-	memset(&env, 0, sizeof(env));
-	env.clock.now = TH_T0;
-	th_options(&o, &env);
-	assert_int_equal(cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o), CM_OK);
+	th_open_journal(&env, path);
 	assert_int_equal(cm_worklist_contacts(&n, NULL, rows, sizeof(rows[0]), 4,
 					      env.store, "m1", TH_D0, 14, 0), CM_OK);
 	assert_int_equal(n, 2);
