@@ -189,8 +189,10 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		e->due = c->next_followup;
 		e->len = (uint32_t)len;
 		e->slot = slot;
+		/* Zero-padded: readers copy the whole inline buffer. */
+		memset(e->id, 0, sizeof(e->id));
 		if (len <= CM__CENT_ID_INLINE)
-			memcpy(e->id, CM__SLOT_ID(slot), len + 1);
+			memcpy(e->id, CM__SLOT_ID(slot), len);
 	}
 }
 

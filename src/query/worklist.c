@@ -425,6 +425,10 @@ int cm_worklist_query(cm_worklist **out, cm_store *s, const char *case_manager,
 /* First layout of cm_contact_row: every later one starts with it. */
 #define CONTACT_ROW_V1 sizeof(cm_contact_row)
 
+_Static_assert(sizeof(((struct cm__cent *)0)->id) <=
+		       sizeof(((cm_contact_row *)0)->client_id),
+	       "a contact row holds an entry's inline id");
+
 int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 			 cm_contact_row *rows, size_t row_size, size_t max_rows,
 			 cm_store *s, const char *case_manager, int32_t as_of,
@@ -454,11 +458,21 @@ int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 		return cm__err(s, CM_ERANGE,
 			       "contact worklist: horizon %d is outside 0..366",
 			       (int)horizon_days);
-	if ((rc = cm__check_text(s, case_manager, 64, "case manager", 1)) ||
-	    (rc = cm__store_usable(s)))
+	if (strnlen(case_manager, 65) > 64)
+		return cm__check_text(s, case_manager, 64, "case manager", 1);
+	if ((rc = cm__store_usable(s)))
 		return rc;
 	CM__RDLOCK(s);
 	e = cm__cix_get(s, case_manager, &n);
+	/* A case manager with entries equals a stored, checked id: only an
+	 * unknown one needs its text checked (bad UTF-8 is an error, not an
+	 * empty list). */
+	if (!e) {
+		CM__UNLOCK(s);
+		if ((rc = cm__check_text(s, case_manager, 64, "case manager", 1)))
+			return rc;
+		CM__RDLOCK(s);
+	}
 	/* The rows are the entries due by `last`: a prefix. Scan the page's
 	 * part of it in order (those lines are read anyway, and the hardware
 	 * prefetches them), then binary-search the rest for the total. */
@@ -481,16 +495,21 @@ int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 		*out_total = n;
 	for (; i < end; i++) {
 		cm_contact_row *r = rows;
-		const char *id = cm__cent_id(&e[i]);
-		size_t len = e[i].len < sizeof(r->client_id) ? e[i].len
-							     : sizeof(r->client_id) - 1;
 		int overdue = e[i].due < as_of;
 		rows = (cm_contact_row *)(void *)((char *)rows + row_size);
 		r->kind = overdue ? CM_WORK_CONTACT_OVERDUE : CM_WORK_CONTACT_DUE;
 		r->priority = overdue ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE;
 		r->due = e[i].due;
-		memcpy(r->client_id, id, len);
-		r->client_id[len] = '\0';
+		if (e[i].len <= CM__CENT_ID_INLINE) {
+			/* One fixed-size copy of the zero-padded inline id. */
+			memcpy(r->client_id, e[i].id, sizeof(e[i].id));
+		} else {
+			const char *id = cm__cent_id(&e[i]);
+			size_t len = e[i].len < sizeof(r->client_id)
+					     ? e[i].len : sizeof(r->client_id) - 1;
+			memcpy(r->client_id, id, len);
+			r->client_id[len] = '\0';
+		}
 	}
 	CM__UNLOCK(s);
 	return CM_OK;
