@@ -155,14 +155,20 @@ static void init(struct cm__rec *rec)
 
 /* ---- identifier index -------------------------------------------------- */
 
-/* "system\0value" into buf (large enough for the field limits). */
-static size_t ident_key(char *buf, const char *system, const char *value)
+/* "system\0value" into buf (large enough for the field limits), given
+ * their lengths a and b; the key's length. */
+static size_t ident_key_n(char *buf, const char *system, size_t a,
+			  const char *value, size_t b)
 {
-	size_t a = strlen(system), b = strlen(value);
 	memcpy(buf, system, a);
 	buf[a] = '\0';
 	memcpy(buf + a + 1, value, b);
 	return a + 1 + b;
+}
+
+static size_t ident_key(char *buf, const char *system, const char *value)
+{
+	return ident_key_n(buf, system, strlen(system), value, strlen(value));
 }
 
 #define IDENT_KEY_MAX (IDENT_SYSTEM_MAX + 1 + IDENT_VALUE_MAX)
@@ -430,13 +436,15 @@ int cm_client_new(cm_client **out, cm_store *s)
 static size_t lookup_key(cm_store *s, char *key, const char *system,
 			 const char *value)
 {
-	if (strnlen(system, IDENT_SYSTEM_MAX + 1) > IDENT_SYSTEM_MAX ||
-	    strnlen(value, IDENT_VALUE_MAX + 1) > IDENT_VALUE_MAX) {
+	size_t a = strnlen(system, IDENT_SYSTEM_MAX + 1);
+	size_t b = strnlen(value, IDENT_VALUE_MAX + 1);
+
+	if (a > IDENT_SYSTEM_MAX || b > IDENT_VALUE_MAX) {
 		cm__err(s, CM_ENOTFOUND, "no client with identifier %.64s|%.64s",
 			system, value);
 		return 0;
 	}
-	return ident_key(key, system, value);
+	return ident_key_n(key, system, a, value, b);
 }
 
 /* A new handle on the current version of card cd (read under the lock),
@@ -521,12 +529,19 @@ static int summary_of_card(cm_client_summary *out, cm_store *s,
 		out->birth_date = cd->birth_date;
 		out->gender = cd->gender;
 		out->revision = cd->revision;
-		cm__card_copy(out->id, sizeof(out->id), cd, CM__CARD_ID);
-		cm__card_copy(out->family, sizeof(out->family), cd,
-			      CM__CARD_FAMILY);
-		cm__card_copy(out->given, sizeof(out->given), cd, CM__CARD_GIVEN);
-		cm__card_copy(out->case_manager, sizeof(out->case_manager), cd,
-			      CM__CARD_MANAGER);
+		char *const dst[CM__CARD_NTEXT] = {
+			[CM__CARD_ID] = out->id,
+			[CM__CARD_FAMILY] = out->family,
+			[CM__CARD_GIVEN] = out->given,
+			[CM__CARD_MANAGER] = out->case_manager
+		};
+		static const size_t cap[CM__CARD_NTEXT] = {
+			[CM__CARD_ID] = sizeof(out->id),
+			[CM__CARD_FAMILY] = sizeof(out->family),
+			[CM__CARD_GIVEN] = sizeof(out->given),
+			[CM__CARD_MANAGER] = sizeof(out->case_manager)
+		};
+		cm__card_copy(dst, cap, cd);
 	}
 	CM__UNLOCK(s);
 	return cd ? CM_OK : CM_ENOTFOUND;

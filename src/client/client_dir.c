@@ -81,20 +81,31 @@ const char *cm__card_text(const struct cm__card *cd, int i)
 	return cd->text + off;
 }
 
-void cm__card_copy(char *dst, size_t cap, const struct cm__card *cd, int i)
+void cm__card_copy(char *const dst[CM__CARD_NTEXT],
+		   const size_t cap[CM__CARD_NTEXT], const struct cm__card *cd)
 {
-	const char *t = cm__card_text(cd, i);
-	size_t n;
+	const char *inl = cd->text; /* the next inline text */
+	int i;
 
-	if (!t)
-		t = "";
-	/* Inline: the length is known (one pass over the text, no scan). */
-	n = cd->len[i] != CM__CARD_FAR && cd->len[i] ? cd->len[i] - 1u
-						    : strlen(t);
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, t, n);
-	dst[n] = '\0';
+	for (i = 0; i < CM__CARD_NTEXT; i++) {
+		unsigned l = cd->len[i];
+		const char *t = inl;
+		size_t n;
+		if (l == CM__CARD_FAR) {
+			t = cm__card_text(cd, i);
+			n = strlen(t);
+		} else if (l) {
+			/* Inline: the length is known (no scan). */
+			n = l - 1u;
+			inl += l;
+		} else {
+			n = 0;
+		}
+		if (n >= cap[i])
+			n = cap[i] - 1;
+		memcpy(dst[i], t, n);
+		dst[i][n] = '\0';
+	}
 }
 
 /* ---- the id table ------------------------------------------------------ */

@@ -79,10 +79,11 @@ const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 				     size_t n);
 /* Text i of a card (CM__CARD_*): inline, or read from the record. */
 const char *cm__card_text(const struct cm__card *cd, int i);
-/* Copy text i of a card ("" if unset) into dst of size cap, NUL-
- * terminated (cap is the field's limit + 1, so the text fits; it is cut
- * short otherwise). */
-void cm__card_copy(char *dst, size_t cap, const struct cm__card *cd, int i);
+/* Copy every text of a card ("" if unset) into dst[i] of size cap[i]
+ * (i = CM__CARD_*), NUL-terminated (cap is the field's limit + 1, so the
+ * text fits; it is cut short otherwise). One pass over the card. */
+void cm__card_copy(char *const dst[CM__CARD_NTEXT],
+		   const size_t cap[CM__CARD_NTEXT], const struct cm__card *cd);
 
 void cm__cdir_free(cm_store *s);
 
