@@ -26,9 +26,9 @@ void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 		struct cm__audit *a = &s->audit[s->naudit++];
 		a->txn = (uint32_t)s->ntxn;
 		a->action = (uint8_t)ops[i].action;
-		a->kind = (uint8_t)ops[i].kind->kind;
-		a->revision = ops[i].slot->cur->revision;
-		a->id = CM__SLOT_ID(ops[i].slot);
+		a->kind = (uint8_t)ops[i].kind;
+		a->revision = ops[i].sl->cur->revision;
+		a->id = CM__SLOT_ID(ops[i].sl);
 	}
 	s->ntxn++;
 }

@@ -104,7 +104,7 @@ static int encode_txnlog(cm_txn *txn, const char *logid, struct cm__buf *b)
 		return CM_ENOMEM;
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
-		e[i].kind = op->kind->kind;
+		e[i].kind = op->kind;
 		e[i].id = op->rec->id;
 		e[i].revision = op->rec->revision;
 		e[i].action = op->action;
@@ -133,7 +133,7 @@ int cm__storage_write(cm_txn *txn, char **out_logid)
 	if (!ends || cm__store_make_id(s, txn->time, &logid))
 		goto nomem;
 	for (i = 0; i < txn->nops; i++) {
-		if (cm__rec_encode(s, txn->ops[i].kind, txn->ops[i].rec, &b))
+		if (cm__rec_encode(s, cm__kind_get(txn->ops[i].kind), txn->ops[i].rec, &b))
 			goto nomem;
 		ends[i] = b.len;
 	}
@@ -149,9 +149,9 @@ int cm__storage_write(cm_txn *txn, char **out_logid)
 	for (i = 0; i <= txn->nops; i++) {
 		size_t start = i ? ends[i - 1] : 0;
 		const struct cm__op *op = i < txn->nops ? &txn->ops[i] : NULL;
-		rc = st->put(s->storage_ctx, op ? op->kind->kind : CM_KIND_TXNLOG,
+		rc = st->put(s->storage_ctx, op ? op->kind : CM_KIND_TXNLOG,
 			     op ? op->rec->id : logid, op ? op->rec->revision : 1,
-			     op && op->slot ? op->slot->cur->revision : 0,
+			     op && cm__op_slot(op) ? cm__op_slot(op)->cur->revision : 0,
 			     b.data + start, ends[i] - start);
 		if (rc) {
 			rc = cm__storage_fail(s, "put", rc);

@@ -475,6 +475,7 @@ struct cm__handle {
 	cm_txn *txn;
 	atomic_int refs;     /* the caller's + one per txn that staged it */
 	uint32_t op;
+	uint64_t saved_mods; /* mods when txn staged it */
 	int owned;           /* rec is this handle's private copy */
 };
 
@@ -605,15 +606,31 @@ void cm__snap_clear(struct cm__snap *sn);
 
 /* ---- transactions (txn.c) ---------------------------------------------- */
 
+/* One staged record: 32 bytes, as a transaction loading a million records
+ * holds a million of them until commit. */
 struct cm__op {
-	const struct cm__kind *kind;
 	struct cm__rec *rec;       /* the new version, private to the op */
 	struct cm__handle *handle; /* a reference, or NULL */
-	uint64_t handle_mods;
-	struct cm__slot *slot;     /* existing slot, or NULL for a new record */
-	struct cm__slot *new_slot; /* pending, for a new record */
-	int32_t action;
+	/* The record's slot: its committed one, or (fresh) the pending slot
+	 * of a new record, until apply makes it the committed one. Read it
+	 * with cm__op_slot / cm__op_new_slot. */
+	struct cm__slot *sl;
+	uint8_t kind;              /* enum cm_kind */
+	uint8_t action;            /* enum cm_action, set at commit */
+	uint8_t fresh;             /* sl is a new record's pending slot */
 };
+
+/* The committed slot op replaces a version of, or NULL for a new record. */
+static inline struct cm__slot *cm__op_slot(const struct cm__op *op)
+{
+	return op->fresh ? NULL : op->sl;
+}
+
+/* The pending slot of the new record op creates, or NULL. */
+static inline struct cm__slot *cm__op_new_slot(const struct cm__op *op)
+{
+	return op->fresh ? op->sl : NULL;
+}
 
 struct cm_txn {
 	cm_store *store;
