@@ -29,6 +29,21 @@ static struct cm__bucket *home_bucket(const struct cm__mindex *ix,
 	return sl ? cm__slot_bucket(sl, ix->home) : NULL;
 }
 
+/* home_bucket, remembering the slot in p. */
+static struct cm__bucket *home_bucket_memo(const struct cm__mindex *ix,
+					   struct cm__mprep *p, const char *key)
+{
+	const struct cm__slot *sl = p->last;
+
+	if (!sl || strcmp(CM__SLOT_ID(sl), key) != 0) {
+		sl = cm__map_get(&ix->home_table->ids, key, strlen(key));
+		if (!sl)
+			return NULL;
+		p->last = sl;
+	}
+	return cm__slot_bucket(sl, ix->home);
+}
+
 const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 					const char *key)
 {
@@ -75,7 +90,7 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 
 	if (ix->home_table) {
 		/* The caller checked that key's record is there. */
-		if (!(b = home_bucket(ix, key)))
+		if (!(b = home_bucket_memo(ix, p, key)))
 			return CM_ENOTFOUND;
 		return bucket_grow(s, p, b);
 	}
@@ -129,7 +144,7 @@ static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
 void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot)
 {
-	struct cm__bucket *b = ix->home_table ? home_bucket(ix, key)
+	struct cm__bucket *b = ix->home_table ? home_bucket_memo(ix, p, key)
 					      : bucket_get(&ix->map, key);
 	uint32_t at;
 	int found;

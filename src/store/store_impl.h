@@ -253,6 +253,9 @@ struct cm__mprep {
 	struct cm__map fresh;          /* key -> new bucket, not yet live */
 	struct cm__bucket **touched;   /* buckets with pend > 0 */
 	size_t ntouched, cap;
+	/* Slot-homed: the home slot found last (consecutive entries mostly
+	 * share their client), or NULL. Slots outlive the commit. */
+	const struct cm__slot *last;
 };
 
 /* Make room for one more entry under key. borrow: a string living as long
@@ -642,6 +645,11 @@ struct cm_txn {
 	 * status histories of the committed versions borrow it. */
 	char *commit_actor;
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
+	/* The slot cm__txn_slot / cm__txn_has found last (a loader saves a
+	 * client's records together: their checks, packing and index plans
+	 * look the same client up again and again), or NULL. Cleared when
+	 * pending slots are freed. */
+	struct cm__slot *memo;
 };
 
 /* Give every pending entry (actor NULL) of a status history the txn's

@@ -32,6 +32,7 @@ static void unstage(cm_store *s, cm_txn *txn, size_t from)
 	}
 	if (!pending)
 		return;
+	txn->memo = NULL; /* it may be one of the slots freed below */
 	CM__WRLOCK(s);
 	for (i = from; i < txn->nops; i++) {
 		const struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
@@ -157,9 +158,25 @@ const char *cm_txn_actor(const cm_txn *txn)
 
 /* ---- staging ----------------------------------------------------------- */
 
+/* cm__slot_lookup, remembering the slot found in txn->memo. */
+static struct cm__slot *txn_lookup(const cm_txn *txn, int32_t kind,
+				   const char *id)
+{
+	/* The memo is the holder's scratch: txn itself is never const. */
+	cm_txn *t = (cm_txn *)(uintptr_t)txn;
+	struct cm__slot *sl = t->memo;
+
+	if (sl && sl->kid[0] == (char)kind && strcmp(CM__SLOT_ID(sl), id) == 0)
+		return sl;
+	sl = cm__slot_lookup(txn->store, kind, id);
+	if (sl)
+		t->memo = sl;
+	return sl;
+}
+
 static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
 {
-	const struct cm__slot *sl = cm__slot_lookup(txn->store, kind, id);
+	const struct cm__slot *sl = txn_lookup(txn, kind, id);
 
 	return sl && sl->staged ? &txn->ops[sl->staged - 1] : NULL;
 }
@@ -174,7 +191,7 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id)
 {
 	/* Committed, or pending: a new record staged in txn. */
-	return cm__slot_lookup(txn->store, kind, id) != NULL;
+	return txn_lookup(txn, kind, id) != NULL;
 }
 
 int cm__txn_save(cm_txn *txn, struct cm__handle *h)
@@ -297,7 +314,7 @@ struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id)
 {
 	/* Committed, or pending: a slot in the id map without a current
 	 * version belongs to a record staged in txn (the only open one). */
-	return cm__slot_lookup(txn->store, kind, id);
+	return txn_lookup(txn, kind, id);
 }
 
 /* ---- commit ------------------------------------------------------------ */
