@@ -42,6 +42,8 @@ int cm__bycm_prepare(cm_store *s, cm_txn *txn, struct cm__mprep *p)
 				    NULL))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
+	if (cm__mindex_reserve(s, p))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 

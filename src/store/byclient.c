@@ -48,6 +48,8 @@ int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
 		if (cm__mindex_plan(s, ix, p, cid, CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
+	if (cm__mindex_reserve(s, p))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 

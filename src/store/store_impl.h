@@ -213,9 +213,10 @@ struct cm__table {
  * A text key -> a sorted array of record slots (events by client, services by
  * client, clients by case manager). Entries sort by (key, slot id), key being
  * an index-specific number (a time, a date). Commit uses it in two steps:
- * cm__mindex_plan (phase 1) makes room for every entry the transaction adds,
- * allocating all it needs in a cm__mprep; cm__mindex_add / _del (apply)
- * only move entries and cannot fail; cm__mprep_done releases the rest.
+ * cm__mindex_plan (phase 1) counts every entry the transaction adds and
+ * cm__mindex_reserve then allocates all it needs (in a cm__mprep);
+ * cm__mindex_add / _del (apply) only move entries and cannot fail;
+ * cm__mprep_done releases the rest.
  */
 struct cm__ient {
 	int64_t key;
@@ -258,10 +259,15 @@ struct cm__mprep {
 	const struct cm__slot *last;
 };
 
-/* Make room for one more entry under key. borrow: a string living as long
- * as the store to use as the key of a new bucket (NULL: copy key). */
+/* Plan one more entry under key. borrow: a string living as long as the
+ * store to use as the key of a new bucket (NULL: copy key). */
 int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, const char *borrow);
+/* After the last cm__mindex_plan of a prep: make room in every planned
+ * bucket for its planned entries (new buckets exactly). CM_OK or
+ * CM_ENOMEM (buckets grown so far keep their room: nothing else
+ * changes). */
+int cm__mindex_reserve(cm_store *s, struct cm__mprep *p);
 /* Add an entry planned with cm__mindex_plan. Cannot fail. */
 void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot);
