@@ -24,7 +24,7 @@ static struct cm__bucket *bucket_get(const struct cm__map *m, const char *key)
 static struct cm__bucket *home_bucket(const struct cm__mindex *ix,
 				      const char *key)
 {
-	const struct cm__slot *sl = cm__map_get(&ix->home_table->ids, key,
+	const struct cm__slot *sl = cm__kmap_get(&ix->home_table->ids, key,
 						strlen(key));
 	return sl ? cm__slot_bucket(sl, ix->home) : NULL;
 }
@@ -36,7 +36,7 @@ static struct cm__bucket *home_bucket_memo(const struct cm__mindex *ix,
 	const struct cm__slot *sl = p->last;
 
 	if (!sl || strcmp(CM__SLOT_ID(sl), key) != 0) {
-		sl = cm__map_get(&ix->home_table->ids, key, strlen(key));
+		sl = cm__kmap_get(&ix->home_table->ids, key, strlen(key));
 		if (!sl)
 			return NULL;
 		p->last = sl;
@@ -48,7 +48,7 @@ const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 					const char *key)
 {
 	if (ix->home_table) {
-		const struct cm__slot *sl = cm__map_get(&ix->home_table->ids, key,
+		const struct cm__slot *sl = cm__kmap_get(&ix->home_table->ids, key,
 							strlen(key));
 		/* A pending record has no entries for readers. */
 		return sl && sl->cur ? cm__slot_bucket(sl, ix->home) : NULL;

@@ -174,6 +174,8 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
+	for (int k = 0; k < CM__KIND_MAX; k++) /* a slot's id is its key */
+		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
 	/* A client's events, services, plans and assessments: buckets in
 	 * front of its slot (cm__client_kind.slot_buckets). */
 	cm__mindex_home(&s->events_by_client, &s->tables[CM_KIND_CLIENT], 0);
@@ -238,7 +240,7 @@ static void store_destroy(cm_store *s)
 			cm__slot_free(s, t->slots[i]);
 		}
 		cm__free(s, t->slots);
-		cm__map_free(s, &t->ids);
+		cm__kmap_free(s, &t->ids);
 	}
 	cm__cdir_free(s);
 	cm__cix_free(s);
@@ -484,7 +486,7 @@ struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
 {
 	if (kind <= 0 || kind >= CM__KIND_MAX)
 		return NULL;
-	return cm__map_get(&s->tables[kind].ids, id, strlen(id));
+	return cm__kmap_get(&s->tables[kind].ids, id, strlen(id));
 }
 
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)

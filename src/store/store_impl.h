@@ -202,7 +202,7 @@ struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
-	struct cm__map ids;      /* id -> struct cm__slot *, pending ones too */
+	struct cm__kmap ids;     /* id -> struct cm__slot *, pending ones too */
 	struct cm__slot **slots; /* in creation order */
 	size_t count, cap;
 };

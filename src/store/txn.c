@@ -37,9 +37,8 @@ static void unstage(cm_store *s, cm_txn *txn, size_t from)
 	for (i = from; i < txn->nops; i++) {
 		const struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
 		if (sl)
-			cm__map_remove(&s->tables[txn->ops[i].kind].ids,
-				       CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)),
-				       NULL);
+			cm__kmap_remove(&s->tables[txn->ops[i].kind].ids,
+					CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)));
 	}
 	CM__UNLOCK(s);
 	for (i = from; i < txn->nops; i++) {
@@ -271,12 +270,11 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		rc = CM_ENOMEM;
 	if (rc == CM_OK && fresh) {
 		/* Pending in the id map: readers skip it (cur is NULL). */
-		struct cm__map *ids = &s->tables[k->kind].ids;
+		struct cm__kmap *ids = &s->tables[k->kind].ids;
 		CM__WRLOCK(s);
-		rc = cm__map_reserve(s, ids, 1);
+		rc = cm__kmap_reserve(s, ids, 1);
 		if (rc == CM_OK)
-			cm__map_put(ids, CM__SLOT_ID(fresh),
-				    strlen(CM__SLOT_ID(fresh)), fresh);
+			cm__kmap_put(ids, fresh, strlen(CM__SLOT_ID(fresh)));
 		CM__UNLOCK(s);
 	}
 	if (rc != CM_OK) {
@@ -499,13 +497,13 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	CM__WRLOCK(s);
 	for (kk = 1; kk < CM__KIND_MAX && rc == CM_OK; kk++)
 		if (per_kind[kk] &&
-		    cm__map_reserve(s, &s->tables[kk].ids, per_kind[kk]))
+		    cm__kmap_reserve(s, &s->tables[kk].ids, per_kind[kk]))
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
 		struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
 		if (sl)
-			cm__map_put(&s->tables[txn->ops[i].kind].ids,
-				    CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)), sl);
+			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl,
+				     strlen(CM__SLOT_ID(sl)));
 	}
 	if (rc == CM_OK)
 		rc = prepare_shared(txn, prepared);
@@ -522,8 +520,8 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 		sl->staged = 0;
 		/* Not installed: out of the map again (the caller frees it). */
 		if (op->fresh)
-			cm__map_remove(&s->tables[op->kind].ids, CM__SLOT_ID(sl),
-				       strlen(CM__SLOT_ID(sl)), NULL);
+			cm__kmap_remove(&s->tables[op->kind].ids, CM__SLOT_ID(sl),
+					strlen(CM__SLOT_ID(sl)));
 	}
 	CM__UNLOCK(s);
 	return rc;
