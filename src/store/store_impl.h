@@ -181,6 +181,16 @@ struct cm__slot {
 
 #define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
 
+/* Slot allocations up to CM__SLOT_CLASSES * 8 bytes come from the store's
+ * slabs (the largest: a client's buckets, the slot, a 64-byte id). */
+#define CM__SLOT_CLASSES 32
+/* A slab: the bytes slots are carved from. */
+struct cm__slab {
+	struct cm__slab *next;
+	size_t used;
+	max_align_t mem[];
+};
+
 /* Earlier revisions, oldest first: v[i] has revision i + 1. */
 struct cm__revs {
 	struct cm__rec **v;
@@ -375,6 +385,14 @@ struct cm_store {
 
 	/* Shared copies of repeated texts (intern.h); NULL until first used. */
 	struct cm__intern *intern;
+
+	/* Slots (cm__slot_new) are carved from slabs that live as long as
+	 * the store: no allocator header or rounding per record. A freed
+	 * slot (a staged record that did not commit) waits in the free list
+	 * of its size (in 8-byte units) for the next slot of that size.
+	 * Changed only by the transaction's holder (or at open and close). */
+	struct cm__slab *slabs;  /* newest first; the newest is carved */
+	void *slot_free[CM__SLOT_CLASSES];
 
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
