@@ -283,16 +283,15 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 
 	for (j = 0; j < t->entries.count; j++) {
 		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-		struct cm__audit *a = &s->audit[s->naudit++];
-		a->txn = (uint32_t)s->ntxn;
-		a->action = (uint8_t)e->action;
-		a->kind = (uint8_t)e->kind;
+		struct cm__audit *a = &s->audit[s->naudit];
+		s->audit_action[s->naudit++] = (uint8_t)e->action;
 		a->revision = e->revision;
 		a->id = CM__SLOT_ID(cm__slot_find(s, e->kind, e->id));
 	}
 	s->txnlog[s->ntxn].actor = t->actor;
 	s->txnlog[s->ntxn].time = t->time;
 	s->txnlog[s->ntxn].id = t->hdr.id;
+	s->txnlog[s->ntxn].end = s->naudit;
 	t->actor = NULL;
 	t->hdr.id = NULL;
 	s->ntxn++;
@@ -306,8 +305,7 @@ static int install_logs(cm_store *s, struct loader *l)
 
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
-	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
-	    cm__reserve(s, (void **)&s->txnlog, &s->txncap, l->nlogs, sizeof(*s->txnlog)))
+	if (cm__audit_reserve(s, need, l->nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
 	for (i = 0; i < l->nlogs; i++) {
 		struct cm__txnrec *t = l->logs[i];
@@ -451,10 +449,7 @@ static int refresh_prepare(void *ctx)
 		need += t->entries.count;
 		nlogs++;
 	}
-	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, s->naudit + need,
-			sizeof(*s->audit)) ||
-	    cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + nlogs,
-			sizeof(*s->txnlog)))
+	if (cm__audit_reserve(s, need, nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory refreshing");
 	return CM_OK;
 }

@@ -212,8 +212,7 @@ int cm__store_foreach_encoded(cm_store *s,
 	for (i = 0; i < s->ntxn && rc == CM_OK; i++) {
 		struct cm__logentry *e;
 		size_t first = a, n;
-		while (a < s->naudit && s->audit[a].txn == i)
-			a++;
+		a = s->txnlog[i].end;
 		n = a - first;
 		if (!s->txnlog[i].id || n == 0)
 			continue;
@@ -223,10 +222,10 @@ int cm__store_foreach_encoded(cm_store *s,
 			break;
 		}
 		for (j = 0; j < n; j++) {
-			e[j].kind = s->audit[first + j].kind;
+			e[j].kind = CM__AUDIT_KIND(&s->audit[first + j]);
 			e[j].id = (char *)s->audit[first + j].id;
 			e[j].revision = s->audit[first + j].revision;
-			e[j].action = s->audit[first + j].action;
+			e[j].action = s->audit_action[first + j];
 		}
 		memset(&t, 0, sizeof(t));
 		t.hdr.kind = CM_KIND_TXNLOG;

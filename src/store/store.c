@@ -586,7 +586,7 @@ uint64_t cm__store_digest(cm_store *s)
 	for (i = 0; i < s->naudit; i++) {
 		const struct cm__audit *a = &s->audit[i];
 		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));
-		h = cm__digest_bytes(h, &a->action, sizeof(a->action));
+		h = cm__digest_bytes(h, &s->audit_action[i], 1);
 		h = cm__digest_bytes(h, a->id, strlen(a->id));
 	}
 	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));

@@ -306,16 +306,20 @@ void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind);
 struct cm__txnlog {
 	char *actor;
 	int64_t time;
-	char *id; /* of its transaction-log record in storage, or NULL */
+	char *id;   /* of its transaction-log record in storage, or NULL */
+	size_t end; /* its entries are store->audit[previous end, end) */
 };
 
+/* One audit entry: 16 bytes (an entry per record a load creates). Its
+ * action is store->audit_action[i]; its transaction, the txnlog whose
+ * entries include i; its kind, that of the slot whose id it points at. */
 struct cm__audit {
 	const char *id; /* the slot's id: lives as long as the store */
 	int64_t revision;
-	uint32_t txn;   /* index into store->txnlog */
-	uint8_t action; /* enum cm_action */
-	uint8_t kind;   /* enum cm_kind */
 };
+
+/* The kind of audit entry a (kept in front of its slot's id). */
+#define CM__AUDIT_KIND(a) ((int32_t)(unsigned char)(a)->id[-1])
 
 /* ---- the store --------------------------------------------------------- */
 
@@ -397,7 +401,8 @@ struct cm_store {
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
 	struct cm__audit *audit;
-	size_t naudit, auditcap;
+	uint8_t *audit_action; /* enum cm_action, per audit entry */
+	size_t naudit, auditcap, actioncap;
 
 	char errmsg[512];
 };
@@ -710,7 +715,9 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 
 /* ---- audit (audit.c) --------------------------------------------------- */
 
-int cm__audit_reserve(cm_store *s, size_t nentries);
+/* Room for nentries more audit entries in ntxns more transactions. CM_OK
+ * or CM_ENOMEM (only capacity changed). */
+int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns);
 /* Append a transaction's entries; takes ownership of actor and logid. */
 void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops);
