@@ -432,13 +432,14 @@ static size_t slot_size(const struct cm__kind *k, size_t n)
 	return (slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
 }
 
+/* A slot of `size` bytes (slot_size: ids have at most CM__ID_MAX bytes,
+ * kinds at most CM__SLOT_BUCKETS_MAX buckets, so its class is below
+ * CM__SLOT_CLASSES). */
 static void *slot_alloc(cm_store *s, size_t size)
 {
 	size_t c = size / 8 - 1;
 	void *p;
 
-	if (c >= CM__SLOT_CLASSES)
-		return cm__alloc(s, size);
 	if ((p = s->slot_free[c]) != NULL) {
 		memcpy(&s->slot_free[c], p, sizeof(void *));
 		return p;
@@ -462,10 +463,6 @@ static void slot_release(cm_store *s, void *p, size_t size)
 {
 	size_t c = size / 8 - 1;
 
-	if (c >= CM__SLOT_CLASSES) {
-		cm__free(s, p);
-		return;
-	}
 	memcpy(p, &s->slot_free[c], sizeof(void *));
 	s->slot_free[c] = p;
 }

@@ -158,7 +158,7 @@ struct cm__kind {
 	int immutable;
 	/* Buckets of slot-homed indexes (cm__mindex home) that every slot
 	 * of this kind carries in front of it (clients: their events,
-	 * services, plans and assessments). */
+	 * services, plans and assessments). At most CM__SLOT_BUCKETS_MAX. */
 	uint8_t slot_buckets;
 };
 
@@ -181,9 +181,6 @@ struct cm__slot {
 
 #define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
 
-/* Slot allocations up to CM__SLOT_CLASSES * 8 bytes come from the store's
- * slabs (the largest: a client's buckets, the slot, a 64-byte id). */
-#define CM__SLOT_CLASSES 32
 /* A slab: the bytes slots are carved from. */
 struct cm__slab {
 	struct cm__slab *next;
@@ -322,6 +319,17 @@ struct cm__audit {
 #define CM__AUDIT_KIND(a) ((int32_t)(unsigned char)(a)->id[-1])
 
 /* ---- the store --------------------------------------------------------- */
+
+/* Longest record id (the FHIR id rule). */
+#define CM__ID_MAX 64
+/* Most buckets in front of a slot (struct cm__kind.slot_buckets). */
+#define CM__SLOT_BUCKETS_MAX 4
+/* Slot sizes, in 8-byte units: the largest slot has the most buckets, a
+ * struct cm__revs, the kind byte and the longest id (cm__slot_new). */
+#define CM__SLOT_CLASSES                                                    \
+	((CM__SLOT_BUCKETS_MAX * sizeof(struct cm__bucket) +                 \
+	  sizeof(struct cm__revs) + sizeof(struct cm__slot) + CM__ID_MAX + 2 + \
+	  7) / 8)
 
 struct cm_store {
 	atomic_int refs;   /* 1 while open + 1 per live handle or iterator */
@@ -578,8 +586,6 @@ int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k)
 int cm__handle_adopt(struct cm__handle **out, cm_store *s,
 		     const struct cm__kind *k, struct cm__rec *rec);
 
-/* Longest record id (the FHIR id rule). */
-#define CM__ID_MAX 64
 /* Check the id of a referenced record (1..CM__ID_MAX bytes); its existence
  * is checked at save with cm__txn_has. */
 int cm__ref_id_check(const cm_store *s, const char *id, const char *what);
