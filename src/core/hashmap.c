@@ -102,40 +102,6 @@ void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val)
 	put_hashed(m, key, len, cm__hash(key, len), val);
 }
 
-void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
-		     const char **out_key)
-{
-	size_t mask, i, j;
-	void *val;
-
-	if (m->count == 0)
-		return NULL;
-	mask = m->cap - 1;
-	i = find_slot(m, key, len, cm__hash(key, len));
-	if (!m->ents[i].key)
-		return NULL;
-	val = m->ents[i].val;
-	if (out_key)
-		*out_key = m->ents[i].key;
-	/* Backward-shift: pull later members of the probe run into the gap. */
-	j = i;
-	for (;;) {
-		size_t home;
-		j = (j + 1) & mask;
-		if (!m->ents[j].key)
-			break;
-		home = m->ents[j].hash & mask;
-		if (cm__probe_moves(home, i, j)) {
-			m->ents[i] = m->ents[j];
-			i = j;
-		}
-	}
-	m->ents[i].key = NULL;
-	m->ents[i].val = NULL;
-	m->count--;
-	return val;
-}
-
 void cm__map_free(cm_store *s, struct cm__map *m)
 {
 	cm__free(s, m->ents);

@@ -1,6 +1,7 @@
 /*
  * Internal: a hash map from byte-string keys to pointers, open addressing
- * with linear probing and backward-shift deletion (no tombstones).
+ * with linear probing; and a map of values that hold their keys (struct
+ * cm__kmap) with backward-shift deletion (no tombstones).
  * The map does not own its keys: callers keep each key alive while it is in
  * the map. Insertion never allocates: reserve first (so a commit can
  * allocate everything up front and then apply without failing).
@@ -28,8 +29,8 @@ struct cm__map {
 
 uint32_t cm__hash(const void *key, size_t len);
 
-/* Backward-shift deletion in a linear-probing table (this map, and the
- * client directory's tables): after emptying slot i, the member at slot j
+/* Backward-shift deletion in a linear-probing table (struct cm__kmap, and
+ * the client directory's tables): after emptying slot i, the member at slot j
  * (home: its hash & mask) moves into i iff its home is not cyclically
  * within (i, j]. */
 static inline int cm__probe_moves(size_t home, size_t i, size_t j)
@@ -42,9 +43,6 @@ void *cm__map_get(const struct cm__map *m, const void *key, size_t len);
 int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra);
 /* Insert or replace; the map must have room (see reserve). */
 void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val);
-/* Remove; returns the value (NULL if absent) and the stored key pointer. */
-void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
-		     const char **out_key);
 void cm__map_free(cm_store *s, struct cm__map *m);
 
 /*
