@@ -1,5 +1,6 @@
 /* The store: options, open/close, clock, transactions, change callback. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -236,6 +237,49 @@ static void test_rollbacks_leave_nothing(void **state)
 	th_close(&env);
 }
 
+/* Many new records staged and rolled back around many committed ones: the
+ * id maps grow while records are pending and give every pending id back
+ * (their backward-shift deletion keeps each committed id findable). */
+static void test_rollback_many_pending(void **state)
+{
+	enum { NCOMMITTED = 600, NPENDING = 1500 };
+	struct th_env env;
+	char (*ids)[64] = malloc(NCOMMITTED * sizeof(*ids));
+	cm_client *c;
+	cm_txn *t;
+	uint64_t before;
+	int i;
+	(void)state;
+
+	assert_non_null(ids);
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	for (i = 0; i < NCOMMITTED; i++) {
+		c = make_client(&env, "Committed");
+		snprintf(ids[i], sizeof(ids[i]), "%s", cm_client_id(c));
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	before = cm__store_digest(env.store);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+		for (i = 0; i < NPENDING; i++) {
+			c = make_client(&env, "Pending");
+			assert_int_equal(cm_client_save(t, c), CM_OK);
+			cm_client_free(c);
+		}
+		cm_txn_rollback(t);
+		assert_true(cm__store_digest(env.store) == before);
+		for (i = 0; i < NCOMMITTED; i++) {
+			assert_int_equal(cm_client_get(&c, env.store, ids[i]), CM_OK);
+			cm_client_free(c);
+		}
+	}
+	free(ids);
+	th_close(&env);
+}
+
 static void test_several_records_one_txn(void **state)
 {
 	struct th_env env;
@@ -437,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_discards),
 		cmocka_unit_test(test_staged_record_invisible),
 		cmocka_unit_test(test_rollbacks_leave_nothing),
+		cmocka_unit_test(test_rollback_many_pending),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

@@ -277,8 +277,8 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
 		const struct cm__client *old =
-			op->slot ? (const struct cm__client *)op->slot->cur : NULL;
-		if (op->kind->kind != CM_KIND_CLIENT)
+			cm__op_slot(op) ? (const struct cm__client *)cm__op_slot(op)->cur : NULL;
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		for (j = 0; j < c->idents.count; j++) {
 			const struct cm__ident *e =
@@ -329,9 +329,9 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
 		const struct cm__client *old;
-		if (op->kind->kind != CM_KIND_CLIENT || !op->slot)
+		if (op->kind != CM_KIND_CLIENT || !cm__op_slot(op))
 			continue;
-		old = (const struct cm__client *)op->slot->cur;
+		old = (const struct cm__client *)cm__op_slot(op)->cur;
 		for (j = 0; j < old->idents.count; j++) {
 			const struct cm__ident *e =
 				CM__LIST_AT(&old->idents, struct cm__ident, j);
@@ -343,7 +343,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	}
 	for (i = 0; i < p->n; i++) {
 		struct cm__op *op = p->adds[i].op;
-		struct cm__slot *slot = op->slot ? op->slot : op->new_slot;
+		struct cm__slot *slot = op->sl;
 		cm__cdir_ident_put(s, p->adds[i].key, p->adds[i].len, CM__SLOT_ID(slot));
 		p->adds[i].key = NULL; /* now the directory's */
 	}

@@ -388,8 +388,8 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents)
 	}
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
-		if (op->kind->kind == CM_KIND_CLIENT &&
-		    (!op->slot || !cm__cdir_get(s, CM__SLOT_ID(op->slot))))
+		if (op->kind == CM_KIND_CLIENT &&
+		    (!cm__op_slot(op) || !cm__cdir_get(s, CM__SLOT_ID(cm__op_slot(op)))))
 			fresh++;
 	}
 	if (grow_cards(s, d, d->ncards + fresh) ||
@@ -413,7 +413,7 @@ void cm__cdir_apply_cards(cm_store *s, cm_txn *txn)
 		size_t n = strlen(id);
 		uint32_t h = cm__hash(id, n);
 		uint64_t *e;
-		if (op->kind->kind != CM_KIND_CLIENT)
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		e = id_slot(d, id, n, h);
 		if (!*e) {

@@ -102,8 +102,92 @@ void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val)
 	put_hashed(m, key, len, cm__hash(key, len), val);
 }
 
-void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
-		     const char **out_key)
+void cm__map_free(cm_store *s, struct cm__map *m)
+{
+	cm__free(s, m->ents);
+	m->ents = NULL;
+	m->cap = m->count = 0;
+}
+
+/* ---- maps of values holding their keys --------------------------------- */
+
+static const char *kkey(const struct cm__kmap *m, const struct cm__kment *e)
+{
+	return (const char *)e->val + m->key_off;
+}
+
+static size_t kfind(const struct cm__kmap *m, const void *key, size_t len,
+		    uint32_t h)
+{
+	size_t mask = m->cap - 1, i = h & mask;
+
+	while (m->ents[i].val) {
+		const struct cm__kment *e = &m->ents[i];
+		if (e->hash == h && e->len == len &&
+		    memcmp(kkey(m, e), key, len) == 0)
+			return i;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len)
+{
+	size_t i;
+
+	if (m->count == 0)
+		return NULL;
+	i = kfind(m, key, len, cm__hash(key, len));
+	return m->ents[i].val;
+}
+
+static void kput_hashed(struct cm__kmap *m, void *val, size_t len, uint32_t h)
+{
+	size_t i = kfind(m, (const char *)val + m->key_off, len, h);
+
+	if (!m->ents[i].val) {
+		m->ents[i].hash = h;
+		m->ents[i].len = (uint32_t)len;
+		m->count++;
+	}
+	m->ents[i].val = val;
+}
+
+int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
+{
+	size_t need = m->count + extra, ncap, i;
+	struct cm__kment *ne;
+
+	/* Load factor at most 3/4. */
+	if (m->cap && need <= m->cap - m->cap / 4)
+		return CM_OK;
+	ncap = m->cap ? m->cap : 16;
+	while (need > ncap - ncap / 4) {
+		if (ncap > SIZE_MAX / 2 / sizeof(*ne))
+			return CM_ENOMEM;
+		ncap *= 2;
+	}
+	ne = cm__zalloc(s, ncap * sizeof(*ne));
+	if (!ne)
+		return CM_ENOMEM;
+	{
+		struct cm__kmap nm = { ne, ncap, 0, m->key_off };
+		for (i = 0; i < m->cap; i++)
+			if (m->ents[i].val)
+				kput_hashed(&nm, m->ents[i].val, m->ents[i].len,
+					    m->ents[i].hash);
+		cm__free(s, m->ents);
+		*m = nm;
+	}
+	return CM_OK;
+}
+
+void cm__kmap_put(struct cm__kmap *m, void *val, size_t len)
+{
+	kput_hashed(m, val, len, cm__hash((const char *)val + m->key_off, len));
+}
+
+void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len)
 {
 	size_t mask, i, j;
 	void *val;
@@ -111,18 +195,15 @@ void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
 	if (m->count == 0)
 		return NULL;
 	mask = m->cap - 1;
-	i = find_slot(m, key, len, cm__hash(key, len));
-	if (!m->ents[i].key)
+	i = kfind(m, key, len, cm__hash(key, len));
+	if (!(val = m->ents[i].val))
 		return NULL;
-	val = m->ents[i].val;
-	if (out_key)
-		*out_key = m->ents[i].key;
 	/* Backward-shift: pull later members of the probe run into the gap. */
 	j = i;
 	for (;;) {
 		size_t home;
 		j = (j + 1) & mask;
-		if (!m->ents[j].key)
+		if (!m->ents[j].val)
 			break;
 		home = m->ents[j].hash & mask;
 		if (cm__probe_moves(home, i, j)) {
@@ -130,13 +211,12 @@ void *cm__map_remove(struct cm__map *m, const void *key, size_t len,
 			i = j;
 		}
 	}
-	m->ents[i].key = NULL;
 	m->ents[i].val = NULL;
 	m->count--;
 	return val;
 }
 
-void cm__map_free(cm_store *s, struct cm__map *m)
+void cm__kmap_free(cm_store *s, struct cm__kmap *m)
 {
 	cm__free(s, m->ents);
 	m->ents = NULL;

@@ -158,7 +158,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
 		const struct cm__slot *client;
-		if (op->kind->kind != CM_KIND_EVENT)
+		if (op->kind != CM_KIND_EVENT)
 			continue;
 		/* The bucket borrows the client slot's id: it lives as long
 		 * as the store, so 1,000,000 clients cost no key copies. */
@@ -170,6 +170,8 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
+	if (cm__mindex_reserve(s, p))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 
@@ -181,9 +183,9 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
-		if (op->kind->kind == CM_KIND_EVENT)
+		if (op->kind == CM_KIND_EVENT)
 			cm__mindex_add(&s->events_by_client, p, e->client_id,
-				       e->time, op->new_slot);
+				       e->time, cm__op_new_slot(op));
 	}
 }
 

@@ -20,7 +20,7 @@ static const struct cm__client *old_of(const struct cm__op *op, int *moves)
 {
 	const struct cm__client *c = (const struct cm__client *)op->rec;
 	const struct cm__client *old =
-		op->slot ? (const struct cm__client *)op->slot->cur : NULL;
+		cm__op_slot(op) ? (const struct cm__client *)cm__op_slot(op)->cur : NULL;
 
 	*moves = !old || strcmp(cm_key(old), cm_key(c)) != 0;
 	return old;
@@ -33,7 +33,7 @@ int cm__bycm_prepare(cm_store *s, cm_txn *txn, struct cm__mprep *p)
 
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
-		if (op->kind->kind != CM_KIND_CLIENT)
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		(void)old_of(op, &moves);
 		if (moves &&
@@ -42,6 +42,8 @@ int cm__bycm_prepare(cm_store *s, cm_txn *txn, struct cm__mprep *p)
 				    NULL))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
+	if (cm__mindex_reserve(s, p))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 
@@ -54,21 +56,21 @@ void cm__bycm_apply(cm_store *s, cm_txn *txn, struct cm__mprep *p)
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__client *old;
-		if (op->kind->kind != CM_KIND_CLIENT)
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		old = old_of(op, &moves);
 		if (moves && old)
 			cm__mindex_del(&s->clients_by_cm, cm_key(old), 0,
-				       op->slot);
+				       cm__op_slot(op));
 	}
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
-		if (op->kind->kind != CM_KIND_CLIENT)
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		(void)old_of(op, &moves);
 		if (moves)
 			cm__mindex_add(&s->clients_by_cm, p, cm_key(c), 0,
-				       op->slot ? op->slot : op->new_slot);
+				       op->sl);
 	}
 }

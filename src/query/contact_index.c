@@ -59,7 +59,7 @@ static const struct cm__client *change_of(const struct cm__op *op, int *add)
 {
 	const struct cm__client *c = (const struct cm__client *)op->rec;
 	const struct cm__client *old =
-		op->slot ? (const struct cm__client *)op->slot->cur : NULL;
+		cm__op_slot(op) ? (const struct cm__client *)cm__op_slot(op)->cur : NULL;
 	int same = listed(old) && listed(c) &&
 		   old->next_followup == c->next_followup &&
 		   strcmp(manager_of(old), manager_of(c)) == 0;
@@ -84,7 +84,7 @@ int cm__cix_prepare(cm_store *s, cm_txn *txn)
 		struct cm__cbucket *b;
 		const char *m;
 		size_t cap;
-		if (op->kind->kind != CM_KIND_CLIENT)
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		(void)change_of(op, &add);
 		if (!add)
@@ -159,23 +159,23 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		const struct cm__client *old;
 		struct cm__cbucket *b;
 		uint32_t at;
-		if (op->kind->kind != CM_KIND_CLIENT ||
+		if (op->kind != CM_KIND_CLIENT ||
 		    !(old = change_of(op, &add)))
 			continue;
 		b = bucket_get(x, manager_of(old));
-		at = cent_find(b, old->next_followup, CM__SLOT_ID(op->slot));
+		at = cent_find(b, old->next_followup, CM__SLOT_ID(cm__op_slot(op)));
 		memmove(&b->e[at], &b->e[at + 1], (b->n - at - 1) * sizeof(*b->e));
 		b->n--;
 	}
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
-		const struct cm__slot *slot = op->slot ? op->slot : op->new_slot;
+		const struct cm__slot *slot = op->sl;
 		struct cm__cbucket *b;
 		struct cm__cent *e;
 		size_t len;
 		uint32_t at;
-		if (op->kind->kind != CM_KIND_CLIENT)
+		if (op->kind != CM_KIND_CLIENT)
 			continue;
 		(void)change_of(op, &add);
 		if (!add)

@@ -199,7 +199,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		const struct cm__service *v = (const struct cm__service *)op->rec;
 		const struct cm__slot *client;
 		/* The client of a service never changes: only new ones. */
-		if (op->kind->kind != CM_KIND_SERVICE || op->slot)
+		if (op->kind != CM_KIND_SERVICE || cm__op_slot(op))
 			continue;
 		client = cm__txn_slot(txn, CM_KIND_CLIENT, v->client_id);
 		if (!client)
@@ -209,6 +209,8 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
+	if (cm__mindex_reserve(s, p))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 
@@ -221,9 +223,9 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__service *v = (const struct cm__service *)op->rec;
 		/* Key 0: entries then sort by id, i.e. creation order. */
-		if (op->kind->kind == CM_KIND_SERVICE && !op->slot)
+		if (op->kind == CM_KIND_SERVICE && !cm__op_slot(op))
 			cm__mindex_add(&s->services_by_client, p, v->client_id,
-				       0, op->new_slot);
+				       0, cm__op_new_slot(op));
 	}
 }
 

@@ -3,12 +3,14 @@
 
 #include "store/store_impl.h"
 
-int cm__audit_reserve(cm_store *s, size_t nentries)
+int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
 {
 	if (cm__reserve(s, (void **)&s->audit, &s->auditcap,
-			s->naudit + nentries, sizeof(*s->audit)))
+			s->naudit + nentries, sizeof(*s->audit)) ||
+	    cm__reserve(s, (void **)&s->audit_action, &s->actioncap,
+			s->naudit + nentries, sizeof(*s->audit_action)))
 		return CM_ENOMEM;
-	if (cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + 1,
+	if (cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + ntxns,
 			sizeof(*s->txnlog)))
 		return CM_ENOMEM;
 	return CM_OK;
@@ -23,13 +25,12 @@ void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 	s->txnlog[s->ntxn].time = time;
 	s->txnlog[s->ntxn].id = logid;
 	for (i = 0; i < nops; i++) {
-		struct cm__audit *a = &s->audit[s->naudit++];
-		a->txn = (uint32_t)s->ntxn;
-		a->action = (uint8_t)ops[i].action;
-		a->kind = (uint8_t)ops[i].kind->kind;
-		a->revision = ops[i].slot->cur->revision;
-		a->id = CM__SLOT_ID(ops[i].slot);
+		s->audit_action[s->naudit] = ops[i].action;
+		s->audit[s->naudit].revision = ops[i].sl->cur->revision;
+		s->audit[s->naudit].id = CM__SLOT_ID(ops[i].sl);
+		s->naudit++;
 	}
+	s->txnlog[s->ntxn].end = s->naudit;
 	s->ntxn++;
 }
 
@@ -43,13 +44,23 @@ void cm__audit_free(cm_store *s)
 	}
 	cm__free(s, s->txnlog);
 	cm__free(s, s->audit);
+	cm__free(s, s->audit_action);
 }
 
 /* ---- queries ----------------------------------------------------------- */
 
+/* An audit entry as a query's snapshot keeps it. */
+struct audit_item {
+	const char *id;
+	int64_t revision;
+	uint32_t txn; /* index into store->txnlog */
+	uint8_t action;
+	uint8_t kind;
+};
+
 struct cm_audit_iter {
 	cm_store *store;
-	struct cm__audit *items;
+	struct audit_item *items;
 	size_t n, pos;
 };
 
@@ -70,9 +81,13 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 	CM__RDLOCK(s);
 	/* Two passes: count, then copy, so the snapshot is one allocation. */
 	for (int pass = 0; pass < 2; pass++) {
+		size_t ti = 0;
 		for (i = 0; i < s->naudit; i++) {
 			const struct cm__audit *a = &s->audit[i];
-			const struct cm__txnlog *t = &s->txnlog[a->txn];
+			const struct cm__txnlog *t;
+			while (s->txnlog[ti].end <= i)
+				ti++; /* entries are in transaction order */
+			t = &s->txnlog[ti];
 			if (record_id && strcmp(a->id, record_id) != 0)
 				continue;
 			if (actor && strcmp(t->actor, actor) != 0)
@@ -81,8 +96,14 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 				continue;
 			if (to != CM_TIME_NONE && t->time >= to)
 				continue;
-			if (pass == 1)
-				it->items[n] = *a;
+			if (pass == 1) {
+				struct audit_item *x = &it->items[n];
+				x->id = a->id;
+				x->revision = a->revision;
+				x->txn = (uint32_t)ti;
+				x->action = s->audit_action[i];
+				x->kind = (uint8_t)CM__AUDIT_KIND(a);
+			}
 			n++;
 		}
 		if (pass == 0) {
@@ -115,7 +136,7 @@ int cm_audit_iter_next(cm_audit_iter *it)
 	return CM_OK;
 }
 
-static const struct cm__audit *cur(const cm_audit_iter *it)
+static const struct audit_item *cur(const cm_audit_iter *it)
 {
 	return (it && it->pos > 0 && it->pos <= it->n) ? &it->items[it->pos - 1]
 						       : NULL;
@@ -125,8 +146,8 @@ static const struct cm__audit *cur(const cm_audit_iter *it)
  * entries are read under the read lock. */
 static struct cm__txnlog txnlog_of(const cm_audit_iter *it)
 {
-	struct cm__txnlog t = { NULL, CM_TIME_NONE, NULL };
-	const struct cm__audit *a = cur(it);
+	struct cm__txnlog t = { NULL, CM_TIME_NONE, NULL, 0 };
+	const struct audit_item *a = cur(it);
 
 	if (!a)
 		return t;
@@ -148,25 +169,25 @@ const char *cm_audit_iter_actor(const cm_audit_iter *it)
 
 int32_t cm_audit_iter_action(const cm_audit_iter *it)
 {
-	const struct cm__audit *a = cur(it);
+	const struct audit_item *a = cur(it);
 	return a ? a->action : 0;
 }
 
 int32_t cm_audit_iter_kind(const cm_audit_iter *it)
 {
-	const struct cm__audit *a = cur(it);
+	const struct audit_item *a = cur(it);
 	return a ? a->kind : 0;
 }
 
 const char *cm_audit_iter_record_id(const cm_audit_iter *it)
 {
-	const struct cm__audit *a = cur(it);
+	const struct audit_item *a = cur(it);
 	return a ? a->id : NULL;
 }
 
 int64_t cm_audit_iter_revision(const cm_audit_iter *it)
 {
-	const struct cm__audit *a = cur(it);
+	const struct audit_item *a = cur(it);
 	return a ? a->revision : 0;
 }
 

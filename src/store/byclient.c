@@ -37,17 +37,19 @@ int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__slot *client;
 		const char *cid;
-		if (op->kind->kind != kind || op->slot)
+		if (op->kind != kind || cm__op_slot(op))
 			continue;
 		cid = client_of(op->rec, client_off);
 		client = cm__txn_slot(txn, CM_KIND_CLIENT, cid);
 		if (!client)
 			return cm__err(s, CM_ENOTFOUND, "%s: no client '%s'",
-				       op->kind->name, cid);
+				       cm__kind_get(op->kind)->name, cid);
 		/* Borrow the client slot's id as a new bucket's key. */
 		if (cm__mindex_plan(s, ix, p, cid, CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
+	if (cm__mindex_reserve(s, p))
+		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 
@@ -60,8 +62,8 @@ void cm__byclient_apply(cm_store *s, cm_txn *txn, int32_t kind,
 	(void)s;
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		if (op->kind->kind == kind && !op->slot)
+		if (op->kind == kind && !cm__op_slot(op))
 			cm__mindex_add(ix, p, client_of(op->rec, client_off), 0,
-				       op->new_slot);
+				       cm__op_new_slot(op));
 	}
 }

@@ -121,8 +121,8 @@ static int op_by_key(const void *pkey, const void *pop)
 	const struct cm__logentry *e = pkey;
 	const struct cm__op *op = pop;
 
-	if (e->kind != op->kind->kind)
-		return e->kind < op->kind->kind ? -1 : 1;
+	if (e->kind != op->kind)
+		return e->kind < op->kind ? -1 : 1;
 	return strcmp(e->id, op->rec->id);
 }
 
@@ -210,17 +210,18 @@ static int install(cm_store *s, struct loader *l)
 					     l->recs[j]->id, (long long)l->recs[j]->revision);
 				goto out;
 			}
-		op->kind = cm__kind_get(l->recs[i]->kind);
+		op->kind = (uint8_t)l->recs[i]->kind;
 		op->action = CM_ACTION_CREATE;
-		op->new_slot = cm__slot_new(s, l->recs[i]->kind, l->recs[i]->id);
-		if (!op->new_slot ||
-		    (op->kind->keep_revisions && j - i > 1 &&
-		     cm__slot_reserve_revs(s, op->new_slot,
+		op->sl = cm__slot_new(s, l->recs[i]->kind, l->recs[i]->id);
+		op->fresh = op->sl != NULL;
+		if (!op->sl ||
+		    (cm__kind_get(op->kind)->keep_revisions && j - i > 1 &&
+		     cm__slot_reserve_revs(s, op->sl,
 					   (size_t)l->recs[j - 1]->revision - 1))) {
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 			goto out;
 		}
-		if ((rc = pack_group(s, l, i, j, op->new_slot)) != CM_OK)
+		if ((rc = pack_group(s, l, i, j, op->sl)) != CM_OK)
 			goto out;
 		op->rec = l->recs[j - 1]; /* the newest */
 	}
@@ -265,7 +266,8 @@ out:
 		cm__rec_release(s, r);
 	}
 	for (i = 0; i < txn.nops; i++) {
-		cm__slot_free(s, txn.ops[i].new_slot);
+		if (txn.ops[i].fresh) /* not installed */
+			cm__slot_free(s, txn.ops[i].sl);
 	}
 	cm__free(s, txn.ops);
 	l->n = 0;
@@ -281,16 +283,15 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 
 	for (j = 0; j < t->entries.count; j++) {
 		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-		struct cm__audit *a = &s->audit[s->naudit++];
-		a->txn = (uint32_t)s->ntxn;
-		a->action = (uint8_t)e->action;
-		a->kind = (uint8_t)e->kind;
+		struct cm__audit *a = &s->audit[s->naudit];
+		s->audit_action[s->naudit++] = (uint8_t)e->action;
 		a->revision = e->revision;
 		a->id = CM__SLOT_ID(cm__slot_find(s, e->kind, e->id));
 	}
 	s->txnlog[s->ntxn].actor = t->actor;
 	s->txnlog[s->ntxn].time = t->time;
 	s->txnlog[s->ntxn].id = t->hdr.id;
+	s->txnlog[s->ntxn].end = s->naudit;
 	t->actor = NULL;
 	t->hdr.id = NULL;
 	s->ntxn++;
@@ -304,8 +305,7 @@ static int install_logs(cm_store *s, struct loader *l)
 
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
-	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, need, sizeof(*s->audit)) ||
-	    cm__reserve(s, (void **)&s->txnlog, &s->txncap, l->nlogs, sizeof(*s->txnlog)))
+	if (cm__audit_reserve(s, need, l->nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
 	for (i = 0; i < l->nlogs; i++) {
 		struct cm__txnrec *t = l->logs[i];
@@ -427,8 +427,8 @@ static int refresh_prepare(void *ctx)
 
 	for (i = 0; i < r->txn->nops; i++) {
 		struct cm__op *op = &r->txn->ops[i];
-		struct cm__slot *sl = op->slot ? op->slot : op->new_slot;
-		if (op->kind->keep_revisions && op->rec->revision > 1 &&
+		struct cm__slot *sl = op->sl;
+		if (cm__kind_get(op->kind)->keep_revisions && op->rec->revision > 1 &&
 		    cm__slot_reserve_revs(s, sl, (size_t)op->rec->revision - 1))
 			return cm__err(s, CM_ENOMEM, "out of memory refreshing");
 	}
@@ -449,10 +449,7 @@ static int refresh_prepare(void *ctx)
 		need += t->entries.count;
 		nlogs++;
 	}
-	if (cm__reserve(s, (void **)&s->audit, &s->auditcap, s->naudit + need,
-			sizeof(*s->audit)) ||
-	    cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + nlogs,
-			sizeof(*s->txnlog)))
+	if (cm__audit_reserve(s, need, nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory refreshing");
 	return CM_OK;
 }
@@ -468,7 +465,7 @@ static void refresh_apply(void *ctx)
 
 	for (i = 0; i < r->txn->nops; i++) {
 		struct cm__op *op = &r->txn->ops[i];
-		struct cm__slot *sl = op->slot;
+		struct cm__slot *sl = op->sl;
 		struct cm__revs *rv = cm__slot_revs(sl);
 		struct cm__rec **first;
 		int64_t newest = sl->cur->revision;
@@ -546,14 +543,18 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 		if (sl && newest->revision <= sl->cur->revision)
 			continue; /* what the store has, or older */
 		op = &txn->ops[txn->nops++];
-		op->kind = cm__kind_get(newest->kind);
-		op->slot = sl;
+		op->kind = (uint8_t)newest->kind;
+		op->sl = sl;
+		op->fresh = 0;
 		op->action = sl ? CM_ACTION_UPDATE : CM_ACTION_CREATE;
-		if (!sl && !(op->new_slot = cm__slot_new(s, newest->kind, newest->id))) {
-			rc = cm__err(s, CM_ENOMEM, "out of memory refreshing");
-			goto out;
+		if (!sl) {
+			if (!(op->sl = cm__slot_new(s, newest->kind, newest->id))) {
+				rc = cm__err(s, CM_ENOMEM, "out of memory refreshing");
+				goto out;
+			}
+			op->fresh = 1;
 		}
-		if ((rc = pack_group(s, l, i, j, sl ? sl : op->new_slot)) != CM_OK)
+		if ((rc = pack_group(s, l, i, j, op->sl)) != CM_OK)
 			goto out;
 		op->rec = l->recs[j - 1];
 	}
@@ -562,7 +563,7 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 	if (rc)
 		goto out;
 	for (i = 0; i < txn->nops; i++)
-		r.prev[i] = txn->ops[i].slot ? txn->ops[i].slot->cur->revision : 0;
+		r.prev[i] = txn->ops[i].fresh ? 0 : txn->ops[i].sl->cur->revision;
 	rc = cm__txn_install(txn, prepared, refresh_prepare, refresh_apply, &r);
 	if (rc == CM_EEXIST) {
 		char why[sizeof(s->errmsg)];
@@ -581,11 +582,13 @@ out:
 		if (rc == CM_OK) {
 			/* The replaced version (kinds keeping none). */
 			cm__rec_release(s, op->rec);
-		} else {
-			cm__slot_free(s, op->new_slot);
+		} else if (op->fresh) {
+			cm__slot_free(s, op->sl);
 		}
 		op->rec = NULL;
-		op->new_slot = NULL;
+		if (op->fresh)
+			op->sl = NULL;
+		op->fresh = 0;
 	}
 	cm__free(s, r.prev);
 	cm__free(s, r.take);
@@ -641,7 +644,7 @@ int cm_store_refresh(size_t *out_changed, cm_store *s)
 		fn_ctx = s->change_ctx;
 		pthread_mutex_unlock(&s->meta);
 		for (i = 0; fn && i < txn.nops; i++) {
-			const struct cm__slot *sl = txn.ops[i].slot;
+			const struct cm__slot *sl = txn.ops[i].sl;
 			fn(fn_ctx, sl->cur->kind, CM__SLOT_ID(sl), sl->cur->revision,
 			   txn.ops[i].action);
 		}

@@ -24,16 +24,31 @@ static struct cm__bucket *bucket_get(const struct cm__map *m, const char *key)
 static struct cm__bucket *home_bucket(const struct cm__mindex *ix,
 				      const char *key)
 {
-	const struct cm__slot *sl = cm__map_get(&ix->home_table->ids, key,
+	const struct cm__slot *sl = cm__kmap_get(&ix->home_table->ids, key,
 						strlen(key));
 	return sl ? cm__slot_bucket(sl, ix->home) : NULL;
+}
+
+/* home_bucket, remembering the slot in p. */
+static struct cm__bucket *home_bucket_memo(const struct cm__mindex *ix,
+					   struct cm__mprep *p, const char *key)
+{
+	const struct cm__slot *sl = p->last;
+
+	if (!sl || strcmp(CM__SLOT_ID(sl), key) != 0) {
+		sl = cm__kmap_get(&ix->home_table->ids, key, strlen(key));
+		if (!sl)
+			return NULL;
+		p->last = sl;
+	}
+	return cm__slot_bucket(sl, ix->home);
 }
 
 const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 					const char *key)
 {
 	if (ix->home_table) {
-		const struct cm__slot *sl = cm__map_get(&ix->home_table->ids, key,
+		const struct cm__slot *sl = cm__kmap_get(&ix->home_table->ids, key,
 							strlen(key));
 		/* A pending record has no entries for readers. */
 		return sl && sl->cur ? cm__slot_bucket(sl, ix->home) : NULL;
@@ -49,22 +64,46 @@ static void bucket_free(cm_store *s, struct cm__bucket *b)
 	cm__free(s, b);
 }
 
-/* Room for pend + 1 entries beyond n; remembers b in the prep's touched
- * list the first time so that done() can reset pend. */
-static int bucket_grow(cm_store *s, struct cm__mprep *p, struct cm__bucket *b)
+/* Count one more planned entry in b; remembers b in the prep's touched
+ * list the first time so that cm__mindex_reserve can make room and done()
+ * can reset pend. */
+static int bucket_plan(cm_store *s, struct cm__mprep *p, struct cm__bucket *b)
 {
-	size_t cap = b->cap;
-
 	if (b->pend == 0 && cm__reserve(s, (void **)&p->touched, &p->cap,
 					p->ntouched + 1, sizeof(*p->touched)))
 		return CM_ENOMEM;
-	if (b->n + b->pend + 1 > UINT32_MAX / 2 ||
-	    cm__reserve(s, (void **)&b->e, &cap, (size_t)b->n + b->pend + 1,
-			sizeof(*b->e)))
+	if ((size_t)b->n + b->pend + 1 > UINT32_MAX / 2)
 		return CM_ENOMEM;
-	b->cap = (uint32_t)cap;
 	if (b->pend++ == 0)
 		p->touched[p->ntouched++] = b;
+	return CM_OK;
+}
+
+int cm__mindex_reserve(cm_store *s, struct cm__mprep *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntouched; i++) {
+		struct cm__bucket *b = p->touched[i];
+		size_t need = (size_t)b->n + b->pend, ncap;
+		struct cm__ient *e;
+		if (need <= b->cap)
+			continue;
+		/* A new bucket gets what it takes (a loader's commit brings
+		 * all of a client's records at once); a growing one half as
+		 * much again, so that adding one entry at a time stays
+		 * linear. */
+		ncap = b->n ? (size_t)b->cap + b->cap / 2 : need;
+		if (ncap < need)
+			ncap = need;
+		if (ncap > UINT32_MAX / 2)
+			ncap = UINT32_MAX / 2;
+		e = cm__realloc(s, b->e, ncap * sizeof(*e));
+		if (!e)
+			return CM_ENOMEM;
+		b->e = e;
+		b->cap = (uint32_t)ncap;
+	}
 	return CM_OK;
 }
 
@@ -75,9 +114,9 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 
 	if (ix->home_table) {
 		/* The caller checked that key's record is there. */
-		if (!(b = home_bucket(ix, key)))
+		if (!(b = home_bucket_memo(ix, p, key)))
 			return CM_ENOTFOUND;
-		return bucket_grow(s, p, b);
+		return bucket_plan(s, p, b);
 	}
 	b = bucket_get(&ix->map, key);
 	if (!b)
@@ -99,7 +138,7 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		}
 		cm__map_put(&p->fresh, b->key, strlen(b->key), b);
 	}
-	return bucket_grow(s, p, b);
+	return bucket_plan(s, p, b);
 }
 
 /* Position of (k, slot) in b: where it is, or where it would go. */
@@ -129,7 +168,7 @@ static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
 void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot)
 {
-	struct cm__bucket *b = ix->home_table ? home_bucket(ix, key)
+	struct cm__bucket *b = ix->home_table ? home_bucket_memo(ix, p, key)
 					      : bucket_get(&ix->map, key);
 	uint32_t at;
 	int found;

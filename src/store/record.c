@@ -583,6 +583,7 @@ int cm__handle_new(struct cm__handle **out, cm_store *s,
 	h->rec = rec;
 	h->owned = owned;
 	h->mods = 0;
+	h->saved_mods = 0;
 	h->txn = NULL;
 	h->op = 0;
 	atomic_init(&h->refs, 1);

@@ -104,7 +104,7 @@ static int encode_txnlog(cm_txn *txn, const char *logid, struct cm__buf *b)
 		return CM_ENOMEM;
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
-		e[i].kind = op->kind->kind;
+		e[i].kind = op->kind;
 		e[i].id = op->rec->id;
 		e[i].revision = op->rec->revision;
 		e[i].action = op->action;
@@ -133,7 +133,7 @@ int cm__storage_write(cm_txn *txn, char **out_logid)
 	if (!ends || cm__store_make_id(s, txn->time, &logid))
 		goto nomem;
 	for (i = 0; i < txn->nops; i++) {
-		if (cm__rec_encode(s, txn->ops[i].kind, txn->ops[i].rec, &b))
+		if (cm__rec_encode(s, cm__kind_get(txn->ops[i].kind), txn->ops[i].rec, &b))
 			goto nomem;
 		ends[i] = b.len;
 	}
@@ -149,9 +149,9 @@ int cm__storage_write(cm_txn *txn, char **out_logid)
 	for (i = 0; i <= txn->nops; i++) {
 		size_t start = i ? ends[i - 1] : 0;
 		const struct cm__op *op = i < txn->nops ? &txn->ops[i] : NULL;
-		rc = st->put(s->storage_ctx, op ? op->kind->kind : CM_KIND_TXNLOG,
+		rc = st->put(s->storage_ctx, op ? op->kind : CM_KIND_TXNLOG,
 			     op ? op->rec->id : logid, op ? op->rec->revision : 1,
-			     op && op->slot ? op->slot->cur->revision : 0,
+			     op && cm__op_slot(op) ? cm__op_slot(op)->cur->revision : 0,
 			     b.data + start, ends[i] - start);
 		if (rc) {
 			rc = cm__storage_fail(s, "put", rc);
@@ -212,8 +212,7 @@ int cm__store_foreach_encoded(cm_store *s,
 	for (i = 0; i < s->ntxn && rc == CM_OK; i++) {
 		struct cm__logentry *e;
 		size_t first = a, n;
-		while (a < s->naudit && s->audit[a].txn == i)
-			a++;
+		a = s->txnlog[i].end;
 		n = a - first;
 		if (!s->txnlog[i].id || n == 0)
 			continue;
@@ -223,10 +222,10 @@ int cm__store_foreach_encoded(cm_store *s,
 			break;
 		}
 		for (j = 0; j < n; j++) {
-			e[j].kind = s->audit[first + j].kind;
+			e[j].kind = CM__AUDIT_KIND(&s->audit[first + j]);
 			e[j].id = (char *)s->audit[first + j].id;
 			e[j].revision = s->audit[first + j].revision;
-			e[j].action = s->audit[first + j].action;
+			e[j].action = s->audit_action[first + j];
 		}
 		memset(&t, 0, sizeof(t));
 		t.hdr.kind = CM_KIND_TXNLOG;

@@ -174,6 +174,8 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
+	for (int k = 0; k < CM__KIND_MAX; k++) /* a slot's id is its key */
+		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
 	/* A client's events, services, plans and assessments: buckets in
 	 * front of its slot (cm__client_kind.slot_buckets). */
 	cm__mindex_home(&s->events_by_client, &s->tables[CM_KIND_CLIENT], 0);
@@ -238,7 +240,7 @@ static void store_destroy(cm_store *s)
 			cm__slot_free(s, t->slots[i]);
 		}
 		cm__free(s, t->slots);
-		cm__map_free(s, &t->ids);
+		cm__kmap_free(s, &t->ids);
 	}
 	cm__cdir_free(s);
 	cm__cix_free(s);
@@ -250,6 +252,11 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->assessments_by_client);
 	cm__audit_free(s);
 	cm__intern_free(s);
+	while (s->slabs) {
+		struct cm__slab *next = s->slabs->next;
+		cm__free(s, s->slabs);
+		s->slabs = next;
+	}
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
 	pthread_mutex_destroy(&s->txn_mutex);
@@ -415,10 +422,55 @@ static size_t slot_prefix(const struct cm__kind *k)
 	       (k->keep_revisions ? sizeof(struct cm__revs) : 0);
 }
 
+#define SLAB_BYTES ((size_t)64 * 1024 - 64) /* within 64 KiB with malloc's header */
+#define SLAB_ROOM (SLAB_BYTES - offsetof(struct cm__slab, mem))
+
+/* The size of the allocation of a slot of kind k with an id of n bytes,
+ * rounded up to a multiple of 8 (what a slab hands out). */
+static size_t slot_size(const struct cm__kind *k, size_t n)
+{
+	return (slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
+}
+
+/* A slot of `size` bytes (slot_size: ids have at most CM__ID_MAX bytes,
+ * kinds at most CM__SLOT_BUCKETS_MAX buckets, so its class is below
+ * CM__SLOT_CLASSES). */
+static void *slot_alloc(cm_store *s, size_t size)
+{
+	size_t c = size / 8 - 1;
+	void *p;
+
+	if ((p = s->slot_free[c]) != NULL) {
+		memcpy(&s->slot_free[c], p, sizeof(void *));
+		return p;
+	}
+	if (!s->slabs || SLAB_ROOM - s->slabs->used < size) {
+		/* The rest of the full slab is left unused (at most a
+		 * slot's size: under 0.4 percent). */
+		struct cm__slab *sb = cm__alloc(s, SLAB_BYTES);
+		if (!sb)
+			return NULL;
+		sb->next = s->slabs;
+		sb->used = 0;
+		s->slabs = sb;
+	}
+	p = (char *)s->slabs->mem + s->slabs->used;
+	s->slabs->used += size;
+	return p;
+}
+
+static void slot_release(cm_store *s, void *p, size_t size)
+{
+	size_t c = size / 8 - 1;
+
+	memcpy(p, &s->slot_free[c], sizeof(void *));
+	s->slot_free[c] = p;
+}
+
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
 	size_t n = strlen(id), pre = slot_prefix(cm__kind_get(kind));
-	char *block = cm__alloc(s, pre + sizeof(struct cm__slot) + n + 2);
+	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n));
 	struct cm__slot *sl;
 
 	if (!block)
@@ -461,7 +513,8 @@ void cm__slot_free(cm_store *s, struct cm__slot *sl)
 		cm__free(s, rv->v);
 	for (i = 0; k && i < k->slot_buckets; i++)
 		cm__free(s, cm__slot_bucket(sl, i)->e);
-	cm__free(s, (char *)sl - slot_prefix(k));
+	slot_release(s, (char *)sl - slot_prefix(k),
+		     slot_size(k, strlen(CM__SLOT_ID(sl))));
 }
 
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
@@ -484,7 +537,7 @@ struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
 {
 	if (kind <= 0 || kind >= CM__KIND_MAX)
 		return NULL;
-	return cm__map_get(&s->tables[kind].ids, id, strlen(id));
+	return cm__kmap_get(&s->tables[kind].ids, id, strlen(id));
 }
 
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)
@@ -530,7 +583,7 @@ uint64_t cm__store_digest(cm_store *s)
 	for (i = 0; i < s->naudit; i++) {
 		const struct cm__audit *a = &s->audit[i];
 		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));
-		h = cm__digest_bytes(h, &a->action, sizeof(a->action));
+		h = cm__digest_bytes(h, &s->audit_action[i], 1);
 		h = cm__digest_bytes(h, a->id, strlen(a->id));
 	}
 	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));

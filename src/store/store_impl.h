@@ -158,7 +158,7 @@ struct cm__kind {
 	int immutable;
 	/* Buckets of slot-homed indexes (cm__mindex home) that every slot
 	 * of this kind carries in front of it (clients: their events,
-	 * services, plans and assessments). */
+	 * services, plans and assessments). At most CM__SLOT_BUCKETS_MAX. */
 	uint8_t slot_buckets;
 };
 
@@ -181,6 +181,13 @@ struct cm__slot {
 
 #define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
 
+/* A slab: the bytes slots are carved from. */
+struct cm__slab {
+	struct cm__slab *next;
+	size_t used;
+	max_align_t mem[];
+};
+
 /* Earlier revisions, oldest first: v[i] has revision i + 1. */
 struct cm__revs {
 	struct cm__rec **v;
@@ -202,7 +209,7 @@ struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
-	struct cm__map ids;      /* id -> struct cm__slot *, pending ones too */
+	struct cm__kmap ids;     /* id -> struct cm__slot *, pending ones too */
 	struct cm__slot **slots; /* in creation order */
 	size_t count, cap;
 };
@@ -213,9 +220,10 @@ struct cm__table {
  * A text key -> a sorted array of record slots (events by client, services by
  * client, clients by case manager). Entries sort by (key, slot id), key being
  * an index-specific number (a time, a date). Commit uses it in two steps:
- * cm__mindex_plan (phase 1) makes room for every entry the transaction adds,
- * allocating all it needs in a cm__mprep; cm__mindex_add / _del (apply)
- * only move entries and cannot fail; cm__mprep_done releases the rest.
+ * cm__mindex_plan (phase 1) counts every entry the transaction adds and
+ * cm__mindex_reserve then allocates all it needs (in a cm__mprep);
+ * cm__mindex_add / _del (apply) only move entries and cannot fail;
+ * cm__mprep_done releases the rest.
  */
 struct cm__ient {
 	int64_t key;
@@ -253,12 +261,20 @@ struct cm__mprep {
 	struct cm__map fresh;          /* key -> new bucket, not yet live */
 	struct cm__bucket **touched;   /* buckets with pend > 0 */
 	size_t ntouched, cap;
+	/* Slot-homed: the home slot found last (consecutive entries mostly
+	 * share their client), or NULL. Slots outlive the commit. */
+	const struct cm__slot *last;
 };
 
-/* Make room for one more entry under key. borrow: a string living as long
- * as the store to use as the key of a new bucket (NULL: copy key). */
+/* Plan one more entry under key. borrow: a string living as long as the
+ * store to use as the key of a new bucket (NULL: copy key). */
 int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, const char *borrow);
+/* After the last cm__mindex_plan of a prep: make room in every planned
+ * bucket for its planned entries (new buckets exactly). CM_OK or
+ * CM_ENOMEM (buckets grown so far keep their room: nothing else
+ * changes). */
+int cm__mindex_reserve(cm_store *s, struct cm__mprep *p);
 /* Add an entry planned with cm__mindex_plan. Cannot fail. */
 void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot);
@@ -287,18 +303,33 @@ void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind);
 struct cm__txnlog {
 	char *actor;
 	int64_t time;
-	char *id; /* of its transaction-log record in storage, or NULL */
+	char *id;   /* of its transaction-log record in storage, or NULL */
+	size_t end; /* its entries are store->audit[previous end, end) */
 };
 
+/* One audit entry: 16 bytes (an entry per record a load creates). Its
+ * action is store->audit_action[i]; its transaction, the txnlog whose
+ * entries include i; its kind, that of the slot whose id it points at. */
 struct cm__audit {
 	const char *id; /* the slot's id: lives as long as the store */
 	int64_t revision;
-	uint32_t txn;   /* index into store->txnlog */
-	uint8_t action; /* enum cm_action */
-	uint8_t kind;   /* enum cm_kind */
 };
 
+/* The kind of audit entry a (kept in front of its slot's id). */
+#define CM__AUDIT_KIND(a) ((int32_t)(unsigned char)(a)->id[-1])
+
 /* ---- the store --------------------------------------------------------- */
+
+/* Longest record id (the FHIR id rule). */
+#define CM__ID_MAX 64
+/* Most buckets in front of a slot (struct cm__kind.slot_buckets). */
+#define CM__SLOT_BUCKETS_MAX 4
+/* Slot sizes, in 8-byte units: the largest slot has the most buckets, a
+ * struct cm__revs, the kind byte and the longest id (cm__slot_new). */
+#define CM__SLOT_CLASSES                                                    \
+	((CM__SLOT_BUCKETS_MAX * sizeof(struct cm__bucket) +                 \
+	  sizeof(struct cm__revs) + sizeof(struct cm__slot) + CM__ID_MAX + 2 + \
+	  7) / 8)
 
 struct cm_store {
 	atomic_int refs;   /* 1 while open + 1 per live handle or iterator */
@@ -367,10 +398,19 @@ struct cm_store {
 	/* Shared copies of repeated texts (intern.h); NULL until first used. */
 	struct cm__intern *intern;
 
+	/* Slots (cm__slot_new) are carved from slabs that live as long as
+	 * the store: no allocator header or rounding per record. A freed
+	 * slot (a staged record that did not commit) waits in the free list
+	 * of its size (in 8-byte units) for the next slot of that size.
+	 * Changed only by the transaction's holder (or at open and close). */
+	struct cm__slab *slabs;  /* newest first; the newest is carved */
+	void *slot_free[CM__SLOT_CLASSES];
+
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
 	struct cm__audit *audit;
-	size_t naudit, auditcap;
+	uint8_t *audit_action; /* enum cm_action, per audit entry */
+	size_t naudit, auditcap, actioncap;
 
 	char errmsg[512];
 };
@@ -475,6 +515,7 @@ struct cm__handle {
 	cm_txn *txn;
 	atomic_int refs;     /* the caller's + one per txn that staged it */
 	uint32_t op;
+	uint64_t saved_mods; /* mods when txn staged it */
 	int owned;           /* rec is this handle's private copy */
 };
 
@@ -545,8 +586,6 @@ int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k)
 int cm__handle_adopt(struct cm__handle **out, cm_store *s,
 		     const struct cm__kind *k, struct cm__rec *rec);
 
-/* Longest record id (the FHIR id rule). */
-#define CM__ID_MAX 64
 /* Check the id of a referenced record (1..CM__ID_MAX bytes); its existence
  * is checked at save with cm__txn_has. */
 int cm__ref_id_check(const cm_store *s, const char *id, const char *what);
@@ -605,15 +644,31 @@ void cm__snap_clear(struct cm__snap *sn);
 
 /* ---- transactions (txn.c) ---------------------------------------------- */
 
+/* One staged record: 32 bytes, as a transaction loading a million records
+ * holds a million of them until commit. */
 struct cm__op {
-	const struct cm__kind *kind;
 	struct cm__rec *rec;       /* the new version, private to the op */
 	struct cm__handle *handle; /* a reference, or NULL */
-	uint64_t handle_mods;
-	struct cm__slot *slot;     /* existing slot, or NULL for a new record */
-	struct cm__slot *new_slot; /* pending, for a new record */
-	int32_t action;
+	/* The record's slot: its committed one, or (fresh) the pending slot
+	 * of a new record, until apply makes it the committed one. Read it
+	 * with cm__op_slot / cm__op_new_slot. */
+	struct cm__slot *sl;
+	uint8_t kind;              /* enum cm_kind */
+	uint8_t action;            /* enum cm_action, set at commit */
+	uint8_t fresh;             /* sl is a new record's pending slot */
 };
+
+/* The committed slot op replaces a version of, or NULL for a new record. */
+static inline struct cm__slot *cm__op_slot(const struct cm__op *op)
+{
+	return op->fresh ? NULL : op->sl;
+}
+
+/* The pending slot of the new record op creates, or NULL. */
+static inline struct cm__slot *cm__op_new_slot(const struct cm__op *op)
+{
+	return op->fresh ? op->sl : NULL;
+}
 
 struct cm_txn {
 	cm_store *store;
@@ -625,6 +680,11 @@ struct cm_txn {
 	 * status histories of the committed versions borrow it. */
 	char *commit_actor;
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
+	/* The slot cm__txn_slot / cm__txn_has found last (a loader saves a
+	 * client's records together: their checks, packing and index plans
+	 * look the same client up again and again), or NULL. Cleared when
+	 * pending slots are freed. */
+	struct cm__slot *memo;
 };
 
 /* Give every pending entry (actor NULL) of a status history the txn's
@@ -661,7 +721,9 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 
 /* ---- audit (audit.c) --------------------------------------------------- */
 
-int cm__audit_reserve(cm_store *s, size_t nentries);
+/* Room for nentries more audit entries in ntxns more transactions. CM_OK
+ * or CM_ENOMEM (only capacity changed). */
+int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns);
 /* Append a transaction's entries; takes ownership of actor and logid. */
 void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops);

@@ -26,24 +26,28 @@ static void unstage(cm_store *s, cm_txn *txn, size_t from)
 
 	for (i = from; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		if (op->slot)
-			op->slot->staged = 0;
-		pending |= op->new_slot != NULL;
+		if (!op->fresh)
+			op->sl->staged = 0;
+		pending |= op->fresh;
 	}
 	if (!pending)
 		return;
+	txn->memo = NULL; /* it may be one of the slots freed below */
 	CM__WRLOCK(s);
 	for (i = from; i < txn->nops; i++) {
-		const struct cm__slot *sl = txn->ops[i].new_slot;
+		const struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
 		if (sl)
-			cm__map_remove(&s->tables[txn->ops[i].kind->kind].ids,
-				       CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)),
-				       NULL);
+			cm__kmap_remove(&s->tables[txn->ops[i].kind].ids,
+					CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)));
 	}
 	CM__UNLOCK(s);
 	for (i = from; i < txn->nops; i++) {
-		cm__slot_free(s, txn->ops[i].new_slot);
-		txn->ops[i].new_slot = NULL;
+		struct cm__op *op = &txn->ops[i];
+		if (op->fresh) {
+			cm__slot_free(s, op->sl);
+			op->sl = NULL;
+			op->fresh = 0;
+		}
 	}
 }
 
@@ -153,9 +157,25 @@ const char *cm_txn_actor(const cm_txn *txn)
 
 /* ---- staging ----------------------------------------------------------- */
 
+/* cm__slot_lookup, remembering the slot found in txn->memo. */
+static struct cm__slot *txn_lookup(const cm_txn *txn, int32_t kind,
+				   const char *id)
+{
+	/* The memo is the holder's scratch: txn itself is never const. */
+	cm_txn *t = (cm_txn *)(uintptr_t)txn;
+	struct cm__slot *sl = t->memo;
+
+	if (sl && sl->kid[0] == (char)kind && strcmp(CM__SLOT_ID(sl), id) == 0)
+		return sl;
+	sl = cm__slot_lookup(txn->store, kind, id);
+	if (sl)
+		t->memo = sl;
+	return sl;
+}
+
 static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
 {
-	const struct cm__slot *sl = cm__slot_lookup(txn->store, kind, id);
+	const struct cm__slot *sl = txn_lookup(txn, kind, id);
 
 	return sl && sl->staged ? &txn->ops[sl->staged - 1] : NULL;
 }
@@ -170,7 +190,7 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id)
 {
 	/* Committed, or pending: a new record staged in txn. */
-	return cm__slot_lookup(txn->store, kind, id) != NULL;
+	return txn_lookup(txn, kind, id) != NULL;
 }
 
 int cm__txn_save(cm_txn *txn, struct cm__handle *h)
@@ -223,7 +243,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	if (slot)
 		idsrc = CM__SLOT_ID(slot);
 	else if (op)
-		idsrc = CM__SLOT_ID(op->new_slot);
+		idsrc = CM__SLOT_ID(op->sl);
 	else
 		idsrc = CM__SLOT_ID(fresh);
 	if (cm__rec_pack(s, k, &copy, h->rec, idsrc, txn) != CM_OK) {
@@ -239,7 +259,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 			op->handle->txn = NULL;
 		cm__handle_release(op->handle);
 		op->handle = h;
-		op->handle_mods = h->mods;
+		h->saved_mods = h->mods;
 		h->txn = txn;
 		h->op = (uint32_t)(op - txn->ops);
 		return CM_OK;
@@ -250,12 +270,11 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		rc = CM_ENOMEM;
 	if (rc == CM_OK && fresh) {
 		/* Pending in the id map: readers skip it (cur is NULL). */
-		struct cm__map *ids = &s->tables[k->kind].ids;
+		struct cm__kmap *ids = &s->tables[k->kind].ids;
 		CM__WRLOCK(s);
-		rc = cm__map_reserve(s, ids, 1);
+		rc = cm__kmap_reserve(s, ids, 1);
 		if (rc == CM_OK)
-			cm__map_put(ids, CM__SLOT_ID(fresh),
-				    strlen(CM__SLOT_ID(fresh)), fresh);
+			cm__kmap_put(ids, fresh, strlen(CM__SLOT_ID(fresh)));
 		CM__UNLOCK(s);
 	}
 	if (rc != CM_OK) {
@@ -265,12 +284,12 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	}
 	op = &txn->ops[txn->nops++];
 	memset(op, 0, sizeof(*op));
-	op->kind = k;
+	op->kind = (uint8_t)k->kind;
 	op->rec = copy;
-	op->slot = slot;
-	op->new_slot = fresh;
+	op->sl = slot ? slot : fresh;
+	op->fresh = fresh != NULL;
 	op->handle = h;
-	op->handle_mods = h->mods;
+	h->saved_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
 	h->txn = txn;
 	h->op = (uint32_t)(txn->nops - 1);
@@ -293,7 +312,7 @@ struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id)
 {
 	/* Committed, or pending: a slot in the id map without a current
 	 * version belongs to a record staged in txn (the only open one). */
-	return cm__slot_lookup(txn->store, kind, id);
+	return txn_lookup(txn, kind, id);
 }
 
 /* ---- commit ------------------------------------------------------------ */
@@ -351,9 +370,9 @@ static int hist_pending(const struct cm__list *hl)
 /* Phase 1 for one op: revision, times, actors. */
 static int prepare_op(cm_txn *txn, struct cm__op *op)
 {
-	const struct cm__kind *k = op->kind;
+	const struct cm__kind *k = cm__kind_get(op->kind);
 	struct cm__rec *r = op->rec;
-	const struct cm__rec *old = op->slot ? op->slot->cur : NULL;
+	const struct cm__rec *old = op->fresh ? NULL : op->sl->cur;
 
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
@@ -387,8 +406,8 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 	int rc;
 
 	for (i = 0; i < txn->nops; i++)
-		if (!txn->ops[i].slot)
-			per_kind[txn->ops[i].kind->kind]++;
+		if (txn->ops[i].fresh)
+			per_kind[txn->ops[i].kind]++;
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		struct cm__table *t = &s->tables[kk];
 		if (!per_kind[kk])
@@ -399,11 +418,11 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 	}
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		const struct cm__revs *rv = op->slot ? cm__slot_revs(op->slot) : NULL;
-		if (rv && cm__slot_reserve_revs(s, op->slot, (size_t)rv->n + 1))
+		const struct cm__revs *rv = op->fresh ? NULL : cm__slot_revs(op->sl);
+		if (rv && cm__slot_reserve_revs(s, op->sl, (size_t)rv->n + 1))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
-	if (cm__audit_reserve(s, txn->nops))
+	if (cm__audit_reserve(s, txn->nops, 1))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);
@@ -434,20 +453,19 @@ static void apply(cm_txn *txn, char *actor, char *logid)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		struct cm__rec *old = NULL;
-		if (op->new_slot) {
+		if (op->fresh) {
 			/* In the id map since it was staged. */
-			struct cm__table *t = &s->tables[op->kind->kind];
-			op->slot = op->new_slot;
-			op->new_slot = NULL;
-			t->slots[t->count++] = op->slot;
-		} else if (op->kind->keep_revisions) {
+			struct cm__table *t = &s->tables[op->kind];
+			op->fresh = 0;
+			t->slots[t->count++] = op->sl;
+		} else if (cm__kind_get(op->kind)->keep_revisions) {
 			/* Kept: the slot keeps the reference. */
-			struct cm__revs *rv = cm__slot_revs(op->slot);
-			rv->v[rv->n++] = op->slot->cur;
+			struct cm__revs *rv = cm__slot_revs(op->sl);
+			rv->v[rv->n++] = op->sl->cur;
 		} else {
-			old = op->slot->cur;
+			old = op->sl->cur;
 		}
-		op->slot->cur = op->rec;
+		op->sl->cur = op->rec;
 		/* The slot now holds the op's reference; keep old alive in
 		 * op->rec's place until after the lock is released. */
 		op->rec = old;
@@ -472,20 +490,20 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	 * records pending in their tables' id maps, as for a save. */
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		if (op->new_slot)
-			per_kind[op->kind->kind]++;
-		(op->slot ? op->slot : op->new_slot)->staged = (uint32_t)(i + 1);
+		if (op->fresh)
+			per_kind[op->kind]++;
+		op->sl->staged = (uint32_t)(i + 1);
 	}
 	CM__WRLOCK(s);
 	for (kk = 1; kk < CM__KIND_MAX && rc == CM_OK; kk++)
 		if (per_kind[kk] &&
-		    cm__map_reserve(s, &s->tables[kk].ids, per_kind[kk]))
+		    cm__kmap_reserve(s, &s->tables[kk].ids, per_kind[kk]))
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
-		struct cm__slot *sl = txn->ops[i].new_slot;
+		struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
 		if (sl)
-			cm__map_put(&s->tables[txn->ops[i].kind->kind].ids,
-				    CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)), sl);
+			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl,
+				     strlen(CM__SLOT_ID(sl)));
 	}
 	if (rc == CM_OK)
 		rc = prepare_shared(txn, prepared);
@@ -498,12 +516,12 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	}
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		struct cm__slot *sl = op->slot ? op->slot : op->new_slot;
+		struct cm__slot *sl = op->sl;
 		sl->staged = 0;
 		/* Not installed: out of the map again (the caller frees it). */
-		if (op->new_slot)
-			cm__map_remove(&s->tables[op->kind->kind].ids, CM__SLOT_ID(sl),
-				       strlen(CM__SLOT_ID(sl)), NULL);
+		if (op->fresh)
+			cm__kmap_remove(&s->tables[op->kind].ids, CM__SLOT_ID(sl),
+					strlen(CM__SLOT_ID(sl)));
 	}
 	CM__UNLOCK(s);
 	return rc;
@@ -513,11 +531,11 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 static void update_handle(cm_store *s, struct cm__op *op)
 {
 	struct cm__handle *h = op->handle;
-	struct cm__rec *committed = op->slot->cur;
+	struct cm__rec *committed = op->sl->cur;
 
 	if (!h || atomic_load(&h->refs) <= 1)
 		return; /* the caller has freed it */
-	if (h->mods == op->handle_mods) {
+	if (h->mods == h->saved_mods) {
 		cm__rec_retain(committed);
 		cm__rec_release(s, h->rec);
 		h->rec = committed;
@@ -588,8 +606,8 @@ int cm_txn_commit(cm_txn *txn)
 		struct cm__op *op = &txn->ops[i];
 		update_handle(s, op);
 		if (fn)
-			fn(fn_ctx, op->kind->kind, CM__SLOT_ID(op->slot),
-			   op->slot->cur->revision, op->action);
+			fn(fn_ctx, op->kind, CM__SLOT_ID(op->sl),
+			   op->sl->cur->revision, op->action);
 	}
 	/* op->rec now holds the replaced versions: txn_free releases them. */
 	txn_free(txn);
