@@ -344,7 +344,7 @@ int cm_store_now(int64_t *out_now, cm_store *s)
 
 int cm__store_new_id(cm_store *s, char **out_id)
 {
-	int64_t now;
+	int64_t now = 0;
 	int rc = cm__store_clock(s, &now);
 
 	return rc ? rc : cm__store_make_id(s, now, out_id);
