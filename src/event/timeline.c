@@ -252,10 +252,14 @@ static void copy_bytes(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8)
+	if (n < 8) {
+		for (; i < n; i++)
+			dst[i] = src[i];
+		return;
+	}
+	for (; i + 8 < n; i += 8)
 		memcpy(dst + i, src + i, 8);
-	for (; i < n; i++)
-		dst[i] = src[i];
+	memcpy(dst + n - 8, src + n - 8, 8); /* the last word, overlapping */
 }
 
 /* Copy id (1..64 bytes, as every record id) into a char[65]. */
