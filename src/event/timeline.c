@@ -118,7 +118,7 @@ static int span_find(struct span *sp, cm_store *s, const char *client_id,
 			       client_id);
 	}
 	b = cm__mindex_get_slot(&s->events_by_client, client);
-	if (!b || !b->n)
+	if (!b->n)
 		return CM_OK;
 	sp->b = b;
 	sp->lo = first_at(b, from, 0);
