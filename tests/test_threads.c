@@ -49,6 +49,21 @@ static void *reader(void *arg)
 			r->bad++;
 		else
 			cm_client_free(c);
+		if ((r->reads & 7) == 0) {
+			/* Timeline rows while writers add events: a
+			 * consistent page, newest first. */
+			cm_event_row rows[8];
+			size_t n, total, j;
+			if (cm_event_timeline_rows(&n, &total, rows, sizeof(rows[0]), 8,
+						   store, ids[i], CM_TIME_NONE,
+						   CM_TIME_NONE, 1, 0) != CM_OK ||
+			    n > total)
+				r->bad++;
+			for (j = 0; j < n; j++)
+				if (rows[j].text_len != strlen(rows[j].text) ||
+				    (j > 0 && rows[j].time > rows[j - 1].time))
+					r->bad++;
+		}
 		if ((r->reads & 63) == 0) {
 			if (cm_client_list(&it, store, 0, NULL, "v") != CM_OK)
 				r->bad++;
@@ -86,6 +101,17 @@ static void *writer(void *p)
 		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, v), CM_OK);
 		assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, v), CM_OK);
 		rc = cm_client_save(t, c);
+		if (rc == CM_OK && n % 4 == 0) {
+			/* An event in the same commit, for the timeline
+			 * readers. */
+			cm_event *e;
+			assert_int_equal(cm_event_new(&e, store, ids[n % NCLIENTS],
+						      CM_EVENT_NOTE,
+						      INT64_C(1795424400) + n), CM_OK);
+			assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, v), CM_OK);
+			assert_int_equal(cm_event_save(t, e), CM_OK);
+			cm_event_free(e);
+		}
 		if (rc == CM_ECONFLICT) {
 			w->conflicts++;
 			cm_txn_rollback(t);
@@ -147,7 +173,8 @@ static void test_readers_and_writers(void **state)
 	while (cm_audit_iter_next(ai) == CM_OK)
 		audit++;
 	cm_audit_iter_free(ai);
-	assert_int_equal(audit, NCLIENTS + 2 * WRITES);
+	/* One entry per client and per event saved (every fourth write). */
+	assert_int_equal(audit, NCLIENTS + 2 * WRITES + 2 * (WRITES / 4));
 	cm_store_close(store);
 }
 

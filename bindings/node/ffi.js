@@ -78,6 +78,17 @@ const cm_contact_row = koffi.struct('cm_contact_row', {
   client_id: koffi.array('char', 65, 'String'),
 });
 
+const cm_event_row = koffi.struct('cm_event_row', {
+  time: 'int64_t',
+  text_len: 'size_t',
+  type: 'int32_t',
+  mode: 'int32_t',
+  id: koffi.array('char', 65, 'String'),
+  amends: koffi.array('char', 65, 'String'),
+  amended_by: koffi.array('char', 65, 'String'),
+  text: koffi.array('char', 128, 'String'),
+});
+
 const FUNCTIONS = [
   ['const char *', 'cm_assessment_status_code', ['int32_t']],
   ['int', 'cm_assessment_status_parse', ['_Out_ int32_t *', 'const char *']],
@@ -188,6 +199,7 @@ const FUNCTIONS = [
   ['int', 'cm_event_set_int', ['cm_event *', 'int32_t', 'int64_t']],
   ['int', 'cm_event_set_amends', ['cm_event *', 'const char *']],
   ['int', 'cm_event_timeline', ['_Out_ cm_event_iter **', 'cm_store *', 'const char *', 'int64_t', 'int64_t', 'int32_t']],
+  ['int', 'cm_event_timeline_rows', ['_Out_ size_t *', '_Out_ size_t *', '_Inout_ cm_event_row *', 'size_t', 'size_t', 'cm_store *', 'const char *', 'int64_t', 'int64_t', 'int32_t', 'size_t']],
   ['int', 'cm_event_iter_next', ['_Out_ cm_event **', 'cm_event_iter *']],
   ['const char *', 'cm_event_iter_amended_by', ['cm_event_iter *']],
   ['size_t', 'cm_event_iter_count', ['cm_event_iter *']],
@@ -379,7 +391,7 @@ function load() {
 module.exports = {
   koffi, FUNCTIONS, load, findLibrary,
   types: {
-    cm_store_options, cm_storage, cm_client_summary, cm_contact_row, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
+    cm_store_options, cm_storage, cm_client_summary, cm_contact_row, cm_event_row, cm_malloc_fn, cm_realloc_fn, cm_free_fn, cm_clock_fn,
     cm_change_fn, cm_storage_emit_fn, storage_ctx_fn, storage_put_fn, storage_load_fn,
     storage_errmsg_fn, storage_load_since_fn,
   },

@@ -498,6 +498,25 @@ class Store {
     return new HandleIterator(this, out[0], { next: lib.event_iter_next, count: lib.event_iter_count, free: lib.event_iter_free },
       Event, (ev, it) => { ev.amendedBy = lib.event_iter_amended_by(it); });
   }
+  /** The rows and order timeline() gives, copied in one call:
+   *  { rows: [{ id, time, type, mode, text, textLen, amends, amendedBy }], total }
+   *  (at most limit rows after offset). text is the note's first bytes (at
+   *  most 127, whole characters); textLen is its full length in bytes: when
+   *  it is longer, event(id).text reads all of it. */
+  timelineRows(clientId, { from = null, to = null, newestFirst = false, offset = 0, limit = 50 } = {}) {
+    const rows = Array.from({ length: limit }, () => ({}));
+    const n = [0], total = [0];
+    check(lib.event_timeline_rows(n, total, limit ? rows : null, koffi.sizeof(types.cm_event_row), limit,
+                                  this._p(), clientId, toSeconds(from), toSeconds(to), newestFirst ? 1 : 0,
+                                  offset), this);
+    return {
+      rows: rows.slice(0, num(n[0])).map((r) => ({
+        id: r.id, time: fromSeconds(r.time), type: EVENT_TYPE[r.type], mode: nameOf(CONTACT_MODE, r.mode),
+        text: r.text, textLen: num(r.text_len), amends: r.amends || null, amendedBy: r.amended_by || null,
+      })),
+      total: num(total[0]),
+    };
+  }
 
   audit({ recordId = null, actor = null, from = null, to = null } = {}) {
     const out = [null];

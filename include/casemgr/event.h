@@ -203,6 +203,80 @@ CM_API size_t cm_event_iter_count(const cm_event_iter *it);
 /** Free a timeline. NULL is ignored. Since 0.1.0. */
 CM_API void cm_event_iter_free(cm_event_iter *it);
 
+/**
+ * One row of a timeline (cm_event_timeline_rows). The layout is fixed; a
+ * later layout would come with a later row size, and the library accepts
+ * every row size it knows (see row_size).
+ *
+ * The note (CM_EVENT_TEXT, up to 4000 bytes) comes as a prefix: `text`
+ * holds its first bytes, at most sizeof(text) - 1 = 127 of them, cut
+ * before a character that would not fit whole (so the prefix is valid
+ * UTF-8, possibly shorter than 127 bytes when longer than the note's
+ * first characters allow), and NUL-terminated. `text_len` is the note's
+ * full length in bytes: when text_len > strlen(text), the note was cut,
+ * and cm_event_get(id) reads all of it. Keeping rows fixed-size means a
+ * timeline page costs no allocation; 127 bytes hold a typical contact
+ * note whole.
+ */
+typedef struct cm_event_row {
+	int64_t time;          /**< when it happened (CM_EVENT_TIME) */
+	size_t text_len;       /**< the note's full length in bytes; 0 if none */
+	int32_t type;          /**< enum cm_event_type */
+	int32_t mode;          /**< enum cm_contact_mode (CM_EVENT_MODE) */
+	char id[65];           /**< the event id, NUL-terminated */
+	char amends[65];       /**< the id of the event this one amends
+				    (cm_event_amends), or "" */
+	char amended_by[65];   /**< the id of the latest event amending this
+				    one (cm_event_iter_amended_by), or "" */
+	char text[128];        /**< the note's first bytes (see above), or "" */
+} cm_event_row;
+
+/**
+ * A client's timeline written into the caller's array: the events that
+ * cm_event_timeline(store, client_id, from, to, newest_first) lists, in the
+ * same order (time then id; newest first when newest_first is 1), the same
+ * amendment links (amended_by as cm_event_iter_amended_by gives it),
+ * skipping `offset` of them and writing at most max_rows. No iterator, no
+ * handles, no allocation: for the page of an EHR's timeline view. Unlike
+ * the handle path, the rows are copies: nothing to free, and nothing
+ * borrowed.
+ * @param out_count     receives the number of rows written (<= max_rows).
+ * @param out_total     receives the number of events in the timeline
+ *                      before paging (cm_event_iter_count); may be NULL.
+ * @param rows          the caller's array of max_rows rows (may be NULL
+ *                      when max_rows is 0, to count only).
+ * @param row_size      sizeof(cm_event_row) of the caller's header (a
+ *                      later, larger row layout passes its own size); a
+ *                      multiple of the row's alignment, as any sizeof is.
+ *                      Rows are written row_size bytes apart; the bytes
+ *                      of a larger row past this library's layout, and
+ *                      those of each char array past its NUL, are left
+ *                      as they were.
+ * @param max_rows      room in rows; 0 means no rows (count only).
+ * @param store         the store.
+ * @param client_id     the client (as for cm_event_timeline).
+ * @param from, to      events with from <= time < to (CM_TIME_NONE for an
+ *                      open end).
+ * @param newest_first  0 (oldest first) or 1 (newest first).
+ * @param offset        rows to skip first (past the end: no rows).
+ * @return CM_OK; CM_EINVAL (NULL out_count, store or client_id, NULL rows
+ *         with max_rows > 0, newest_first not 0 or 1, row_size not a
+ *         multiple of the row's alignment); CM_EVERSION (row_size smaller
+ *         than this library's first row layout); CM_ENOTFOUND (no such
+ *         client: as cm_event_timeline, also for an id no client can have,
+ *         such as invalid UTF-8 or longer than 64 bytes); CM_ESTATE (store
+ *         closed). On failure nothing is written: not *out_count, not
+ *         *out_total, not rows.
+ * Thread-safety: a reader (rows are read under the store's read lock, so
+ * a page is one consistent snapshot). Since 0.1.0.
+ */
+CM_API int cm_event_timeline_rows(size_t *out_count, size_t *out_total,
+				  cm_event_row *rows, size_t row_size,
+				  size_t max_rows, cm_store *store,
+				  const char *client_id, int64_t from,
+				  int64_t to, int32_t newest_first,
+				  size_t offset);
+
 #ifdef __cplusplus
 }
 #endif

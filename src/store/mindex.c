@@ -56,6 +56,13 @@ const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 	return bucket_get(&ix->map, key);
 }
 
+const struct cm__bucket *cm__mindex_get_slot(const struct cm__mindex *ix,
+					     const struct cm__slot *sl)
+{
+	/* The bucket is in front of the slot: no look-up. */
+	return cm__slot_bucket(sl, ix->home);
+}
+
 static void bucket_free(cm_store *s, struct cm__bucket *b)
 {
 	if (b->owns_key)

@@ -176,12 +176,14 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail3;
 	for (int k = 0; k < CM__KIND_MAX; k++) /* a slot's id is its key */
 		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
-	/* A client's events, services, plans and assessments: buckets in
-	 * front of its slot (cm__client_kind.slot_buckets). */
-	cm__mindex_home(&s->events_by_client, &s->tables[CM_KIND_CLIENT], 0);
+	/* A client's assessments, services, plans and events: buckets in
+	 * front of its slot (cm__client_kind.slot_buckets). Events last,
+	 * next to the slot: a timeline reads the slot's id (the look-up)
+	 * then the bucket, mostly in the same cache line. */
+	cm__mindex_home(&s->assessments_by_client, &s->tables[CM_KIND_CLIENT], 0);
 	cm__mindex_home(&s->services_by_client, &s->tables[CM_KIND_CLIENT], 1);
 	cm__mindex_home(&s->plans_by_client, &s->tables[CM_KIND_CLIENT], 2);
-	cm__mindex_home(&s->assessments_by_client, &s->tables[CM_KIND_CLIENT], 3);
+	cm__mindex_home(&s->events_by_client, &s->tables[CM_KIND_CLIENT], 3);
 	cm__contact_intervals_default(s->contact_interval);
 	cm__reassess_intervals_default(s->reassess_interval);
 	if (o.id_seed) {

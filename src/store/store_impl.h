@@ -284,6 +284,11 @@ void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
 /* The bucket of key, or NULL. Caller holds the lock. */
 const struct cm__bucket *cm__mindex_get(const struct cm__mindex *ix,
 					const char *key);
+/* cm__mindex_get of the id of sl, without looking it up again: ix is
+ * slot-homed and sl is a committed slot of its home table. Caller holds
+ * the lock. */
+const struct cm__bucket *cm__mindex_get_slot(const struct cm__mindex *ix,
+					     const struct cm__slot *sl);
 /* Free what a prep holds that the index did not take; reset the plan. */
 void cm__mprep_done(cm_store *s, struct cm__mprep *p);
 void cm__mindex_free(cm_store *s, struct cm__mindex *ix);

@@ -33,7 +33,7 @@ SCALARS = {  # C scalar -> (ctypes attribute, koffi type)
     "double": ("c_double", "double"),
 }
 STRUCTS = ("cm_store_options", "cm_storage", "cm_client_summary",
-           "cm_contact_row")  # non-opaque structs
+           "cm_contact_row", "cm_event_row")  # non-opaque structs
 CALLBACKS = ("cm_change_fn", "cm_malloc_fn", "cm_realloc_fn", "cm_free_fn",
              "cm_clock_fn", "cm_storage_emit_fn")
 

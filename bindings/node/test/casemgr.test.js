@@ -166,6 +166,17 @@ test('assessment, plan, service, event', () => {
   assert.equal(client.nextFollowup, '2026-01-09');
   const tl = [...store.timeline(client.id)];
   assert.deepEqual(tl.map((e) => [e.type, e.amendedBy]), [['contact', null]]);
+  const { rows, total } = store.timelineRows(client.id);
+  assert.equal(total, 1);
+  assert.deepEqual(rows.map((r) => [r.id, r.time.getTime(), r.type, r.mode, r.textLen, r.amends, r.amendedBy]),
+    tl.map((e) => [e.id, e.time.getTime(), e.type, e.mode, 0, null, e.amendedBy]));
+  assert.deepEqual(store.timelineRows(client.id, { limit: 0 }), { rows: [], total: 1 });
+  const note = store.newEvent(client.id, 'note', new Date((T0 + 2 * 86400) * 1000));
+  note.text = '\u00e9'.repeat(100); // 200 bytes: the row holds 63 characters
+  store.transaction('cm', (t) => note.save(t));
+  const [row] = store.timelineRows(client.id, { newestFirst: true, limit: 1 }).rows;
+  assert.deepEqual([row.id, row.text, row.textLen], [note.id, '\u00e9'.repeat(63), 200]);
+  assert.throws(() => store.timelineRows('no-such-client'), cm.NotFoundError);
   assert.throws(() => { ev.text = 'immutable'; }, cm.StateError);
   const m = store.measure('contact-compliance', '2026-01-01', '2026-01-31', '2026-01-02');
   assert.deepEqual(m, { numerator: 1, denominator: 1, medianDays: null });

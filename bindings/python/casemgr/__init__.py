@@ -17,7 +17,7 @@ from . import _ffi
 from .errors import *  # noqa: F401,F403 - the exception classes
 from .errors import CasemgrError, ERRORS, error_for
 from .store import (DATE_NONE, TIME_NONE, Allocator, AuditEntry, Caseload, ClientSummary,
-                    ContactRow, CountingAllocator, MemoryStorage, Measure, Storage,
+                    ContactRow, CountingAllocator, EventRow, MemoryStorage, Measure, Storage,
                     StatusChange, Store, Transaction, WorkItem, check, from_days,
                     from_seconds, lib, to_days, to_seconds)
 from .records import (Assessment, Client, Element, Event, Goal, Intervention, Plan, Problem,

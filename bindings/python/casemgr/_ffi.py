@@ -91,6 +91,19 @@ class cm_contact_row(Structure):
         ("due", c_int32),
         ("client_id", c_char * 65),
     ]
+
+
+class cm_event_row(Structure):
+    _fields_ = [
+        ("time", c_int64),
+        ("text_len", c_size_t),
+        ("type", c_int32),
+        ("mode", c_int32),
+        ("id", c_char * 65),
+        ("amends", c_char * 65),
+        ("amended_by", c_char * 65),
+        ("text", c_char * 128),
+    ]
 CM_STORE_OPTIONS_VERSION = 2
 # The bindings' storage tables are version 1 (no load_since); the header's
 # CM_STORAGE_VERSION is 2.
@@ -206,6 +219,7 @@ FUNCTIONS = [
     ('cm_event_set_int', c_int, [c_void_p, c_int32, c_int64]),
     ('cm_event_set_amends', c_int, [c_void_p, c_char_p]),
     ('cm_event_timeline', c_int, [POINTER(c_void_p), c_void_p, c_char_p, c_int64, c_int64, c_int32]),
+    ('cm_event_timeline_rows', c_int, [POINTER(c_size_t), POINTER(c_size_t), POINTER(cm_event_row), c_size_t, c_size_t, c_void_p, c_char_p, c_int64, c_int64, c_int32, c_size_t]),
     ('cm_event_iter_next', c_int, [POINTER(c_void_p), c_void_p]),
     ('cm_event_iter_amended_by', c_char_p, [c_void_p]),
     ('cm_event_iter_count', c_size_t, [c_void_p]),

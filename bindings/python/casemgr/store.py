@@ -22,6 +22,7 @@ Measure = namedtuple("Measure", "numerator denominator median_days")
 ClientSummary = namedtuple("ClientSummary", "id status risk_tier next_followup birth_date "
                            "gender revision family given case_manager")
 ContactRow = namedtuple("ContactRow", "kind priority due client_id")
+EventRow = namedtuple("EventRow", "id time type mode text text_len amends amended_by")
 
 
 def lib():
@@ -538,6 +539,25 @@ class Store(_Closing):
                               lib().event_iter_count, lib().event_iter_free,
                               after=lambda ev, it: setattr(
                                   ev, "amended_by", dec(lib().event_iter_amended_by(it))))
+
+    def timeline_rows(self, client_id, start=None, end=None, newest_first=False, offset=0,
+                      limit=50):
+        """The rows and order timeline() gives (EventRow), at most `limit`
+        after `offset`, copied in one call; returns (rows, total). A row's
+        text is the note's first bytes (at most 127, whole characters);
+        text_len is the note's full length in bytes: when it is longer,
+        event(row.id).text reads all of it."""
+        from .records import EVENT_TYPE, CONTACT_MODE
+        rows = (_ffi.cm_event_row * max(limit, 1))()
+        n, total = c_size_t(), c_size_t()
+        check(lib().event_timeline_rows(byref(n), byref(total), rows,
+                                        sizeof(_ffi.cm_event_row), limit, self._p(),
+                                        enc(client_id), to_seconds(start), to_seconds(end),
+                                        1 if newest_first else 0, offset), self)
+        return ([EventRow(dec(r.id), from_seconds(r.time), EVENT_TYPE.get(r.type),
+                          CONTACT_MODE.get(r.mode), dec(r.text), r.text_len,
+                          dec(r.amends) or None, dec(r.amended_by) or None)
+                 for r in rows[:n.value]], total.value)
 
     # queries
     def audit(self, record_id=None, actor=None, start=None, end=None):

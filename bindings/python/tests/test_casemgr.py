@@ -279,6 +279,24 @@ class RecordsTest(unittest.TestCase):
             fix.save(txn)
         tl = list(s.timeline(self.client.id))
         self.assertEqual([(e.id, e.amended_by) for e in tl], [(ev.id, fix.id), (fix.id, None)])
+        rows, total = s.timeline_rows(self.client.id)
+        self.assertEqual(total, 2)
+        self.assertEqual([(r.id, r.time, r.type, r.mode, r.amends, r.amended_by) for r in rows],
+                         [(e.id, e.time, e.type, e.mode, e.amends, e.amended_by) for e in tl])
+        self.assertEqual(s.timeline_rows(self.client.id, newest_first=True, limit=1),
+                         ([rows[1]], 2))
+        self.assertEqual(s.timeline_rows(self.client.id, offset=1, limit=0), ([], 2))
+        long_note = s.new_event(self.client.id, "note",
+                                dt.datetime(2026, 1, 3, tzinfo=dt.timezone.utc))
+        long_note.text = "\u00e9" * 100  # 200 bytes: the row holds 63 characters
+        with s.transaction("cm") as txn:
+            long_note.save(txn)
+        (row,), _ = s.timeline_rows(self.client.id, start=long_note.time)
+        self.assertEqual((row.text, row.text_len, row.amends, row.amended_by),
+                         ("\u00e9" * 63, 200, None, None))
+        self.assertEqual(s.event(row.id).text, "\u00e9" * 100)
+        with self.assertRaises(casemgr.NotFoundError):
+            s.timeline_rows("no-such-client")
         with self.assertRaises(casemgr.StateError):
             ev.text = "events are immutable"
 
