@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "harness.h"
+#include "client/client_impl.h"
+#include "store/intern.h"
+#include "store/store_impl.h"
 
 static void test_options(void **state)
 {
@@ -199,6 +202,52 @@ static void test_staged_record_invisible(void **state)
 	assert_string_equal(cm_client_id(g), id);
 	cm_client_free(g);
 	cm_client_free(c);
+	th_close(&env);
+}
+
+/* A staged version holds its own copy of a short text the intern table
+ * lacks and is marked for interning at commit; once committed, the text
+ * is in the table and later versions share it (no own copy, no interning
+ * work at their commit). A rollback interns nothing. */
+static void test_commit_interns_new_texts(void **state)
+{
+	static const char mgr[] = "cm-intern-check";
+	const struct cm__client *v;
+	struct th_env env;
+	cm_client *a, *b;
+	cm_txn *t;
+	(void)state;
+
+	th_open(&env);
+	a = make_client(&env, "Okafor");
+	assert_int_equal(cm_client_set_text(a, CM_CLIENT_CASE_MANAGER, mgr), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	v = (const struct cm__client *)cm__txn_staged(t, CM_KIND_CLIENT,
+						     cm_client_id(a));
+	assert_non_null(v);
+	assert_true(v->hdr.packed & CM__PACKED_OWN);
+	cm_txn_rollback(t);
+	assert_null(cm__intern_find(env.store, mgr, strlen(mgr)));
+
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_non_null(cm__intern_find(env.store, mgr, strlen(mgr)));
+
+	b = make_client(&env, "Ng");
+	assert_int_equal(cm_client_set_text(b, CM_CLIENT_CASE_MANAGER, mgr), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, b), CM_OK);
+	v = (const struct cm__client *)cm__txn_staged(t, CM_KIND_CLIENT,
+						     cm_client_id(b));
+	assert_non_null(v);
+	assert_false(v->hdr.packed & CM__PACKED_OWN);
+	assert_ptr_equal(v->case_manager,
+			 cm__intern_find(env.store, mgr, strlen(mgr)));
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	cm_client_free(a);
+	cm_client_free(b);
 	th_close(&env);
 }
 
@@ -488,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_commit_after_close),
 		cmocka_unit_test(test_two_stores_independent),
 		cmocka_unit_test(test_kind_and_action_names),
+		cmocka_unit_test(test_commit_interns_new_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -257,6 +257,7 @@ struct pack_ctx {
 	const cm_txn *txn; /* finds clients staged with the record; or NULL */
 	const char *memo[PACK_MEMO];
 	unsigned nmemo, next;
+	int own; /* an internable text was not in the intern table */
 };
 
 /* The long-lived copy a packed version points at for text t of field f
@@ -307,6 +308,8 @@ static const char *shared_text(struct pack_ctx *c, const struct cm__field *f,
 	if (!add && c->next < c->nmemo)
 		return c->memo[c->next++];
 	sh = find_shared(c, f, t, add, rc);
+	if (!sh && f->check == CM__TEXT_INTERN)
+		c->own = 1;
 	if (add && c->nmemo < PACK_MEMO)
 		c->memo[c->nmemo++] = sh;
 	return sh;
@@ -436,6 +439,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	c.s = s;
 	c.txn = txn;
 	c.nmemo = c.next = 0;
+	c.own = 0;
 	size = obj_extra(&c, k->schema, src, head, &rc);
 	if (rc || !(r = cm__alloc(s, size)))
 		return CM_ENOMEM;
@@ -443,7 +447,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	       (const char *)src + offsetof(struct cm__rec, kind),
 	       k->schema->size - offsetof(struct cm__rec, kind));
 	atomic_init(&r->refs, 1);
-	r->packed = 1;
+	r->packed = (uint16_t)(CM__PACKED | (c.own ? CM__PACKED_OWN : 0));
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
 	obj_pack(&c, k->schema, r, src, &at, (char *)r);

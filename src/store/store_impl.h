@@ -95,12 +95,17 @@ struct cm__list {
 /* ---- records ----------------------------------------------------------- */
 
 /* The header every record kind's struct begins with. */
+#define CM__PACKED 1u
+#define CM__PACKED_OWN 2u
+
 struct cm__rec {
 	atomic_int refs;
 	int16_t kind;
-	/* 1: a committed version packed in one block with its strings and
-	 * lists (cm__rec_pack); its id is borrowed from its slot. Never
-	 * changed in place: a handle's first change clones it. */
+	/* Non-zero (CM__PACKED): a committed version packed in one block
+	 * with its strings and lists (cm__rec_pack); its id is borrowed from
+	 * its slot. Never changed in place: a handle's first change clones
+	 * it. CM__PACKED_OWN: it holds its own copy of a text the intern
+	 * table did not have when it was packed (commit interns it). */
 	uint16_t packed;
 	int64_t revision; /* of the committed version this was read/derived from */
 	int64_t created;

@@ -373,6 +373,7 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	const struct cm__kind *k = cm__kind_get(op->kind);
 	struct cm__rec *r = op->rec;
 	const struct cm__rec *old = op->fresh ? NULL : op->sl->cur;
+	int fill;
 
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
@@ -385,11 +386,14 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		op->action = CM_ACTION_UPDATE;
 	/* Histories: the packed version is the op's alone until apply, so
 	 * its pending entries are filled in place (nothing to allocate). */
-	if (k->history_off && hist_pending(rec_history(k, r)))
+	fill = k->history_off && hist_pending(rec_history(k, r));
+	if (fill)
 		cm__hist_fill(txn, rec_history(k, r));
 	/* Committing texts join the intern table (saves only look in it:
-	 * work rolled back leaves nothing there). */
-	if (cm__rec_intern(txn->store, k, r))
+	 * work rolled back leaves nothing there): those it lacked when the
+	 * version was packed, and the actors just filled in. */
+	if ((fill || (r->packed & CM__PACKED_OWN)) &&
+	    cm__rec_intern(txn->store, k, r))
 		return CM_ENOMEM;
 	if (k->prepare_op)
 		return k->prepare_op(txn, op);
