@@ -54,6 +54,24 @@ void *cm__map_get(const struct cm__map *m, const void *key, size_t len)
 	return m->ents[i].key ? m->ents[i].val : NULL;
 }
 
+/* The capacity a table of `count` entries of esz bytes needs for `extra`
+ * more at a load factor of at most 3/4: cap itself if it has room, else
+ * the next power of two that does (from 16), or 0 if that overflows. */
+static size_t table_cap(size_t cap, size_t count, size_t extra, size_t esz)
+{
+	size_t need = count + extra, ncap;
+
+	if (cap && need <= cap - cap / 4)
+		return cap;
+	ncap = cap ? cap : 16;
+	while (need > ncap - ncap / 4) {
+		if (ncap > SIZE_MAX / 2 / esz)
+			return 0;
+		ncap *= 2;
+	}
+	return ncap;
+}
+
 static void put_hashed(struct cm__map *m, const char *key, size_t len,
 		       uint32_t h, void *val)
 {
@@ -70,18 +88,14 @@ static void put_hashed(struct cm__map *m, const char *key, size_t len,
 
 int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra)
 {
-	size_t need = m->count + extra, ncap, i;
+	size_t ncap = table_cap(m->cap, m->count, extra, sizeof(struct cm__mapent));
 	struct cm__mapent *ne;
+	size_t i;
 
-	/* Load factor at most 3/4. */
-	if (m->cap && need <= m->cap - m->cap / 4)
+	if (ncap == m->cap)
 		return CM_OK;
-	ncap = m->cap ? m->cap : 16;
-	while (need > ncap - ncap / 4) {
-		if (ncap > SIZE_MAX / 2 / sizeof(*ne))
-			return CM_ENOMEM;
-		ncap *= 2;
-	}
+	if (!ncap)
+		return CM_ENOMEM;
 	ne = cm__zalloc(s, ncap * sizeof(*ne));
 	if (!ne)
 		return CM_ENOMEM;
@@ -155,18 +169,14 @@ static void kput_hashed(struct cm__kmap *m, void *val, size_t len, uint32_t h)
 
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
 {
-	size_t need = m->count + extra, ncap, i;
+	size_t ncap = table_cap(m->cap, m->count, extra, sizeof(struct cm__kment));
 	struct cm__kment *ne;
+	size_t i;
 
-	/* Load factor at most 3/4. */
-	if (m->cap && need <= m->cap - m->cap / 4)
+	if (ncap == m->cap)
 		return CM_OK;
-	ncap = m->cap ? m->cap : 16;
-	while (need > ncap - ncap / 4) {
-		if (ncap > SIZE_MAX / 2 / sizeof(*ne))
-			return CM_ENOMEM;
-		ncap *= 2;
-	}
+	if (!ncap)
+		return CM_ENOMEM;
 	ne = cm__zalloc(s, ncap * sizeof(*ne));
 	if (!ne)
 		return CM_ENOMEM;
