@@ -60,7 +60,7 @@ static int problem_has_goal(const struct cm__plan *p, const char *id)
 	uint32_t i;
 	for (i = 0; i < p->goals.count; i++) {
 		const struct cm__goal *g = CM__LIST_AT(&p->goals, struct cm__goal, i);
-		if (goal_live(g) && linked(&g->problems, id))
+		if (goal_live(g) && linked(&cm__goal_rare(g)->problems, id))
 			return 1;
 	}
 	return 0;

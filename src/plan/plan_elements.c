@@ -374,13 +374,23 @@ int cm_plan_element_history_at(int32_t *from, int32_t *to, int64_t *time,
 
 /* The link list of an element (goal: problems; intervention: goals), or
  * NULL for a problem. */
-static struct cm__list *links_of(void *elem, const struct cm__elem *e)
+static const struct cm__list *links_of(const void *elem,
+				       const struct cm__elem *e)
 {
 	if (e->schema == &cm__goal_schema)
-		return &((struct cm__goal *)elem)->problems;
+		return &cm__goal_rare(elem)->problems;
 	if (e->schema == &cm__intervention_schema)
-		return &((struct cm__intervention *)elem)->goals;
+		return &((const struct cm__intervention *)elem)->goals;
 	return NULL;
+}
+
+/* links_of for changing (elem not packed): NULL if out of memory. */
+static struct cm__list *links_mut(cm_store *s, void *elem,
+				  const struct cm__elem *e)
+{
+	if (e->schema == &cm__goal_schema)
+		return cm__field_list_mut(s, cm__goal_problems_field, elem);
+	return &((struct cm__intervention *)elem)->goals;
 }
 
 static int has_link(const struct cm__list *l, const char *id)
@@ -396,7 +406,8 @@ int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id)
 {
 	struct cm__handle *h = H(plan);
 	struct cm__elem from, to;
-	struct cm__list *l;
+	const struct cm__list *l;
+	struct cm__list *ml;
 	struct cm__ref *ref;
 	char *copy;
 	int rc;
@@ -422,8 +433,9 @@ int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id)
 	if (!(copy = cm__strdup(h->store, to_id)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
-	    cm__list_push(h->store, links_of(cm__plan_elem_ptr(h, &from), &from),
-			  &cm__ref_schema, CM__LINKS_MAX, (void **)&ref)) {
+	    !(ml = links_mut(h->store, cm__plan_elem_ptr(h, &from), &from)) ||
+	    cm__list_push(h->store, ml, &cm__ref_schema, CM__LINKS_MAX,
+			  (void **)&ref)) {
 		cm__free(h->store, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
@@ -470,6 +482,7 @@ int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
 {
 	struct cm__handle *h = H(plan);
 	struct cm__goal *g;
+	struct cm__list *nl;
 	struct cm__hist *n;
 	struct cm__elem e;
 	char *copy;
@@ -483,8 +496,10 @@ int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
 	if (!(copy = cm__strdup(h->store, text)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
-	    cm__list_push(h->store, &(g = cm__plan_elem_ptr(h, &e))->notes,
-			  &cm__note_schema, UINT32_MAX, (void **)&n)) {
+	    !(nl = cm__field_list_mut(h->store, cm__goal_notes_field,
+				      g = cm__plan_elem_ptr(h, &e))) ||
+	    cm__list_push(h->store, nl, &cm__note_schema, UINT32_MAX,
+			  (void **)&n)) {
 		cm__free(h->store, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
@@ -504,7 +519,7 @@ size_t cm_plan_goal_note_count(const cm_plan *plan, const char *goal_id)
 
 	if (!h || goal_of(&e, h, goal_id))
 		return 0;
-	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))->notes.count;
+	return cm__goal_rare(cm__plan_elem_ptr(h, &e))->notes.count;
 }
 
 int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
@@ -519,9 +534,9 @@ int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
 		return CM_EINVAL;
 	if ((rc = goal_of(&e, h, goal_id)))
 		return rc;
-	return cm__obj_history_at(NULL, out_achievement, out_time, out_author,
-				  out_text, h, &e, offsetof(struct cm__goal, notes),
-				  index);
+	return cm__hist_at(NULL, out_achievement, out_time, out_author, out_text,
+			   h, &cm__goal_rare(cm__plan_elem_ptr(h, &e))->notes,
+			   index);
 }
 
 /* ---- achievement status ------------------------------------------------ */
@@ -549,8 +564,7 @@ size_t cm_plan_goal_achievement_history_count(const cm_plan *plan,
 
 	if (!h || goal_of(&e, h, goal_id))
 		return 0;
-	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))
-		->achievement_history.count;
+	return cm__goal_rare(cm__plan_elem_ptr(h, &e))->achievement_history.count;
 }
 
 int cm_plan_goal_achievement_history_at(int32_t *from, int32_t *to,
@@ -566,7 +580,8 @@ int cm_plan_goal_achievement_history_at(int32_t *from, int32_t *to,
 		return CM_EINVAL;
 	if ((rc = goal_of(&e, h, goal_id)))
 		return rc;
-	return cm__obj_history_at(from, to, time, actor, reason, h, &e,
-				  offsetof(struct cm__goal, achievement_history),
-				  index);
+	return cm__hist_at(from, to, time, actor, reason, h,
+			   &cm__goal_rare(cm__plan_elem_ptr(h, &e))
+				    ->achievement_history,
+			   index);
 }

@@ -24,23 +24,36 @@ struct cm__problem {
 	char *finding_domain;
 };
 
+/* A goal's rarely used lists (CM__LIST_RARE, in this order). */
+struct cm__goal_rare {
+	struct cm__list problems; /* struct cm__ref */
+	struct cm__list notes;    /* struct cm__hist: to = achievement,
+				     reason = text */
+	struct cm__list achievement_history; /* struct cm__hist */
+};
+
 struct cm__goal {
 	char *eid;
 	char *description;
-	char *measure;
-	char *target_value;
+	/* Measure and target value: CM__TEXT_SPARSE, read with
+	 * cm__field_text. */
+	char *sparse;
 	int32_t target_date;
 	int32_t priority;
 	int32_t achievement;
 	int32_t gas_level;
 	int32_t gas_weight;
 	int32_t status;
-	struct cm__list problems; /* struct cm__ref */
-	struct cm__list notes;    /* struct cm__hist: to = achievement,
-				     reason = text */
 	struct cm__list history;  /* struct cm__hist */
-	struct cm__list achievement_history; /* struct cm__hist */
+	/* NULL until one of them is used: read with cm__goal_rare. */
+	struct cm__goal_rare *rare;
 };
+
+/* g's rarely used lists (all empty if it has none). */
+const struct cm__goal_rare *cm__goal_rare(const struct cm__goal *g);
+/* The goal fields of its rare lists, for cm__field_list_mut. */
+extern const struct cm__field *const cm__goal_problems_field;
+extern const struct cm__field *const cm__goal_notes_field;
 
 struct cm__intervention {
 	char *eid;

@@ -58,6 +58,19 @@ enum cm__ftext {
 	CM__TEXT_SPARSE = 3
 };
 
+/* How a list field is kept (in the `check` member of a list field). */
+enum cm__flist {
+	CM__LIST_OWN = 0, /* a struct cm__list at `offset` */
+	/* A rarely used list, kept with the object's other rare lists in
+	 * one block behind one pointer at `offset` (every rare list field of
+	 * a schema has the same offset): an array of struct cm__list, one
+	 * per rare list field in schema order; NULL while none was used
+	 * (a packed version: while all are empty). The field's `min` is its
+	 * index in that array, `maxval` the array's length. Read it with
+	 * cm__field_list, change it through cm__field_list_mut. */
+	CM__LIST_RARE = 1
+};
+
 struct cm__schema;
 struct cm__op;
 struct cm__intern;
@@ -491,6 +504,16 @@ const char *cm__field_text(const struct cm__field *f, const void *obj);
 int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 		       const char *v, size_t len);
 
+/* List field f of obj (any storage): for a rare list without its block,
+ * an empty list. Read only. */
+const struct cm__list *cm__field_list(const struct cm__field *f,
+				      const void *obj);
+/* List field f of obj (not packed) for changing: a rare list's block is
+ * allocated (all lists empty) if obj has none. NULL if out of memory (obj
+ * unchanged). */
+struct cm__list *cm__field_list_mut(cm_store *s, const struct cm__field *f,
+				    void *obj);
+
 /* Free the fields of one object (record or list element) of a schema. */
 void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj);
 
@@ -550,6 +573,9 @@ struct cm__lifecycle {
 	int32_t status_max;
 	const char *const *codes;
 	int (*transition_ok)(int32_t from, int32_t to);
+	/* The history list's field if it is a rare list (CM__LIST_RARE;
+	 * then history_off is unused), else NULL. */
+	const struct cm__field *history_field;
 };
 
 /* Generic accessors driven by the schema's public field numbers, on the
@@ -573,6 +599,10 @@ int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
 		       const char **actor, const char **reason,
 		       const struct cm__handle *h, const struct cm__elem *e,
 		       size_t history_off, size_t index);
+/* Entry index of history list l (of h's record). */
+int cm__hist_at(int32_t *from, int32_t *to, int64_t *time, const char **actor,
+		const char **reason, const struct cm__handle *h,
+		const struct cm__list *l, size_t index);
 /* Read revision `revision` (current or kept) of a committed record. */
 int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
 			    const struct cm__kind *k, const char *id,
