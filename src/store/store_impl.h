@@ -314,7 +314,9 @@ void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind);
 /* ---- audit ------------------------------------------------------------- */
 
 struct cm__txnlog {
-	char *actor;
+	/* The store's shared copy (intern.h: kept for the life of the
+	 * store), one per distinct actor, not one per transaction. */
+	const char *actor;
 	int64_t time;
 	char *id;   /* of its transaction-log record in storage, or NULL */
 	size_t end; /* its entries are store->audit[previous end, end) */
@@ -706,9 +708,10 @@ struct cm_txn {
 	int64_t time;
 	struct cm__op *ops;
 	size_t nops, opcap;
-	/* The actor's copy that the audit trail takes over at commit; the
-	 * status histories of the committed versions borrow it. */
-	char *commit_actor;
+	/* At commit: the store's shared copy of the actor (intern.h), which
+	 * the audit trail and the status histories of the committed
+	 * versions borrow. */
+	const char *commit_actor;
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
 	/* The slot cm__txn_slot / cm__txn_has found last (a loader saves a
 	 * client's records together: their checks, packing and index plans
@@ -754,8 +757,9 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 /* Room for nentries more audit entries in ntxns more transactions. CM_OK
  * or CM_ENOMEM (only capacity changed). */
 int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns);
-/* Append a transaction's entries; takes ownership of actor and logid. */
-void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
+/* Append a transaction's entries; takes ownership of logid; actor is the
+ * store's shared copy (cm__intern). */
+void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops);
 void cm__audit_free(cm_store *s);
 
