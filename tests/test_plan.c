@@ -812,6 +812,27 @@ static void dump_plan(char *buf, size_t size, cm_store *s, const char *id)
 	assert_int_equal(cm_plan_get(&p, s, id), CM_OK);
 	for (i = 0; i < cm_plan_element_count(p, CM_ELEMENT_GOAL); i++)
 		dump_goal(buf, size, p, cm_plan_element_id(p, CM_ELEMENT_GOAL, i));
+	/* Problems and interventions (out of line in the plan too). */
+	for (i = 0; i < cm_plan_element_count(p, CM_ELEMENT_PROBLEM); i++) {
+		const char *e = cm_plan_element_id(p, CM_ELEMENT_PROBLEM, i);
+		size_t n = strlen(buf);
+		snprintf(buf + n, size - n, "[%s] %s\n", e,
+			 cm_plan_element_text(p, e, CM_ELEMENT_DESCRIPTION));
+	}
+	for (i = 0; i < cm_plan_element_count(p, CM_ELEMENT_INTERVENTION); i++) {
+		const char *e = cm_plan_element_id(p, CM_ELEMENT_INTERVENTION, i);
+		size_t n = strlen(buf), k;
+		int32_t st;
+		assert_int_equal(cm_plan_element_status(&st, p, e), CM_OK);
+		n += (size_t)snprintf(buf + n, size - n, "[%s] %s/%s status=%d history=%zu links:",
+				      e, cm_plan_element_text(p, e, CM_ELEMENT_WHAT),
+				      cm_plan_element_text(p, e, CM_ELEMENT_RESPONSIBLE), (int)st,
+				      cm_plan_element_history_count(p, e));
+		for (k = 0; k < cm_plan_link_count(p, e); k++)
+			n += (size_t)snprintf(buf + n, size - n, " %s", cm_plan_link_at(p, e, k));
+		snprintf(buf + n, size - n, "\n");
+	}
+	assert_true(strlen(buf) + 1 < size);
 	cm_plan_free(p);
 }
 
@@ -830,6 +851,7 @@ static void commit_plan(cm_store *s, cm_plan *p)
 static void test_goal_rare_members_round_trip(void **state)
 {
 	char dir[64], path[96], before[4096], after[4096], plan_id[CM__ID_MAX + 1];
+	char plain_id[CM__ID_MAX + 1], plain_before[1024], plain_after[1024];
 	struct th_env e;
 	cm_client *c;
 	cm_plan *p;
@@ -868,9 +890,26 @@ static void test_goal_rare_members_round_trip(void **state)
 	assert_int_equal(cm_plan_goal_set_achievement(p, "g3", CM_ACHIEVEMENT_IMPROVING,
 						      "better"), CM_OK);
 	assert_int_equal(cm_plan_goal_add_note(p, "g3", "second week better"), CM_OK);
+	assert_int_equal(cm_plan_add_intervention(&id, p, "PT", CM_RESPONSIBLE_PROVIDER,
+						  "PT Inc"), CM_OK); /* i6 */
+	assert_int_equal(cm_plan_link(p, "i6", "g3"), CM_OK);
+	assert_int_equal(cm_plan_element_set_status(p, "i6", CM_ACTIVITY_SCHEDULED, "booked"),
+			 CM_OK);
 	commit_plan(e.store, p);
 	cm_plan_free(p);
+	/* A plan of goals alone: no problems, no interventions. */
+	assert_int_equal(cm_plan_new(&p, e.store, cm_client_id(c)), CM_OK);
+	strcpy(plain_id, cm_plan_id(p));
+	assert_int_equal(cm_plan_set_text(p, CM_PLAN_AUTHOR, "cm-1"), CM_OK);
+	assert_int_equal(cm_plan_add_goal(&id, p, "walk daily"), CM_OK);
+	commit_plan(e.store, p);
+	cm_plan_free(p);
+	dump_plan(plain_before, sizeof(plain_before), e.store, plain_id);
+	assert_null(strstr(plain_before, "[p"));
+	assert_null(strstr(plain_before, "[i"));
 	dump_plan(before, sizeof(before), e.store, plan_id);
+	assert_non_null(strstr(before, "[p1] falls\n[p2] isolation\n"));
+	assert_non_null(strstr(before, "[i6] PT/PT Inc status=2 history=1 links: g3\n"));
 	assert_non_null(strstr(before, "[g3] t1=no falls t2=falls/month t3=0 "));
 	assert_non_null(strstr(before, " links: p1 p2 "));
 	assert_non_null(strstr(before, "/cm-1/second week better achievement: 0>"));
@@ -882,6 +921,8 @@ static void test_goal_rare_members_round_trip(void **state)
 	th_open_journal(&e, path);
 	dump_plan(after, sizeof(after), e.store, plan_id);
 	assert_string_equal(after, before);
+	dump_plan(plain_after, sizeof(plain_after), e.store, plain_id);
+	assert_string_equal(plain_after, plain_before);
 	/* A plain goal's first note and link; g3 loses nothing. */
 	assert_int_equal(cm_plan_get(&p, e.store, plan_id), CM_OK);
 	assert_int_equal(cm_plan_goal_add_note(p, "g4", "now started"), CM_OK);

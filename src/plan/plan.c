@@ -106,8 +106,15 @@ const struct cm__schema cm__intervention_schema = {
 	sizeof(intervention_fields) / sizeof(intervention_fields[0])
 };
 
+/* A rarely used plan list (CM__LIST_RARE): index i of struct
+ * cm__plan_rare. */
+#define PRARE(n, tag, i, el) \
+	{ n, tag, CM__F_LIST, CM__PUB_NONE, 0, offsetof(struct cm__plan, rare), \
+	  CM__ELEMENTS_MAX, CM__LIST_RARE, i, \
+	  sizeof(struct cm__plan_rare) / sizeof(struct cm__list), el }
+
 #define PL struct cm__plan
-static const struct cm__field plan_fields[] = {
+const struct cm__field cm__plan_fields[] = {
 	ESHARED(PL, "client id", 16, 0, client_id, CM__ID_MAX, CM__TEXT_CLIENT),
 	ETEXT(PL, "title", 17, CM_PLAN_TITLE, title, 200),
 	ETEXT(PL, "description", 18, CM_PLAN_DESCRIPTION, description, 4000),
@@ -120,14 +127,21 @@ static const struct cm__field plan_fields[] = {
 	EINT(PL, "next review", 24, CM_PLAN_NEXT_REVIEW, next_review, CM__CHECK_DATE, 0, 0),
 	EPRIV(PL, "status", 25, CM__F_I32, status, 0, NULL), /* range: lifecycle_ok */
 	EPRIV(PL, "next element", 26, CM__F_I32, next_eid, 0, NULL),
-	EPRIV(PL, "problems", 40, CM__F_LIST, problems, CM__ELEMENTS_MAX, &cm__problem_schema),
+	PRARE("problems", 40, 0, &cm__problem_schema),
 	EPRIV(PL, "goals", 41, CM__F_LIST, goals, CM__ELEMENTS_MAX, &cm__goal_schema),
-	EPRIV(PL, "interventions", 42, CM__F_LIST, interventions, CM__ELEMENTS_MAX, &cm__intervention_schema),
+	PRARE("interventions", 42, 1, &cm__intervention_schema),
 	EPRIV(PL, "status history", 43, CM__F_LIST, history, UINT32_MAX, &cm__hist_schema),
 };
 static const struct cm__schema plan_schema = {
-	"plan", sizeof(PL), plan_fields, sizeof(plan_fields) / sizeof(plan_fields[0])
+	"plan", sizeof(PL), cm__plan_fields,
+	sizeof(cm__plan_fields) / sizeof(cm__plan_fields[0])
 };
+
+const struct cm__plan_rare *cm__plan_rare(const struct cm__plan *p)
+{
+	static const struct cm__plan_rare none;
+	return p->rare ? p->rare : &none;
+}
 
 /* ---- lifecycles -------------------------------------------------------- */
 
@@ -348,9 +362,9 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 				 cm__hist_fill(txn, &g->rare->achievement_history))))
 			return CM_ENOMEM;
 	}
-	for (i = 0; i < p->interventions.count; i++) {
+	for (i = 0; p->rare && i < p->rare->interventions.count; i++) {
 		struct cm__intervention *iv =
-			CM__LIST_AT(&p->interventions, struct cm__intervention, i);
+			CM__LIST_AT(&p->rare->interventions, struct cm__intervention, i);
 		if (cm__hist_fill(txn, &iv->history))
 			return CM_ENOMEM;
 	}

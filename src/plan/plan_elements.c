@@ -14,12 +14,12 @@
 /* The three element lists, by the first letter of their element ids. */
 static const struct {
 	char prefix;
-	size_t off;
+	const struct cm__field *f;
 	const struct cm__schema *schema;
 } lists[] = {
-	{ 'p', offsetof(struct cm__plan, problems), &cm__problem_schema },
-	{ 'g', offsetof(struct cm__plan, goals), &cm__goal_schema },
-	{ 'i', offsetof(struct cm__plan, interventions), &cm__intervention_schema },
+	{ 'p', &cm__plan_fields[CM__PLAN_F_PROBLEMS], &cm__problem_schema },
+	{ 'g', &cm__plan_fields[CM__PLAN_F_GOALS], &cm__goal_schema },
+	{ 'i', &cm__plan_fields[CM__PLAN_F_INTERVENTIONS], &cm__intervention_schema },
 };
 
 static int list_index(int32_t kind)
@@ -33,15 +33,12 @@ static int list_index(int32_t kind)
 
 static const struct cm__list *list_at(const struct cm__handle *h, int li)
 {
-	return (const struct cm__list *)(const void *)((const char *)h->rec +
-						       lists[li].off);
+	return cm__field_list(lists[li].f, h->rec);
 }
 
 void *cm__plan_elem_ptr(const struct cm__handle *h, const struct cm__elem *e)
 {
-	const struct cm__list *l =
-		(const struct cm__list *)(const void *)((const char *)h->rec +
-							e->list_off);
+	const struct cm__list *l = cm__field_list(e->list, h->rec);
 	return (char *)l->items + e->index * e->schema->size;
 }
 
@@ -61,7 +58,7 @@ int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
 			const char *id = *(char *const *)(const void *)(
 				(const char *)l->items + i * lists[li].schema->size);
 			if (strcmp(id, eid) == 0) {
-				out->list_off = lists[li].off;
+				out->list = lists[li].f;
 				out->schema = lists[li].schema;
 				out->index = i;
 				return CM_OK;
@@ -84,6 +81,7 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 	char *copy[4] = { NULL, NULL, NULL, NULL };
 	char eid[CM__EID_MAX + 1];
 	struct cm__plan *p = (struct cm__plan *)h->rec;
+	struct cm__list *l;
 	void *e;
 	size_t i;
 
@@ -102,8 +100,8 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 		if (in[i] && in[i][0] && !(copy[i + 1] = cm__strdup(h->store, in[i])))
 			goto nomem;
 	if (!(p = (struct cm__plan *)cm__handle_mut(h)) ||
-	    cm__list_push(h->store, (struct cm__list *)(void *)((char *)p + lists[li].off),
-			  sc, CM__ELEMENTS_MAX, &e))
+	    !(l = cm__field_list_mut(h->store, lists[li].f, p)) ||
+	    cm__list_push(h->store, l, sc, CM__ELEMENTS_MAX, &e))
 		goto nomem;
 	for (i = 0; i <= n; i++)
 		*(char **)(void *)((char *)e + sc->fields[i].offset) = copy[i];

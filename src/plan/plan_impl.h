@@ -51,7 +51,7 @@ struct cm__goal {
 
 /* g's rarely used lists (all empty if it has none). */
 const struct cm__goal_rare *cm__goal_rare(const struct cm__goal *g);
-/* The goal fields of its rare lists, for cm__field_list_mut. */
+/* The goal fields of its rare lists (cm__field_list_mut). */
 extern const struct cm__field *const cm__goal_problems_field;
 extern const struct cm__field *const cm__goal_notes_field;
 
@@ -64,6 +64,12 @@ struct cm__intervention {
 	int32_t status;
 	struct cm__list goals;   /* struct cm__ref */
 	struct cm__list history; /* struct cm__hist */
+};
+
+/* A plan's rarely used lists (CM__LIST_RARE, in this order). */
+struct cm__plan_rare {
+	struct cm__list problems;      /* struct cm__problem */
+	struct cm__list interventions; /* struct cm__intervention */
 };
 
 struct cm__plan {
@@ -80,11 +86,20 @@ struct cm__plan {
 	int32_t next_review;
 	int32_t status;
 	int32_t next_eid; /* element ids are never reused */
-	struct cm__list problems;      /* struct cm__problem */
+	/* Problems and interventions: NULL until one is used; read with
+	 * cm__plan_rare. */
+	struct cm__plan_rare *rare;
 	struct cm__list goals;         /* struct cm__goal */
-	struct cm__list interventions; /* struct cm__intervention */
 	struct cm__list history;       /* struct cm__hist */
 };
+
+/* p's rarely used lists (all empty if it has none). */
+const struct cm__plan_rare *cm__plan_rare(const struct cm__plan *p);
+/* The plan's fields; its element lists are at these indexes. */
+extern const struct cm__field cm__plan_fields[];
+#define CM__PLAN_F_PROBLEMS 12
+#define CM__PLAN_F_GOALS 13
+#define CM__PLAN_F_INTERVENTIONS 14
 
 extern const struct cm__kind cm__plan_kind;
 extern const struct cm__schema cm__problem_schema;

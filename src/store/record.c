@@ -839,7 +839,7 @@ static const struct cm__field *field_find(const struct cm__schema *sc,
 }
 
 /* The object an accessor works on: the record itself (e == NULL) or
- * element e->index of the list at e->list_off. Recomputed after every
+ * element e->index of the list e->list. Recomputed after every
  * cm__handle_mut, which may have replaced the record. */
 static void *obj_of(struct cm__rec *r, const struct cm__elem *e)
 {
@@ -847,7 +847,8 @@ static void *obj_of(struct cm__rec *r, const struct cm__elem *e)
 
 	if (!e)
 		return r;
-	l = (struct cm__list *)(void *)((char *)r + e->list_off);
+	/* Read only: a list holding element e->index has its storage. */
+	l = (struct cm__list *)(uintptr_t)cm__field_list(e->list, r);
 	return (char *)l->items + e->index * e->schema->size;
 }
 

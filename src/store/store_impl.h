@@ -560,7 +560,7 @@ int cm__handle_get(struct cm__handle **out, cm_store *s,
 
 /* A list element a generic accessor works on (NULL: the record itself). */
 struct cm__elem {
-	size_t list_off;                 /* offset of the list in the record */
+	const struct cm__field *list;    /* the record's list field */
 	const struct cm__schema *schema; /* the elements' schema */
 	size_t index;
 };
