@@ -230,7 +230,8 @@ static void index_apply(cm_store *s, cm_txn *txn)
 }
 
 /* A decoded service names its client and category (the per-client index
- * and save rely on them), and each cost share its party's name. */
+ * and save rely on them), and each cost share but the client's its
+ * party's name (as cm_service_add_share requires). */
 static int check_decoded(const struct cm__rec *rec)
 {
 	const struct cm__service *v = (const struct cm__service *)rec;
@@ -238,9 +239,11 @@ static int check_decoded(const struct cm__rec *rec)
 
 	if (!v->client_id || !v->category)
 		return 0;
-	for (i = 0; i < v->shares.count; i++)
-		if (!CM__LIST_AT(&v->shares, struct cm__share, i)->name)
+	for (i = 0; i < v->shares.count; i++) {
+		const struct cm__share *e = CM__LIST_AT(&v->shares, struct cm__share, i);
+		if (!e->name && e->party != CM_PARTY_CLIENT)
 			return 0;
+	}
 	return 1;
 }
 
