@@ -141,7 +141,7 @@ static size_t actors(const char **v, size_t n, cm_store *s)
  * reloaded from the journal, short or as long as an actor may be. */
 static void test_actor_shared(void **state)
 {
-	char dir[64], path[96], longname[257];
+	char dir[64], path[96], longname[257], cid[CM__ID_MAX + 1];
 	const char *v[8];
 	struct th_env env;
 	cm_client *c;
@@ -156,6 +156,7 @@ static void test_actor_shared(void **state)
 	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Doe"), CM_OK);
 	commit_as(&env, c, "alice");
+	strcpy(cid, cm_client_id(c));
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Poe"), CM_OK);
 	commit_as(&env, c, "bob");
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, "Jo"), CM_OK);
@@ -174,6 +175,38 @@ static void test_actor_shared(void **state)
 		assert_ptr_equal(v[4], v[2]);
 		th_close(&env);
 		th_open_journal(&env, path); /* the second pass: reloaded */
+	}
+	/* More distinct long actors than the intern table's first block
+	 * holds: every allocation of a reopen, interning them too, failing
+	 * in turn gives CM_ENOMEM and leaks nothing. */
+	assert_int_equal(cm_client_get(&c, env.store, cid), CM_OK);
+	for (pass = 0; pass < 5; pass++) {
+		longname[0] = (char)('a' + pass);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, pass), CM_OK);
+		commit_as(&env, c, longname);
+	}
+	cm_client_free(c);
+	{
+		uint64_t d = cm__store_digest(env.store);
+		cm_store_options o;
+		long n;
+		int rc = CM_ENOMEM;
+		th_close(&env);
+		for (n = 1; rc == CM_ENOMEM; n++) {
+			memset(&env, 0, sizeof(env));
+			env.clock.now = TH_T0;
+			th_options(&o, &env);
+			env.alloc.fail_at = n;
+			rc = cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o);
+			if (rc == CM_OK)
+				break;
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_null(env.store);
+			assert_int_equal(env.alloc.live, 0);
+		}
+		assert_true(n > 10);
+		env.alloc.fail_at = 0;
+		assert_true(cm__store_digest(env.store) == d);
 	}
 	th_close(&env);
 	fx_rmdir(dir);
