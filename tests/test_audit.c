@@ -1,6 +1,8 @@
 /* The audit trail: one entry per committed change, queryable. */
+#include <stdio.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static void commit_as(struct th_env *env, cm_client *c, const char *actor)
@@ -119,10 +121,102 @@ static void test_audit_trail(void **state)
 	th_close(&env);
 }
 
+/* The actors of the transactions, in order, into v (at most n). */
+static size_t actors(const char **v, size_t n, cm_store *s)
+{
+	cm_audit_iter *it;
+	size_t k = 0;
+
+	assert_int_equal(cm_audit_query(&it, s, NULL, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	while (cm_audit_iter_next(it) == CM_OK) {
+		assert_true(k < n);
+		v[k++] = cm_audit_iter_actor(it);
+	}
+	cm_audit_iter_free(it);
+	return k;
+}
+
+/* Transactions of one actor share one copy of its name, committed or
+ * reloaded from the journal, short or as long as an actor may be. */
+static void test_actor_shared(void **state)
+{
+	char dir[64], path[96], longname[257], cid[CM__ID_MAX + 1];
+	const char *v[8];
+	struct th_env env;
+	cm_client *c;
+	int pass;
+	(void)state;
+
+	memset(longname, 'x', 256);
+	longname[256] = '\0';
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Doe"), CM_OK);
+	commit_as(&env, c, "alice");
+	strcpy(cid, cm_client_id(c));
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Poe"), CM_OK);
+	commit_as(&env, c, "bob");
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, "Jo"), CM_OK);
+	commit_as(&env, c, longname);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Roe"), CM_OK);
+	commit_as(&env, c, "alice");
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, "Al"), CM_OK);
+	commit_as(&env, c, longname);
+	cm_client_free(c);
+	for (pass = 0; pass < 2; pass++) {
+		assert_int_equal(actors(v, 8, env.store), 5);
+		assert_string_equal(v[0], "alice");
+		assert_string_equal(v[1], "bob");
+		assert_string_equal(v[2], longname);
+		assert_ptr_equal(v[3], v[0]);
+		assert_ptr_equal(v[4], v[2]);
+		th_close(&env);
+		th_open_journal(&env, path); /* the second pass: reloaded */
+	}
+	/* More distinct long actors than the intern table's first block
+	 * holds: every allocation of a reopen, interning them too, failing
+	 * in turn gives CM_ENOMEM and leaks nothing. */
+	assert_int_equal(cm_client_get(&c, env.store, cid), CM_OK);
+	for (pass = 0; pass < 5; pass++) {
+		longname[0] = (char)('a' + pass);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, pass), CM_OK);
+		commit_as(&env, c, longname);
+	}
+	cm_client_free(c);
+	{
+		uint64_t d = cm__store_digest(env.store);
+		cm_store_options o;
+		long n;
+		int rc = CM_ENOMEM;
+		th_close(&env);
+		for (n = 1; rc == CM_ENOMEM; n++) {
+			memset(&env, 0, sizeof(env));
+			env.clock.now = TH_T0;
+			th_options(&o, &env);
+			env.alloc.fail_at = n;
+			rc = cm_store_open_journal(&env.store, path, CM_SYNC_NORMAL, &o);
+			if (rc == CM_OK)
+				break;
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_null(env.store);
+			assert_int_equal(env.alloc.live, 0);
+		}
+		assert_true(n > 10);
+		env.alloc.fail_at = 0;
+		assert_true(cm__store_digest(env.store) == d);
+	}
+	th_close(&env);
+	fx_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_trail),
+		cmocka_unit_test(test_actor_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

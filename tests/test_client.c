@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static struct th_env env;
@@ -617,6 +618,76 @@ static void test_list(void **state)
 	cm_client_iter_free(it); /* freed part-way: no leak */
 }
 
+static void commit1(cm_client *c)
+{
+	cm_txn *t;
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+}
+
+/* Coverage and care team live out of line (one block, none until used):
+ * clients with both, one, none, and with all removed again round-trip
+ * through the journal. */
+static void test_coverage_and_team_reload(void **state)
+{
+	char dir[64], path[96], id[4][CM__ID_MAX + 1];
+	static const size_t ncov[4] = { 2, 0, 1, 0 }, nteam[4] = { 1, 1, 0, 0 };
+	const char *a, *b, *d;
+	cm_client *c;
+	int i, pass;
+	(void)state;
+
+	th_close(&env);
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	for (i = 0; i < 4; i++) {
+		c = new_client("Lists", NULL);
+		strcpy(id[i], cm_client_id(c));
+		if (i == 0 || i == 2)
+			assert_int_equal(cm_client_add_coverage(c, "Medicare", "1EG", "Part A"), CM_OK);
+		if (i == 0)
+			assert_int_equal(cm_client_add_coverage(c, "Medigap", NULL, NULL), CM_OK);
+		if (i <= 1)
+			assert_int_equal(cm_client_add_care_team_member(c, "daughter", "Mei", NULL), CM_OK);
+		if (i == 3) {
+			/* Used, committed, then emptied again. */
+			assert_int_equal(cm_client_add_care_team_member(c, "son", "Li", "555"), CM_OK);
+			commit1(c);
+			assert_int_equal(cm_client_remove_care_team_member(c, 0), CM_OK);
+		}
+		commit1(c);
+		cm_client_free(c);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(cm_client_get(&c, env.store, id[i]), CM_OK);
+			assert_int_equal(cm_client_coverage_count(c), ncov[i]);
+			assert_int_equal(cm_client_care_team_count(c), nteam[i]);
+			if (ncov[i]) {
+				assert_int_equal(cm_client_coverage_at(&a, &b, &d, c, 0), CM_OK);
+				assert_string_equal(a, "Medicare");
+				assert_string_equal(b, "1EG");
+				assert_string_equal(d, "Part A");
+			}
+			if (nteam[i]) {
+				assert_int_equal(cm_client_care_team_at(&a, &b, &d, c, 0), CM_OK);
+				assert_string_equal(a, "daughter");
+				assert_string_equal(b, "Mei");
+				assert_null(d);
+			}
+			assert_int_equal(cm_client_care_team_at(&a, &b, &d, c, nteam[i]), CM_ERANGE);
+			cm_client_free(c);
+		}
+		th_close(&env);
+		th_open_journal(&env, path); /* the second pass: reloaded */
+	}
+	th_close(&env);
+	fx_rmdir(dir);
+	th_open(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identifiers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identifier_uniqueness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_and_team, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coverage_and_team_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),

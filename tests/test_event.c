@@ -49,6 +49,9 @@ static void test_new_and_read(void **state)
 	assert_int_equal(cm_event_type(g), CM_EVENT_CONTACT);
 	assert_string_equal(cm_event_type_code(cm_event_type(g)), "contact");
 	assert_string_equal(cm_event_text(g, CM_EVENT_GOAL), "g1");
+	/* The note shares the sparse block with the rarely set texts. */
+	assert_string_equal(cm_event_text(g, CM_EVENT_TEXT), "Discussed meds.");
+	assert_string_equal(cm_event_text(g, CM_EVENT_ACTOR), "nurse.kim");
 	assert_null(cm_event_text(g, CM_EVENT_DISPOSITION));
 	assert_null(cm_event_amends(g));
 	assert_int_equal(cm_event_get_int(&v, g, CM_EVENT_TIME), CM_OK);

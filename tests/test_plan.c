@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "store/store_impl.h"
 
@@ -743,6 +744,205 @@ static void test_gas(void **state)
 	cm_plan_free(p);
 }
 
+/* ---- rarely used goal members: out of line, read back from storage ---- */
+
+/* Append to buf everything the public API reads of goal gid. */
+static void dump_goal(char *buf, size_t size, const cm_plan *p, const char *gid)
+{
+	static const int32_t texts[] = { CM_ELEMENT_DESCRIPTION, CM_ELEMENT_MEASURE,
+					 CM_ELEMENT_TARGET_VALUE };
+	static const int32_t ints[] = { CM_ELEMENT_TARGET_DATE, CM_ELEMENT_PRIORITY,
+					CM_ELEMENT_ACHIEVEMENT, CM_ELEMENT_GAS_LEVEL,
+					CM_ELEMENT_GAS_WEIGHT };
+	size_t n = strlen(buf), i;
+	int32_t from, to, st;
+	int64_t v, time;
+	const char *actor, *reason;
+
+#define PUT(...) (n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__), \
+		  assert_true(n < size))
+	PUT("[%s]", gid);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *t = cm_plan_element_text(p, gid, texts[i]);
+		PUT(" t%d=%s", (int)texts[i], t ? t : "(none)");
+	}
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		assert_int_equal(cm_plan_element_get_int(&v, p, gid, ints[i]), CM_OK);
+		PUT(" i%d=%lld", (int)ints[i], (long long)v);
+	}
+	assert_int_equal(cm_plan_element_status(&st, p, gid), CM_OK);
+	PUT(" status=%d links:", (int)st);
+	for (i = 0; i < cm_plan_link_count(p, gid); i++)
+		PUT(" %s", cm_plan_link_at(p, gid, i));
+	assert_null(cm_plan_link_at(p, gid, i));
+	PUT(" history:");
+	for (i = 0; i < cm_plan_element_history_count(p, gid); i++) {
+		assert_int_equal(cm_plan_element_history_at(&from, &to, &time, &actor,
+							    &reason, p, gid, i), CM_OK);
+		PUT(" %d>%d@%lld/%s/%s", (int)from, (int)to, (long long)time, actor, reason);
+	}
+	PUT(" notes:");
+	for (i = 0; i < cm_plan_goal_note_count(p, gid); i++) {
+		assert_int_equal(cm_plan_goal_note_at(&time, &actor, &reason, &to, p,
+						      gid, i), CM_OK);
+		PUT(" %d@%lld/%s/%s", (int)to, (long long)time, actor, reason);
+	}
+	assert_int_equal(cm_plan_goal_note_at(&time, &actor, &reason, &to, p, gid, i),
+			 CM_ERANGE);
+	PUT(" achievement:");
+	for (i = 0; i < cm_plan_goal_achievement_history_count(p, gid); i++) {
+		assert_int_equal(cm_plan_goal_achievement_history_at(
+					 &from, &to, &time, &actor, &reason, p, gid, i),
+				 CM_OK);
+		PUT(" %d>%d@%lld/%s/%s", (int)from, (int)to, (long long)time, actor, reason);
+	}
+	assert_int_equal(cm_plan_goal_achievement_history_at(&from, &to, &time, &actor,
+							     &reason, p, gid, i),
+			 CM_ERANGE);
+	PUT("\n");
+#undef PUT
+}
+
+static void dump_plan(char *buf, size_t size, cm_store *s, const char *id)
+{
+	cm_plan *p;
+	size_t i;
+
+	buf[0] = '\0';
+	assert_int_equal(cm_plan_get(&p, s, id), CM_OK);
+	for (i = 0; i < cm_plan_element_count(p, CM_ELEMENT_GOAL); i++)
+		dump_goal(buf, size, p, cm_plan_element_id(p, CM_ELEMENT_GOAL, i));
+	/* Problems and interventions (out of line in the plan too). */
+	for (i = 0; i < cm_plan_element_count(p, CM_ELEMENT_PROBLEM); i++) {
+		const char *e = cm_plan_element_id(p, CM_ELEMENT_PROBLEM, i);
+		size_t n = strlen(buf);
+		snprintf(buf + n, size - n, "[%s] %s\n", e,
+			 cm_plan_element_text(p, e, CM_ELEMENT_DESCRIPTION));
+	}
+	for (i = 0; i < cm_plan_element_count(p, CM_ELEMENT_INTERVENTION); i++) {
+		const char *e = cm_plan_element_id(p, CM_ELEMENT_INTERVENTION, i);
+		size_t n = strlen(buf), k;
+		int32_t st;
+		assert_int_equal(cm_plan_element_status(&st, p, e), CM_OK);
+		n += (size_t)snprintf(buf + n, size - n, "[%s] %s/%s status=%d history=%zu links:",
+				      e, cm_plan_element_text(p, e, CM_ELEMENT_WHAT),
+				      cm_plan_element_text(p, e, CM_ELEMENT_RESPONSIBLE), (int)st,
+				      cm_plan_element_history_count(p, e));
+		for (k = 0; k < cm_plan_link_count(p, e); k++)
+			n += (size_t)snprintf(buf + n, size - n, " %s", cm_plan_link_at(p, e, k));
+		snprintf(buf + n, size - n, "\n");
+	}
+	assert_true(strlen(buf) + 1 < size);
+	cm_plan_free(p);
+}
+
+static void commit_plan(cm_store *s, cm_plan *p)
+{
+	cm_txn *txn;
+	assert_int_equal(cm_txn_begin(&txn, s, "cm-1"), CM_OK);
+	assert_int_equal(cm_plan_save(txn, p), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+}
+
+/* A goal with every rarely used member set (measure, target value, links,
+ * notes, achievement history) next to plain goals: saved, committed,
+ * reloaded from the journal, changed again (a plain goal getting its
+ * first note and link) and reloaded: each reads back identically. */
+static void test_goal_rare_members_round_trip(void **state)
+{
+	char dir[64], path[96], before[4096], after[4096], plan_id[CM__ID_MAX + 1];
+	char plain_id[CM__ID_MAX + 1], plain_before[1024], plain_after[1024];
+	struct th_env e;
+	cm_client *c;
+	cm_plan *p;
+	cm_txn *txn;
+	const char *id;
+	(void)state;
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&e, path);
+	assert_int_equal(cm_client_new(&c, e.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Doe"), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, e.store, "tester"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+
+	assert_int_equal(cm_plan_new(&p, e.store, cm_client_id(c)), CM_OK);
+	strcpy(plan_id, cm_plan_id(p));
+	assert_int_equal(cm_plan_set_text(p, CM_PLAN_AUTHOR, "cm-1"), CM_OK);
+	assert_int_equal(cm_plan_add_problem(&id, p, "falls", NULL, NULL), CM_OK);
+	assert_int_equal(cm_plan_add_problem(&id, p, "isolation", NULL, NULL), CM_OK);
+	assert_int_equal(cm_plan_add_goal(&id, p, "no falls"), CM_OK);      /* g3 */
+	assert_int_equal(cm_plan_add_goal(&id, p, "plain goal"), CM_OK);    /* g4 */
+	assert_int_equal(cm_plan_add_goal(&id, p, "measured only"), CM_OK); /* g5 */
+	assert_int_equal(cm_plan_element_set_text(p, "g3", CM_ELEMENT_MEASURE, "falls/month"), CM_OK);
+	assert_int_equal(cm_plan_element_set_text(p, "g3", CM_ELEMENT_TARGET_VALUE, "0"), CM_OK);
+	assert_int_equal(cm_plan_element_set_text(p, "g5", CM_ELEMENT_TARGET_VALUE, "< 7.0 %"), CM_OK);
+	assert_int_equal(cm_plan_element_set_int(p, "g3", CM_ELEMENT_GAS_WEIGHT, 3), CM_OK);
+	assert_int_equal(cm_plan_link(p, "g3", "p1"), CM_OK);
+	assert_int_equal(cm_plan_link(p, "g3", "p2"), CM_OK);
+	assert_int_equal(cm_plan_element_set_status(p, "g3", CM_GOAL_ACTIVE, "agreed"), CM_OK);
+	assert_int_equal(cm_plan_element_set_status(p, "g4", CM_GOAL_ACTIVE, "agreed"), CM_OK);
+	assert_int_equal(cm_plan_goal_add_note(p, "g3", "first week fine"), CM_OK);
+	assert_int_equal(cm_plan_goal_set_achievement(p, "g3", CM_ACHIEVEMENT_IN_PROGRESS,
+						      "started"), CM_OK);
+	assert_int_equal(cm_plan_goal_set_achievement(p, "g3", CM_ACHIEVEMENT_IMPROVING,
+						      "better"), CM_OK);
+	assert_int_equal(cm_plan_goal_add_note(p, "g3", "second week better"), CM_OK);
+	assert_int_equal(cm_plan_add_intervention(&id, p, "PT", CM_RESPONSIBLE_PROVIDER,
+						  "PT Inc"), CM_OK); /* i6 */
+	assert_int_equal(cm_plan_link(p, "i6", "g3"), CM_OK);
+	assert_int_equal(cm_plan_element_set_status(p, "i6", CM_ACTIVITY_SCHEDULED, "booked"),
+			 CM_OK);
+	commit_plan(e.store, p);
+	cm_plan_free(p);
+	/* A plan of goals alone: no problems, no interventions. */
+	assert_int_equal(cm_plan_new(&p, e.store, cm_client_id(c)), CM_OK);
+	strcpy(plain_id, cm_plan_id(p));
+	assert_int_equal(cm_plan_set_text(p, CM_PLAN_AUTHOR, "cm-1"), CM_OK);
+	assert_int_equal(cm_plan_add_goal(&id, p, "walk daily"), CM_OK);
+	commit_plan(e.store, p);
+	cm_plan_free(p);
+	dump_plan(plain_before, sizeof(plain_before), e.store, plain_id);
+	assert_null(strstr(plain_before, "[p"));
+	assert_null(strstr(plain_before, "[i"));
+	dump_plan(before, sizeof(before), e.store, plan_id);
+	assert_non_null(strstr(before, "[p1] falls\n[p2] isolation\n"));
+	assert_non_null(strstr(before, "[i6] PT/PT Inc status=2 history=1 links: g3\n"));
+	assert_non_null(strstr(before, "[g3] t1=no falls t2=falls/month t3=0 "));
+	assert_non_null(strstr(before, " links: p1 p2 "));
+	assert_non_null(strstr(before, "/cm-1/second week better achievement: 0>"));
+	assert_non_null(strstr(before, "[g4] t1=plain goal t2=(none) t3=(none) "));
+	assert_non_null(strstr(before, "[g5] t1=measured only t2=(none) t3=< 7.0 % "));
+	cm_client_free(c);
+	th_close(&e);
+
+	th_open_journal(&e, path);
+	dump_plan(after, sizeof(after), e.store, plan_id);
+	assert_string_equal(after, before);
+	dump_plan(plain_after, sizeof(plain_after), e.store, plain_id);
+	assert_string_equal(plain_after, plain_before);
+	/* A plain goal's first note and link; g3 loses nothing. */
+	assert_int_equal(cm_plan_get(&p, e.store, plan_id), CM_OK);
+	assert_int_equal(cm_plan_goal_add_note(p, "g4", "now started"), CM_OK);
+	assert_int_equal(cm_plan_link(p, "g5", "p2"), CM_OK);
+	assert_int_equal(cm_plan_goal_set_achievement(p, "g3", CM_ACHIEVEMENT_ACHIEVED,
+						      "done"), CM_OK);
+	commit_plan(e.store, p);
+	cm_plan_free(p);
+	dump_plan(before, sizeof(before), e.store, plan_id);
+	assert_non_null(strstr(before, "/cm-1/now started achievement:\n"));
+	assert_non_null(strstr(before, "[g5] t1=measured only t2=(none) t3=< 7.0 % "));
+	th_close(&e);
+
+	th_open_journal(&e, path);
+	dump_plan(after, sizeof(after), e.store, plan_id);
+	assert_string_equal(after, before);
+	th_close(&e);
+	fx_rmdir(dir);
+}
+
 /* ---- allocation-failure sweep ------------------------------------------ */
 
 static int scenario(struct th_env *e, uint64_t *before)
@@ -831,6 +1031,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_activity_transitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gas, setup, teardown),
+		cmocka_unit_test(test_goal_rare_members_round_trip),
 		cmocka_unit_test(test_alloc_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -501,6 +501,72 @@ static void test_alloc_sweep(void **state)
 	assert_true(fx_sweep(&sc) > 20);
 }
 
+/* Funding shares live out of line (none until one is added): services
+ * with shares, without, and with all removed again round-trip through the
+ * journal. */
+static void test_shares_reload(void **state)
+{
+	char dir[64], path[96], id[3][CM__ID_MAX + 1];
+	static const size_t nshares[3] = { 2, 0, 0 };
+	cm_service *v;
+	const char *name;
+	int32_t party, funded;
+	int64_t amount;
+	int i, pass;
+	(void)state;
+
+	th_close(&env);
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	fx_client(&env, "c1", "cm-a", 2, CM_DATE_NONE);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(cm_service_new(&v, env.store, "c1", "rides"), CM_OK);
+		strcpy(id[i], cm_service_id(v));
+		assert_int_equal(cm_service_set_int(v, CM_SERVICE_TOTAL_COST, 300), CM_OK);
+		if (i != 1) {
+			assert_int_equal(cm_service_add_share(v, CM_PARTY_PAYER, "Medicaid", 200),
+					 CM_OK);
+			assert_int_equal(cm_service_add_share(v, CM_PARTY_CLIENT, NULL, 100),
+					 CM_OK);
+		}
+		if (i == 2) {
+			commit_service(v);
+			assert_int_equal(cm_service_remove_share(v, 1), CM_OK);
+			assert_int_equal(cm_service_remove_share(v, 0), CM_OK);
+		}
+		commit_service(v);
+		cm_service_free(v);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(cm_service_get(&v, env.store, id[i]), CM_OK);
+			assert_int_equal(cm_service_share_count(v), nshares[i]);
+			assert_int_equal(cm_service_funding_check(&funded, NULL, v), CM_OK);
+			assert_int_equal(funded, nshares[i] ? CM_FUNDING_FUNDED : CM_FUNDING_SHORT);
+			if (nshares[i]) {
+				assert_int_equal(cm_service_share_at(&party, &name, &amount, v, 0),
+						 CM_OK);
+				assert_int_equal(party, CM_PARTY_PAYER);
+				assert_string_equal(name, "Medicaid");
+				assert_int_equal(amount, 200);
+				assert_int_equal(cm_service_share_at(&party, &name, &amount, v, 1),
+						 CM_OK);
+				assert_int_equal(party, CM_PARTY_CLIENT);
+				assert_null(name);
+			}
+			assert_int_equal(cm_service_share_at(&party, &name, &amount, v,
+							     nshares[i]), CM_ERANGE);
+			cm_service_free(v);
+		}
+		th_close(&env);
+		th_open_journal(&env, path); /* the second pass: reloaded */
+	}
+	th_close(&env);
+	fx_rmdir(dir);
+	th_open(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_authorization, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_home_iv_antibiotics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_funding_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shares_reload, setup, teardown),
 		cmocka_unit_test(test_alloc_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,11 @@
 /* Rarely set texts, in the sparse block (see enum cm__ftext). */
 #define STEXT(n, tag, pub, max) \
 	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__client, sparse), max, CM__TEXT_SPARSE, 0, 0, NULL }
+/* Rarely used lists, in the rare block (see enum cm__flist): index i of
+ * struct cm__client_rare. */
+#define RLIST(n, tag, i, max, el) \
+	{ n, tag, CM__F_LIST, CM__PUB_NONE, 0, offsetof(struct cm__client, rare), max, \
+	  CM__LIST_RARE, i, sizeof(struct cm__client_rare) / sizeof(struct cm__list), el }
 #define IETEXT(type, n, tag, m, max) \
 	{ n, tag, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(type, m), max, CM__TEXT_INTERN, 0, 0, NULL }
 
@@ -75,10 +80,13 @@ static const struct cm__field client_fields[] = {
 	INT("next follow-up", 36, CM_CLIENT_NEXT_FOLLOWUP, next_followup, CM__CHECK_DATE, 0, 0),
 	{ "status", 37, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__client, status), 0, CM__CHECK_RANGE, 1, CM_CASE_ENTERED_IN_ERROR, NULL },
 	LIST("identifiers", 48, idents, UINT32_MAX, &ident_schema),
-	LIST("coverage", 49, coverage, COVERAGE_MAX, &coverage_schema),
-	LIST("care team", 50, team, TEAM_MAX, &team_schema),
+	RLIST("coverage", 49, 0, COVERAGE_MAX, &coverage_schema),
+	RLIST("care team", 50, 1, TEAM_MAX, &team_schema),
 	LIST("status history", 51, history, UINT32_MAX, &cm__hist_schema),
 };
+/* Indexes in client_fields. */
+#define COVERAGE_F (&client_fields[15])
+#define TEAM_F (&client_fields[16])
 
 static const struct cm__schema client_schema = {
 	"client", sizeof(struct cm__client), client_fields,
@@ -358,6 +366,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 static int check_decoded(const struct cm__rec *rec)
 {
 	const struct cm__client *c = (const struct cm__client *)rec;
+	const struct cm__list *cov, *team;
 	uint32_t i;
 
 	if (!c->family && !c->given)
@@ -367,12 +376,14 @@ static int check_decoded(const struct cm__rec *rec)
 		if (!e->system || !e->value)
 			return 0;
 	}
-	for (i = 0; i < c->coverage.count; i++)
-		if (!CM__LIST_AT(&c->coverage, struct cm__coverage, i)->payer)
+	cov = cm__field_list(COVERAGE_F, c);
+	team = cm__field_list(TEAM_F, c);
+	for (i = 0; i < cov->count; i++)
+		if (!CM__LIST_AT(cov, struct cm__coverage, i)->payer)
 			return 0;
-	for (i = 0; i < c->team.count; i++) {
+	for (i = 0; i < team->count; i++) {
 		const struct cm__team_member *m =
-			CM__LIST_AT(&c->team, struct cm__team_member, i);
+			CM__LIST_AT(team, struct cm__team_member, i);
 		if (!m->role || !m->name)
 			return 0;
 	}
@@ -796,13 +807,13 @@ int cm_client_identifier_at(const char **out_system, const char **out_value,
 /* ---- coverage and care team: lists of three text fields ---------------- */
 
 /* Add an element of a three-text schema; a and b required, c optional. */
-static int add_triple(struct cm__handle *h, size_t list_off,
+static int add_triple(struct cm__handle *h, const struct cm__field *f,
 		      const struct cm__schema *sc, size_t max, const char *a,
 		      const char *b, const char *c, int b_required)
 {
 	const char *in[3] = { a, b, c };
 	char *copy[3] = { NULL, NULL, NULL };
-	struct cm__rec *r;
+	struct cm__list *l;
 	char **e;
 	int i, rc;
 
@@ -815,16 +826,15 @@ static int add_triple(struct cm__handle *h, size_t list_off,
 					 sc->fields[i].name, 1)))
 			return rc;
 	}
-	if (((struct cm__list *)(void *)((char *)h->rec + list_off))->count >= max)
+	if (cm__field_list(f, h->rec)->count >= max)
 		return cm__err(h->store, CM_ERANGE, "at most %zu %s entries",
 			       max, sc->name);
 	for (i = 0; i < 3; i++)
 		if (in[i] && in[i][0] && !(copy[i] = cm__strdup(h->store, in[i])))
 			goto nomem;
-	if (!(r = cm__handle_mut(h)))
-		goto nomem;
-	if (cm__list_push(h->store, (struct cm__list *)(void *)((char *)r + list_off),
-			  sc, max, (void **)&e))
+	if (!cm__handle_mut(h) ||
+	    !(l = cm__field_list_mut(h->store, f, h->rec)) ||
+	    cm__list_push(h->store, l, sc, max, (void **)&e))
 		goto nomem;
 	/* The three text fields are laid out first in each element. */
 	for (i = 0; i < 3; i++)
@@ -837,27 +847,27 @@ nomem:
 	return cm__err(h->store, CM_ENOMEM, "out of memory");
 }
 
-static int remove_at(struct cm__handle *h, size_t list_off,
+static int remove_at(struct cm__handle *h, const struct cm__field *f,
 		     const struct cm__schema *sc, size_t index)
 {
-	struct cm__rec *r;
+	struct cm__list *l;
 
-	if (index >= ((struct cm__list *)(void *)((char *)h->rec + list_off))->count)
+	if (index >= cm__field_list(f, h->rec)->count)
 		return cm__err(h->store, CM_ERANGE, "no %s %zu", sc->name, index);
-	if (!(r = cm__handle_mut(h)))
+	if (!cm__handle_mut(h))
 		return CM_ENOMEM;
-	cm__list_remove(h->store, (struct cm__list *)(void *)((char *)r + list_off),
-			sc, index);
+	/* A list with an element has its block: this cannot fail. */
+	l = cm__field_list_mut(h->store, f, h->rec);
+	cm__list_remove(h->store, l, sc, index);
 	h->mods++;
 	return CM_OK;
 }
 
 static int triple_at(const char **a, const char **b, const char **c,
-		     const struct cm__handle *h, size_t list_off,
+		     const struct cm__handle *h, const struct cm__field *f,
 		     const struct cm__schema *sc, size_t index)
 {
-	const struct cm__list *l =
-		(const struct cm__list *)(const void *)((const char *)h->rec + list_off);
+	const struct cm__list *l = cm__field_list(f, h->rec);
 	const char *e;
 
 	if (index >= l->count)
@@ -872,14 +882,12 @@ static int triple_at(const char **a, const char **b, const char **c,
 	return CM_OK;
 }
 
-#define COV_OFF offsetof(struct cm__client, coverage)
-#define TEAM_OFF offsetof(struct cm__client, team)
 
 int cm_client_add_coverage(cm_client *c, const char *payer,
 			   const char *member_id, const char *plan)
 {
 	struct cm__handle *h = H(c);
-	return h ? add_triple(h, COV_OFF, &coverage_schema, COVERAGE_MAX, payer,
+	return h ? add_triple(h, COVERAGE_F, &coverage_schema, COVERAGE_MAX, payer,
 			      member_id, plan, 0)
 		 : CM_EINVAL;
 }
@@ -887,20 +895,20 @@ int cm_client_add_coverage(cm_client *c, const char *payer,
 int cm_client_remove_coverage(cm_client *c, size_t index)
 {
 	struct cm__handle *h = H(c);
-	return h ? remove_at(h, COV_OFF, &coverage_schema, index) : CM_EINVAL;
+	return h ? remove_at(h, COVERAGE_F, &coverage_schema, index) : CM_EINVAL;
 }
 
 size_t cm_client_coverage_count(const cm_client *c)
 {
 	const struct cm__client *r = REC(c);
-	return r ? r->coverage.count : 0;
+	return r ? cm__field_list(COVERAGE_F, r)->count : 0;
 }
 
 int cm_client_coverage_at(const char **payer, const char **member_id,
 			  const char **plan, const cm_client *c, size_t index)
 {
 	const struct cm__handle *h = CH(c);
-	return h ? triple_at(payer, member_id, plan, h, COV_OFF, &coverage_schema,
+	return h ? triple_at(payer, member_id, plan, h, COVERAGE_F, &coverage_schema,
 			     index)
 		 : CM_EINVAL;
 }
@@ -909,7 +917,7 @@ int cm_client_add_care_team_member(cm_client *c, const char *role,
 				   const char *name, const char *contact)
 {
 	struct cm__handle *h = H(c);
-	return h ? add_triple(h, TEAM_OFF, &team_schema, TEAM_MAX, role, name,
+	return h ? add_triple(h, TEAM_F, &team_schema, TEAM_MAX, role, name,
 			      contact, 1)
 		 : CM_EINVAL;
 }
@@ -917,19 +925,19 @@ int cm_client_add_care_team_member(cm_client *c, const char *role,
 int cm_client_remove_care_team_member(cm_client *c, size_t index)
 {
 	struct cm__handle *h = H(c);
-	return h ? remove_at(h, TEAM_OFF, &team_schema, index) : CM_EINVAL;
+	return h ? remove_at(h, TEAM_F, &team_schema, index) : CM_EINVAL;
 }
 
 size_t cm_client_care_team_count(const cm_client *c)
 {
 	const struct cm__client *r = REC(c);
-	return r ? r->team.count : 0;
+	return r ? cm__field_list(TEAM_F, r)->count : 0;
 }
 
 int cm_client_care_team_at(const char **role, const char **name,
 			   const char **contact, const cm_client *c, size_t index)
 {
 	const struct cm__handle *h = CH(c);
-	return h ? triple_at(role, name, contact, h, TEAM_OFF, &team_schema, index)
+	return h ? triple_at(role, name, contact, h, TEAM_F, &team_schema, index)
 		 : CM_EINVAL;
 }

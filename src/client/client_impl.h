@@ -25,6 +25,12 @@ struct cm__team_member {
 	char *contact;
 };
 
+/* A client's rarely used lists (CM__LIST_RARE, in this order). */
+struct cm__client_rare {
+	struct cm__list coverage; /* struct cm__coverage */
+	struct cm__list team;     /* struct cm__team_member */
+};
+
 struct cm__client {
 	struct cm__rec hdr;
 	char *family;
@@ -40,8 +46,9 @@ struct cm__client {
 	int32_t next_followup;
 	int32_t status;
 	struct cm__list idents;   /* struct cm__ident */
-	struct cm__list coverage; /* struct cm__coverage */
-	struct cm__list team;     /* struct cm__team_member */
+	/* Coverage and care team: NULL until one is used; read with
+	 * cm__field_list. */
+	struct cm__client_rare *rare;
 	struct cm__list history;  /* struct cm__hist */
 };
 

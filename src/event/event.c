@@ -9,9 +9,8 @@
 #include "core/text.h"
 #include "event/event_impl.h"
 
-#define TEXT(n, tag, pub, m, max) \
-	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(struct cm__event, m), max, 0, 0, 0, NULL }
-/* Rarely set texts, in the sparse block (see enum cm__ftext). */
+/* The texts, in the sparse block (see enum cm__ftext): the note, set on
+ * most events, shares it with the rarely set ones. */
 #define STEXT(n, tag, pub, max) \
 	{ n, tag, CM__F_TEXT, pub ? CM__PUB_TEXT : CM__PUB_NONE, pub, offsetof(struct cm__event, sparse), max, CM__TEXT_SPARSE, 0, 0, NULL }
 
@@ -19,7 +18,7 @@ static const struct cm__field event_fields[] = {
 	{ "client id", 61, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__event, client_id), 64, CM__TEXT_CLIENT, 0, 0, NULL },
 	STEXT("actor", 62, CM_EVENT_ACTOR, 256),
 	STEXT("outcome", 63, CM_EVENT_OUTCOME, 200),
-	TEXT("text", 64, CM_EVENT_TEXT, text, 4000),
+	STEXT("text", 64, CM_EVENT_TEXT, 4000),
 	STEXT("plan id", 65, CM_EVENT_PLAN, 64),
 	STEXT("goal id", 66, CM_EVENT_GOAL, 64),
 	STEXT("service id", 67, CM_EVENT_SERVICE, 64),
@@ -35,6 +34,8 @@ static const struct cm__field event_fields[] = {
 	  CM_CONTACT_TELEHEALTH, NULL },
 };
 
+/* The note (CM_EVENT_TEXT). */
+#define TEXT_FIELD (&event_fields[3])
 /* The amended event's id (private: cm_event_set_amends, rules). */
 #define AMENDS_FIELD (&event_fields[8])
 
@@ -60,6 +61,11 @@ const char *cm_event_type_code(int32_t type)
 const char *cm__event_amends(const struct cm__event *e)
 {
 	return e->sparse ? cm__field_text(AMENDS_FIELD, e) : NULL;
+}
+
+const char *cm__event_note(const struct cm__event *e)
+{
+	return e->sparse ? cm__field_text(TEXT_FIELD, e) : NULL;
 }
 
 static int validate(cm_txn *txn, const struct cm__rec *rec)

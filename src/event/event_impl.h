@@ -11,10 +11,10 @@
 struct cm__event {
 	struct cm__rec hdr;
 	char *client_id;
-	char *text;
-	/* The rarely set texts (actor, outcome, plan, goal and service ids,
-	 * disposition, amended event): CM__TEXT_SPARSE, read with
-	 * cm__field_text (cm__event_amends for the amended event). */
+	/* The texts: the note and the rarely set ones (actor, outcome, plan,
+	 * goal and service ids, disposition, amended event), CM__TEXT_SPARSE
+	 * in one block (one pointer for them all), read with cm__field_text
+	 * (cm__event_amends for the amended event). */
 	char *sparse;
 	int64_t time;
 	int32_t type;
@@ -25,6 +25,8 @@ extern const struct cm__kind cm__event_kind;
 
 /* The id of the event e amends, or NULL. */
 const char *cm__event_amends(const struct cm__event *e);
+/* The event's note (CM_EVENT_TEXT), or NULL. */
+const char *cm__event_note(const struct cm__event *e);
 
 #define CM__EVENT_AT(b, i) ((const struct cm__event *)(b)->e[i].slot->cur)
 

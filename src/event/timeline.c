@@ -307,7 +307,7 @@ static void row_fill(cm_event_row *r, const struct span *sp, uint32_t k)
 		if (a >= 0)
 			copy_id(r->amended_by, CM__SLOT_ID(sp->b->e[a].slot));
 	}
-	copy_text(r, e->text);
+	copy_text(r, cm__event_note(e));
 }
 
 int cm_event_timeline_rows(size_t *out_count, size_t *out_total,

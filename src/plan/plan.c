@@ -23,6 +23,16 @@
 	{ n, tag, CM__F_TEXT, pub ? CM__PUB_TEXT : CM__PUB_NONE, pub, \
 	  offsetof(type, m), max, how, 0, 0, NULL }
 
+/* A rarely set goal text (CM__TEXT_SPARSE), under its tag. */
+#define ESPARSE(type, n, tag, pub, max) \
+	{ n, tag, CM__F_TEXT, CM__PUB_TEXT, pub, offsetof(type, sparse), max, \
+	  CM__TEXT_SPARSE, 0, 0, NULL }
+/* A rarely used goal list (CM__LIST_RARE): index i of struct
+ * cm__goal_rare. */
+#define ERARE(type, n, tag, i, max, el) \
+	{ n, tag, CM__F_LIST, CM__PUB_NONE, 0, offsetof(type, rare), max, \
+	  CM__LIST_RARE, i, sizeof(struct cm__goal_rare) / sizeof(struct cm__list), el }
+
 static const struct cm__field ref_fields[] = {
 	ESHARED(struct cm__ref, "element id", 1, 0, id, CM__EID_MAX, CM__TEXT_INTERN),
 };
@@ -51,19 +61,31 @@ const struct cm__schema cm__problem_schema = { "problem", sizeof(PR), problem_fi
 static const struct cm__field goal_fields[] = {
 	ESHARED(GO, "element id", 1, 0, eid, CM__EID_MAX, CM__TEXT_INTERN),
 	ETEXT(GO, "description", 2, CM_ELEMENT_DESCRIPTION, description, 1000),
-	ETEXT(GO, "measure", 3, CM_ELEMENT_MEASURE, measure, 200),
-	ETEXT(GO, "target value", 4, CM_ELEMENT_TARGET_VALUE, target_value, 200),
+	ESPARSE(GO, "measure", 3, CM_ELEMENT_MEASURE, 200),
+	ESPARSE(GO, "target value", 4, CM_ELEMENT_TARGET_VALUE, 200),
 	EINT(GO, "target date", 20, CM_ELEMENT_TARGET_DATE, target_date, CM__CHECK_DATE, 0, 0),
 	EINT(GO, "priority", 21, CM_ELEMENT_PRIORITY, priority, CM__CHECK_RANGE, 0, 3),
 	EINT(GO, "achievement", 22, CM_ELEMENT_ACHIEVEMENT, achievement, CM__CHECK_RANGE, 0, 9),
 	EINT(GO, "GAS level", 23, CM_ELEMENT_GAS_LEVEL, gas_level, CM__CHECK_RANGE, -2, 2),
 	EINT(GO, "GAS weight", 24, CM_ELEMENT_GAS_WEIGHT, gas_weight, CM__CHECK_RANGE, 0, 100),
 	EPRIV(GO, "status", 25, CM__F_I32, status, 0, NULL),
-	EPRIV(GO, "problems", 40, CM__F_LIST, problems, CM__LINKS_MAX, &cm__ref_schema),
-	EPRIV(GO, "notes", 41, CM__F_LIST, notes, UINT32_MAX, &cm__note_schema),
+	ERARE(GO, "problems", 40, 0, CM__LINKS_MAX, &cm__ref_schema),
+	ERARE(GO, "notes", 41, 1, UINT32_MAX, &cm__note_schema),
 	EPRIV(GO, "status history", 42, CM__F_LIST, history, UINT32_MAX, &cm__hist_schema),
-	EPRIV(GO, "achievement history", 43, CM__F_LIST, achievement_history, UINT32_MAX, &cm__hist_schema),
+	ERARE(GO, "achievement history", 43, 2, UINT32_MAX, &cm__hist_schema),
 };
+/* Indexes in goal_fields. */
+#define GOAL_F_PROBLEMS 10
+#define GOAL_F_NOTES 11
+#define GOAL_F_ACHIEVEMENT_HISTORY 13
+const struct cm__field *const cm__goal_problems_field = &goal_fields[GOAL_F_PROBLEMS];
+const struct cm__field *const cm__goal_notes_field = &goal_fields[GOAL_F_NOTES];
+
+const struct cm__goal_rare *cm__goal_rare(const struct cm__goal *g)
+{
+	static const struct cm__goal_rare none;
+	return g->rare ? g->rare : &none;
+}
 const struct cm__schema cm__goal_schema = {
 	"goal", sizeof(GO), goal_fields, sizeof(goal_fields) / sizeof(goal_fields[0])
 };
@@ -84,8 +106,15 @@ const struct cm__schema cm__intervention_schema = {
 	sizeof(intervention_fields) / sizeof(intervention_fields[0])
 };
 
+/* A rarely used plan list (CM__LIST_RARE): index i of struct
+ * cm__plan_rare. */
+#define PRARE(n, tag, i, el) \
+	{ n, tag, CM__F_LIST, CM__PUB_NONE, 0, offsetof(struct cm__plan, rare), \
+	  CM__ELEMENTS_MAX, CM__LIST_RARE, i, \
+	  sizeof(struct cm__plan_rare) / sizeof(struct cm__list), el }
+
 #define PL struct cm__plan
-static const struct cm__field plan_fields[] = {
+const struct cm__field cm__plan_fields[] = {
 	ESHARED(PL, "client id", 16, 0, client_id, CM__ID_MAX, CM__TEXT_CLIENT),
 	ETEXT(PL, "title", 17, CM_PLAN_TITLE, title, 200),
 	ETEXT(PL, "description", 18, CM_PLAN_DESCRIPTION, description, 4000),
@@ -98,14 +127,21 @@ static const struct cm__field plan_fields[] = {
 	EINT(PL, "next review", 24, CM_PLAN_NEXT_REVIEW, next_review, CM__CHECK_DATE, 0, 0),
 	EPRIV(PL, "status", 25, CM__F_I32, status, 0, NULL), /* range: lifecycle_ok */
 	EPRIV(PL, "next element", 26, CM__F_I32, next_eid, 0, NULL),
-	EPRIV(PL, "problems", 40, CM__F_LIST, problems, CM__ELEMENTS_MAX, &cm__problem_schema),
+	PRARE("problems", 40, 0, &cm__problem_schema),
 	EPRIV(PL, "goals", 41, CM__F_LIST, goals, CM__ELEMENTS_MAX, &cm__goal_schema),
-	EPRIV(PL, "interventions", 42, CM__F_LIST, interventions, CM__ELEMENTS_MAX, &cm__intervention_schema),
+	PRARE("interventions", 42, 1, &cm__intervention_schema),
 	EPRIV(PL, "status history", 43, CM__F_LIST, history, UINT32_MAX, &cm__hist_schema),
 };
 static const struct cm__schema plan_schema = {
-	"plan", sizeof(PL), plan_fields, sizeof(plan_fields) / sizeof(plan_fields[0])
+	"plan", sizeof(PL), cm__plan_fields,
+	sizeof(cm__plan_fields) / sizeof(cm__plan_fields[0])
 };
+
+const struct cm__plan_rare *cm__plan_rare(const struct cm__plan *p)
+{
+	static const struct cm__plan_rare none;
+	return p->rare ? p->rare : &none;
+}
 
 /* ---- lifecycles -------------------------------------------------------- */
 
@@ -207,20 +243,21 @@ static int achievement_ok(int32_t from, int32_t to)
 }
 
 const struct cm__lifecycle cm__achievement_lifecycle = {
-	"goal achievement", offsetof(struct cm__goal, achievement),
-	offsetof(struct cm__goal, achievement_history),
-	CM_ACHIEVEMENT_NOT_ATTAINABLE, achievement_codes, achievement_ok
+	"goal achievement", offsetof(struct cm__goal, achievement), 0,
+	CM_ACHIEVEMENT_NOT_ATTAINABLE, achievement_codes, achievement_ok,
+	&goal_fields[GOAL_F_ACHIEVEMENT_HISTORY]
 };
 
 const struct cm__lifecycle cm__goal_lifecycle = {
 	"goal", offsetof(struct cm__goal, status),
-	offsetof(struct cm__goal, history), CM_GOAL_REJECTED, goal_codes, goal_ok
+	offsetof(struct cm__goal, history), CM_GOAL_REJECTED, goal_codes, goal_ok,
+	NULL
 };
 
 const struct cm__lifecycle cm__activity_lifecycle = {
 	"intervention", offsetof(struct cm__intervention, status),
 	offsetof(struct cm__intervention, history), CM_ACTIVITY_ENTERED_IN_ERROR,
-	activity_codes, activity_ok
+	activity_codes, activity_ok, NULL
 };
 
 const char *cm_plan_status_code(int32_t v)
@@ -320,13 +357,14 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 
 	for (i = 0; i < p->goals.count; i++) {
 		struct cm__goal *g = CM__LIST_AT(&p->goals, struct cm__goal, i);
-		if (cm__hist_fill(txn, &g->history) || cm__hist_fill(txn, &g->notes) ||
-		    cm__hist_fill(txn, &g->achievement_history))
+		if (cm__hist_fill(txn, &g->history) ||
+		    (g->rare && (cm__hist_fill(txn, &g->rare->notes) ||
+				 cm__hist_fill(txn, &g->rare->achievement_history))))
 			return CM_ENOMEM;
 	}
-	for (i = 0; i < p->interventions.count; i++) {
+	for (i = 0; p->rare && i < p->rare->interventions.count; i++) {
 		struct cm__intervention *iv =
-			CM__LIST_AT(&p->interventions, struct cm__intervention, i);
+			CM__LIST_AT(&p->rare->interventions, struct cm__intervention, i);
 		if (cm__hist_fill(txn, &iv->history))
 			return CM_ENOMEM;
 	}

@@ -60,7 +60,7 @@ static int problem_has_goal(const struct cm__plan *p, const char *id)
 	uint32_t i;
 	for (i = 0; i < p->goals.count; i++) {
 		const struct cm__goal *g = CM__LIST_AT(&p->goals, struct cm__goal, i);
-		if (goal_live(g) && linked(&g->problems, id))
+		if (goal_live(g) && linked(&cm__goal_rare(g)->problems, id))
 			return 1;
 	}
 	return 0;
@@ -70,9 +70,9 @@ static int problem_has_goal(const struct cm__plan *p, const char *id)
 static int goal_has_intervention(const struct cm__plan *p, const char *id)
 {
 	uint32_t i;
-	for (i = 0; i < p->interventions.count; i++) {
+	for (i = 0; i < cm__plan_rare(p)->interventions.count; i++) {
 		const struct cm__intervention *iv =
-			CM__LIST_AT(&p->interventions, struct cm__intervention, i);
+			CM__LIST_AT(&cm__plan_rare(p)->interventions, struct cm__intervention, i);
 		if (intervention_live(iv) && linked(&iv->goals, id))
 			return 1;
 	}
@@ -114,9 +114,9 @@ static int run_checks(struct cm_plan_report *r, const struct cm__plan *p,
 	     p->status == CM_PLAN_ON_HOLD) &&
 	    p->next_review != CM_DATE_NONE && p->next_review < as_of)
 		rc = report_add(r, CM_ISSUE_PLAN_PAST_REVIEW, "");
-	for (i = 0; rc == CM_OK && i < p->problems.count; i++) {
+	for (i = 0; rc == CM_OK && i < cm__plan_rare(p)->problems.count; i++) {
 		const struct cm__problem *pr =
-			CM__LIST_AT(&p->problems, struct cm__problem, i);
+			CM__LIST_AT(&cm__plan_rare(p)->problems, struct cm__problem, i);
 		if (!problem_has_goal(p, pr->eid))
 			rc = report_add(r, CM_ISSUE_PROBLEM_WITHOUT_GOAL, pr->eid);
 	}
@@ -125,9 +125,9 @@ static int run_checks(struct cm_plan_report *r, const struct cm__plan *p,
 		if (goal_live(g) && !goal_has_intervention(p, g->eid))
 			rc = report_add(r, CM_ISSUE_GOAL_WITHOUT_INTERVENTION, g->eid);
 	}
-	for (i = 0; rc == CM_OK && i < p->interventions.count; i++) {
+	for (i = 0; rc == CM_OK && i < cm__plan_rare(p)->interventions.count; i++) {
 		const struct cm__intervention *iv =
-			CM__LIST_AT(&p->interventions, struct cm__intervention, i);
+			CM__LIST_AT(&cm__plan_rare(p)->interventions, struct cm__intervention, i);
 		if (intervention_live(iv) && !intervention_has_goal(p, iv))
 			rc = report_add(r, CM_ISSUE_INTERVENTION_WITHOUT_GOAL, iv->eid);
 	}

@@ -14,12 +14,12 @@
 /* The three element lists, by the first letter of their element ids. */
 static const struct {
 	char prefix;
-	size_t off;
+	const struct cm__field *f;
 	const struct cm__schema *schema;
 } lists[] = {
-	{ 'p', offsetof(struct cm__plan, problems), &cm__problem_schema },
-	{ 'g', offsetof(struct cm__plan, goals), &cm__goal_schema },
-	{ 'i', offsetof(struct cm__plan, interventions), &cm__intervention_schema },
+	{ 'p', &cm__plan_fields[CM__PLAN_F_PROBLEMS], &cm__problem_schema },
+	{ 'g', &cm__plan_fields[CM__PLAN_F_GOALS], &cm__goal_schema },
+	{ 'i', &cm__plan_fields[CM__PLAN_F_INTERVENTIONS], &cm__intervention_schema },
 };
 
 static int list_index(int32_t kind)
@@ -33,15 +33,12 @@ static int list_index(int32_t kind)
 
 static const struct cm__list *list_at(const struct cm__handle *h, int li)
 {
-	return (const struct cm__list *)(const void *)((const char *)h->rec +
-						       lists[li].off);
+	return cm__field_list(lists[li].f, h->rec);
 }
 
 void *cm__plan_elem_ptr(const struct cm__handle *h, const struct cm__elem *e)
 {
-	const struct cm__list *l =
-		(const struct cm__list *)(const void *)((const char *)h->rec +
-							e->list_off);
+	const struct cm__list *l = cm__field_list(e->list, h->rec);
 	return (char *)l->items + e->index * e->schema->size;
 }
 
@@ -61,7 +58,7 @@ int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
 			const char *id = *(char *const *)(const void *)(
 				(const char *)l->items + i * lists[li].schema->size);
 			if (strcmp(id, eid) == 0) {
-				out->list_off = lists[li].off;
+				out->list = lists[li].f;
 				out->schema = lists[li].schema;
 				out->index = i;
 				return CM_OK;
@@ -84,6 +81,7 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 	char *copy[4] = { NULL, NULL, NULL, NULL };
 	char eid[CM__EID_MAX + 1];
 	struct cm__plan *p = (struct cm__plan *)h->rec;
+	struct cm__list *l;
 	void *e;
 	size_t i;
 
@@ -102,8 +100,8 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 		if (in[i] && in[i][0] && !(copy[i + 1] = cm__strdup(h->store, in[i])))
 			goto nomem;
 	if (!(p = (struct cm__plan *)cm__handle_mut(h)) ||
-	    cm__list_push(h->store, (struct cm__list *)(void *)((char *)p + lists[li].off),
-			  sc, CM__ELEMENTS_MAX, &e))
+	    !(l = cm__field_list_mut(h->store, lists[li].f, p)) ||
+	    cm__list_push(h->store, l, sc, CM__ELEMENTS_MAX, &e))
 		goto nomem;
 	for (i = 0; i <= n; i++)
 		*(char **)(void *)((char *)e + sc->fields[i].offset) = copy[i];
@@ -374,13 +372,23 @@ int cm_plan_element_history_at(int32_t *from, int32_t *to, int64_t *time,
 
 /* The link list of an element (goal: problems; intervention: goals), or
  * NULL for a problem. */
-static struct cm__list *links_of(void *elem, const struct cm__elem *e)
+static const struct cm__list *links_of(const void *elem,
+				       const struct cm__elem *e)
 {
 	if (e->schema == &cm__goal_schema)
-		return &((struct cm__goal *)elem)->problems;
+		return &cm__goal_rare(elem)->problems;
 	if (e->schema == &cm__intervention_schema)
-		return &((struct cm__intervention *)elem)->goals;
+		return &((const struct cm__intervention *)elem)->goals;
 	return NULL;
+}
+
+/* links_of for changing (elem not packed): NULL if out of memory. */
+static struct cm__list *links_mut(cm_store *s, void *elem,
+				  const struct cm__elem *e)
+{
+	if (e->schema == &cm__goal_schema)
+		return cm__field_list_mut(s, cm__goal_problems_field, elem);
+	return &((struct cm__intervention *)elem)->goals;
 }
 
 static int has_link(const struct cm__list *l, const char *id)
@@ -396,7 +404,8 @@ int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id)
 {
 	struct cm__handle *h = H(plan);
 	struct cm__elem from, to;
-	struct cm__list *l;
+	const struct cm__list *l;
+	struct cm__list *ml;
 	struct cm__ref *ref;
 	char *copy;
 	int rc;
@@ -422,8 +431,9 @@ int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id)
 	if (!(copy = cm__strdup(h->store, to_id)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
-	    cm__list_push(h->store, links_of(cm__plan_elem_ptr(h, &from), &from),
-			  &cm__ref_schema, CM__LINKS_MAX, (void **)&ref)) {
+	    !(ml = links_mut(h->store, cm__plan_elem_ptr(h, &from), &from)) ||
+	    cm__list_push(h->store, ml, &cm__ref_schema, CM__LINKS_MAX,
+			  (void **)&ref)) {
 		cm__free(h->store, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
@@ -470,6 +480,7 @@ int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
 {
 	struct cm__handle *h = H(plan);
 	struct cm__goal *g;
+	struct cm__list *nl;
 	struct cm__hist *n;
 	struct cm__elem e;
 	char *copy;
@@ -483,8 +494,10 @@ int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
 	if (!(copy = cm__strdup(h->store, text)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
-	    cm__list_push(h->store, &(g = cm__plan_elem_ptr(h, &e))->notes,
-			  &cm__note_schema, UINT32_MAX, (void **)&n)) {
+	    !(nl = cm__field_list_mut(h->store, cm__goal_notes_field,
+				      g = cm__plan_elem_ptr(h, &e))) ||
+	    cm__list_push(h->store, nl, &cm__note_schema, UINT32_MAX,
+			  (void **)&n)) {
 		cm__free(h->store, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
@@ -504,7 +517,7 @@ size_t cm_plan_goal_note_count(const cm_plan *plan, const char *goal_id)
 
 	if (!h || goal_of(&e, h, goal_id))
 		return 0;
-	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))->notes.count;
+	return cm__goal_rare(cm__plan_elem_ptr(h, &e))->notes.count;
 }
 
 int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
@@ -519,9 +532,9 @@ int cm_plan_goal_note_at(int64_t *out_time, const char **out_author,
 		return CM_EINVAL;
 	if ((rc = goal_of(&e, h, goal_id)))
 		return rc;
-	return cm__obj_history_at(NULL, out_achievement, out_time, out_author,
-				  out_text, h, &e, offsetof(struct cm__goal, notes),
-				  index);
+	return cm__hist_at(NULL, out_achievement, out_time, out_author, out_text,
+			   h, &cm__goal_rare(cm__plan_elem_ptr(h, &e))->notes,
+			   index);
 }
 
 /* ---- achievement status ------------------------------------------------ */
@@ -549,8 +562,7 @@ size_t cm_plan_goal_achievement_history_count(const cm_plan *plan,
 
 	if (!h || goal_of(&e, h, goal_id))
 		return 0;
-	return ((const struct cm__goal *)cm__plan_elem_ptr(h, &e))
-		->achievement_history.count;
+	return cm__goal_rare(cm__plan_elem_ptr(h, &e))->achievement_history.count;
 }
 
 int cm_plan_goal_achievement_history_at(int32_t *from, int32_t *to,
@@ -566,7 +578,8 @@ int cm_plan_goal_achievement_history_at(int32_t *from, int32_t *to,
 		return CM_EINVAL;
 	if ((rc = goal_of(&e, h, goal_id)))
 		return rc;
-	return cm__obj_history_at(from, to, time, actor, reason, h, &e,
-				  offsetof(struct cm__goal, achievement_history),
-				  index);
+	return cm__hist_at(from, to, time, actor, reason, h,
+			   &cm__goal_rare(cm__plan_elem_ptr(h, &e))
+				    ->achievement_history,
+			   index);
 }

@@ -24,23 +24,36 @@ struct cm__problem {
 	char *finding_domain;
 };
 
+/* A goal's rarely used lists (CM__LIST_RARE, in this order). */
+struct cm__goal_rare {
+	struct cm__list problems; /* struct cm__ref */
+	struct cm__list notes;    /* struct cm__hist: to = achievement,
+				     reason = text */
+	struct cm__list achievement_history; /* struct cm__hist */
+};
+
 struct cm__goal {
 	char *eid;
 	char *description;
-	char *measure;
-	char *target_value;
+	/* Measure and target value: CM__TEXT_SPARSE, read with
+	 * cm__field_text. */
+	char *sparse;
 	int32_t target_date;
 	int32_t priority;
 	int32_t achievement;
 	int32_t gas_level;
 	int32_t gas_weight;
 	int32_t status;
-	struct cm__list problems; /* struct cm__ref */
-	struct cm__list notes;    /* struct cm__hist: to = achievement,
-				     reason = text */
 	struct cm__list history;  /* struct cm__hist */
-	struct cm__list achievement_history; /* struct cm__hist */
+	/* NULL until one of them is used: read with cm__goal_rare. */
+	struct cm__goal_rare *rare;
 };
+
+/* g's rarely used lists (all empty if it has none). */
+const struct cm__goal_rare *cm__goal_rare(const struct cm__goal *g);
+/* The goal fields of its rare lists (cm__field_list_mut). */
+extern const struct cm__field *const cm__goal_problems_field;
+extern const struct cm__field *const cm__goal_notes_field;
 
 struct cm__intervention {
 	char *eid;
@@ -51,6 +64,12 @@ struct cm__intervention {
 	int32_t status;
 	struct cm__list goals;   /* struct cm__ref */
 	struct cm__list history; /* struct cm__hist */
+};
+
+/* A plan's rarely used lists (CM__LIST_RARE, in this order). */
+struct cm__plan_rare {
+	struct cm__list problems;      /* struct cm__problem */
+	struct cm__list interventions; /* struct cm__intervention */
 };
 
 struct cm__plan {
@@ -67,11 +86,20 @@ struct cm__plan {
 	int32_t next_review;
 	int32_t status;
 	int32_t next_eid; /* element ids are never reused */
-	struct cm__list problems;      /* struct cm__problem */
+	/* Problems and interventions: NULL until one is used; read with
+	 * cm__plan_rare. */
+	struct cm__plan_rare *rare;
 	struct cm__list goals;         /* struct cm__goal */
-	struct cm__list interventions; /* struct cm__intervention */
 	struct cm__list history;       /* struct cm__hist */
 };
+
+/* p's rarely used lists (all empty if it has none). */
+const struct cm__plan_rare *cm__plan_rare(const struct cm__plan *p);
+/* The plan's fields; its element lists are at these indexes. */
+extern const struct cm__field cm__plan_fields[];
+#define CM__PLAN_F_PROBLEMS 12
+#define CM__PLAN_F_GOALS 13
+#define CM__PLAN_F_INTERVENTIONS 14
 
 extern const struct cm__kind cm__plan_kind;
 extern const struct cm__schema cm__problem_schema;

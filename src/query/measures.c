@@ -153,12 +153,12 @@ static void first_contact(struct m_ctx *x, const struct cm__slot *client)
  * history (committed entries are in time order). */
 static int32_t achievement_as_of(const struct m_ctx *x, const struct cm__goal *g)
 {
+	const struct cm__list *ah = &cm__goal_rare(g)->achievement_history;
 	int32_t v = CM_ACHIEVEMENT_NONE;
 	uint32_t i;
 
-	for (i = 0; i < g->achievement_history.count; i++) {
-		const struct cm__hist *h =
-			CM__LIST_AT(&g->achievement_history, struct cm__hist, i);
+	for (i = 0; i < ah->count; i++) {
+		const struct cm__hist *h = CM__LIST_AT(ah, struct cm__hist, i);
 		if (h->time == CM_TIME_NONE || h->time >= x->end)
 			break;
 		v = h->to;

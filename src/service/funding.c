@@ -10,6 +10,7 @@ int cm_service_add_share(cm_service *v, int32_t party, const char *name,
 {
 	struct cm__handle *h = H(v);
 	struct cm__service *r;
+	struct cm__list *l;
 	struct cm__share *e;
 	char *copy = NULL;
 	int rc;
@@ -28,13 +29,14 @@ int cm_service_add_share(cm_service *v, int32_t party, const char *name,
 		return cm__err(h->store, CM_ERANGE,
 			       "share amount %lld is outside 0..%lld",
 			       (long long)amount, (long long)CM_MONEY_MAX);
-	if (((const struct cm__service *)h->rec)->shares.count >= SHARES_MAX)
+	if (cm__service_shares((const struct cm__service *)h->rec)->count >= SHARES_MAX)
 		return cm__err(h->store, CM_ERANGE, "at most %d funding shares",
 			       SHARES_MAX);
 	if (name && name[0] && !(copy = cm__strdup(h->store, name)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(r = (struct cm__service *)cm__handle_mut(h)) ||
-	    cm__list_push(h->store, &r->shares, &cm__share_schema, SHARES_MAX,
+	    !(l = cm__field_list_mut(h->store, cm__service_shares_field, r)) ||
+	    cm__list_push(h->store, l, &cm__share_schema, SHARES_MAX,
 			  (void **)&e)) {
 		cm__free(h->store, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
@@ -53,11 +55,14 @@ int cm_service_remove_share(cm_service *v, size_t index)
 
 	if (!h)
 		return CM_EINVAL;
-	if (index >= ((const struct cm__service *)h->rec)->shares.count)
+	if (index >= cm__service_shares((const struct cm__service *)h->rec)->count)
 		return cm__err(h->store, CM_ERANGE, "no funding share %zu", index);
 	if (!(r = (struct cm__service *)cm__handle_mut(h)))
 		return CM_ENOMEM;
-	cm__list_remove(h->store, &r->shares, &cm__share_schema, index);
+	/* A list with a share has its block: this cannot fail. */
+	cm__list_remove(h->store,
+			cm__field_list_mut(h->store, cm__service_shares_field, r),
+			&cm__share_schema, index);
 	h->mods++;
 	return CM_OK;
 }
@@ -65,7 +70,7 @@ int cm_service_remove_share(cm_service *v, size_t index)
 size_t cm_service_share_count(const cm_service *v)
 {
 	const struct cm__service *r = REC(v);
-	return r ? r->shares.count : 0;
+	return r ? cm__service_shares(r)->count : 0;
 }
 
 int cm_service_share_at(int32_t *party, const char **name, int64_t *amount,
@@ -78,9 +83,9 @@ int cm_service_share_at(int32_t *party, const char **name, int64_t *amount,
 	if (!h)
 		return CM_EINVAL;
 	r = (const struct cm__service *)h->rec;
-	if (index >= r->shares.count)
+	if (index >= cm__service_shares(r)->count)
 		return cm__err(h->store, CM_ERANGE, "no funding share %zu", index);
-	e = CM__LIST_AT(&r->shares, const struct cm__share, index);
+	e = CM__LIST_AT(cm__service_shares(r), const struct cm__share, index);
 	if (party)
 		*party = e->party;
 	if (name)
@@ -103,8 +108,8 @@ int cm_service_funding_check(int32_t *out_state, int64_t *out_diff,
 			       "funding check: NULL argument");
 	r = (const struct cm__service *)h->rec;
 	/* At most 16 shares of at most 10^15: the sum cannot overflow. */
-	for (i = 0; i < r->shares.count; i++)
-		sum += CM__LIST_AT(&r->shares, const struct cm__share, i)->amount;
+	for (i = 0; i < cm__service_shares(r)->count; i++)
+		sum += CM__LIST_AT(cm__service_shares(r), const struct cm__share, i)->amount;
 	diff = r->total_cost - sum;
 	*out_state = diff == 0 ? CM_FUNDING_FUNDED
 		     : diff > 0 ? CM_FUNDING_SHORT : CM_FUNDING_OVER;

@@ -64,12 +64,20 @@ static const struct cm__field service_fields[] = {
 	DATE("authorization valid from", 33, CM_SERVICE_AUTH_VALID_FROM, auth_from),
 	DATE("authorization valid to", 34, CM_SERVICE_AUTH_VALID_TO, auth_to),
 	{ "funding shares", 40, CM__F_LIST, CM__PUB_NONE, 0,
-	  offsetof(struct cm__service, shares), SHARES_MAX, 0, 0, 0,
+	  offsetof(struct cm__service, rare), SHARES_MAX, CM__LIST_RARE, 0, 1,
 	  &cm__share_schema },
 	{ "status history", 41, CM__F_LIST, CM__PUB_NONE, 0,
 	  offsetof(struct cm__service, history), UINT32_MAX, 0, 0, 0,
 	  &cm__hist_schema },
 };
+#define SERVICE_F_SHARES 22
+const struct cm__field *const cm__service_shares_field =
+	&service_fields[SERVICE_F_SHARES];
+
+const struct cm__list *cm__service_shares(const struct cm__service *v)
+{
+	return cm__field_list(cm__service_shares_field, v);
+}
 static const struct cm__schema service_schema = {
 	"service", sizeof(struct cm__service), service_fields,
 	sizeof(service_fields) / sizeof(service_fields[0])
@@ -230,7 +238,8 @@ static void index_apply(cm_store *s, cm_txn *txn)
 }
 
 /* A decoded service names its client and category (the per-client index
- * and save rely on them), and each cost share its party's name. */
+ * and save rely on them), and each cost share but the client's its
+ * party's name (as cm_service_add_share requires). */
 static int check_decoded(const struct cm__rec *rec)
 {
 	const struct cm__service *v = (const struct cm__service *)rec;
@@ -238,9 +247,12 @@ static int check_decoded(const struct cm__rec *rec)
 
 	if (!v->client_id || !v->category)
 		return 0;
-	for (i = 0; i < v->shares.count; i++)
-		if (!CM__LIST_AT(&v->shares, struct cm__share, i)->name)
+	for (i = 0; i < cm__service_shares(v)->count; i++) {
+		const struct cm__share *e =
+			CM__LIST_AT(cm__service_shares(v), struct cm__share, i);
+		if (!e->name && e->party != CM_PARTY_CLIENT)
 			return 0;
+	}
 	return 1;
 }
 

@@ -44,9 +44,16 @@ struct cm__service {
 	int32_t auth_status;
 	int32_t units_requested, units_approved, units_used;
 	int32_t auth_from, auth_to;
-	struct cm__list shares;  /* struct cm__share */
+	/* Funding shares (struct cm__share), a rare list (CM__LIST_RARE):
+	 * NULL until one is added; read with cm__service_shares. */
+	struct cm__list *rare;
 	struct cm__list history; /* struct cm__hist */
 };
+
+/* v's funding shares (an empty list if it has none). */
+const struct cm__list *cm__service_shares(const struct cm__service *v);
+/* Their field, for cm__field_list_mut. */
+extern const struct cm__field *const cm__service_shares_field;
 
 extern const struct cm__kind cm__provider_kind;
 extern const struct cm__kind cm__service_kind;

@@ -16,7 +16,7 @@ int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
 	return CM_OK;
 }
 
-void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
+void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops)
 {
 	size_t i;
@@ -38,10 +38,8 @@ void cm__audit_free(cm_store *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->ntxn; i++) {
-		cm__free(s, s->txnlog[i].actor);
+	for (i = 0; i < s->ntxn; i++)
 		cm__free(s, s->txnlog[i].id);
-	}
 	cm__free(s, s->txnlog);
 	cm__free(s, s->audit);
 	cm__free(s, s->audit_action);

@@ -121,7 +121,7 @@ static int encode_obj(cm_store *s, struct cm__buf *b,
 			rc = put_int(s, b, f->tag, *(const int64_t *)(const void *)base);
 			break;
 		case CM__F_LIST: {
-			const struct cm__list *l = (const struct cm__list *)(const void *)base;
+			const struct cm__list *l = cm__field_list(f, obj);
 			if (l->count == 0)
 				break;
 			rc = put_key(s, b, f->tag, WT_LIST) || put_uvar(s, b, l->count);
@@ -310,8 +310,9 @@ static int ints_ok(struct rd *r, const struct cm__schema *sc, const void *obj)
 }
 
 static int decode_list(cm_store *s, struct rd *r, const struct cm__field *f,
-		       struct cm__list *l, int depth)
+		       void *obj, int depth)
 {
+	struct cm__list *l;
 	uint64_t n, i;
 	int rc;
 
@@ -320,10 +321,14 @@ static int decode_list(cm_store *s, struct rd *r, const struct cm__field *f,
 		r->fail = "list too long or nested too deep";
 		return CM_ECORRUPT;
 	}
-	if (l->count) {
+	if (cm__field_list(f, obj)->count) {
 		r->fail = "list given twice";
 		return CM_ECORRUPT;
 	}
+	if (n == 0)
+		return CM_OK;
+	if (!(l = cm__field_list_mut(s, f, obj)))
+		return CM_ENOMEM;
 	for (i = 0; i < n; i++) {
 		void *e;
 		if (cm__list_push(s, l, f->elem, f->max, &e))
@@ -399,8 +404,7 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 				r->fail = "list of the wrong type";
 				return CM_ECORRUPT;
 			}
-			if ((rc = decode_list(s, r, f, (struct cm__list *)(void *)base,
-					      depth)))
+			if ((rc = decode_list(s, r, f, obj, depth)))
 				return rc;
 			break;
 		}

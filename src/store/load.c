@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/codec.h"
+#include "store/intern.h"
 #include "store/storage_impl.h"
 
 struct loader {
@@ -274,9 +275,19 @@ out:
 	return rc;
 }
 
-/* Append transaction log t to the audit trail. Room was reserved and every
- * record it names is installed (checked by the caller). The strings move
- * over instead of being copied. */
+/* Add the actor of transaction log t to the store's intern table, so that
+ * append_log finds it: CM_OK or CM_ENOMEM (message set). */
+static int intern_actor(cm_store *s, const struct cm__txnrec *t)
+{
+	if (!cm__intern(s, t->actor, strlen(t->actor)))
+		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
+	return CM_OK;
+}
+
+/* Append transaction log t to the audit trail. Room was reserved, its
+ * actor interned (intern_actor) and every record it names is installed
+ * (checked by the caller). Its id moves over instead of being copied; its
+ * actor is the store's shared copy. */
 static void append_log(cm_store *s, struct cm__txnrec *t)
 {
 	uint32_t j;
@@ -288,11 +299,11 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 		a->revision = e->revision;
 		a->id = CM__SLOT_ID(cm__slot_find(s, e->kind, e->id));
 	}
-	s->txnlog[s->ntxn].actor = t->actor;
+	/* Interned by intern_actor: found without allocating. */
+	s->txnlog[s->ntxn].actor = cm__intern_find(s, t->actor, strlen(t->actor));
 	s->txnlog[s->ntxn].time = t->time;
 	s->txnlog[s->ntxn].id = t->hdr.id;
 	s->txnlog[s->ntxn].end = s->naudit;
-	t->actor = NULL;
 	t->hdr.id = NULL;
 	s->ntxn++;
 }
@@ -309,6 +320,8 @@ static int install_logs(cm_store *s, struct loader *l)
 		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
 	for (i = 0; i < l->nlogs; i++) {
 		struct cm__txnrec *t = l->logs[i];
+		if (intern_actor(s, t))
+			return CM_ENOMEM;
 		for (j = 0; j < t->entries.count; j++) {
 			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
 			const struct cm__slot *sl = cm__slot_find(s, e->kind, e->id);
@@ -445,6 +458,8 @@ static int refresh_prepare(void *ctx)
 					       cm_kind_name(e->kind) ? cm_kind_name(e->kind) : "record",
 					       e->id);
 		}
+		if (intern_actor(s, t))
+			return CM_ENOMEM;
 		r->take[i] = 1;
 		need += t->entries.count;
 		nlogs++;

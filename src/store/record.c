@@ -112,25 +112,86 @@ int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 	return CM_OK;
 }
 
+/* ---- rare lists --------------------------------------------------------- */
+
+/* A schema's rarely used lists (CM__LIST_RARE) share one block of struct
+ * cm__list behind one pointer at one offset, NULL when none was used. */
+#define IS_RARE(f) ((f)->type == CM__F_LIST && (f)->check == CM__LIST_RARE)
+#define RARE_BLOCK(obj, f) (*FIELD(obj, f, struct cm__list *))
+#define RARE_CBLOCK(obj, f) (*CFIELD(obj, f, struct cm__list *))
+
+static const struct cm__list no_list;
+
+const struct cm__list *cm__field_list(const struct cm__field *f,
+				      const void *obj)
+{
+	const struct cm__list *b;
+
+	if (!IS_RARE(f))
+		return CFIELD(obj, f, struct cm__list);
+	b = RARE_CBLOCK(obj, f);
+	return b ? &b[f->min] : &no_list;
+}
+
+struct cm__list *cm__field_list_mut(cm_store *s, const struct cm__field *f,
+				    void *obj)
+{
+	struct cm__list *b;
+
+	if (!IS_RARE(f))
+		return FIELD(obj, f, struct cm__list);
+	if (!(b = RARE_BLOCK(obj, f)) &&
+	    !(b = RARE_BLOCK(obj, f) =
+		      cm__zalloc(s, (size_t)f->maxval * sizeof(struct cm__list))))
+		return NULL;
+	return &b[f->min];
+}
+
+/* 1 if some list of the rare block b (of field f's schema) has elements. */
+static int rare_used(const struct cm__field *f, const struct cm__list *b)
+{
+	int64_t i;
+
+	for (i = 0; b && i < f->maxval; i++)
+		if (b[i].count)
+			return 1;
+	return 0;
+}
+
 /* ---- objects ----------------------------------------------------------- */
+
+static void list_clear(cm_store *s, const struct cm__field *f,
+		       struct cm__list *l)
+{
+	size_t j;
+
+	for (j = 0; j < l->count; j++)
+		cm__obj_clear(s, f->elem, (char *)l->items + j * f->elem->size);
+	cm__free(s, l->items);
+	memset(l, 0, sizeof(*l));
+}
 
 void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj)
 {
-	size_t i, j;
+	const struct cm__field *rare = NULL;
+	size_t i;
 
 	for (i = 0; i < sc->nfields; i++) {
 		const struct cm__field *f = &sc->fields[i];
 		if (f->type == CM__F_TEXT) {
 			cm__free(s, *FIELD(obj, f, char *));
 			*FIELD(obj, f, char *) = NULL;
+		} else if (IS_RARE(f)) {
+			rare = f;
+			if (RARE_BLOCK(obj, f))
+				list_clear(s, f, &RARE_BLOCK(obj, f)[f->min]);
 		} else if (f->type == CM__F_LIST) {
-			struct cm__list *l = FIELD(obj, f, struct cm__list);
-			for (j = 0; j < l->count; j++)
-				cm__obj_clear(s, f->elem,
-					      (char *)l->items + j * f->elem->size);
-			cm__free(s, l->items);
-			memset(l, 0, sizeof(*l));
+			list_clear(s, f, FIELD(obj, f, struct cm__list));
 		}
+	}
+	if (rare) {
+		cm__free(s, RARE_BLOCK(obj, rare));
+		RARE_BLOCK(obj, rare) = NULL;
 	}
 }
 
@@ -151,7 +212,12 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 			if (f->type == CM__F_TEXT &&
 			    *FIELD(dst, f, char *) == *CFIELD(src, f, char *))
 				*FIELD(dst, f, char *) = NULL;
-			else if (f->type == CM__F_LIST)
+			else if (IS_RARE(f)) {
+				/* A block copied already is dst's own and
+				 * zeroed where nothing was copied. */
+				if (RARE_BLOCK(dst, f) == RARE_CBLOCK(src, f))
+					RARE_BLOCK(dst, f) = NULL;
+			} else if (f->type == CM__F_LIST)
 				memset(FIELD(dst, f, struct cm__list), 0,
 				       sizeof(struct cm__list));
 			continue;
@@ -168,9 +234,23 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 			if (t && !(*FIELD(dst, f, char *) = cm__strdup(s, t)))
 				rc = CM_ENOMEM;
 		} else if (f->type == CM__F_LIST) {
-			const struct cm__list *sl = CFIELD(src, f, struct cm__list);
-			struct cm__list *dl = FIELD(dst, f, struct cm__list);
+			const struct cm__list *sl = cm__field_list(f, src);
+			struct cm__list *dl;
 			size_t esz = f->elem->size;
+			if (IS_RARE(f)) {
+				const struct cm__list *sb = RARE_CBLOCK(src, f);
+				if (!sb)
+					continue; /* dst's pointer: NULL too */
+				if (RARE_BLOCK(dst, f) == sb &&
+				    !(RARE_BLOCK(dst, f) = cm__zalloc(
+					      s, (size_t)f->maxval * sizeof(*sb)))) {
+					rc = CM_ENOMEM; /* dst's pointer: NULL */
+					continue;
+				}
+				dl = &RARE_BLOCK(dst, f)[f->min];
+			} else {
+				dl = FIELD(dst, f, struct cm__list);
+			}
 			memset(dl, 0, sizeof(*dl));
 			if (sl->count == 0)
 				continue;
@@ -334,7 +414,11 @@ static size_t obj_extra(struct pack_ctx *c, const struct cm__schema *sc,
 			if (t && !shared_text(c, f, t, 1, rc))
 				n += strlen(t) + 1;
 		} else if (f->type == CM__F_LIST) {
-			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
+			const struct cm__list *l = cm__field_list(f, obj);
+			if (IS_RARE(f) && f->min == 0 &&
+			    rare_used(f, RARE_CBLOCK(obj, f)))
+				n = PACK_ALIGN(n) +
+				    (size_t)f->maxval * sizeof(struct cm__list);
 			if (!l->count)
 				continue;
 			n = PACK_ALIGN(n) + l->count * f->elem->size;
@@ -377,12 +461,29 @@ static void obj_pack(struct pack_ctx *c, const struct cm__schema *sc,
 				*at += n;
 			}
 		} else if (f->type == CM__F_LIST) {
-			const struct cm__list *sl = CFIELD(src, f, struct cm__list);
-			struct cm__list *dl = FIELD(dst, f, struct cm__list);
+			const struct cm__list *sl = cm__field_list(f, src);
+			struct cm__list *dl;
 			size_t esz = f->elem->size;
-			if (!sl->count) {
-				memset(dl, 0, sizeof(*dl));
+			if (IS_RARE(f)) {
+				if (f->min == 0) {
+					/* The block, if any list is used. */
+					size_t n = (size_t)f->maxval * sizeof(*dl);
+					struct cm__list *b = NULL;
+					if (rare_used(f, RARE_CBLOCK(src, f))) {
+						*at = base + PACK_ALIGN((size_t)(*at - base));
+						b = memset(*at, 0, n);
+						*at += n;
+					}
+					RARE_BLOCK(dst, f) = b;
+				}
+				if (!sl->count)
+					continue; /* zeroed, or no block */
+				dl = &RARE_BLOCK(dst, f)[f->min];
+			} else if (!sl->count) {
+				memset(FIELD(dst, f, struct cm__list), 0, sizeof(*dl));
 				continue;
+			} else {
+				dl = FIELD(dst, f, struct cm__list);
 			}
 			*at = base + PACK_ALIGN((size_t)(*at - base));
 			dl->items = *at;
@@ -411,7 +512,7 @@ static int obj_intern(cm_store *s, const struct cm__schema *sc,
 			if (t && n <= CM__INTERN_MAX && !cm__intern(s, t, n))
 				return CM_ENOMEM;
 		} else if (f->type == CM__F_LIST) {
-			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
+			const struct cm__list *l = cm__field_list(f, obj);
 			for (j = 0; j < l->count; j++)
 				if (obj_intern(s, f->elem, (const char *)l->items +
 							   j * f->elem->size))
@@ -510,7 +611,7 @@ static uint64_t obj_digest(const struct cm__schema *sc, const void *obj,
 			h = cm__digest_bytes(h, CFIELD(obj, f, int64_t), 8);
 			break;
 		case CM__F_LIST: {
-			const struct cm__list *l = CFIELD(obj, f, struct cm__list);
+			const struct cm__list *l = cm__field_list(f, obj);
 			h = cm__digest_bytes(h, &l->count, sizeof(l->count));
 			for (j = 0; j < l->count; j++)
 				h = obj_digest(f->elem,
@@ -742,7 +843,7 @@ static const struct cm__field *field_find(const struct cm__schema *sc,
 }
 
 /* The object an accessor works on: the record itself (e == NULL) or
- * element e->index of the list at e->list_off. Recomputed after every
+ * element e->index of the list e->list. Recomputed after every
  * cm__handle_mut, which may have replaced the record. */
 static void *obj_of(struct cm__rec *r, const struct cm__elem *e)
 {
@@ -750,7 +851,8 @@ static void *obj_of(struct cm__rec *r, const struct cm__elem *e)
 
 	if (!e)
 		return r;
-	l = (struct cm__list *)(void *)((char *)r + e->list_off);
+	/* Read only: a list holding element e->index has its storage. */
+	l = (struct cm__list *)(uintptr_t)cm__field_list(e->list, r);
 	return (char *)l->items + e->index * e->schema->size;
 }
 
@@ -921,6 +1023,7 @@ static const struct cm__lifecycle *kind_lifecycle(const struct cm__kind *k,
 	lc->status_max = k->status_max;
 	lc->codes = k->status_codes;
 	lc->transition_ok = k->transition_ok;
+	lc->history_field = NULL;
 	return lc;
 }
 
@@ -967,8 +1070,12 @@ int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
 		return CM_ENOMEM;
 	}
 	o = obj_of(r, e);
-	hl = (struct cm__list *)(void *)(o + lc->history_off);
-	rc = cm__list_push(h->store, hl, &cm__hist_schema, UINT32_MAX, (void **)&he);
+	hl = lc->history_field
+		     ? cm__field_list_mut(h->store, lc->history_field, o)
+		     : (struct cm__list *)(void *)(o + lc->history_off);
+	rc = hl ? cm__list_push(h->store, hl, &cm__hist_schema, UINT32_MAX,
+				(void **)&he)
+		: CM_ENOMEM;
 	if (rc) {
 		cm__free(h->store, rcopy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
@@ -1006,7 +1113,14 @@ int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
 		       const struct cm__handle *h, const struct cm__elem *e,
 		       size_t history_off, size_t index)
 {
-	const struct cm__list *l = obj_list(h, e, history_off);
+	return cm__hist_at(from, to, time, actor, reason, h,
+			   obj_list(h, e, history_off), index);
+}
+
+int cm__hist_at(int32_t *from, int32_t *to, int64_t *time, const char **actor,
+		const char **reason, const struct cm__handle *h,
+		const struct cm__list *l, size_t index)
+{
 	const struct cm__hist *he;
 
 	if (index >= l->count)

@@ -232,7 +232,7 @@ int cm__store_foreach_encoded(cm_store *s,
 		t.hdr.id = s->txnlog[i].id;
 		t.hdr.revision = 1;
 		t.hdr.created = t.hdr.updated = s->txnlog[i].time;
-		t.actor = s->txnlog[i].actor;
+		t.actor = (char *)(uintptr_t)s->txnlog[i].actor; /* only encoded */
 		t.time = s->txnlog[i].time;
 		t.seq = (int64_t)i + 1;
 		t.entries.items = e;

@@ -589,6 +589,12 @@ uint64_t cm__store_digest(cm_store *s)
 		h = cm__digest_bytes(h, a->id, strlen(a->id));
 	}
 	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));
+	for (i = 0; i < s->ntxn; i++) {
+		const struct cm__txnlog *t = &s->txnlog[i];
+		h = cm__digest_bytes(h, &t->time, sizeof(t->time));
+		h = cm__digest_bytes(h, &t->end, sizeof(t->end));
+		h = cm__digest_bytes(h, t->actor, strlen(t->actor) + 1);
+	}
 	CM__UNLOCK(s);
 	return h;
 }

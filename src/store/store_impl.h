@@ -58,6 +58,19 @@ enum cm__ftext {
 	CM__TEXT_SPARSE = 3
 };
 
+/* How a list field is kept (in the `check` member of a list field). */
+enum cm__flist {
+	CM__LIST_OWN = 0, /* a struct cm__list at `offset` */
+	/* A rarely used list, kept with the object's other rare lists in
+	 * one block behind one pointer at `offset` (every rare list field of
+	 * a schema has the same offset): an array of struct cm__list, one
+	 * per rare list field in schema order; NULL while none was used
+	 * (a packed version: while all are empty). The field's `min` is its
+	 * index in that array, `maxval` the array's length. Read it with
+	 * cm__field_list, change it through cm__field_list_mut. */
+	CM__LIST_RARE = 1
+};
+
 struct cm__schema;
 struct cm__op;
 struct cm__intern;
@@ -311,7 +324,9 @@ void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind);
 /* ---- audit ------------------------------------------------------------- */
 
 struct cm__txnlog {
-	char *actor;
+	/* The store's shared copy (intern.h: kept for the life of the
+	 * store), one per distinct actor, not one per transaction. */
+	const char *actor;
 	int64_t time;
 	char *id;   /* of its transaction-log record in storage, or NULL */
 	size_t end; /* its entries are store->audit[previous end, end) */
@@ -501,6 +516,16 @@ const char *cm__field_text(const struct cm__field *f, const void *obj);
 int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 		       const char *v, size_t len);
 
+/* List field f of obj (any storage): for a rare list without its block,
+ * an empty list. Read only. */
+const struct cm__list *cm__field_list(const struct cm__field *f,
+				      const void *obj);
+/* List field f of obj (not packed) for changing: a rare list's block is
+ * allocated (all lists empty) if obj has none. NULL if out of memory (obj
+ * unchanged). */
+struct cm__list *cm__field_list_mut(cm_store *s, const struct cm__field *f,
+				    void *obj);
+
 /* Free the fields of one object (record or list element) of a schema. */
 void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj);
 
@@ -545,7 +570,7 @@ int cm__handle_get(struct cm__handle **out, cm_store *s,
 
 /* A list element a generic accessor works on (NULL: the record itself). */
 struct cm__elem {
-	size_t list_off;                 /* offset of the list in the record */
+	const struct cm__field *list;    /* the record's list field */
 	const struct cm__schema *schema; /* the elements' schema */
 	size_t index;
 };
@@ -560,6 +585,9 @@ struct cm__lifecycle {
 	int32_t status_max;
 	const char *const *codes;
 	int (*transition_ok)(int32_t from, int32_t to);
+	/* The history list's field if it is a rare list (CM__LIST_RARE;
+	 * then history_off is unused), else NULL. */
+	const struct cm__field *history_field;
 };
 
 /* Generic accessors driven by the schema's public field numbers, on the
@@ -583,6 +611,10 @@ int cm__obj_history_at(int32_t *from, int32_t *to, int64_t *time,
 		       const char **actor, const char **reason,
 		       const struct cm__handle *h, const struct cm__elem *e,
 		       size_t history_off, size_t index);
+/* Entry index of history list l (of h's record). */
+int cm__hist_at(int32_t *from, int32_t *to, int64_t *time, const char **actor,
+		const char **reason, const struct cm__handle *h,
+		const struct cm__list *l, size_t index);
 /* Read revision `revision` (current or kept) of a committed record. */
 int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
 			    const struct cm__kind *k, const char *id,
@@ -686,9 +718,10 @@ struct cm_txn {
 	int64_t time;
 	struct cm__op *ops;
 	size_t nops, opcap;
-	/* The actor's copy that the audit trail takes over at commit; the
-	 * status histories of the committed versions borrow it. */
-	char *commit_actor;
+	/* At commit: the store's shared copy of the actor (intern.h), which
+	 * the audit trail and the status histories of the committed
+	 * versions borrow. */
+	const char *commit_actor;
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
 	/* The slot cm__txn_slot / cm__txn_has found last (a loader saves a
 	 * client's records together: their checks, packing and index plans
@@ -734,8 +767,9 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 /* Room for nentries more audit entries in ntxns more transactions. CM_OK
  * or CM_ENOMEM (only capacity changed). */
 int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns);
-/* Append a transaction's entries; takes ownership of actor and logid. */
-void cm__audit_append(cm_store *s, char *actor, int64_t time, char *logid,
+/* Append a transaction's entries; takes ownership of logid; actor is the
+ * store's shared copy (cm__intern). */
+void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops);
 void cm__audit_free(cm_store *s);
 

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "store/intern.h"
 #include "store/store_impl.h"
 
 /* Ops [from, nops) end without committing (or have committed): clear
@@ -75,7 +76,6 @@ static void txn_free(cm_txn *txn)
 	unstage(s, txn, 0);
 	cm__free(s, txn->ops);
 	cm__free(s, txn->actor);
-	cm__free(s, txn->commit_actor);
 	pthread_mutex_lock(&s->meta);
 	s->txn_active = 0;
 	pthread_mutex_unlock(&s->meta);
@@ -335,10 +335,10 @@ int cm__hist_fill(cm_txn *txn, struct cm__list *hl)
 		struct cm__hist *e = CM__LIST_AT(hl, struct cm__hist, i);
 		if (e->actor)
 			continue;
-		/* Borrowed: the copy the audit trail keeps for the life of
+		/* Borrowed: the store's shared copy, kept for the life of
 		 * the store (the entry is in a packed version, which frees
 		 * only its own block). */
-		e->actor = txn->commit_actor;
+		e->actor = (char *)(uintptr_t)txn->commit_actor;
 		e->time = txn->time;
 	}
 	return CM_OK;
@@ -443,7 +443,7 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 }
 
 /* Phase 3. actor NULL: loading from storage, no audit entries. */
-static void apply(cm_txn *txn, char *actor, char *logid)
+static void apply(cm_txn *txn, const char *actor, char *logid)
 {
 	cm_store *s = txn->store;
 	size_t i;
@@ -556,7 +556,7 @@ static void update_handle(cm_store *s, struct cm__op *op)
 int cm_txn_commit(cm_txn *txn)
 {
 	cm_store *s;
-	char *actor = NULL, *logid = NULL;
+	char *logid = NULL;
 	int prepared[CM__KIND_MAX] = { 0 };
 	size_t i;
 	int32_t kk;
@@ -571,7 +571,11 @@ int cm_txn_commit(cm_txn *txn)
 		txn_free(txn);
 		return rc;
 	}
-	if (txn->nops && !(txn->commit_actor = cm__strdup(s, txn->actor)))
+	/* One copy per distinct actor, not per transaction. A commit that
+	 * fails later leaves it in the table: a cache entry no record
+	 * depends on (as cm__rec_intern's). */
+	if (txn->nops && !(txn->commit_actor = cm__intern(s, txn->actor,
+							  strlen(txn->actor))))
 		rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
 	for (i = 0; i < txn->nops && rc == CM_OK; i++)
 		if (prepare_op(txn, &txn->ops[i]))
@@ -585,11 +589,8 @@ int cm_txn_commit(cm_txn *txn)
 		if (rc == CM_OK && s->storage)
 			rc = cm__storage_write(txn, &logid);
 		if (rc == CM_OK) {
-			/* The audit trail takes the actor over. */
-			actor = txn->commit_actor;
-			txn->commit_actor = NULL;
 			CM__WRLOCK(s);
-			apply(txn, actor, logid);
+			apply(txn, txn->commit_actor, logid);
 			CM__UNLOCK(s);
 		}
 	}
