@@ -394,6 +394,23 @@ static void test_identifier_uniqueness(void **state)
 	assert_int_equal(cm_client_find(&g, env.store, "MRN", "1"), CM_OK);
 	assert_string_equal(cm_client_id(g), cm_client_id(a));
 	cm_client_free(g);
+
+	/* The holder gives it up, another takes it, then the holder claims
+	 * it again: that save passes (its committed version holds it), and
+	 * the commit refuses the double claim, changing nothing. */
+	assert_int_equal(cm_client_set_identifier(a, "MRN", NULL), CM_OK);
+	assert_int_equal(cm_client_set_identifier(b, "MRN", "1"), CM_OK);
+	before = cm__store_digest(env.store);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	assert_int_equal(cm_client_save(t, b), CM_OK);
+	assert_int_equal(cm_client_set_identifier(a, "MRN", "1"), CM_OK);
+	assert_int_equal(cm_client_save(t, a), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_EEXIST);
+	assert_int_equal(cm__store_digest(env.store), before);
+	assert_int_equal(cm_client_find(&g, env.store, "MRN", "1"), CM_OK);
+	assert_string_equal(cm_client_id(g), cm_client_id(a));
+	cm_client_free(g);
 	cm_client_free(a);
 	cm_client_free(b);
 	cm_client_free(c);

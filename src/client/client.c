@@ -216,6 +216,8 @@ static const char *ident_holder(cm_txn *txn, const char *key, size_t klen,
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__client *c = (const struct cm__client *)rec;
+	const struct cm__slot *sl;
+	const struct cm__client *old;
 	cm_store *s = txn->store;
 	char key[IDENT_KEY_MAX];
 	uint32_t i;
@@ -223,10 +225,18 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	if (!c->family && !c->given)
 		return cm__err(s, CM_EINCOMPLETE,
 			       "client '%s' needs a family or given name", rec->id);
+	/* An identifier the committed version has is this client's in the
+	 * directory: no one else can hold it (skips the directory's probe). */
+	sl = c->idents.count ? cm__txn_slot(txn, CM_KIND_CLIENT, rec->id) : NULL;
+	old = sl ? (const struct cm__client *)sl->cur : NULL;
 	for (i = 0; i < c->idents.count; i++) {
 		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
-		size_t n = ident_key(key, e->system, e->value);
-		const char *h = ident_holder(txn, key, n, e->system, e->value);
+		size_t n;
+		const char *h;
+		if (has_ident(old, e->system, e->value))
+			continue;
+		n = ident_key(key, e->system, e->value);
+		h = ident_holder(txn, key, n, e->system, e->value);
 		if (h && strcmp(h, rec->id) != 0)
 			return cm__err(s, CM_EEXIST,
 				       "identifier %s|%s already belongs to client '%s' "
