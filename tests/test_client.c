@@ -117,6 +117,72 @@ static void test_text_fields(void **state)
 	cm_client_free(c);
 }
 
+/* Changing only a committed client's own integer fields copies just the
+ * record's head (its texts and lists stay those of the version read, kept
+ * alive by the copy): the committed version is untouched until the save
+ * commits, a later text change makes a full copy, a failed copy changes
+ * nothing, and a handle freed unsaved leaves nothing behind. */
+static void test_int_change_of_committed(void **state)
+{
+	cm_client *c, *g, *r;
+	const char *sys, *val;
+	int64_t v;
+	long live;
+	(void)state;
+
+	c = new_client("Osei", "Ama");
+	assert_int_equal(cm_client_set_identifier(c, "MRN", "M-77"), CM_OK);
+	assert_int_equal(cm_client_add_coverage(c, "Medicaid", "Q1", NULL), CM_OK);
+	assert_int_equal(save1(c), CM_OK);
+
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(c)), CM_OK);
+	env.alloc.fail_at = env.alloc.count + 1;
+	assert_int_equal(cm_client_set_int(g, CM_CLIENT_RISK_TIER, 3), CM_ENOMEM);
+	env.alloc.fail_at = 0;
+	assert_int_equal(cm_client_get_int(&v, g, CM_CLIENT_RISK_TIER), CM_OK);
+	assert_int_equal(v, 0);
+
+	assert_int_equal(cm_client_set_int(g, CM_CLIENT_RISK_TIER, 3), CM_OK);
+	assert_int_equal(cm_client_set_int(g, CM_CLIENT_NEXT_FOLLOWUP, 20100), CM_OK);
+	assert_string_equal(cm_client_text(g, CM_CLIENT_FAMILY), "Osei");
+	assert_int_equal(cm_client_identifier_at(&sys, &val, g, 0), CM_OK);
+	assert_string_equal(val, "M-77");
+	assert_int_equal(cm_client_get(&r, env.store, cm_client_id(c)), CM_OK);
+	assert_int_equal(cm_client_get_int(&v, r, CM_CLIENT_RISK_TIER), CM_OK);
+	assert_int_equal(v, 0); /* the committed version is untouched */
+	cm_client_free(r);
+
+	assert_int_equal(save1(g), CM_OK);
+	assert_int_equal(cm_client_get(&r, env.store, cm_client_id(c)), CM_OK);
+	assert_int_equal(cm_client_get_int(&v, r, CM_CLIENT_RISK_TIER), CM_OK);
+	assert_int_equal(v, 3);
+	assert_int_equal(cm_client_get_int(&v, r, CM_CLIENT_NEXT_FOLLOWUP), CM_OK);
+	assert_int_equal(v, 20100);
+	assert_string_equal(cm_client_text(r, CM_CLIENT_GIVEN), "Ama");
+	assert_int_equal(cm_client_coverage_count(r), 1);
+	cm_client_free(r);
+
+	/* An integer change, then a text change: both saved. */
+	assert_int_equal(cm_client_set_int(g, CM_CLIENT_RISK_TIER, 4), CM_OK);
+	assert_int_equal(cm_client_set_text(g, CM_CLIENT_GIVEN, "Akosua"), CM_OK);
+	assert_int_equal(save1(g), CM_OK);
+	assert_int_equal(cm_client_get(&r, env.store, cm_client_id(c)), CM_OK);
+	assert_int_equal(cm_client_get_int(&v, r, CM_CLIENT_RISK_TIER), CM_OK);
+	assert_int_equal(v, 4);
+	assert_string_equal(cm_client_text(r, CM_CLIENT_GIVEN), "Akosua");
+	assert_string_equal(cm_client_text(r, CM_CLIENT_FAMILY), "Osei");
+	cm_client_free(r);
+	cm_client_free(g);
+
+	/* Changed and freed unsaved: nothing left behind. */
+	live = env.alloc.live;
+	assert_int_equal(cm_client_get(&g, env.store, cm_client_id(c)), CM_OK);
+	assert_int_equal(cm_client_set_int(g, CM_CLIENT_RISK_TIER, 1), CM_OK);
+	cm_client_free(g);
+	assert_int_equal(env.alloc.live, live);
+	cm_client_free(c);
+}
+
 static void test_int_fields(void **state)
 {
 	cm_client *c = new_client("Int", NULL);
@@ -711,6 +777,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_defaults_and_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_int_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_int_change_of_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_transitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_history, setup, teardown),

@@ -327,6 +327,15 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 
 #define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
+/* Where a shallow copy (CM__PACKED_SHALLOW) keeps its base version: after
+ * its head, in the same allocation. */
+static struct cm__rec **shallow_base(const struct cm__kind *k,
+				     struct cm__rec *r)
+{
+	return (struct cm__rec **)(void *)((char *)r +
+					   PACK_ALIGN(k->schema->size));
+}
+
 /* What packing needs besides the record: where shared texts come from. */
 /* Shared texts that obj_extra found, handed to obj_pack in the same order
  * (both walk the same fields): one look-up per text instead of two. */
@@ -573,6 +582,8 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 		k = cm__kind_get(r->kind);
 		cm__obj_clear(s, k->schema, r);
 		cm__free(s, r->id);
+	} else if (r->packed & CM__PACKED_SHALLOW) {
+		cm__rec_release(s, *shallow_base(cm__kind_get(r->kind), r));
 	}
 	cm__free(s, r);
 }
@@ -757,7 +768,7 @@ struct cm__rec *cm__handle_mut(struct cm__handle *h)
 {
 	struct cm__rec *copy;
 
-	if (h->owned)
+	if (h->owned && !(h->rec->packed & CM__PACKED_SHALLOW))
 		return h->rec;
 	if (cm__rec_clone(h->store, h->kind, &copy, h->rec) != CM_OK) {
 		cm__err(h->store, CM_ENOMEM, "out of memory copying a %s",
@@ -765,6 +776,36 @@ struct cm__rec *cm__handle_mut(struct cm__handle *h)
 		return NULL;
 	}
 	cm__rec_release(h->store, h->rec);
+	h->rec = copy;
+	h->owned = 1;
+	return copy;
+}
+
+/* A record the handle may change the own scalar fields of: its private
+ * copy if it has one, else a copy of a packed version's head that borrows
+ * the version's texts and lists (one allocation instead of one per text
+ * and list: a recorded contact moves one date). NULL (CM_ENOMEM, the
+ * handle unchanged) on failure. */
+static struct cm__rec *handle_mut_head(struct cm__handle *h)
+{
+	const struct cm__kind *k = h->kind;
+	struct cm__rec *copy;
+
+	if (h->owned || !h->rec->packed)
+		return cm__handle_mut(h);
+	copy = cm__alloc(h->store, PACK_ALIGN(k->schema->size) +
+					   sizeof(struct cm__rec *));
+	if (!copy) {
+		cm__err(h->store, CM_ENOMEM, "out of memory copying a %s",
+			k->name);
+		return NULL;
+	}
+	memcpy((char *)copy + offsetof(struct cm__rec, kind),
+	       (const char *)h->rec + offsetof(struct cm__rec, kind),
+	       k->schema->size - offsetof(struct cm__rec, kind));
+	atomic_init(&copy->refs, 1);
+	copy->packed = CM__PACKED_SHALLOW;
+	*shallow_base(k, copy) = h->rec; /* the handle's reference */
 	h->rec = copy;
 	h->owned = 1;
 	return copy;
@@ -950,7 +991,8 @@ int cm__obj_set_int(struct cm__handle *h, const struct cm__elem *e,
 				       (long long)f->maxval);
 		break;
 	}
-	if (!(r = cm__handle_mut(h)))
+	/* A sub-element lives in a list: changing it needs a full copy. */
+	if (!(r = e ? cm__handle_mut(h) : handle_mut_head(h)))
 		return CM_ENOMEM;
 	o = obj_of(r, e);
 	if (f->type == CM__F_I32)

@@ -110,11 +110,16 @@ struct cm__list {
 /* The header every record kind's struct begins with. */
 #define CM__PACKED 1u
 #define CM__PACKED_OWN 2u
+/* A handle's private copy of a packed version's head only: its own
+ * scalar fields, its texts and lists still those of that version, which
+ * it holds a reference to (released with it). Set by a change of a
+ * record's own integer field; any other change makes a full copy. */
+#define CM__PACKED_SHALLOW 4u
 
 struct cm__rec {
 	atomic_int refs;
 	int16_t kind;
-	/* Non-zero (CM__PACKED): a committed version packed in one block
+	/* CM__PACKED: a committed version packed in one block
 	 * with its strings and lists (cm__rec_pack); its id is borrowed from
 	 * its slot. Never changed in place: a handle's first change clones
 	 * it. CM__PACKED_OWN: it holds its own copy of a text the intern
