@@ -400,6 +400,26 @@ static void test_record_contact_refused(void **state)
 	assert_int_equal(cm_client_record_contact(txn, c, e), CM_ESTATE);
 	cm_txn_rollback(txn);
 	cm_event_free(e);
+
+	/* An event already staged in the transaction is refused (its save
+	 * would replace the staged version): what was staged stays. */
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      TH_T0 + 7200), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, "first"), CM_OK);
+	v = due_of("c1");
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, "second"), CM_OK);
+	assert_int_equal(cm_client_record_contact(txn, c, e), CM_ESTATE);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(due_of("c1"), v);
+	{
+		cm_event *g;
+		assert_int_equal(cm_event_get(&g, env.store, cm_event_id(e)), CM_OK);
+		assert_string_equal(cm_event_text(g, CM_EVENT_TEXT), "first");
+		cm_event_free(g);
+	}
+	cm_event_free(e);
 	cm_event_free(e2);
 	cm_client_free(c);
 	cm_client_free(c2);

@@ -89,7 +89,8 @@ CM_API int cm_store_reassessment_interval(int32_t *out_days, cm_store *store,
  * plus the contact interval of the client's risk tier, and stages the
  * client. Both become visible when txn commits.
  * @return CM_OK; CM_EINVAL (NULL, event of another client or store, not a
- *         contact); CM_ESTATE (event already committed); CM_EDATE (the due
+ *         contact); CM_ESTATE (event already committed, or already
+ *         staged in txn: record the contact with a fresh event); CM_EDATE (the due
  *         date would be past 9999-12-31); the errors of cm_event_save and
  *         cm_client_save. On failure nothing is staged and the client
  *         handle is unchanged.

@@ -93,6 +93,12 @@ int cm_client_record_contact(cm_txn *txn, cm_client *client, cm_event *event)
 			       "record contact: the event is of another client");
 	if ((rc = cm__handle_check_mutable(eh)))
 		return rc;
+	/* Staged already, its save would replace that op, which a failure
+	 * further on could not restore. */
+	if (cm__txn_staged(txn, CM_KIND_EVENT, eh->rec->id))
+		return cm__err(s, CM_ESTATE, "record contact: event '%s' is "
+			       "already staged in this transaction",
+			       eh->rec->id);
 	due = (int64_t)cm__time_day(e->time) +
 	      cm__contact_interval(s, ((const struct cm__client *)ch->rec)->risk_tier);
 	if (!cm__days_valid(due))
