@@ -45,6 +45,13 @@ int cm__reserve_with(cm_realloc_fn realloc_fn, void *ctx, void **arr,
 /* Record a detailed message on the store and return code. */
 int cm__err(const cm_store *s, int code, const char *fmt, ...) CM__PRINTF(3, 4);
 
+/* Validate the row size a caller passes with an array of rows (rows are
+ * written row_size bytes apart): CM_EVERSION if smaller than `first` (the
+ * library's first row layout), CM_EINVAL if not a multiple of `align`
+ * (each row must stay aligned); the message names `what`. */
+int cm__check_row_size(const cm_store *s, size_t row_size, size_t first,
+		       size_t align, const char *what);
+
 /* Validate text for a field: UTF-8 and at most max bytes. Sets the message
  * (naming `what`) and returns the code on failure. NULL is allowed iff
  * allow_null. */

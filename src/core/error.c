@@ -78,6 +78,20 @@ int cm__err(const cm_store *cs, int code, const char *fmt, ...)
 	return code;
 }
 
+int cm__check_row_size(const cm_store *s, size_t row_size, size_t first,
+		       size_t align, const char *what)
+{
+	if (row_size < first)
+		return cm__err(s, CM_EVERSION,
+			       "%s: row size %zu is smaller than %zu", what,
+			       row_size, first);
+	if (row_size % align != 0)
+		return cm__err(s, CM_EINVAL,
+			       "%s: row size %zu is not a multiple of %zu", what,
+			       row_size, align);
+	return CM_OK;
+}
+
 int cm__check_text(const cm_store *s, const char *text, size_t max,
 		   const char *what, int allow_null)
 {

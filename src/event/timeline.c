@@ -321,16 +321,9 @@ int cm_event_timeline_rows(size_t *out_count, size_t *out_total,
 
 	if (!out_count || !s || !client_id || (!rows && max_rows))
 		return cm__err(s, CM_EINVAL, "timeline rows: NULL argument");
-	if (row_size < EVENT_ROW_V1)
-		return cm__err(s, CM_EVERSION,
-			       "timeline rows: row size %zu is smaller than %zu",
-			       row_size, EVENT_ROW_V1);
-	/* Rows are written row_size bytes apart: each must stay aligned. */
-	if (row_size % _Alignof(cm_event_row) != 0)
-		return cm__err(s, CM_EINVAL,
-			       "timeline rows: row size %zu is not a multiple of %zu",
-			       row_size, (size_t)_Alignof(cm_event_row));
-	if ((rc = check_args(s, newest_first)) != CM_OK)
+	if ((rc = cm__check_row_size(s, row_size, EVENT_ROW_V1,
+				     _Alignof(cm_event_row), "timeline rows")) ||
+	    (rc = check_args(s, newest_first)) != CM_OK)
 		return rc;
 	CM__RDLOCK(s);
 	if ((rc = span_find(&sp, s, client_id, from, to, newest_first, offset)))

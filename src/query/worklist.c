@@ -442,15 +442,9 @@ int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 
 	if (!out_count || !s || !case_manager || (!rows && max_rows))
 		return cm__err(s, CM_EINVAL, "contact worklist: NULL argument");
-	if (row_size < CONTACT_ROW_V1)
-		return cm__err(s, CM_EVERSION,
-			       "contact worklist: row size %zu is smaller than %zu",
-			       row_size, CONTACT_ROW_V1);
-	/* Rows are written row_size bytes apart: each must stay aligned. */
-	if (row_size % _Alignof(cm_contact_row) != 0)
-		return cm__err(s, CM_EINVAL,
-			       "contact worklist: row size %zu is not a multiple of %zu",
-			       row_size, (size_t)_Alignof(cm_contact_row));
+	if ((rc = cm__check_row_size(s, row_size, CONTACT_ROW_V1,
+				     _Alignof(cm_contact_row), "contact worklist")))
+		return rc;
 	if (!cm__days_valid(as_of))
 		return cm__err(s, CM_EDATE,
 			       "contact worklist: as_of is not a valid date");
