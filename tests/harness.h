@@ -63,6 +63,17 @@ long th_alloc_sweep(struct th_env *env, void (*open)(struct th_env *),
 		    int fail_after);
 
 /* 2026-11-23T09:00:00Z and its date. */
+/* Stage one record with its kind's save function (cm_client_save, ...)
+ * in a transaction of its own by `actor`, and commit it, asserting each
+ * step succeeds. */
+#define TH_COMMIT1(store, actor, save, h)                                   \
+	do {                                                                \
+		cm_txn *th_txn_;                                            \
+		assert_int_equal(cm_txn_begin(&th_txn_, (store), (actor)), CM_OK); \
+		assert_int_equal(save(th_txn_, (h)), CM_OK);                \
+		assert_int_equal(cm_txn_commit(th_txn_), CM_OK);            \
+	} while (0)
+
 #define TH_T0 INT64_C(1795424400)
 #define TH_D0 20780
 

@@ -701,14 +701,6 @@ static void test_list(void **state)
 	cm_client_iter_free(it); /* freed part-way: no leak */
 }
 
-static void commit1(cm_client *c)
-{
-	cm_txn *t;
-	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
-	assert_int_equal(cm_client_save(t, c), CM_OK);
-	assert_int_equal(cm_txn_commit(t), CM_OK);
-}
-
 /* Coverage and care team live out of line (one block, none until used):
  * clients with both, one, none, and with all removed again round-trip
  * through the journal. */
@@ -737,10 +729,10 @@ static void test_coverage_and_team_reload(void **state)
 		if (i == 3) {
 			/* Used, committed, then emptied again. */
 			assert_int_equal(cm_client_add_care_team_member(c, "son", "Li", "555"), CM_OK);
-			commit1(c);
+			TH_COMMIT1(env.store, "tester", cm_client_save, c);
 			assert_int_equal(cm_client_remove_care_team_member(c, 0), CM_OK);
 		}
-		commit1(c);
+		TH_COMMIT1(env.store, "tester", cm_client_save, c);
 		cm_client_free(c);
 	}
 	for (pass = 0; pass < 2; pass++) {

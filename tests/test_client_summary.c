@@ -24,14 +24,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void commit1(cm_client *c)
-{
-	cm_txn *t;
-	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
-	assert_int_equal(cm_client_save(t, c), CM_OK);
-	assert_int_equal(cm_txn_commit(t), CM_OK);
-}
-
 /* A committed client with id, family, MRN value (or NULL). */
 static void add_client(const char *id, const char *family, const char *mrn)
 {
@@ -41,7 +33,7 @@ static void add_client(const char *id, const char *family, const char *mrn)
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, family), CM_OK);
 	if (mrn)
 		assert_int_equal(cm_client_set_identifier(c, "MRN", mrn), CM_OK);
-	commit1(c);
+	TH_COMMIT1(env.store, "tester", cm_client_save, c);
 	cm_client_free(c);
 }
 
@@ -119,7 +111,7 @@ static void test_fields(void **state)
 		assert_int_equal(get_sum(&sm, "p1"), CM_ENOTFOUND);
 		assert_int_equal(find_sum(&sm, "MRN", "MRN000000001"), CM_ENOTFOUND);
 	}
-	commit1(c);
+	TH_COMMIT1(env.store, "tester", cm_client_save, c);
 
 	assert_int_equal(get_sum(&sm, "p1"), CM_OK);
 	assert_int_equal(sm.version, CM_CLIENT_SUMMARY_VERSION);
@@ -142,7 +134,7 @@ static void test_fields(void **state)
 	assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, TH_D0 + 9), CM_OK);
 	assert_int_equal(get_sum(&sm, "p1"), CM_OK);
 	assert_int_equal(sm.next_followup, TH_D0 + 5);
-	commit1(c);
+	TH_COMMIT1(env.store, "tester", cm_client_save, c);
 	assert_int_equal(get_sum(&sm, "p1"), CM_OK);
 	assert_int_equal(sm.next_followup, TH_D0 + 9);
 	assert_string_equal(sm.given, "");
@@ -171,7 +163,7 @@ static void test_long_texts(void **state)
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, fam), CM_OK);
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, giv), CM_OK);
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, mgr), CM_OK);
-	commit1(c);
+	TH_COMMIT1(env.store, "tester", cm_client_save, c);
 	assert_int_equal(get_sum(&sm, id), CM_OK);
 	assert_string_equal(sm.id, id);
 	assert_string_equal(sm.family, fam);
@@ -183,7 +175,7 @@ static void test_long_texts(void **state)
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Short"), CM_OK);
 	giv[40] = '\0';
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, giv), CM_OK);
-	commit1(c);
+	TH_COMMIT1(env.store, "tester", cm_client_save, c);
 	assert_int_equal(get_sum(&sm, id), CM_OK);
 	assert_string_equal(sm.family, "Short");
 	assert_string_equal(sm.given, giv);
@@ -212,7 +204,7 @@ static void test_identifiers(void **state)
 	 * system. */
 	assert_int_equal(cm_client_set_identifier(a, longsys, longval), CM_OK);
 	assert_int_equal(cm_client_set_identifier(a, "payer", "P1"), CM_OK);
-	commit1(a);
+	TH_COMMIT1(env.store, "tester", cm_client_save, a);
 	assert_int_equal(find_sum(&sm, longsys, longval), CM_OK);
 	assert_string_equal(sm.id, "a");
 	assert_int_equal(find_sum(&sm, "payer", "P1"), CM_OK);
@@ -246,7 +238,7 @@ static void test_identifiers(void **state)
 	}
 	/* Removed: gone. */
 	assert_int_equal(cm_client_set_identifier(a, "payer", NULL), CM_OK);
-	commit1(a);
+	TH_COMMIT1(env.store, "tester", cm_client_save, a);
 	assert_int_equal(find_sum(&sm, "payer", "P1"), CM_ENOTFOUND);
 	cm_client_free(a);
 	cm_client_free(b);

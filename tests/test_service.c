@@ -21,22 +21,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void commit_provider(cm_provider *p)
-{
-	cm_txn *txn;
-	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
-	assert_int_equal(cm_provider_save(txn, p), CM_OK);
-	assert_int_equal(cm_txn_commit(txn), CM_OK);
-}
-
-static void commit_service(cm_service *v)
-{
-	cm_txn *txn;
-	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
-	assert_int_equal(cm_service_save(txn, v), CM_OK);
-	assert_int_equal(cm_txn_commit(txn), CM_OK);
-}
-
 /* ---- providers --------------------------------------------------------- */
 
 static void test_provider(void **state)
@@ -55,7 +39,7 @@ static void test_provider(void **state)
 	assert_int_equal(cm_provider_set_network(p, "Blue Plan", CM_NETWORK_OUT), CM_OK);
 	assert_int_equal(cm_provider_set_network(p, "Blue Plan", CM_NETWORK_IN), CM_OK);
 	assert_int_equal(cm_provider_set_network(p, "Acme Health", 0), CM_OK);
-	commit_provider(p);
+	TH_COMMIT1(env.store, "kim", cm_provider_save, p);
 	assert_int_equal(cm_provider_revision(p), 1);
 	assert_int_equal(cm_provider_get(&g, env.store, cm_provider_id(p)), CM_OK);
 	assert_string_equal(cm_provider_text(g, CM_PROVIDER_NAME), "Sunrise Infusion");
@@ -155,7 +139,7 @@ static void test_lifecycle(void **state)
 	assert_int_equal(cm_service_set_int(v, CM_SERVICE_RESPONSE_DEADLINE, TH_D0 + 2), CM_OK);
 	assert_int_equal(cm_service_set_status(v, CM_SIDE_REQUESTER, CM_TASK_REQUESTED,
 					       "referral sent"), CM_OK);
-	commit_service(v);
+	TH_COMMIT1(env.store, "kim", cm_service_save, v);
 	assert_int_equal(cm_service_set_status(v, CM_SIDE_PROVIDER, CM_TASK_RECEIVED,
 					       "fax received"), CM_OK);
 	assert_int_equal(cm_service_set_status(v, CM_SIDE_PROVIDER, CM_TASK_ACCEPTED,
@@ -164,7 +148,7 @@ static void test_lifecycle(void **state)
 					       "first visit"), CM_OK);
 	assert_int_equal(cm_service_set_status(v, CM_SIDE_PROVIDER, CM_TASK_COMPLETED,
 					       "course done"), CM_OK);
-	commit_service(v);
+	TH_COMMIT1(env.store, "kim", cm_service_save, v);
 	assert_int_equal(cm_service_get(&g, env.store, cm_service_id(v)), CM_OK);
 	assert_int_equal(cm_service_status(g), CM_TASK_COMPLETED);
 	assert_string_equal(cm_task_status_code(cm_service_status(g)), "completed");
@@ -379,7 +363,7 @@ static void test_home_iv_antibiotics(void **state)
 	assert_int_equal(cm_service_funding_check(&funded, &diff, v), CM_OK);
 	assert_int_equal(funded, CM_FUNDING_FUNDED);
 	assert_int_equal(diff, 0);
-	commit_service(v);
+	TH_COMMIT1(env.store, "kim", cm_service_save, v);
 
 	assert_int_equal(cm_service_get(&g, env.store, cm_service_id(v)), CM_OK);
 	assert_int_equal(cm_service_share_count(g), 4);
@@ -531,11 +515,11 @@ static void test_shares_reload(void **state)
 					 CM_OK);
 		}
 		if (i == 2) {
-			commit_service(v);
+			TH_COMMIT1(env.store, "kim", cm_service_save, v);
 			assert_int_equal(cm_service_remove_share(v, 1), CM_OK);
 			assert_int_equal(cm_service_remove_share(v, 0), CM_OK);
 		}
-		commit_service(v);
+		TH_COMMIT1(env.store, "kim", cm_service_save, v);
 		cm_service_free(v);
 	}
 	for (pass = 0; pass < 2; pass++) {
