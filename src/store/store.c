@@ -9,6 +9,28 @@
 #include "store/intern.h"
 #include "store/store_impl.h"
 
+/* Under AddressSanitizer, slab memory that is not handed out (the rest of
+ * a slab, released slots) is poisoned: a use of a freed slot is caught as
+ * a use of freed heap memory would be. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CM__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CM__ASAN 1
+#endif
+#endif
+#ifdef CM__ASAN
+#include <sanitizer/asan_interface.h>
+#define SLAB_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define SLAB_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SLAB_POISON(p, n) ((void)(p), (void)(n))
+#define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define SLAB_BYTES ((size_t)64 * 1024 - 64) /* within 64 KiB with malloc's header */
+#define SLAB_ROOM (SLAB_BYTES - offsetof(struct cm__slab, mem))
+
 extern const struct cm__kind cm__client_kind;
 extern const struct cm__kind cm__txnlog_kind;
 extern const struct cm__kind cm__assessment_kind;
@@ -256,6 +278,7 @@ static void store_destroy(cm_store *s)
 	cm__intern_free(s);
 	while (s->slabs) {
 		struct cm__slab *next = s->slabs->next;
+		SLAB_UNPOISON(s->slabs, SLAB_BYTES); /* the host's again */
 		cm__free(s, s->slabs);
 		s->slabs = next;
 	}
@@ -424,8 +447,6 @@ static size_t slot_prefix(const struct cm__kind *k)
 	       (k->keep_revisions ? sizeof(struct cm__revs) : 0);
 }
 
-#define SLAB_BYTES ((size_t)64 * 1024 - 64) /* within 64 KiB with malloc's header */
-#define SLAB_ROOM (SLAB_BYTES - offsetof(struct cm__slab, mem))
 
 /* The size of the allocation of a slot of kind k with an id of n bytes,
  * rounded up to a multiple of 8 (what a slab hands out). */
@@ -443,6 +464,7 @@ static void *slot_alloc(cm_store *s, size_t size)
 	void *p;
 
 	if ((p = s->slot_free[c]) != NULL) {
+		SLAB_UNPOISON(p, size);
 		memcpy(&s->slot_free[c], p, sizeof(void *));
 		return p;
 	}
@@ -455,9 +477,11 @@ static void *slot_alloc(cm_store *s, size_t size)
 		sb->next = s->slabs;
 		sb->used = 0;
 		s->slabs = sb;
+		SLAB_POISON(sb->mem, SLAB_ROOM);
 	}
 	p = (char *)s->slabs->mem + s->slabs->used;
 	s->slabs->used += size;
+	SLAB_UNPOISON(p, size);
 	return p;
 }
 
@@ -467,6 +491,7 @@ static void slot_release(cm_store *s, void *p, size_t size)
 
 	memcpy(p, &s->slot_free[c], sizeof(void *));
 	s->slot_free[c] = p;
+	SLAB_POISON(p, size);
 }
 
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
