@@ -143,6 +143,13 @@ const struct cm__card *cm__cdir_get(const cm_store *s, const char *id)
 	return e ? &d->cards[(uint32_t)e - 1] : NULL;
 }
 
+struct cm__slot *cm__cdir_slot(const cm_store *s, const char *id)
+{
+	const struct cm__card *cd = cm__cdir_get(s, id);
+
+	return cd ? cm__rec_slot(&cd->rec->hdr) : NULL;
+}
+
 /* ---- the identifier table ---------------------------------------------- */
 
 static const char *ident_key(const struct cm__cident *e, size_t *n)

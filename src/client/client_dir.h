@@ -77,6 +77,9 @@ void cm__cdir_ident_put(cm_store *s, char *key, size_t n,
 const struct cm__card *cm__cdir_get(const cm_store *s, const char *id);
 const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 				     size_t n);
+/* The slot of committed client id (its card's version leads to it), or
+ * NULL. Same locking as cm__cdir_get. */
+struct cm__slot *cm__cdir_slot(const cm_store *s, const char *id);
 /* Text i of a card (CM__CARD_*): inline, or read from the record. */
 const char *cm__card_text(const struct cm__card *cd, int i);
 /* Copy every text of a card ("" if unset) into dst[i] of size cap[i]

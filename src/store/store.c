@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casemgr/storage.h"
+#include "client/client_dir.h"
 #include "core/text.h"
 #include "store/intern.h"
 #include "store/store_impl.h"
@@ -562,8 +563,15 @@ int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
 struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
 				 const char *id)
 {
+	struct cm__slot *sl;
+
 	if (kind <= 0 || kind >= CM__KIND_MAX)
 		return NULL;
+	/* A committed client is found through its card (a probe of a
+	 * compact table; the card and its version are warm when the caller
+	 * just read the client) rather than the id map. */
+	if (kind == CM_KIND_CLIENT && (sl = cm__cdir_slot(s, id)) != NULL)
+		return sl;
 	return cm__kmap_get(&s->tables[kind].ids, id, strlen(id));
 }
 

@@ -204,6 +204,18 @@ struct cm__slot {
 
 #define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
 
+/* The slot a packed version, or a shallow copy of one, borrows its id
+ * from: the record's own slot, found without a look-up (the committed
+ * slot of a version read from the store; slots live as long as the
+ * store). NULL for any other record (a handle's full copy, a new one). */
+static inline struct cm__slot *cm__rec_slot(const struct cm__rec *r)
+{
+	if (!(r->packed & (CM__PACKED | CM__PACKED_SHALLOW)))
+		return NULL;
+	return (struct cm__slot *)(uintptr_t)(r->id - 1 -
+					      offsetof(struct cm__slot, kid));
+}
+
 /* A slab: the bytes slots are carved from. */
 struct cm__slab {
 	struct cm__slab *next;

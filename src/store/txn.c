@@ -215,8 +215,13 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 			       "%s '%s' is already committed and cannot change",
 			       k->name, h->rec->id);
 	/* Only the transaction's holder changes the tables, so the committed
-	 * state read here without the lock cannot move under us. */
-	any = cm__slot_lookup(s, k->kind, h->rec->id);
+	 * state read here without the lock cannot move under us. A version
+	 * read from the store leads to its slot; the kind's checks that
+	 * follow look the record up again (the memo). */
+	if ((any = cm__rec_slot(h->rec)) != NULL)
+		txn->memo = any;
+	else
+		any = txn_lookup(txn, k->kind, h->rec->id);
 	slot = any && any->cur ? any : NULL;
 	if (h->rec->revision == 0 && slot)
 		return cm__err(s, CM_EEXIST, "a %s with id '%s' already exists",
