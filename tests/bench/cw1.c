@@ -9,7 +9,11 @@
  * ratio (casemgr / SQLite) and both checksums, which must agree (the run
  * fails otherwise), then each system's peak memory (max RSS of its child).
  * Phases are timed in CPU time (user + system) of the child, not wall-clock
- * time, so that other load on a shared machine does not count.
+ * time, so that other load on a shared machine does not count. With
+ * --runs N both systems run N times, alternately, and the table gives each
+ * phase's median throughputs, the median of the N ratios and their range
+ * (these machines vary 5-45% between runs: the median of alternated runs
+ * is the figure to quote).
  *
  * Data are generated deterministically from the seed (splitmix64): every
  * client's data come from a generator seeded by (seed, client index), so
@@ -52,9 +56,13 @@ struct params {
 	const char *only;   /* run one system only (debugging, profiling) */
 	long load_batch;    /* casemgr: commit every N clients (0: one txn) */
 	long handles;       /* casemgr: handles, not summaries and rows */
+	long runs;          /* alternated runs of both systems (medians) */
 };
 
-static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0, 0 };
+#define RUNS_MAX 15
+
+static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0, 0,
+			   1 };
 
 #define NCATALOG 500
 #define NEVENTS 10
@@ -1086,15 +1094,30 @@ static void usage(void)
 		"            handles instead of cm_client_get/find_summary, worklists\n"
 		"            through cm_worklist_query instead of\n"
 		"            cm_worklist_contacts, timelines through\n"
-		"            cm_event_timeline instead of cm_event_timeline_rows)]\n");
+		"            cm_event_timeline instead of cm_event_timeline_rows)]\n"
+		"           [--runs N (1..15: both systems N times, alternately;\n"
+		"            medians and the range of the ratios)]\n");
 	exit(2);
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (sorted in place; n >= 1). */
+static double median(double *v, long n)
+{
+	qsort(v, (size_t)n, sizeof(*v), dcmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct result rc, rs;
-	long mc = 0, ms = 0;
-	int i, bad = 0, ph;
+	static struct result rc[RUNS_MAX], rs[RUNS_MAX];
+	long mc[RUNS_MAX], ms[RUNS_MAX];
+	int i, bad = 0, ph, r;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1116,6 +1139,8 @@ int main(int argc, char **argv)
 			P.load_batch = arg_long(v);
 		else if (!strcmp(a, "--handles"))
 			P.handles = arg_long(v);
+		else if (!strcmp(a, "--runs"))
+			P.runs = arg_long(v);
 		else if (!strcmp(a, "--only"))
 			P.only = v;
 		else
@@ -1129,55 +1154,79 @@ int main(int argc, char **argv)
 	       P.seed, cm_version_string(), sqlite3_libversion());
 
 	if (P.only && !strcmp(P.only, "casemgr")) {
-		run_child(run_casemgr, &rc, &mc);
+		run_child(run_casemgr, &rc[0], &mc[0]);
 		for (ph = 0; ph < NPH; ph++)
 			printf("%-15s %12.0f/s  checksum %016" PRIx64 "\n", phase_name[ph],
-			       rc.secs[ph] > 0 ? rc.ops[ph] / rc.secs[ph] : 0,
-			       rc.sum[ph]);
-		printf("peak memory %.1f MiB\n", mc / 1024.0);
-		if (rc.failed)
-			printf("FAILED: %s\n", rc.msg);
-		return rc.failed;
+			       rc[0].secs[ph] > 0 ? rc[0].ops[ph] / rc[0].secs[ph] : 0,
+			       rc[0].sum[ph]);
+		printf("peak memory %.1f MiB\n", mc[0] / 1024.0);
+		if (rc[0].failed)
+			printf("FAILED: %s\n", rc[0].msg);
+		return rc[0].failed;
 	}
 	if (P.only && !strcmp(P.only, "sqlite")) {
-		run_child(run_sqlite, &rs, &ms);
+		run_child(run_sqlite, &rs[0], &ms[0]);
 		for (ph = 0; ph < NPH; ph++)
 			printf("%-15s %12.0f/s  checksum %016" PRIx64 "\n", phase_name[ph],
-			       rs.secs[ph] > 0 ? rs.ops[ph] / rs.secs[ph] : 0,
-			       rs.sum[ph]);
-		printf("peak memory %.1f MiB\n", ms / 1024.0);
-		if (rs.failed)
-			printf("FAILED: %s\n", rs.msg);
-		return rs.failed;
+			       rs[0].secs[ph] > 0 ? rs[0].ops[ph] / rs[0].secs[ph] : 0,
+			       rs[0].sum[ph]);
+		printf("peak memory %.1f MiB\n", ms[0] / 1024.0);
+		if (rs[0].failed)
+			printf("FAILED: %s\n", rs[0].msg);
+		return rs[0].failed;
 	}
-	if (P.only)
+	if (P.only || P.runs > RUNS_MAX)
 		usage();
 
-	if (run_child(run_casemgr, &rc, &mc) || run_child(run_sqlite, &rs, &ms)) {
-		perror("cw1: fork");
-		return 1;
+	for (r = 0; r < P.runs; r++) {
+		if (run_child(run_casemgr, &rc[r], &mc[r]) ||
+		    run_child(run_sqlite, &rs[r], &ms[r])) {
+			perror("cw1: fork");
+			return 1;
+		}
+		if (rc[r].failed)
+			printf("casemgr FAILED: %s\n", rc[r].msg);
+		if (rs[r].failed)
+			printf("SQLite FAILED: %s\n", rs[r].msg);
+		if (rc[r].failed || rs[r].failed)
+			return 1;
 	}
-	if (rc.failed)
-		printf("casemgr FAILED: %s\n", rc.msg);
-	if (rs.failed)
-		printf("SQLite FAILED: %s\n", rs.msg);
-	if (rc.failed || rs.failed)
-		return 1;
+	if (P.runs > 1)
+		printf("median of %ld alternated runs; ratio range in brackets\n",
+		       P.runs);
 	printf("%-15s %14s %14s %8s  %-16s %s\n", "phase", "casemgr ops/s",
 	       "SQLite ops/s", "ratio", "checksum", "");
 	for (ph = 0; ph < NPH; ph++) {
-		double a = rc.ops[ph] / rc.secs[ph], b = rs.ops[ph] / rs.secs[ph];
-		int same = rc.sum[ph] == rs.sum[ph];
-		printf("%-15s %14.0f %14.0f %7.2fx  %016" PRIx64 " %s\n",
-		       phase_name[ph], a, b, a / b, rc.sum[ph],
-		       same ? "ok" : "MISMATCH");
-		if (!same) {
-			printf("  SQLite checksum %016" PRIx64 "\n", rs.sum[ph]);
-			bad = 1;
+		double a[RUNS_MAX], b[RUNS_MAX], q[RUNS_MAX];
+		int same = 1;
+		for (r = 0; r < P.runs; r++) {
+			a[r] = rc[r].ops[ph] / rc[r].secs[ph];
+			b[r] = rs[r].ops[ph] / rs[r].secs[ph];
+			q[r] = a[r] / b[r];
+			same &= rc[r].sum[ph] == rs[r].sum[ph] &&
+				rc[r].sum[ph] == rc[0].sum[ph];
 		}
+		printf("%-15s %14.0f %14.0f %7.2fx  %016" PRIx64 " %s", phase_name[ph],
+		       median(a, P.runs), median(b, P.runs), median(q, P.runs),
+		       rc[0].sum[ph], same ? "ok" : "MISMATCH");
+		if (P.runs > 1)
+			printf("  [%.2f-%.2f]", q[0], q[P.runs - 1]);
+		printf("\n");
+		for (r = 0; !same && r < P.runs; r++)
+			printf("  run %d: casemgr %016" PRIx64 ", SQLite %016" PRIx64 "\n",
+			       r + 1, rc[r].sum[ph], rs[r].sum[ph]);
+		bad |= !same;
 	}
-	printf("%-15s %12.1f MiB %12.1f MiB %7.2fx\n", "peak memory", mc / 1024.0,
-	       ms / 1024.0, (double)mc / (double)ms);
+	{
+		double a[RUNS_MAX], b[RUNS_MAX];
+		for (r = 0; r < P.runs; r++) {
+			a[r] = mc[r] / 1024.0;
+			b[r] = ms[r] / 1024.0;
+		}
+		printf("%-15s %12.1f MiB %12.1f MiB %7.2fx\n", "peak memory",
+		       median(a, P.runs), median(b, P.runs),
+		       median(a, P.runs) / median(b, P.runs));
+	}
 	if (bad)
 		printf("FAILED: the checksums disagree\n");
 	return bad;
