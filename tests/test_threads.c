@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/rwlock.h"
 #include "harness.h"
 
 #define NCLIENTS 50
@@ -178,10 +179,92 @@ static void test_readers_and_writers(void **state)
 	cm_store_close(store);
 }
 
+/* ---- the store's lock itself ------------------------------------------ */
+
+/* More threads than the lock has reader slots, so slots are shared. */
+#define LOCK_READERS (CM__RW_SLOTS + 4)
+#define LOCK_WRITES 2000
+
+static struct cm__rwlock rw;
+/* Written only under the write lock, always as a pair summing to 0. Plain
+ * (not atomic) on purpose: the lock alone orders them, which TSan checks. */
+static long pair_a, pair_b;
+static long in_write;
+static atomic_int lock_stop;
+
+static void *lock_reader(void *arg)
+{
+	long *bad = arg, reads = 0;
+
+	while (!atomic_load(&lock_stop) || reads < 100) {
+		long a;
+		volatile int spin;
+		cm__rw_rdlock(&rw);
+		a = pair_a;
+		/* A window for a writer the lock failed to hold off. */
+		for (spin = 0; spin < 100; spin++)
+			;
+		if (a + pair_b != 0 || in_write)
+			(*bad)++;
+		cm__rw_rdunlock(&rw);
+		reads++;
+	}
+	return NULL;
+}
+
+static void *lock_writer(void *arg)
+{
+	long i, *bad = arg;
+
+	for (i = 0; i < LOCK_WRITES; i++) {
+		cm__rw_wrlock(&rw);
+		if (in_write)
+			(*bad)++; /* two writers at once */
+		in_write = 1;
+		pair_a++;
+		pair_b--;
+		in_write = 0;
+		cm__rw_wrunlock(&rw);
+	}
+	return NULL;
+}
+
+static void test_lock_excludes(void **state)
+{
+	pthread_t rt[LOCK_READERS], wt[2];
+	long rbad[LOCK_READERS] = { 0 }, wbad[2] = { 0 };
+	int i;
+
+	(void)state;
+	assert_int_equal(cm__rw_init(&rw), 0);
+	atomic_store(&lock_stop, 0);
+	for (i = 0; i < LOCK_READERS; i++)
+		assert_int_equal(pthread_create(&rt[i], NULL, lock_reader, &rbad[i]), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&wt[i], NULL, lock_writer, &wbad[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(wt[i], NULL);
+	atomic_store(&lock_stop, 1);
+	for (i = 0; i < LOCK_READERS; i++) {
+		pthread_join(rt[i], NULL);
+		assert_int_equal(rbad[i], 0);
+	}
+	assert_int_equal(wbad[0] + wbad[1], 0);
+	assert_int_equal(pair_a, 2 * LOCK_WRITES);
+	assert_int_equal(pair_b, -2 * LOCK_WRITES);
+	/* Every reader left: a writer gets the lock at once. */
+	cm__rw_wrlock(&rw);
+	for (i = 0; i < CM__RW_SLOTS; i++)
+		assert_int_equal(atomic_load(&rw.slot[i].readers), 0);
+	cm__rw_wrunlock(&rw);
+	cm__rw_destroy(&rw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readers_and_writers),
+		cmocka_unit_test(test_lock_excludes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

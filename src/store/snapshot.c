@@ -27,8 +27,9 @@ int cm__snap_bucket(struct cm__snap *sn, cm_store *s, const struct cm__kind *k,
 		sn->recs[i] = b->e[i].slot->cur;
 		cm__rec_retain(sn->recs[i]);
 	}
-	CM__UNLOCK(s);
+	/* Counted under the lock: a commit may add to b once it is released. */
 	sn->n = b ? b->n : 0;
+	CM__UNLOCK(s);
 	sn->pos = 0;
 	sn->kind = k;
 	sn->store = s;

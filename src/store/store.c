@@ -189,7 +189,7 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 	s->free_fn = o.free_fn;
 	s->clock_ctx = o.clock_ctx;
 	s->clock_fn = o.clock_fn;
-	if (pthread_rwlock_init(&s->lock, NULL) != 0)
+	if (cm__rw_init(&s->lock) != 0)
 		goto fail0;
 	if (pthread_mutex_init(&s->txn_mutex, NULL) != 0)
 		goto fail1;
@@ -239,7 +239,7 @@ fail3:
 fail2:
 	pthread_mutex_destroy(&s->txn_mutex);
 fail1:
-	pthread_rwlock_destroy(&s->lock);
+	cm__rw_destroy(&s->lock);
 fail0:
 	o.free_fn(o.alloc_ctx, s);
 	return open_fail(&o, CM_ENOMEM, "store open: out of memory");
@@ -286,7 +286,7 @@ static void store_destroy(cm_store *s)
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
 	pthread_mutex_destroy(&s->txn_mutex);
-	pthread_rwlock_destroy(&s->lock);
+	cm__rw_destroy(&s->lock);
 	free_fn(ctx, s);
 }
 

@@ -24,6 +24,7 @@
 #include "casemgr/storage.h"
 #include "core/core.h"
 #include "core/hashmap.h"
+#include "core/rwlock.h"
 
 /* ---- schemas ----------------------------------------------------------- */
 
@@ -384,7 +385,7 @@ struct cm_store {
 	void *clock_ctx;
 	cm_clock_fn clock_fn;
 
-	pthread_rwlock_t lock;    /* tables, indexes, audit */
+	struct cm__rwlock lock;   /* tables, indexes, audit */
 	pthread_mutex_t txn_mutex; /* held by the open transaction */
 	pthread_mutex_t meta;      /* txn owner, id generator, callback */
 	pthread_mutex_t err_mutex;
@@ -808,8 +809,12 @@ int cm__store_foreach_encoded(cm_store *s,
 
 /* ---- locking ----------------------------------------------------------- */
 
-#define CM__RDLOCK(s) pthread_rwlock_rdlock(&(s)->lock)
-#define CM__WRLOCK(s) pthread_rwlock_wrlock(&(s)->lock)
-#define CM__UNLOCK(s) pthread_rwlock_unlock(&(s)->lock)
+/* The store's lock (core/rwlock.h): readers hold it for one call; the
+ * open transaction's holder takes it to write. CM__UNLOCK releases a read
+ * lock, CM__WRUNLOCK a write lock. */
+#define CM__RDLOCK(s) cm__rw_rdlock(&(s)->lock)
+#define CM__UNLOCK(s) cm__rw_rdunlock(&(s)->lock)
+#define CM__WRLOCK(s) cm__rw_wrlock(&(s)->lock)
+#define CM__WRUNLOCK(s) cm__rw_wrunlock(&(s)->lock)
 
 #endif

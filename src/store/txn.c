@@ -41,7 +41,7 @@ static void unstage(cm_store *s, cm_txn *txn, size_t from)
 			cm__kmap_remove(&s->tables[txn->ops[i].kind].ids,
 					CM__SLOT_ID(sl), strlen(CM__SLOT_ID(sl)));
 	}
-	CM__UNLOCK(s);
+	CM__WRUNLOCK(s);
 	for (i = from; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		if (op->fresh) {
@@ -280,7 +280,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		rc = cm__kmap_reserve(s, ids, 1);
 		if (rc == CM_OK)
 			cm__kmap_put(ids, fresh, strlen(CM__SLOT_ID(fresh)));
-		CM__UNLOCK(s);
+		CM__WRUNLOCK(s);
 	}
 	if (rc != CM_OK) {
 		cm__slot_free(s, fresh);
@@ -532,7 +532,7 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 			cm__kmap_remove(&s->tables[op->kind].ids, CM__SLOT_ID(sl),
 					strlen(CM__SLOT_ID(sl)));
 	}
-	CM__UNLOCK(s);
+	CM__WRUNLOCK(s);
 	return rc;
 }
 
@@ -588,7 +588,7 @@ int cm_txn_commit(cm_txn *txn)
 	if (rc == CM_OK && txn->nops) {
 		CM__WRLOCK(s);
 		rc = prepare_shared(txn, prepared);
-		CM__UNLOCK(s);
+		CM__WRUNLOCK(s);
 		/* Phase 2, outside the lock: readers go on during storage I/O.
 		 * What phase 1 reserved is invisible to them. */
 		if (rc == CM_OK && s->storage)
@@ -596,7 +596,7 @@ int cm_txn_commit(cm_txn *txn)
 		if (rc == CM_OK) {
 			CM__WRLOCK(s);
 			apply(txn, txn->commit_actor, logid);
-			CM__UNLOCK(s);
+			CM__WRUNLOCK(s);
 		}
 	}
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
