@@ -1,0 +1,150 @@
+/*
+ * read_scaling.c - client look-ups from several threads at once, against
+ * the same look-ups from one thread, measured in the same run.
+ *
+ *   read_scaling [N [T]]    N clients (default 100000), 1..T threads
+ *                           (default: the number of online CPUs, at least 2)
+ *
+ * Each thread runs cm_client_get_summary on random ids of a store holding N
+ * clients for a fixed number of look-ups; the program prints the total
+ * look-ups per second for every thread count from 1 to T and its speedup
+ * over one thread. Look-ups only read, so on T free cores the ideal is T
+ * times one thread; a lock whose readers all write one cache line gives
+ * less than one thread (the line moves between the cores on every call).
+ * Wall-clock time: run it on a quiet machine. Every look-up's answer is
+ * checked, so the program fails, rather than reports a figure, when one
+ * goes wrong; the meson test runs it small for exactly that.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <casemgr.h>
+
+#define THREADS_MAX 64
+
+static cm_store *store;
+static char (*ids)[40];
+static long nclients, per_thread;
+
+struct worker {
+	pthread_t th;
+	unsigned long seed;
+	long bad;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *lookups(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long x = w->seed;
+	long k;
+
+	for (k = 0; k < per_thread; k++) {
+		cm_client_summary sm;
+		long i;
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		i = (long)((x >> 33) % (unsigned long)nclients);
+		sm.version = CM_CLIENT_SUMMARY_VERSION;
+		/* Client i's risk tier is i % 5 (see main). */
+		if (cm_client_get_summary(&sm, store, ids[i]) != CM_OK ||
+		    sm.risk_tier != i % 5 || strcmp(sm.id, ids[i]) != 0)
+			w->bad++;
+	}
+	return NULL;
+}
+
+/* Look-ups per second with t threads; -1 if one failed. */
+static double run(int t)
+{
+	struct worker w[THREADS_MAX];
+	double start;
+	long bad = 0;
+	int i;
+
+	memset(w, 0, sizeof(w));
+	start = now_s();
+	for (i = 0; i < t; i++) {
+		w[i].seed = 7919UL * (unsigned long)(i + 1);
+		if (pthread_create(&w[i].th, NULL, lookups, &w[i]) != 0)
+			return -1;
+	}
+	for (i = 0; i < t; i++) {
+		pthread_join(w[i].th, NULL);
+		bad += w[i].bad;
+	}
+	if (bad)
+		return -1;
+	return (double)t * (double)per_thread / (now_s() - start);
+}
+
+static int load(void)
+{
+	cm_txn *txn;
+	long i;
+
+	if (cm_store_open(&store, NULL) != CM_OK ||
+	    cm_txn_begin(&txn, store, "bench") != CM_OK)
+		return -1;
+	for (i = 0; i < nclients; i++) {
+		cm_client *c;
+		if (cm_client_new(&c, store) != CM_OK ||
+		    cm_client_set_text(c, CM_CLIENT_FAMILY, "Okafor") != CM_OK ||
+		    cm_client_set_text(c, CM_CLIENT_GIVEN, "Ada") != CM_OK ||
+		    cm_client_set_int(c, CM_CLIENT_RISK_TIER, i % 5) != CM_OK ||
+		    cm_client_save(txn, c) != CM_OK)
+			return -1;
+		snprintf(ids[i], sizeof(ids[i]), "%s", cm_client_id(c));
+		cm_client_free(c);
+	}
+	return cm_txn_commit(txn) == CM_OK ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int tmax = cpus < 2 ? 2 : cpus > THREADS_MAX ? THREADS_MAX : (int)cpus;
+	double one = 0;
+	int t;
+
+	nclients = argc > 1 ? atol(argv[1]) : 100000;
+	if (argc > 2)
+		tmax = atoi(argv[2]);
+	if (nclients < 1 || tmax < 1 || tmax > THREADS_MAX) {
+		fprintf(stderr, "usage: read_scaling [clients [threads 1..%d]]\n",
+			THREADS_MAX);
+		return 2;
+	}
+	per_thread = nclients * 20 < 2000000 ? nclients * 20 : 2000000;
+	if (!(ids = malloc((size_t)nclients * sizeof(*ids))) || load()) {
+		fprintf(stderr, "read_scaling: load failed: %s\n",
+			store ? cm_store_errmsg(store) : "out of memory");
+		return 1;
+	}
+	printf("read scaling: %ld clients, %ld look-ups per thread, %ld CPUs\n",
+	       nclients, per_thread, cpus);
+	printf("%-8s %16s %8s\n", "threads", "look-ups/s", "speedup");
+	for (t = 1; t <= tmax; t++) {
+		double r = run(t);
+		if (r < 0) {
+			printf("FAILED: a look-up with %d threads went wrong\n", t);
+			return 1;
+		}
+		if (t == 1)
+			one = r;
+		printf("%-8d %16.0f %7.2fx\n", t, r, r / one);
+	}
+	cm_store_close(store);
+	free(ids);
+	return 0;
+}
