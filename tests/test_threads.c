@@ -179,6 +179,72 @@ static void test_readers_and_writers(void **state)
 	cm_store_close(store);
 }
 
+/* ---- listing a client's services while another thread adds some ------- */
+
+#define LIST_ADDS 300
+
+static void *service_adder(void *arg)
+{
+	const char *client = arg;
+	int i;
+
+	for (i = 0; i < LIST_ADDS; i++) {
+		cm_txn *t;
+		cm_service *sv;
+		if (cm_txn_begin(&t, store, "adder") != CM_OK)
+			return (void *)1;
+		if (cm_service_new(&sv, store, client, "home-health") != CM_OK ||
+		    cm_service_save(t, sv) != CM_OK || cm_txn_commit(t) != CM_OK)
+			return (void *)1;
+		cm_service_free(sv);
+	}
+	atomic_store(&stop, 1);
+	return NULL;
+}
+
+/* An iterator lists exactly the services it counted (each a handle),
+ * however many commit while it is being made. Under TSan this also checks
+ * that the count is read under the lock. */
+static void test_list_while_adding(void **state)
+{
+	pthread_t th;
+	cm_txn *t;
+	cm_client *c;
+	char client[40];
+	void *res;
+	long lists = 0;
+
+	(void)state;
+	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, store, "setup"), CM_OK);
+	assert_int_equal(cm_client_new(&c, store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "List"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	snprintf(client, sizeof(client), "%s", cm_client_id(c));
+	cm_client_free(c);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	atomic_store(&stop, 0);
+	assert_int_equal(pthread_create(&th, NULL, service_adder, client), 0);
+	while (!atomic_load(&stop) || lists < 50) {
+		cm_service_iter *it;
+		cm_service *sv;
+		size_t n = 0;
+		assert_int_equal(cm_service_list(&it, store, client), CM_OK);
+		while (cm_service_iter_next(&sv, it) == CM_OK) {
+			assert_string_equal(cm_service_client_id(sv), client);
+			cm_service_free(sv);
+			n++;
+		}
+		assert_int_equal(n, cm_service_iter_count(it));
+		cm_service_iter_free(it);
+		lists++;
+	}
+	pthread_join(th, &res);
+	assert_null(res);
+	cm_store_close(store);
+}
+
 /* ---- the store's lock itself ------------------------------------------ */
 
 /* More threads than the lock has reader slots, so slots are shared. */
@@ -264,6 +330,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readers_and_writers),
+		cmocka_unit_test(test_list_while_adding),
 		cmocka_unit_test(test_lock_excludes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
