@@ -39,6 +39,10 @@ struct cm__rwslot {
 };
 
 struct cm__rwlock {
+	/* Keeps slot 0's counter off the line of whatever precedes the lock
+	 * (the store's read-mostly fields). Each later line holds at most
+	 * one counter, whatever the lock's alignment. */
+	char lead[64];
 	struct cm__rwslot slot[CM__RW_SLOTS];
 	atomic_int writing;     /* a writer holds, or is taking, the lock */
 	pthread_mutex_t writers; /* held by the writer */
