@@ -120,13 +120,13 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 	struct cm__bucket *b;
 
 	if (ix->home_table) {
-		/* The caller checked that key's record is there. Found the
-		 * store's way (a client through its card), then remembered
-		 * for the add. */
+		/* The caller checked that key's record is there. Found as a
+		 * writer finds it (a client through its card), then
+		 * remembered for the add. */
 		const struct cm__slot *last = p->last;
 		if (!last || strcmp(CM__SLOT_ID(last), key) != 0)
-			p->last = cm__slot_lookup(s, (int32_t)(ix->home_table -
-							       s->tables), key);
+			p->last = cm__slot_lookup_warm(
+				s, (int32_t)(ix->home_table - s->tables), key);
 		if (!(b = home_bucket_memo(ix, p, key)))
 			return CM_ENOTFOUND;
 		return bucket_plan(s, p, b);

@@ -563,16 +563,19 @@ int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
 struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
 				 const char *id)
 {
-	struct cm__slot *sl;
-
 	if (kind <= 0 || kind >= CM__KIND_MAX)
 		return NULL;
-	/* A committed client is found through its card (a probe of a
-	 * compact table; the card and its version are warm when the caller
-	 * just read the client) rather than the id map. */
+	return cm__kmap_get(&s->tables[kind].ids, id, strlen(id));
+}
+
+struct cm__slot *cm__slot_lookup_warm(const cm_store *s, int32_t kind,
+				      const char *id)
+{
+	struct cm__slot *sl;
+
 	if (kind == CM_KIND_CLIENT && (sl = cm__cdir_slot(s, id)) != NULL)
 		return sl;
-	return cm__kmap_get(&s->tables[kind].ids, id, strlen(id));
+	return cm__slot_lookup(s, kind, id);
 }
 
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)

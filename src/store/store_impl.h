@@ -493,6 +493,13 @@ struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id);
  * transaction (pending), or NULL. For the transaction's holder. */
 struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
 				 const char *id);
+/* cm__slot_lookup for a writer that has likely just read the record: a
+ * committed client is found through its client-directory card (a probe of
+ * a compact table; the card and the version it names are then warm) and
+ * the version's id, instead of the id map (two misses). Readers that have
+ * not touched the client keep to cm__slot_lookup / cm__slot_find. */
+struct cm__slot *cm__slot_lookup_warm(const cm_store *s, int32_t kind,
+				      const char *id);
 /* The slot (kind, id) has or will have when txn commits: the committed one,
  * or the new slot prepared for a record created in txn. Phase 1 only. */
 struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id);

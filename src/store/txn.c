@@ -167,7 +167,7 @@ static struct cm__slot *txn_lookup(const cm_txn *txn, int32_t kind,
 
 	if (sl && sl->kid[0] == (char)kind && strcmp(CM__SLOT_ID(sl), id) == 0)
 		return sl;
-	sl = cm__slot_lookup(txn->store, kind, id);
+	sl = cm__slot_lookup_warm(txn->store, kind, id);
 	if (sl)
 		t->memo = sl;
 	return sl;
