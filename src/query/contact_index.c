@@ -68,11 +68,29 @@ static const struct cm__client *change_of(const struct cm__op *op, int *add)
 	return listed(old) && !same ? old : NULL;
 }
 
+/* 1 if op moves its client's entry within one bucket (listed before and
+ * after, under the same case manager, with another date): the bucket's
+ * size does not change. */
+static int moves(const struct cm__op *op, const struct cm__client *old, int add)
+{
+	return old && add &&
+	       strcmp(manager_of(old),
+		      manager_of((const struct cm__client *)op->rec)) == 0;
+}
+
+/* 1 if op adds an entry to a bucket (a move is done with the removals). */
+static int add_of(const struct cm__op *op)
+{
+	int add;
+	const struct cm__client *old = change_of(op, &add);
+
+	return add && !moves(op, old, add);
+}
+
 int cm__cix_prepare(cm_store *s, cm_txn *txn)
 {
 	struct cm__cix *x = s->contact_index;
 	size_t i;
-	int add;
 
 	if (!x) {
 		if (!(x = cm__zalloc(s, sizeof(*x))))
@@ -84,10 +102,7 @@ int cm__cix_prepare(cm_store *s, cm_txn *txn)
 		struct cm__cbucket *b;
 		const char *m;
 		size_t cap;
-		if (op->kind != CM_KIND_CLIENT)
-			continue;
-		(void)change_of(op, &add);
-		if (!add)
+		if (op->kind != CM_KIND_CLIENT || !add_of(op))
 			continue;
 		m = manager_of((const struct cm__client *)op->rec);
 		if (!(b = bucket_get(x, m))) {
@@ -153,19 +168,39 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 	size_t i;
 	int add;
 
-	/* Removals first: a bucket never holds more than it has room for. */
+	/* Moves and removals first: a bucket never holds more than it has
+	 * room for. */
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__client *old;
+		const char *id;
 		struct cm__cbucket *b;
-		uint32_t at;
+		struct cm__cent e;
+		uint32_t at, to;
 		if (op->kind != CM_KIND_CLIENT ||
 		    !(old = change_of(op, &add)))
 			continue;
 		b = bucket_get(x, manager_of(old));
-		at = cent_find(b, old->next_followup, CM__SLOT_ID(cm__op_slot(op)));
-		memmove(&b->e[at], &b->e[at + 1], (b->n - at - 1) * sizeof(*b->e));
-		b->n--;
+		id = CM__SLOT_ID(cm__op_slot(op));
+		at = cent_find(b, old->next_followup, id);
+		if (!moves(op, old, add)) {
+			memmove(&b->e[at], &b->e[at + 1],
+				(b->n - at - 1) * sizeof(*b->e));
+			b->n--;
+			continue;
+		}
+		/* Where the new date goes among the others (the entry itself
+		 * still counted at `at`), then one shift of those between. */
+		e = b->e[at];
+		e.due = ((const struct cm__client *)op->rec)->next_followup;
+		to = cent_find(b, e.due, id);
+		if (to > at) {
+			to--;
+			memmove(&b->e[at], &b->e[at + 1], (to - at) * sizeof(*b->e));
+		} else {
+			memmove(&b->e[to + 1], &b->e[to], (at - to) * sizeof(*b->e));
+		}
+		b->e[to] = e;
 	}
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
@@ -175,10 +210,7 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		struct cm__cent *e;
 		size_t len;
 		uint32_t at;
-		if (op->kind != CM_KIND_CLIENT)
-			continue;
-		(void)change_of(op, &add);
-		if (!add)
+		if (op->kind != CM_KIND_CLIENT || !add_of(op))
 			continue;
 		b = bucket_get(x, manager_of(c));
 		at = cent_find(b, c->next_followup, CM__SLOT_ID(slot));
