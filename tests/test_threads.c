@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/rwlock.h"
 #include "harness.h"
@@ -326,12 +328,57 @@ static void test_lock_excludes(void **state)
 	cm__rw_destroy(&rw);
 }
 
+/* A writer waiting for a long read sleeps instead of spinning: a reader
+ * holds the lock for 300 ms; the writer's own CPU time while it waits
+ * stays far below that (CPU time, not wall time: a slow machine only
+ * makes the wait longer). */
+static atomic_int slow_holding;
+
+static void *slow_reader(void *arg)
+{
+	(void)arg;
+	cm__rw_rdlock(&rw);
+	atomic_store(&slow_holding, 1);
+	usleep(300000);
+	cm__rw_rdunlock(&rw);
+	return NULL;
+}
+
+static double thread_cpu(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void test_writer_sleeps_while_waiting(void **state)
+{
+	pthread_t th;
+	double cpu;
+
+	(void)state;
+	assert_int_equal(cm__rw_init(&rw), 0);
+	atomic_store(&slow_holding, 0);
+	assert_int_equal(pthread_create(&th, NULL, slow_reader, NULL), 0);
+	while (!atomic_load(&slow_holding))
+		usleep(1000);
+	cpu = thread_cpu();
+	cm__rw_wrlock(&rw);
+	cm__rw_wrunlock(&rw);
+	cpu = thread_cpu() - cpu;
+	pthread_join(th, NULL);
+	cm__rw_destroy(&rw);
+	assert_true(cpu < 0.1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readers_and_writers),
 		cmocka_unit_test(test_list_while_adding),
 		cmocka_unit_test(test_lock_excludes),
+		cmocka_unit_test(test_writer_sleeps_while_waiting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

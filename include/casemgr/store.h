@@ -41,7 +41,9 @@ typedef struct cm_audit_iter cm_audit_iter;
  *  malloc_fn/realloc_fn return NULL on failure; the library then fails the
  *  call with CM_ENOMEM and leaves the store unchanged. May be called from any
  *  thread that calls into the library, concurrently: make them thread-safe if
- *  the store is shared between threads. */
+ *  the store is shared between threads. They are called while the store's
+ *  internal lock is held: they must not call into casemgr (the library
+ *  would deadlock). */
 typedef void *(*cm_malloc_fn)(void *ctx, size_t size);
 typedef void *(*cm_realloc_fn)(void *ctx, void *ptr, size_t size);
 typedef void (*cm_free_fn)(void *ctx, void *ptr);

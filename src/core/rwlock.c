@@ -59,17 +59,42 @@ static unsigned slot_of_thread(void)
 int cm__rw_init(struct cm__rwlock *l)
 {
 	unsigned i;
+	int rc;
 
 	memset(l->slot, 0, sizeof(l->slot));
 	for (i = 0; i < CM__RW_SLOTS; i++)
 		atomic_init(&l->slot[i].readers, 0);
 	atomic_init(&l->writing, 0);
-	return pthread_mutex_init(&l->writers, NULL);
+	if ((rc = pthread_mutex_init(&l->writers, NULL)) != 0)
+		return rc;
+	if ((rc = pthread_mutex_init(&l->drain_mu, NULL)) != 0) {
+		pthread_mutex_destroy(&l->writers);
+		return rc;
+	}
+	if ((rc = pthread_cond_init(&l->drain_cv, NULL)) != 0) {
+		pthread_mutex_destroy(&l->drain_mu);
+		pthread_mutex_destroy(&l->writers);
+		return rc;
+	}
+	return 0;
 }
 
 void cm__rw_destroy(struct cm__rwlock *l)
 {
 	pthread_mutex_destroy(&l->writers);
+	pthread_mutex_destroy(&l->drain_mu);
+	pthread_cond_destroy(&l->drain_cv);
+}
+
+/* A reader leaving slot n: the last one out wakes a waiting writer. */
+static void leave(struct cm__rwlock *l, atomic_uint *n)
+{
+	if (atomic_fetch_sub_explicit(n, 1, memory_order_seq_cst) == 1 &&
+	    atomic_load_explicit(&l->writing, memory_order_seq_cst)) {
+		pthread_mutex_lock(&l->drain_mu);
+		pthread_cond_broadcast(&l->drain_cv);
+		pthread_mutex_unlock(&l->drain_mu);
+	}
 }
 
 void cm__rw_rdlock(struct cm__rwlock *l)
@@ -82,7 +107,7 @@ void cm__rw_rdlock(struct cm__rwlock *l)
 		if (!atomic_load_explicit(&l->writing, memory_order_seq_cst))
 			return;
 		/* A writer is in or coming: step back, wait for it. */
-		atomic_fetch_sub_explicit(n, 1, memory_order_release);
+		leave(l, n);
 		pthread_mutex_lock(&l->writers);
 		pthread_mutex_unlock(&l->writers);
 	}
@@ -91,8 +116,7 @@ void cm__rw_rdlock(struct cm__rwlock *l)
 void cm__rw_rdunlock(struct cm__rwlock *l)
 {
 	HELD_DROP(l);
-	atomic_fetch_sub_explicit(&l->slot[slot_of_thread()].readers, 1,
-				  memory_order_release);
+	leave(l, &l->slot[slot_of_thread()].readers);
 }
 
 void cm__rw_wrlock(struct cm__rwlock *l)
@@ -102,11 +126,23 @@ void cm__rw_wrlock(struct cm__rwlock *l)
 	HELD_ADD(l);
 	pthread_mutex_lock(&l->writers);
 	atomic_store_explicit(&l->writing, 1, memory_order_seq_cst);
-	/* Readers hold the lock for the length of one call: wait. */
-	for (i = 0; i < CM__RW_SLOTS; i++)
-		while (atomic_load_explicit(&l->slot[i].readers,
-					    memory_order_seq_cst))
+	/* Readers hold the lock for the length of one call: a few yields,
+	 * then asleep until the slot's last reader leaves (it checks
+	 * `writing` after its decrement, under drain_mu to signal, so the
+	 * wake-up cannot fall between our check and our wait). A slot seen
+	 * empty once stays so: a reader arriving later sees `writing`. */
+	for (i = 0; i < CM__RW_SLOTS; i++) {
+		atomic_uint *n = &l->slot[i].readers;
+		int spins = 0;
+		while (atomic_load_explicit(n, memory_order_seq_cst) && spins++ < 64)
 			sched_yield();
+		if (!atomic_load_explicit(n, memory_order_seq_cst))
+			continue;
+		pthread_mutex_lock(&l->drain_mu);
+		while (atomic_load_explicit(n, memory_order_seq_cst))
+			pthread_cond_wait(&l->drain_cv, &l->drain_mu);
+		pthread_mutex_unlock(&l->drain_mu);
+	}
 }
 
 void cm__rw_wrunlock(struct cm__rwlock *l)
