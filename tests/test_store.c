@@ -329,6 +329,76 @@ static void test_rollback_many_pending(void **state)
 	th_close(&env);
 }
 
+/* Slots are named by references into the store's slabs (the id maps'
+ * entries): the array of slabs grows while a transaction saves. A save
+ * that cannot get its slab or the array's growth fails with CM_ENOMEM
+ * and leaves the transaction as it was; every id stays findable. */
+static void test_slab_directory_grows(void **state)
+{
+	struct th_env env;
+	char (*ids)[64];
+	cm_client *c;
+	cm_txn *t;
+	size_t n = 0, nops, cap, i;
+	long f;
+	int rc;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	/* Fill the slabs the directory has room for. */
+	while (env.store->slabs.n < env.store->slabs.cap || env.store->slabs.n == 0) {
+		c = make_client(&env, "Slab");
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+		n++;
+	}
+	/* Save until a save needs a new slab, and so a larger directory. */
+	cap = env.store->slabs.cap;
+	ids = malloc(16 * sizeof(*ids));
+	assert_non_null(ids);
+	for (;;) {
+		c = make_client(&env, "Grow");
+		snprintf(ids[0], sizeof(ids[0]), "%s", cm_client_id(c));
+		nops = t->nops;
+		/* Each of its allocations fails once, in turn. */
+		for (f = 1;; f++) {
+			env.alloc.fail_at = env.alloc.count + f;
+			env.alloc.fail_after = 0;
+			rc = cm_client_save(t, c);
+			env.alloc.fail_at = 0;
+			if (rc == CM_OK)
+				break;
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_int_equal(t->nops, nops);
+			assert_true(env.store->slabs.cap == cap ||
+				    env.store->slabs.cap == cap * 2);
+		}
+		cm_client_free(c);
+		n++;
+		if (env.store->slabs.cap != cap)
+			break;
+	}
+	assert_int_equal(env.store->slabs.cap, cap * 2);
+	/* And a few more in the new slab. */
+	for (i = 1; i < 16; i++) {
+		c = make_client(&env, "After");
+		snprintf(ids[i], sizeof(ids[i]), "%s", cm_client_id(c));
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+		n++;
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(cm_client_get(&c, env.store, ids[i]), CM_OK);
+		assert_string_equal(cm_client_id(c), ids[i]);
+		cm_client_free(c);
+	}
+	assert_int_equal(env.store->tables[CM_KIND_CLIENT].count, n);
+	free(ids);
+	th_close(&env);
+}
+
 static void test_several_records_one_txn(void **state)
 {
 	struct th_env env;
@@ -531,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_staged_record_invisible),
 		cmocka_unit_test(test_rollbacks_leave_nothing),
 		cmocka_unit_test(test_rollback_many_pending),
+		cmocka_unit_test(test_slab_directory_grows),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

@@ -28,8 +28,10 @@
 #define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SLAB_BYTES ((size_t)64 * 1024 - 64) /* within 64 KiB with malloc's header */
-#define SLAB_ROOM (SLAB_BYTES - offsetof(struct cm__slab, mem))
+/* Within 64 KiB with malloc's header, and at most CM__REF_BLOCK (slots are
+ * named by references into the slabs). */
+#define SLAB_BYTES ((size_t)64 * 1024 - 64)
+_Static_assert(SLAB_BYTES <= CM__REF_BLOCK, "a slab is a reference block");
 
 extern const struct cm__kind cm__client_kind;
 extern const struct cm__kind cm__txnlog_kind;
@@ -196,8 +198,10 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
-	for (int k = 0; k < CM__KIND_MAX; k++) /* a slot's id is its key */
+	for (int k = 0; k < CM__KIND_MAX; k++) { /* a slot's id is its key */
 		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
+		s->tables[k].ids.dir = &s->slabs;
+	}
 	/* A client's assessments, services, plans and events: buckets in
 	 * front of its slot (cm__client_kind.slot_buckets). Events last,
 	 * next to the slot: a timeline reads the slot's id (the look-up)
@@ -276,12 +280,11 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->assessments_by_client);
 	cm__audit_free(s);
 	cm__intern_free(s);
-	while (s->slabs) {
-		struct cm__slab *next = s->slabs->next;
-		SLAB_UNPOISON(s->slabs, SLAB_BYTES); /* the host's again */
-		cm__free(s, s->slabs);
-		s->slabs = next;
+	for (i = 0; i < s->slabs.n; i++) {
+		SLAB_UNPOISON(s->slabs.blocks[i], SLAB_BYTES); /* the host's again */
+		cm__free(s, s->slabs.blocks[i]);
 	}
+	cm__free(s, s->slabs.blocks);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
 	pthread_mutex_destroy(&s->txn_mutex);
@@ -455,41 +458,80 @@ static size_t slot_size(const struct cm__kind *k, size_t n)
 	return (slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
 }
 
+/* A new slab, the last of s->slabs. CM_OK or CM_ENOMEM. */
+static int slab_add(cm_store *s)
+{
+	struct cm__refdir *d = &s->slabs;
+	char *sb;
+
+	if (d->n == d->cap) {
+		/* Readers resolve references through the old array: swap it
+		 * under the write lock (this runs outside it). */
+		uint32_t ncap = d->cap ? d->cap * 2 : 8;
+		char **nb;
+		if (d->cap >= CM__REF_BLOCKS_MAX ||
+		    !(nb = cm__alloc(s, ncap * sizeof(*nb))))
+			return CM_ENOMEM;
+		if (d->n)
+			memcpy(nb, d->blocks, d->n * sizeof(*nb));
+		CM__WRLOCK(s);
+		char **old = d->blocks;
+		d->blocks = nb;
+		d->cap = ncap;
+		CM__UNLOCK(s);
+		cm__free(s, old);
+	}
+	if (!(sb = cm__alloc(s, SLAB_BYTES)))
+		return CM_ENOMEM;
+	SLAB_POISON(sb, SLAB_BYTES);
+	/* A new reference is read only once it is in an id map, which
+	 * happens under the write lock. */
+	d->blocks[d->n++] = sb;
+	s->slab_used = 0;
+	return CM_OK;
+}
+
+/* A released slot waits in its size's free list as this node. */
+struct slot_freed {
+	void *next;
+	uint32_t ref; /* of its first byte */
+};
+
 /* A slot of `size` bytes (slot_size: ids have at most CM__ID_MAX bytes,
  * kinds at most CM__SLOT_BUCKETS_MAX buckets, so its class is below
- * CM__SLOT_CLASSES). */
-static void *slot_alloc(cm_store *s, size_t size)
+ * CM__SLOT_CLASSES) and the reference of its first byte. */
+static char *slot_alloc(cm_store *s, size_t size, uint32_t *ref)
 {
 	size_t c = size / 8 - 1;
-	void *p;
+	char *p;
+	struct slot_freed f;
 
 	if ((p = s->slot_free[c]) != NULL) {
 		SLAB_UNPOISON(p, size);
-		memcpy(&s->slot_free[c], p, sizeof(void *));
+		memcpy(&f, p, sizeof(f));
+		s->slot_free[c] = f.next;
+		*ref = f.ref;
 		return p;
 	}
-	if (!s->slabs || SLAB_ROOM - s->slabs->used < size) {
-		/* The rest of the full slab is left unused (at most a
-		 * slot's size: under 0.4 percent). */
-		struct cm__slab *sb = cm__alloc(s, SLAB_BYTES);
-		if (!sb)
-			return NULL;
-		sb->next = s->slabs;
-		sb->used = 0;
-		s->slabs = sb;
-		SLAB_POISON(sb->mem, SLAB_ROOM);
-	}
-	p = (char *)s->slabs->mem + s->slabs->used;
-	s->slabs->used += size;
+	if ((!s->slabs.n || SLAB_BYTES - s->slab_used < size) && slab_add(s))
+		/* The rest of a full slab is left unused (at most a slot's
+		 * size: under 0.4 percent). */
+		return NULL;
+	p = s->slabs.blocks[s->slabs.n - 1] + s->slab_used;
+	*ref = cm__ref_make(s->slabs.n - 1, s->slab_used);
+	s->slab_used += size;
 	SLAB_UNPOISON(p, size);
 	return p;
 }
 
-static void slot_release(cm_store *s, void *p, size_t size)
+static void slot_release(cm_store *s, char *p, size_t size, uint32_t ref)
 {
 	size_t c = size / 8 - 1;
+	struct slot_freed f;
 
-	memcpy(p, &s->slot_free[c], sizeof(void *));
+	f.next = s->slot_free[c];
+	f.ref = ref;
+	memcpy(p, &f, sizeof(f));
 	s->slot_free[c] = p;
 	SLAB_POISON(p, size);
 }
@@ -497,13 +539,16 @@ static void slot_release(cm_store *s, void *p, size_t size)
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
 	size_t n = strlen(id), pre = slot_prefix(cm__kind_get(kind));
-	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n));
+	uint32_t ref;
+	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n), &ref);
 	struct cm__slot *sl;
 
 	if (!block)
 		return NULL;
 	memset(block, 0, pre + sizeof(*sl));
 	sl = (struct cm__slot *)(void *)(block + pre);
+	/* The prefix is in the same slab, 8-byte units from its start. */
+	sl->ref = ref + (uint32_t)(pre / 8);
 	sl->kid[0] = (char)kind;
 	memcpy(sl->kid + 1, id, n + 1);
 	return sl;
@@ -541,7 +586,8 @@ void cm__slot_free(cm_store *s, struct cm__slot *sl)
 	for (i = 0; k && i < k->slot_buckets; i++)
 		cm__free(s, cm__slot_bucket(sl, i)->e);
 	slot_release(s, (char *)sl - slot_prefix(k),
-		     slot_size(k, strlen(CM__SLOT_ID(sl))));
+		     slot_size(k, strlen(CM__SLOT_ID(sl))),
+		     sl->ref - (uint32_t)(slot_prefix(k) / 8));
 }
 
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)

@@ -199,17 +199,14 @@ struct cm__slot {
 	/* Index + 1 of the op staging this record in the open transaction,
 	 * 0 if none. Read and written only by the transaction's holder. */
 	uint32_t staged;
+	/* Its reference in the store's slabs (hashmap.h: struct cm__refdir),
+	 * which names it in 4 bytes in its table's id map. It costs no room:
+	 * a slot's size (cm__slot_new) already counted 16 bytes before kid. */
+	uint32_t ref;
 	char kid[];
 };
 
 #define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
-
-/* A slab: the bytes slots are carved from. */
-struct cm__slab {
-	struct cm__slab *next;
-	size_t used;
-	max_align_t mem[];
-};
 
 /* Earlier revisions, oldest first: v[i] has revision i + 1. */
 struct cm__revs {
@@ -432,8 +429,11 @@ struct cm_store {
 	 * the store: no allocator header or rounding per record. A freed
 	 * slot (a staged record that did not commit) waits in the free list
 	 * of its size (in 8-byte units) for the next slot of that size.
-	 * Changed only by the transaction's holder (or at open and close). */
-	struct cm__slab *slabs;  /* newest first; the newest is carved */
+	 * Changed only by the transaction's holder (or at open and close);
+	 * readers resolve slot references through slabs.blocks under the
+	 * read lock, so that array grows under the write lock. */
+	struct cm__refdir slabs; /* the last is carved */
+	size_t slab_used;        /* bytes of the last slab handed out */
 	void *slot_free[CM__SLOT_CLASSES];
 
 	struct cm__txnlog *txnlog;

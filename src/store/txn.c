@@ -274,7 +274,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		CM__WRLOCK(s);
 		rc = cm__kmap_reserve(s, ids, 1);
 		if (rc == CM_OK)
-			cm__kmap_put(ids, fresh, strlen(CM__SLOT_ID(fresh)));
+			cm__kmap_put(ids, fresh->ref, strlen(CM__SLOT_ID(fresh)));
 		CM__UNLOCK(s);
 	}
 	if (rc != CM_OK) {
@@ -506,7 +506,7 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
 		struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
 		if (sl)
-			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl,
+			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl->ref,
 				     strlen(CM__SLOT_ID(sl)));
 	}
 	if (rc == CM_OK)
