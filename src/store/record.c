@@ -544,20 +544,22 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	size_t head = PACK_ALIGN(k->schema->size), size;
 	struct cm__rec *r;
 	char *at;
-	int rc = CM_OK;
+	int rc = CM_OK, slab;
 
 	c.s = s;
 	c.txn = txn;
 	c.nmemo = c.next = 0;
 	c.own = 0;
 	size = obj_extra(&c, k->schema, src, head, &rc);
-	if (rc || !(r = cm__alloc(s, size)))
+	slab = k->immutable && size <= CM__PACK_SLAB_MAX;
+	if (rc || !(r = slab ? cm__pack_alloc(s, size) : cm__alloc(s, size)))
 		return CM_ENOMEM;
 	memcpy((char *)r + offsetof(struct cm__rec, kind),
 	       (const char *)src + offsetof(struct cm__rec, kind),
 	       k->schema->size - offsetof(struct cm__rec, kind));
 	atomic_init(&r->refs, 1);
-	r->packed = (uint16_t)(CM__PACKED | (c.own ? CM__PACKED_OWN : 0));
+	r->packed = (uint16_t)(CM__PACKED | (c.own ? CM__PACKED_OWN : 0) |
+			       (slab ? CM__PACKED_SLAB | (size + 7) / 8 << 8 : 0));
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
 	obj_pack(&c, k->schema, r, src, &at, (char *)r);
@@ -585,7 +587,10 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 	} else if (r->packed & CM__PACKED_SHALLOW) {
 		cm__rec_release(s, *shallow_base(cm__kind_get(r->kind), r));
 	}
-	cm__free(s, r);
+	if (r->packed & CM__PACKED_SLAB)
+		cm__pack_release(s, r, CM__PACK_UNITS(r) * 8);
+	else
+		cm__free(s, r);
 }
 
 uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n)

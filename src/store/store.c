@@ -1,4 +1,5 @@
 /* The store: open, close, options, clock, ids, error message. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
  * named by references into the slabs). */
 #define SLAB_BYTES ((size_t)64 * 1024 - 64)
 _Static_assert(SLAB_BYTES <= CM__REF_BLOCK, "a slab is a reference block");
+_Static_assert(CM__PACK_SLAB_MAX / 8 <= 255, "units fit the high byte of packed");
 
 extern const struct cm__kind cm__client_kind;
 extern const struct cm__kind cm__txnlog_kind;
@@ -198,6 +200,8 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
+	if (pthread_mutex_init(&s->pack_mutex, NULL) != 0)
+		goto fail4;
 	for (int k = 0; k < CM__KIND_MAX; k++) { /* a slot's id is its key */
 		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
 		s->tables[k].ids.dir = &s->slabs;
@@ -237,6 +241,8 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 	}
 	*out = s;
 	return CM_OK;
+fail4:
+	pthread_mutex_destroy(&s->err_mutex);
 fail3:
 	pthread_mutex_destroy(&s->meta);
 fail2:
@@ -280,11 +286,13 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->assessments_by_client);
 	cm__audit_free(s);
 	cm__intern_free(s);
+	assert(s->pack_live == 0); /* every packed version was released */
 	for (i = 0; i < s->slabs.n; i++) {
 		SLAB_UNPOISON(s->slabs.blocks[i], SLAB_BYTES); /* the host's again */
 		cm__free(s, s->slabs.blocks[i]);
 	}
 	cm__free(s, s->slabs.blocks);
+	pthread_mutex_destroy(&s->pack_mutex);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
 	pthread_mutex_destroy(&s->txn_mutex);
@@ -491,6 +499,23 @@ static int slab_add(cm_store *s)
 	return CM_OK;
 }
 
+/* `size` bytes (a multiple of 8) carved from the last slab, and their
+ * reference; NULL if out of memory. */
+static char *slab_carve(cm_store *s, size_t size, uint32_t *ref)
+{
+	char *p;
+
+	if ((!s->slabs.n || SLAB_BYTES - s->slab_used < size) && slab_add(s))
+		return NULL;
+	/* (The rest of a full slab is left unused: at most one block,
+	 * under 1 percent.) */
+	p = s->slabs.blocks[s->slabs.n - 1] + s->slab_used;
+	*ref = cm__ref_make(s->slabs.n - 1, s->slab_used);
+	s->slab_used += size;
+	SLAB_UNPOISON(p, size);
+	return p;
+}
+
 /* A released slot waits in its size's free list as this node. */
 struct slot_freed {
 	void *next;
@@ -513,15 +538,7 @@ static char *slot_alloc(cm_store *s, size_t size, uint32_t *ref)
 		*ref = f.ref;
 		return p;
 	}
-	if ((!s->slabs.n || SLAB_BYTES - s->slab_used < size) && slab_add(s))
-		/* The rest of a full slab is left unused (at most a slot's
-		 * size: under 0.4 percent). */
-		return NULL;
-	p = s->slabs.blocks[s->slabs.n - 1] + s->slab_used;
-	*ref = cm__ref_make(s->slabs.n - 1, s->slab_used);
-	s->slab_used += size;
-	SLAB_UNPOISON(p, size);
-	return p;
+	return slab_carve(s, size, ref);
 }
 
 static void slot_release(cm_store *s, char *p, size_t size, uint32_t ref)
@@ -534,6 +551,43 @@ static void slot_release(cm_store *s, char *p, size_t size, uint32_t ref)
 	memcpy(p, &f, sizeof(f));
 	s->slot_free[c] = p;
 	SLAB_POISON(p, size);
+}
+
+void *cm__pack_alloc(cm_store *s, size_t size)
+{
+	size_t c = (size + 7) / 8 - 1;
+	void *p;
+	uint32_t ref;
+
+	pthread_mutex_lock(&s->pack_mutex);
+	if ((p = s->pack_free[c]) != NULL) {
+		SLAB_UNPOISON(p, (c + 1) * 8);
+		memcpy(&s->pack_free[c], p, sizeof(void *));
+		s->pack_live++;
+	}
+	pthread_mutex_unlock(&s->pack_mutex);
+	if (p)
+		return p;
+	/* Carving is the holder's alone, outside the mutex: a new slab
+	 * takes the write lock, which a releasing reader may hold. */
+	if (!(p = slab_carve(s, (c + 1) * 8, &ref)))
+		return NULL;
+	pthread_mutex_lock(&s->pack_mutex);
+	s->pack_live++;
+	pthread_mutex_unlock(&s->pack_mutex);
+	return p;
+}
+
+void cm__pack_release(cm_store *s, void *p, size_t size)
+{
+	size_t c = (size + 7) / 8 - 1;
+
+	pthread_mutex_lock(&s->pack_mutex);
+	memcpy(p, &s->pack_free[c], sizeof(void *));
+	s->pack_free[c] = p;
+	SLAB_POISON(p, (c + 1) * 8);
+	s->pack_live--;
+	pthread_mutex_unlock(&s->pack_mutex);
 }
 
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
