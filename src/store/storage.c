@@ -222,9 +222,11 @@ int cm__store_foreach_encoded(cm_store *s,
 			break;
 		}
 		for (j = 0; j < n; j++) {
-			e[j].kind = CM__AUDIT_KIND(&s->audit[first + j]);
-			e[j].id = (char *)s->audit[first + j].id;
-			e[j].revision = s->audit[first + j].revision;
+			const struct cm__audit *au = &s->audit[first + j];
+			const struct cm__slot *sl = cm__audit_slot(s, au);
+			e[j].kind = (unsigned char)sl->kid[0];
+			e[j].id = (char *)(uintptr_t)CM__SLOT_ID(sl);
+			e[j].revision = cm__audit_revision(au);
 			e[j].action = s->audit_action[first + j];
 		}
 		memset(&t, 0, sizeof(t));

@@ -709,9 +709,11 @@ uint64_t cm__store_digest(cm_store *s)
 	h = cm__digest_bytes(h, &s->assessments_by_client.total, sizeof(size_t));
 	for (i = 0; i < s->naudit; i++) {
 		const struct cm__audit *a = &s->audit[i];
-		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));
+		const char *id = CM__SLOT_ID(cm__audit_slot(s, a));
+		int64_t rev = cm__audit_revision(a);
+		h = cm__digest_bytes(h, &rev, sizeof(rev));
 		h = cm__digest_bytes(h, &s->audit_action[i], 1);
-		h = cm__digest_bytes(h, a->id, strlen(a->id));
+		h = cm__digest_bytes(h, id, strlen(id));
 	}
 	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));
 	for (i = 0; i < s->ntxn; i++) {

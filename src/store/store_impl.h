@@ -349,16 +349,14 @@ struct cm__txnlog {
 	size_t end; /* its entries are store->audit[previous end, end) */
 };
 
-/* One audit entry: 16 bytes (an entry per record a load creates). Its
- * action is store->audit_action[i]; its transaction, the txnlog whose
- * entries include i; its kind, that of the slot whose id it points at. */
+/* One audit entry: 12 bytes (an entry per record a load creates), 4-byte
+ * aligned (the revision in two halves). Its action is
+ * store->audit_action[i]; its transaction, the txnlog whose entries
+ * include i; its record (kind and id), its slot (cm__audit_slot). */
 struct cm__audit {
-	const char *id; /* the slot's id: lives as long as the store */
-	int64_t revision;
+	uint32_t slot; /* the slot's reference: lives as long as the store */
+	uint32_t rev_lo, rev_hi;
 };
-
-/* The kind of audit entry a (kept in front of its slot's id). */
-#define CM__AUDIT_KIND(a) ((int32_t)(unsigned char)(a)->id[-1])
 
 /* ---- the store --------------------------------------------------------- */
 
@@ -467,6 +465,26 @@ struct cm_store {
 
 	char errmsg[512];
 };
+
+/* The slot of audit entry a (caller holds the lock, or the transaction). */
+static inline const struct cm__slot *cm__audit_slot(const cm_store *s,
+						    const struct cm__audit *a)
+{
+	return (const struct cm__slot *)cm__ref_ptr(&s->slabs, a->slot);
+}
+
+static inline int64_t cm__audit_revision(const struct cm__audit *a)
+{
+	return (int64_t)((uint64_t)a->rev_hi << 32 | a->rev_lo);
+}
+
+static inline void cm__audit_set(struct cm__audit *a,
+				 const struct cm__slot *sl, int64_t revision)
+{
+	a->slot = sl->ref;
+	a->rev_lo = (uint32_t)(uint64_t)revision;
+	a->rev_hi = (uint32_t)((uint64_t)revision >> 32);
+}
 
 struct cm__assess_cfg;
 /* Free the assessment configuration (at store destruction). */
