@@ -257,7 +257,7 @@ int cm_measure_compute(int64_t *out_num, int64_t *out_den, int32_t *out_median,
 	if (!case_manager) {
 		const struct cm__table *t = &s->tables[CM_KIND_CLIENT];
 		for (i = 0; i < t->count && !x.nomem; i++)
-			measure_client(&x, measure, t->slots[i]);
+			measure_client(&x, measure, cm__table_slot(t, i));
 	} else {
 		const struct cm__bucket *b =
 			cm__mindex_get(&s->clients_by_cm, case_manager);

@@ -335,7 +335,7 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 	if (!case_manager) {
 		const struct cm__table *t = &s->tables[CM_KIND_CLIENT];
 		for (i = 0; i < t->count && !x->nomem; i++)
-			client_items(x, t->slots[i]);
+			client_items(x, cm__table_slot(t, i));
 		return;
 	} else if ((x->kinds & ~CONTACT_KINDS) == 0) {
 		/* Only contacts: the contact index lists the manager's active

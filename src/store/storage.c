@@ -193,7 +193,7 @@ int cm__store_foreach_encoded(cm_store *s,
 		const struct cm__kind *kd = cm__kind_get((int32_t)k);
 		const struct cm__table *tb = &s->tables[k];
 		for (i = 0; i < tb->count && rc == CM_OK; i++) {
-			const struct cm__slot *sl = tb->slots[i];
+			const struct cm__slot *sl = cm__table_slot(tb, i);
 			const struct cm__revs *rv = cm__slot_revs(sl);
 			uint32_t nrevs = rv ? rv->n : 0;
 			for (j = 0; j <= nrevs && rc == CM_OK; j++) {

@@ -266,12 +266,13 @@ static void store_destroy(cm_store *s)
 	for (k = 0; k < CM__KIND_MAX; k++) {
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
-			struct cm__revs *rv = cm__slot_revs(t->slots[i]);
+			struct cm__slot *sl = cm__table_slot(t, i);
+			struct cm__revs *rv = cm__slot_revs(sl);
 			uint32_t j;
 			for (j = 0; rv && j < rv->n; j++)
 				cm__rec_release(s, rv->v[j]);
-			cm__rec_release(s, t->slots[i]->cur);
-			cm__slot_free(s, t->slots[i]);
+			cm__rec_release(s, sl->cur);
+			cm__slot_free(s, sl);
 		}
 		cm__free(s, t->slots);
 		cm__kmap_free(s, &t->ids);
@@ -693,9 +694,10 @@ uint64_t cm__store_digest(cm_store *s)
 		h = cm__digest_bytes(h, &t->count, sizeof(t->count));
 		h = cm__digest_bytes(h, &pending, sizeof(pending));
 		for (i = 0; i < t->count; i++) {
-			uint32_t staged = idle ? t->slots[i]->staged : 0;
+			const struct cm__slot *sl = cm__table_slot(t, i);
+			uint32_t staged = idle ? sl->staged : 0;
 			h = cm__digest_bytes(h, &staged, sizeof(staged));
-			h = cm__rec_digest(kd, t->slots[i]->cur, h);
+			h = cm__rec_digest(kd, sl->cur, h);
 		}
 	}
 	idents = cm__cdir_ident_count(s);

@@ -245,9 +245,18 @@ int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
 	struct cm__kmap ids;     /* id -> struct cm__slot *, pending ones too */
-	struct cm__slot **slots; /* in creation order */
+	/* The committed slots in creation order, as their references (4
+	 * bytes instead of a pointer's 8): read with cm__table_slot. */
+	uint32_t *slots;
 	size_t count, cap;
 };
+
+/* Slot i (below t->count) of table t. Caller holds the lock. */
+static inline struct cm__slot *cm__table_slot(const struct cm__table *t,
+					      size_t i)
+{
+	return (struct cm__slot *)cm__ref_ptr(t->ids.dir, t->slots[i]);
+}
 
 /* ---- secondary multi-indexes (mindex.c) -------------------------------- */
 

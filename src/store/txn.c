@@ -461,7 +461,7 @@ static void apply(cm_txn *txn, const char *actor, char *logid)
 			/* In the id map since it was staged. */
 			struct cm__table *t = &s->tables[op->kind];
 			op->fresh = 0;
-			t->slots[t->count++] = op->sl;
+			t->slots[t->count++] = op->sl->ref;
 		} else if (cm__kind_get(op->kind)->keep_revisions) {
 			/* Kept: the slot keeps the reference. */
 			struct cm__revs *rv = cm__slot_revs(op->sl);
