@@ -422,6 +422,114 @@ static void test_audit_entry_revision(void **state)
 	free(sl);
 }
 
+/* A transaction keeps the handles it staged apart from its ops (in op
+ * order; a freed handle's entry goes when the entries after it have gone).
+ * Two handles on one record: the later save takes the op and its handle;
+ * a record saved again after its handle was freed gets a new entry in
+ * place, also when that needs memory (CM_ENOMEM: nothing changes). After
+ * commit, the handles the caller kept read the committed revision. */
+static void test_staged_handles(void **state)
+{
+	enum { N = 17 };
+	struct th_env env;
+	char ids[N][64], fam[32];
+	cm_client *c, *h[N], *x1, *x2, *y2;
+	cm_txn *t;
+	size_t nops, nheld;
+	long f;
+	int i, rc;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	for (i = 0; i < N; i++) {
+		c = make_client(&env, "Before");
+		snprintf(ids[i], sizeof(ids[i]), "%s", cm_client_id(c));
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	/* Record 0 through two handles: x2's save replaces x1's. */
+	assert_int_equal(cm_client_get(&x1, env.store, ids[0]), CM_OK);
+	assert_int_equal(cm_client_get(&x2, env.store, ids[0]), CM_OK);
+	assert_int_equal(cm_client_set_text(x1, CM_CLIENT_FAMILY, "X1"), CM_OK);
+	assert_int_equal(cm_client_set_text(x2, CM_CLIENT_FAMILY, "X2"), CM_OK);
+	assert_int_equal(cm_client_save(t, x1), CM_OK);
+	assert_int_equal(cm_client_save(t, x2), CM_OK);
+	assert_int_equal(t->nheld, 1);
+	/* Record 1 saved and its handle freed: its entry goes. */
+	assert_int_equal(cm_client_get(&c, env.store, ids[1]), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Y1"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	assert_int_equal(t->nheld, 1);
+	/* Records 2.. kept, filling the entries' room. */
+	for (i = 2; i < N; i++) {
+		assert_int_equal(cm_client_get(&h[i], env.store, ids[i]), CM_OK);
+		snprintf(fam, sizeof(fam), "Kept%d", i);
+		assert_int_equal(cm_client_set_text(h[i], CM_CLIENT_FAMILY, fam), CM_OK);
+		assert_int_equal(cm_client_save(t, h[i]), CM_OK);
+	}
+	/* Record 1 again, through a new handle: an entry between 0's and
+	 * 2's. Each allocation it makes fails once, in turn. */
+	assert_int_equal(cm_client_get(&y2, env.store, ids[1]), CM_OK);
+	assert_int_equal(cm_client_set_text(y2, CM_CLIENT_FAMILY, "Y2"), CM_OK);
+	nops = t->nops;
+	nheld = t->nheld;
+	assert_int_equal(t->heldcap, nheld); /* the new entry needs room */
+	for (f = 1;; f++) {
+		env.alloc.fail_at = env.alloc.count + f;
+		env.alloc.fail_after = 0;
+		rc = cm_client_save(t, y2);
+		env.alloc.fail_at = 0;
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_int_equal(t->nops, nops);
+		assert_int_equal(t->nheld, nheld);
+	}
+	assert_true(env.alloc.failures > 0);
+	assert_int_equal(t->nops, nops);
+	assert_int_equal(t->nheld, nheld + 1);
+	for (i = 0; i < (int)t->nheld; i++) {
+		assert_int_equal(t->held[i].op, (size_t)i);
+		if (t->held[i].h)
+			assert_int_equal(t->held[i].h->held, i);
+	}
+	/* Freed in the middle: the entry stays, empty. */
+	cm_client_free(h[5]);
+	h[5] = NULL;
+	assert_int_equal(t->nheld, nheld + 1);
+	assert_null(t->held[5].h);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	/* The handles kept read the committed revision; x1, replaced, does
+	 * not (its changes were not what committed). */
+	assert_int_equal(cm_client_revision(x2), 2);
+	assert_int_equal(cm_client_revision(y2), 2);
+	assert_int_equal(cm_client_revision(x1), 1);
+	for (i = 2; i < N; i++)
+		if (h[i])
+			assert_int_equal(cm_client_revision(h[i]), 2);
+	assert_int_equal(cm_client_get(&c, env.store, ids[0]), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "X2");
+	cm_client_free(c);
+	assert_int_equal(cm_client_get(&c, env.store, ids[1]), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "Y2");
+	cm_client_free(c);
+	assert_int_equal(cm_client_get(&c, env.store, ids[5]), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "Kept5");
+	cm_client_free(c);
+	cm_client_free(x1);
+	cm_client_free(x2);
+	cm_client_free(y2);
+	for (i = 2; i < N; i++)
+		cm_client_free(h[i]);
+	th_close(&env);
+}
+
 static void test_several_records_one_txn(void **state)
 {
 	struct th_env env;
@@ -626,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_many_pending),
 		cmocka_unit_test(test_slab_directory_grows),
 		cmocka_unit_test(test_audit_entry_revision),
+		cmocka_unit_test(test_staged_handles),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

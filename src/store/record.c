@@ -706,7 +706,7 @@ int cm__handle_new(struct cm__handle **out, cm_store *s,
 	h->mods = 0;
 	h->saved_mods = 0;
 	h->txn = NULL;
-	h->op = 0;
+	h->held = 0;
 	atomic_init(&h->refs, 1);
 	cm__store_ref(s);
 	*out = h;
@@ -750,14 +750,8 @@ void cm__handle_free(struct cm__handle *h)
 	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1 &&
 	    txn_is_mine(h->store)) {
 		struct cm__rec *r;
-		if (h->txn) {
-			struct cm__op *op = &h->txn->ops[h->op];
-			if (op->handle == h) {
-				op->handle = NULL;
-				h->txn = NULL;
-				cm__handle_release(h);
-			}
-		}
+		if (h->txn && cm__txn_unhold(h->txn, h))
+			cm__handle_release(h);
 		if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
 			/* Still held by an op (saved under two ids): it skips
 			 * a handle whose caller has let go (refs == 1). */

@@ -600,11 +600,11 @@ struct cm__handle {
 	struct cm__rec *rec; /* shared committed version, or private copy */
 	uint64_t mods;       /* successful changes, to tell if changed since save */
 	/* The transaction that staged it and holds a reference, and the
-	 * index of its op there (so that the caller's free can hand the
-	 * transaction's reference back at once), or NULL. */
+	 * index of that reference's entry in txn->held (so that the
+	 * caller's free can hand it back at once), or NULL. */
 	cm_txn *txn;
 	atomic_int refs;     /* the caller's + one per txn that staged it */
-	uint32_t op;
+	uint32_t held;
 	uint64_t saved_mods; /* mods when txn staged it */
 	int owned;           /* rec is this handle's private copy */
 };
@@ -741,11 +741,12 @@ void cm__snap_clear(struct cm__snap *sn);
 
 /* ---- transactions (txn.c) ---------------------------------------------- */
 
-/* One staged record: 32 bytes, as a transaction loading a million records
- * holds a million of them until commit. */
+/* One staged record: 24 bytes, as a transaction loading a million records
+ * holds a million of them until commit. The handle a save staged is not
+ * kept here but in cm_txn.held: a loader frees each handle right after
+ * its save, so most ops would keep an empty pointer. */
 struct cm__op {
 	struct cm__rec *rec;       /* the new version, private to the op */
-	struct cm__handle *handle; /* a reference, or NULL */
 	/* The record's slot: its committed one, or (fresh) the pending slot
 	 * of a new record, until apply makes it the committed one. Read it
 	 * with cm__op_slot / cm__op_new_slot. */
@@ -767,12 +768,25 @@ static inline struct cm__slot *cm__op_new_slot(const struct cm__op *op)
 	return op->fresh ? op->sl : NULL;
 }
 
+/* A handle a transaction holds a reference to, and the index of the op
+ * that staged it (NULL handle: its caller has freed it). */
+struct cm__held {
+	struct cm__handle *h;
+	size_t op;
+};
+
 struct cm_txn {
 	cm_store *store;
 	char *actor;
 	int64_t time;
 	struct cm__op *ops;
 	size_t nops, opcap;
+	/* The staged handles, in the order of their ops (at most one entry
+	 * per op); entries whose handle was freed stay (NULL) until every
+	 * entry after them is gone too, so the array stays as long as the
+	 * handles the caller keeps (a loader keeps none). */
+	struct cm__held *held;
+	size_t nheld, heldcap;
 	/* At commit: the store's shared copy of the actor (intern.h), which
 	 * the audit trail and the status histories of the committed
 	 * versions borrow. */
@@ -810,6 +824,10 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 		    void *ctx);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
+/* The caller frees staged handle h (h->txn is txn): txn lets go of it
+ * (h->txn becomes NULL) and returns 1, so that the caller releases txn's
+ * reference; 0 if txn's entry for it went to another handle. */
+int cm__txn_unhold(cm_txn *txn, struct cm__handle *h);
 /* Drop the ops staged after the first nops (the undo of a multi-record
  * helper that failed part-way; only ops it appended, never replaced). */
 void cm__txn_truncate(cm_txn *txn, size_t nops);
