@@ -205,10 +205,9 @@ static void test_staged_record_invisible(void **state)
 	th_close(&env);
 }
 
-/* A staged version holds its own copy of a short text the intern table
- * lacks and is marked for interning at commit; once committed, the text
- * is in the table and later versions share it (no own copy, no interning
- * work at their commit). A rollback interns nothing. */
+/* A save interns the short texts it packs, so the staged version already
+ * shares them; a rollback takes back what the transaction added (and only
+ * that); a commit keeps it, and later versions share the same copy. */
 static void test_commit_interns_new_texts(void **state)
 {
 	static const char mgr[] = "cm-intern-check";
@@ -226,7 +225,9 @@ static void test_commit_interns_new_texts(void **state)
 	v = (const struct cm__client *)cm__txn_staged(t, CM_KIND_CLIENT,
 						     cm_client_id(a));
 	assert_non_null(v);
-	assert_true(v->hdr.packed & CM__PACKED_OWN);
+	assert_false(v->hdr.packed & CM__PACKED_OWN);
+	assert_ptr_equal(v->case_manager,
+			 cm__intern_find(env.store, mgr, strlen(mgr)));
 	cm_txn_rollback(t);
 	assert_null(cm__intern_find(env.store, mgr, strlen(mgr)));
 
@@ -530,6 +531,75 @@ static void test_staged_handles(void **state)
 	th_close(&env);
 }
 
+/* Many texts interned by transactions that roll back, around many that
+ * committed: the rollbacks free every arena block they added and leave
+ * the committed texts findable at the same copies (the table deletes by
+ * backward shift); a commit that fails takes its texts back too. */
+static void test_rollback_takes_back_interned(void **state)
+{
+	enum { NKEPT = 300, NGONE = 3000 };
+	static const char *kept[NKEPT];
+	struct th_env env;
+	char mgr[80];
+	cm_client *c;
+	cm_txn *t;
+	long live;
+	int i, round;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	for (i = 0; i < NKEPT; i++) {
+		c = make_client(&env, "Kept");
+		snprintf(mgr, sizeof(mgr), "kept-manager-%d", i);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, mgr), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	for (i = 0; i < NKEPT; i++) {
+		snprintf(mgr, sizeof(mgr), "kept-manager-%d", i);
+		assert_non_null(kept[i] = cm__intern_find(env.store, mgr, strlen(mgr)));
+	}
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(cm_txn_begin(&t, env.store, "someone-new"), CM_OK);
+		for (i = 0; i < NGONE; i++) {
+			c = make_client(&env, "Gone");
+			/* Long enough to need several arena blocks. */
+			snprintf(mgr, sizeof(mgr),
+				 "a-manager-whose-id-is-rather-long-%d-%d", round, i);
+			assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, mgr),
+					 CM_OK);
+			assert_int_equal(cm_client_save(t, c), CM_OK);
+			cm_client_free(c);
+		}
+		snprintf(mgr, sizeof(mgr), "a-manager-whose-id-is-rather-long-%d-7", round);
+		assert_non_null(cm__intern_find(env.store, mgr, strlen(mgr)));
+		if (round < 2) {
+			cm_txn_rollback(t);
+		} else {
+			/* Every allocation from the commit's first fails. */
+			env.alloc.fail_at = env.alloc.count + 1;
+			env.alloc.fail_after = 1;
+			assert_int_equal(cm_txn_commit(t), CM_ENOMEM);
+			env.alloc.fail_at = 0;
+		}
+		assert_null(cm__intern_find(env.store, mgr, strlen(mgr)));
+		assert_null(cm__intern_find(env.store, "someone-new", 11));
+		for (i = 0; i < NKEPT; i++) {
+			snprintf(mgr, sizeof(mgr), "kept-manager-%d", i);
+			assert_ptr_equal(cm__intern_find(env.store, mgr, strlen(mgr)),
+					 kept[i]);
+		}
+		/* The first round leaves slabs for slots (kept for reuse)
+		 * and a larger table; the arena blocks go every time. */
+		if (round == 0)
+			live = env.alloc.live;
+		assert_int_equal(env.alloc.live, live);
+	}
+	th_close(&env);
+}
+
 static void test_several_records_one_txn(void **state)
 {
 	struct th_env env;
@@ -735,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_slab_directory_grows),
 		cmocka_unit_test(test_audit_entry_revision),
 		cmocka_unit_test(test_staged_handles),
+		cmocka_unit_test(test_rollback_takes_back_interned),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

@@ -374,10 +374,9 @@ static const char *find_shared(const struct pack_ctx *c,
 		n = strlen(t);
 		if (n > CM__INTERN_MAX)
 			return NULL;
-		/* A save only finds: what it staged may never commit, and
-		 * the table only grows with committed texts (added after
-		 * commit, cm__rec_intern, or while loading: no txn). */
-		if (!add || c->txn)
+		/* A save adds what it packs (a transaction that does not
+		 * commit takes it back: cm__intern_undo). */
+		if (!add)
 			return cm__intern_find(c->s, t, n);
 		if (!(t = cm__intern(c->s, t, n)))
 			*rc = CM_ENOMEM;

@@ -24,6 +24,7 @@
 #include "casemgr/storage.h"
 #include "core/core.h"
 #include "core/hashmap.h"
+#include "store/intern.h"
 
 /* ---- schemas ----------------------------------------------------------- */
 
@@ -797,6 +798,10 @@ struct cm_txn {
 	 * look the same client up again and again), or NULL. Cleared when
 	 * pending slots are freed. */
 	struct cm__slot *memo;
+	/* The intern table when the transaction began: unless it commits,
+	 * what its saves and commit added is taken back (intern.h). */
+	struct cm__intern_mark intern_mark;
+	int committed;
 };
 
 /* Give every pending entry (actor NULL) of a status history the txn's

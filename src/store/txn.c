@@ -116,6 +116,10 @@ static void txn_free(cm_txn *txn)
 
 	release_ops(s, txn, 0);
 	unstage(s, txn, 0);
+	/* Nothing points at what it interned any more (its versions are
+	 * released). */
+	if (!txn->committed)
+		cm__intern_undo(s, &txn->intern_mark);
 	cm__free(s, txn->ops);
 	cm__free(s, txn->held);
 	cm__free(s, txn->actor);
@@ -172,6 +176,7 @@ int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 	s->txn_owner = pthread_self();
 	pthread_mutex_unlock(&s->meta);
 	cm__store_ref(s);
+	cm__intern_mark(s, &txn->intern_mark); /* the table is ours now */
 
 	rc = cm__store_clock(s, &txn->time);
 	if (rc) {
@@ -456,9 +461,10 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	fill = k->history_off && hist_pending(rec_history(k, r));
 	if (fill)
 		cm__hist_fill(txn, rec_history(k, r));
-	/* Committing texts join the intern table (saves only look in it:
-	 * work rolled back leaves nothing there): those it lacked when the
-	 * version was packed, and the actors just filled in. */
+	/* Committing texts join the intern table (if the commit fails, the
+	 * transaction takes them back with what its saves added): those it
+	 * lacked when the version was packed, and the actors just filled
+	 * in. */
 	if ((fill || (r->packed & CM__PACKED_OWN)) &&
 	    cm__rec_intern(txn->store, k, r))
 		return CM_ENOMEM;
@@ -639,9 +645,8 @@ int cm_txn_commit(cm_txn *txn)
 		txn_free(txn);
 		return rc;
 	}
-	/* One copy per distinct actor, not per transaction. A commit that
-	 * fails later leaves it in the table: a cache entry no record
-	 * depends on (as cm__rec_intern's). */
+	/* One copy per distinct actor, not per transaction (taken back if
+	 * the commit fails, with what the transaction interned). */
 	if (txn->nops && !(txn->commit_actor = cm__intern(s, txn->actor,
 							  strlen(txn->actor))))
 		rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
@@ -683,6 +688,7 @@ int cm_txn_commit(cm_txn *txn)
 		   op->action);
 	}
 	/* op->rec now holds the replaced versions: txn_free releases them. */
+	txn->committed = 1;
 	txn_free(txn);
 	return CM_OK;
 }
