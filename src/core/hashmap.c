@@ -54,6 +54,17 @@ void *cm__map_get(const struct cm__map *m, const void *key, size_t len)
 	return m->ents[i].key ? m->ents[i].val : NULL;
 }
 
+const struct cm__mapent *cm__map_entry(const struct cm__map *m,
+				       const void *key, size_t len)
+{
+	size_t i;
+
+	if (m->count == 0)
+		return NULL;
+	i = find_slot(m, key, len, cm__hash(key, len));
+	return m->ents[i].key ? &m->ents[i] : NULL;
+}
+
 /* The capacity a table of `count` entries of esz bytes needs for `extra`
  * more at a load factor of at most 3/4: cap itself if it has room, else
  * the next power of two that does (from 16), or 0 if that overflows. */

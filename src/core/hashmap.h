@@ -39,6 +39,9 @@ static inline int cm__probe_moves(size_t home, size_t i, size_t j)
 	       (j < i && (home <= i && home > j));
 }
 void *cm__map_get(const struct cm__map *m, const void *key, size_t len);
+/* The entry of key (its stored key and value), or NULL. */
+const struct cm__mapent *cm__map_entry(const struct cm__map *m,
+				       const void *key, size_t len);
 /* Ensure `extra` more keys can be put without allocating. CM_OK/CM_ENOMEM. */
 int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra);
 /* Insert or replace; the map must have room (see reserve). */

@@ -54,7 +54,7 @@ int cm_caseload_list(cm_caseload_iter **out, cm_store *s)
 		uint32_t j;
 		if (!m->ents[i].key)
 			continue;
-		row.manager = b->key;
+		row.manager = m->ents[i].key;
 		for (j = 0; j < b->n; j++) {
 			const struct cm__client *c =
 				(const struct cm__client *)b->e[j].slot->cur;

@@ -275,13 +275,14 @@ struct cm__ient {
 	struct cm__slot *slot;
 };
 
+/* 24 bytes: every client slot carries four (slot-homed indexes). The key
+ * of a bucket in an index map is that map entry's key. */
 struct cm__bucket {
-	const char *key;     /* owned iff owns_key; else a slot's id (lives as
-				long as the store) */
 	struct cm__ient *e;
 	uint32_t n, cap;
 	uint32_t pend;       /* entries planned by the committing txn */
-	uint8_t owns_key;
+	uint8_t owns_key;    /* its map key is its own copy (else a slot's
+				id, which lives as long as the store) */
 	uint8_t live;        /* in the index map (not only in a prep) */
 };
 
