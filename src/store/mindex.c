@@ -149,8 +149,9 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 	return bucket_plan(s, p, b);
 }
 
-/* Position of (k, slot) in b: where it is, or where it would go. */
-static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
+/* Position of (k, slot) in b of ix: where it is, or where it would go. */
+static uint32_t bucket_find(const struct cm__mindex *ix,
+			    const struct cm__bucket *b, int64_t k,
 			    const struct cm__slot *slot, int *found)
 {
 	uint32_t lo = 0, hi = b->n;
@@ -159,8 +160,12 @@ static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		const struct cm__ient *e = &b->e[mid];
-		int c = e->key < k ? -1 : e->key > k ? 1
-			: e->slot == slot ? 0 : strcmp(CM__SLOT_ID(e->slot), CM__SLOT_ID(slot));
+		int64_t ek = cm__ient_key(e);
+		int c = ek < k ? -1 : ek > k ? 1
+			: e->ref == slot->ref ? 0
+			: strcmp(CM__SLOT_ID((const struct cm__slot *)
+					     cm__ref_ptr(ix->dir, e->ref)),
+				 CM__SLOT_ID(slot));
 		if (c == 0) {
 			*found = 1;
 			return mid;
@@ -189,10 +194,11 @@ void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		b->live = 1;
 		cm__map_put(&ix->map, fe->key, fe->len, b);
 	}
-	at = bucket_find(b, k, slot, &found);
+	at = bucket_find(ix, b, k, slot, &found);
 	memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
-	b->e[at].key = k;
-	b->e[at].slot = slot;
+	b->e[at].key_lo = (uint32_t)(uint64_t)k;
+	b->e[at].key_hi = (uint32_t)((uint64_t)k >> 32);
+	b->e[at].ref = slot->ref;
 	b->n++;
 	ix->total++;
 }
@@ -207,7 +213,7 @@ void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
 
 	if (!b)
 		return;
-	at = bucket_find(b, k, slot, &found);
+	at = bucket_find(ix, b, k, slot, &found);
 	if (!found)
 		return;
 	memmove(&b->e[at], &b->e[at + 1], (b->n - at - 1) * sizeof(*b->e));

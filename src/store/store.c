@@ -210,6 +210,9 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 	 * front of its slot (cm__client_kind.slot_buckets). Events last,
 	 * next to the slot: a timeline reads the slot's id (the look-up)
 	 * then the bucket, mostly in the same cache line. */
+	s->clients_by_cm.dir = s->events_by_client.dir = &s->slabs;
+	s->services_by_client.dir = s->plans_by_client.dir = &s->slabs;
+	s->assessments_by_client.dir = &s->slabs;
 	cm__mindex_home(&s->assessments_by_client, &s->tables[CM_KIND_CLIENT], 0);
 	cm__mindex_home(&s->services_by_client, &s->tables[CM_KIND_CLIENT], 1);
 	cm__mindex_home(&s->plans_by_client, &s->tables[CM_KIND_CLIENT], 2);

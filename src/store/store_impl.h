@@ -270,10 +270,18 @@ static inline struct cm__slot *cm__table_slot(const struct cm__table *t,
  * cm__mindex_add / _del (apply) only move entries and cannot fail;
  * cm__mprep_done releases the rest.
  */
+/* 12 bytes, 4-byte aligned (an entry per indexed record): the key in two
+ * halves and the slot as its reference. Read with cm__ient_key and
+ * cm__ient_slot. */
 struct cm__ient {
-	int64_t key;
-	struct cm__slot *slot;
+	uint32_t key_lo, key_hi;
+	uint32_t ref;
 };
+
+static inline int64_t cm__ient_key(const struct cm__ient *e)
+{
+	return (int64_t)((uint64_t)e->key_hi << 32 | e->key_lo);
+}
 
 /* 24 bytes: every client slot carries four (slot-homed indexes). The key
  * of a bucket in an index map is that map entry's key. */
@@ -295,6 +303,8 @@ struct cm__mindex {
 	 * reads as absent). */
 	const struct cm__table *home_table;
 	uint8_t home;
+	/* The store's slabs, which its entries' references point into. */
+	const struct cm__refdir *dir;
 };
 
 /* Make ix slot-homed on table t's records, using their bucket `home`. */
@@ -476,6 +486,26 @@ struct cm_store {
 
 	char errmsg[512];
 };
+
+/* The slot of index entry e (caller holds the lock, or the transaction). */
+static inline struct cm__slot *cm__ient_slot(const cm_store *s,
+					     const struct cm__ient *e)
+{
+	return (struct cm__slot *)cm__ref_ptr(&s->slabs, e->ref);
+}
+
+/* Entry i of bucket b: its slot (caller holds the lock) and its key. */
+static inline struct cm__slot *cm__bucket_slot(const cm_store *s,
+					       const struct cm__bucket *b,
+					       uint32_t i)
+{
+	return cm__ient_slot(s, &b->e[i]);
+}
+
+static inline int64_t cm__bucket_key(const struct cm__bucket *b, uint32_t i)
+{
+	return cm__ient_key(&b->e[i]);
+}
 
 /* The slot of audit entry a (caller holds the lock, or the transaction). */
 static inline const struct cm__slot *cm__audit_slot(const cm_store *s,
