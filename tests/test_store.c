@@ -348,14 +348,14 @@ static void test_slab_directory_grows(void **state)
 	th_open(&env);
 	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
 	/* Fill the slabs the directory has room for. */
-	while (env.store->slabs.n < env.store->slabs.cap || env.store->slabs.n == 0) {
+	while (env.store->slabs.dir.n < env.store->slabs.dir.cap || env.store->slabs.dir.n == 0) {
 		c = make_client(&env, "Slab");
 		assert_int_equal(cm_client_save(t, c), CM_OK);
 		cm_client_free(c);
 		n++;
 	}
 	/* Save until a save needs a new slab, and so a larger directory. */
-	cap = env.store->slabs.cap;
+	cap = env.store->slabs.dir.cap;
 	ids = malloc(16 * sizeof(*ids));
 	assert_non_null(ids);
 	for (;;) {
@@ -372,15 +372,15 @@ static void test_slab_directory_grows(void **state)
 				break;
 			assert_int_equal(rc, CM_ENOMEM);
 			assert_int_equal(t->nops, nops);
-			assert_true(env.store->slabs.cap == cap ||
-				    env.store->slabs.cap == cap * 2);
+			assert_true(env.store->slabs.dir.cap == cap ||
+				    env.store->slabs.dir.cap == cap * 2);
 		}
 		cm_client_free(c);
 		n++;
-		if (env.store->slabs.cap != cap)
+		if (env.store->slabs.dir.cap != cap)
 			break;
 	}
-	assert_int_equal(env.store->slabs.cap, cap * 2);
+	assert_int_equal(env.store->slabs.dir.cap, cap * 2);
 	/* And a few more in the new slab. */
 	for (i = 1; i < 16; i++) {
 		c = make_client(&env, "After");

@@ -108,6 +108,7 @@ int cm_store_options_init(cm_store_options *opts, uint32_t version)
 }
 
 static void store_destroy(cm_store *s);
+static void slabs_free(cm_store *s, struct cm__slabs *sl);
 
 /* ---- open / close ------------------------------------------------------ */
 
@@ -204,15 +205,17 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail4;
 	for (int k = 0; k < CM__KIND_MAX; k++) { /* a slot's id is its key */
 		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
-		s->tables[k].ids.dir = &s->slabs;
+		s->tables[k].ids.dir = &s->slabs.dir;
 	}
 	/* A client's assessments, services, plans and events: buckets in
 	 * front of its slot (cm__client_kind.slot_buckets). Events last,
 	 * next to the slot: a timeline reads the slot's id (the look-up)
 	 * then the bucket, mostly in the same cache line. */
-	s->clients_by_cm.dir = s->events_by_client.dir = &s->slabs;
-	s->services_by_client.dir = s->plans_by_client.dir = &s->slabs;
-	s->assessments_by_client.dir = &s->slabs;
+	s->slabs.max = CM__REF_BLOCKS_MAX;
+	s->pack_slabs.max = UINT32_MAX / 2;
+	s->clients_by_cm.dir = s->events_by_client.dir = &s->slabs.dir;
+	s->services_by_client.dir = s->plans_by_client.dir = &s->slabs.dir;
+	s->assessments_by_client.dir = &s->slabs.dir;
 	cm__mindex_home(&s->assessments_by_client, &s->tables[CM_KIND_CLIENT], 0);
 	cm__mindex_home(&s->services_by_client, &s->tables[CM_KIND_CLIENT], 1);
 	cm__mindex_home(&s->plans_by_client, &s->tables[CM_KIND_CLIENT], 2);
@@ -291,11 +294,8 @@ static void store_destroy(cm_store *s)
 	cm__audit_free(s);
 	cm__intern_free(s);
 	assert(s->pack_live == 0); /* every packed version was released */
-	for (i = 0; i < s->slabs.n; i++) {
-		SLAB_UNPOISON(s->slabs.blocks[i], SLAB_BYTES); /* the host's again */
-		cm__free(s, s->slabs.blocks[i]);
-	}
-	cm__free(s, s->slabs.blocks);
+	slabs_free(s, &s->slabs);
+	slabs_free(s, &s->pack_slabs);
 	pthread_mutex_destroy(&s->pack_mutex);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
@@ -470,10 +470,10 @@ static size_t slot_size(const struct cm__kind *k, size_t n)
 	return (slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
 }
 
-/* A new slab, the last of s->slabs. CM_OK or CM_ENOMEM. */
-static int slab_add(cm_store *s)
+/* A new slab, the last of sl. CM_OK or CM_ENOMEM. */
+static int slab_add(cm_store *s, struct cm__slabs *sl)
 {
-	struct cm__refdir *d = &s->slabs;
+	struct cm__refdir *d = &sl->dir;
 	char *sb;
 
 	if (d->n == d->cap) {
@@ -481,7 +481,7 @@ static int slab_add(cm_store *s)
 		 * under the write lock (this runs outside it). */
 		uint32_t ncap = d->cap ? d->cap * 2 : 8;
 		char **nb;
-		if (d->cap >= CM__REF_BLOCKS_MAX ||
+		if (d->cap >= sl->max ||
 		    !(nb = cm__alloc(s, ncap * sizeof(*nb))))
 			return CM_ENOMEM;
 		if (d->n)
@@ -499,25 +499,38 @@ static int slab_add(cm_store *s)
 	/* A new reference is read only once it is in an id map, which
 	 * happens under the write lock. */
 	d->blocks[d->n++] = sb;
-	s->slab_used = 0;
+	sl->used = 0;
 	return CM_OK;
 }
 
-/* `size` bytes (a multiple of 8) carved from the last slab, and their
- * reference; NULL if out of memory. */
-static char *slab_carve(cm_store *s, size_t size, uint32_t *ref)
+/* `size` bytes (a multiple of 8) carved from the last slab of sl, and
+ * their reference; NULL if out of memory. */
+static char *slab_carve(cm_store *s, struct cm__slabs *sl, size_t size,
+			uint32_t *ref)
 {
+	struct cm__refdir *d = &sl->dir;
 	char *p;
 
-	if ((!s->slabs.n || SLAB_BYTES - s->slab_used < size) && slab_add(s))
+	if ((!d->n || SLAB_BYTES - sl->used < size) && slab_add(s, sl))
 		return NULL;
 	/* (The rest of a full slab is left unused: at most one block,
 	 * under 1 percent.) */
-	p = s->slabs.blocks[s->slabs.n - 1] + s->slab_used;
-	*ref = cm__ref_make(s->slabs.n - 1, s->slab_used);
-	s->slab_used += size;
+	p = d->blocks[d->n - 1] + sl->used;
+	*ref = cm__ref_make(d->n - 1, sl->used);
+	sl->used += size;
 	SLAB_UNPOISON(p, size);
 	return p;
+}
+
+static void slabs_free(cm_store *s, struct cm__slabs *sl)
+{
+	uint32_t i;
+
+	for (i = 0; i < sl->dir.n; i++) {
+		SLAB_UNPOISON(sl->dir.blocks[i], SLAB_BYTES); /* the host's again */
+		cm__free(s, sl->dir.blocks[i]);
+	}
+	cm__free(s, sl->dir.blocks);
 }
 
 /* A released slot waits in its size's free list as this node. */
@@ -542,7 +555,7 @@ static char *slot_alloc(cm_store *s, size_t size, uint32_t *ref)
 		*ref = f.ref;
 		return p;
 	}
-	return slab_carve(s, size, ref);
+	return slab_carve(s, &s->slabs, size, ref);
 }
 
 static void slot_release(cm_store *s, char *p, size_t size, uint32_t ref)
@@ -574,7 +587,7 @@ void *cm__pack_alloc(cm_store *s, size_t size)
 		return p;
 	/* Carving is the holder's alone, outside the mutex: a new slab
 	 * takes the write lock, which a releasing reader may hold. */
-	if (!(p = slab_carve(s, (c + 1) * 8, &ref)))
+	if (!(p = slab_carve(s, &s->pack_slabs, (c + 1) * 8, &ref)))
 		return NULL;
 	pthread_mutex_lock(&s->pack_mutex);
 	s->pack_live++;

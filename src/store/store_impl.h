@@ -381,6 +381,14 @@ struct cm__audit {
 
 /* ---- the store --------------------------------------------------------- */
 
+/* Slabs: blocks of SLAB_BYTES (store.c), the last one carved. */
+struct cm__slabs {
+	struct cm__refdir dir;
+	size_t used; /* bytes of the last block handed out */
+	uint32_t max; /* most blocks (references name at most
+			 CM__REF_BLOCKS_MAX) */
+};
+
 /* Longest record id (the FHIR id rule). */
 #define CM__ID_MAX 64
 /* Most buckets in front of a slot (struct cm__kind.slot_buckets). */
@@ -464,11 +472,13 @@ struct cm_store {
 	 * slot (a staged record that did not commit) waits in the free list
 	 * of its size (in 8-byte units) for the next slot of that size.
 	 * Changed only by the transaction's holder (or at open and close);
-	 * readers resolve slot references through slabs.blocks under the
-	 * read lock, so that array grows under the write lock. */
-	struct cm__refdir slabs; /* the last is carved */
-	size_t slab_used;        /* bytes of the last slab handed out */
+	 * readers resolve slot references through slabs.dir.blocks under
+	 * the read lock, so that array grows under the write lock. */
+	struct cm__slabs slabs;
 	void *slot_free[CM__SLOT_CLASSES];
+	/* The slabs of cm__pack_alloc, apart from the slots' so that the
+	 * events take none of the blocks slot references can name. */
+	struct cm__slabs pack_slabs;
 	/* Released blocks of cm__pack_alloc, by size in 8-byte units. Any
 	 * thread may release the last reference to a version (a reader's
 	 * handle), so these lists are guarded by pack_mutex; carving them
@@ -491,7 +501,7 @@ struct cm_store {
 static inline struct cm__slot *cm__ient_slot(const cm_store *s,
 					     const struct cm__ient *e)
 {
-	return (struct cm__slot *)cm__ref_ptr(&s->slabs, e->ref);
+	return (struct cm__slot *)cm__ref_ptr(&s->slabs.dir, e->ref);
 }
 
 /* Entry i of bucket b: its slot (caller holds the lock) and its key. */
@@ -511,7 +521,7 @@ static inline int64_t cm__bucket_key(const struct cm__bucket *b, uint32_t i)
 static inline const struct cm__slot *cm__audit_slot(const cm_store *s,
 						    const struct cm__audit *a)
 {
-	return (const struct cm__slot *)cm__ref_ptr(&s->slabs, a->slot);
+	return (const struct cm__slot *)cm__ref_ptr(&s->slabs.dir, a->slot);
 }
 
 static inline int64_t cm__audit_revision(const struct cm__audit *a)
