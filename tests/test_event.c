@@ -1,4 +1,5 @@
 /* Monitoring events: immutability, amendments, the timeline, follow-up. */
+#include <stdio.h>
 #include <string.h>
 
 #include "fixtures.h"
@@ -262,6 +263,102 @@ static void test_outlives_store(void **state)
 	assert_int_equal(e.alloc.live, 0);
 }
 
+/* Committed events stay in the store for good, so their versions are
+ * carved from the store's slabs (up to a size; longer ones are allocated
+ * on their own): versions staged and rolled back are given back and used
+ * again, and both kinds read back intact. */
+static void test_versions_in_slabs(void **state)
+{
+	enum { N = 600 };
+	static char longnote[2001];
+	static char ids[N][64];
+	char note[64];
+	cm_event *e;
+	cm_txn *txn;
+	long live = 0;
+	int round, i;
+	(void)state;
+
+	memset(longnote, 'x', sizeof(longnote) - 1);
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+		for (i = 0; i < N; i++) {
+			snprintf(note, sizeof(note), "note %d of round %d", i, round);
+			assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_NOTE,
+						      FX_AT(TH_D0, i % 24)), CM_OK);
+			assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT,
+							   i % 10 ? note : longnote), CM_OK);
+			snprintf(ids[i], sizeof(ids[i]), "%s", cm_event_id(e));
+			assert_int_equal(cm_event_save(txn, e), CM_OK);
+			cm_event_free(e);
+		}
+		if (round < 2) {
+			cm_txn_rollback(txn);
+			/* The second round reuses the first one's blocks. */
+			if (round == 0)
+				live = env.alloc.live;
+			assert_int_equal(env.alloc.live, live);
+			continue;
+		}
+		assert_int_equal(cm_txn_commit(txn), CM_OK);
+	}
+	for (i = 0; i < N; i++) {
+		assert_int_equal(cm_event_get(&e, env.store, ids[i]), CM_OK);
+		snprintf(note, sizeof(note), "note %d of round 2", i);
+		assert_string_equal(cm_event_text(e, CM_EVENT_TEXT),
+				    i % 10 ? note : longnote);
+		assert_string_equal(cm_event_client_id(e), "c1");
+		cm_event_free(e);
+	}
+}
+
+/* Index entries keep their key (an event's time) in two 32-bit halves:
+ * times far before 1970 and after 2106 (negative, and beyond 32 bits)
+ * still sort a timeline, between from and to. */
+static void test_timeline_extreme_times(void **state)
+{
+	static const int64_t times[] = {
+		INT64_C(4294967301), CM_TIME_MIN, -1, CM_TIME_MAX, 0,
+		INT64_C(-4294967296), 1, INT64_C(4294967295)
+	};
+	enum { N = sizeof(times) / sizeof(times[0]) };
+	int64_t sorted[N], v;
+	cm_event_iter *it;
+	cm_event *e;
+	size_t i, j;
+	(void)state;
+
+	for (i = 0; i < N; i++)
+		fx_event(&env, NULL, "c2", CM_EVENT_NOTE, times[i]);
+	memcpy(sorted, times, sizeof(sorted));
+	for (i = 1; i < N; i++) /* insertion sort */
+		for (j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+			v = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = v;
+		}
+	assert_int_equal(cm_event_timeline(&it, env.store, "c2", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_OK);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(cm_event_iter_next(&e, it), CM_OK);
+		assert_int_equal(cm_event_get_int(&v, e, CM_EVENT_TIME), CM_OK);
+		assert_true(v == sorted[i]);
+		cm_event_free(e);
+	}
+	cm_event_iter_free(it);
+	/* From -1 (inclusive) to 2^32 - 1 (exclusive): -1, 0, 1. */
+	assert_int_equal(cm_event_timeline(&it, env.store, "c2", -1,
+					   INT64_C(4294967295), 1), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(cm_event_iter_next(&e, it), CM_OK);
+		assert_int_equal(cm_event_get_int(&v, e, CM_EVENT_TIME), CM_OK);
+		assert_true(v == 1 - (int64_t)i);
+		cm_event_free(e);
+	}
+	cm_event_iter_free(it);
+}
+
 /* ---- follow-up --------------------------------------------------------- */
 
 static int32_t due_of(const char *id)
@@ -490,6 +587,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_amend_and_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline_errors, setup, teardown),
 		cmocka_unit_test(test_outlives_store),
+		cmocka_unit_test_setup_teardown(test_versions_in_slabs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeline_extreme_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contact_interval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_contact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_contact_refused, setup, teardown),

@@ -205,10 +205,9 @@ static void test_staged_record_invisible(void **state)
 	th_close(&env);
 }
 
-/* A staged version holds its own copy of a short text the intern table
- * lacks and is marked for interning at commit; once committed, the text
- * is in the table and later versions share it (no own copy, no interning
- * work at their commit). A rollback interns nothing. */
+/* A save interns the short texts it packs, so the staged version already
+ * shares them; a rollback takes back what the transaction added (and only
+ * that); a commit keeps it, and later versions share the same copy. */
 static void test_commit_interns_new_texts(void **state)
 {
 	static const char mgr[] = "cm-intern-check";
@@ -226,7 +225,9 @@ static void test_commit_interns_new_texts(void **state)
 	v = (const struct cm__client *)cm__txn_staged(t, CM_KIND_CLIENT,
 						     cm_client_id(a));
 	assert_non_null(v);
-	assert_true(v->hdr.packed & CM__PACKED_OWN);
+	assert_false(v->hdr.packed & CM__PACKED_OWN);
+	assert_ptr_equal(v->case_manager,
+			 cm__intern_find(env.store, mgr, strlen(mgr)));
 	cm_txn_rollback(t);
 	assert_null(cm__intern_find(env.store, mgr, strlen(mgr)));
 
@@ -326,6 +327,276 @@ static void test_rollback_many_pending(void **state)
 		}
 	}
 	free(ids);
+	th_close(&env);
+}
+
+/* Slots are named by references into the store's slabs (the id maps'
+ * entries): the array of slabs grows while a transaction saves. A save
+ * that cannot get its slab or the array's growth fails with CM_ENOMEM
+ * and leaves the transaction as it was; every id stays findable. */
+static void test_slab_directory_grows(void **state)
+{
+	struct th_env env;
+	char (*ids)[64];
+	cm_client *c;
+	cm_txn *t;
+	size_t n = 0, nops, cap, i;
+	long f;
+	int rc;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	/* Fill the slabs the directory has room for. */
+	while (env.store->slabs.dir.n < env.store->slabs.dir.cap || env.store->slabs.dir.n == 0) {
+		c = make_client(&env, "Slab");
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+		n++;
+	}
+	/* Save until a save needs a new slab, and so a larger directory. */
+	cap = env.store->slabs.dir.cap;
+	ids = malloc(16 * sizeof(*ids));
+	assert_non_null(ids);
+	for (;;) {
+		c = make_client(&env, "Grow");
+		snprintf(ids[0], sizeof(ids[0]), "%s", cm_client_id(c));
+		nops = t->nops;
+		/* Each of its allocations fails once, in turn. */
+		for (f = 1;; f++) {
+			env.alloc.fail_at = env.alloc.count + f;
+			env.alloc.fail_after = 0;
+			rc = cm_client_save(t, c);
+			env.alloc.fail_at = 0;
+			if (rc == CM_OK)
+				break;
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_int_equal(t->nops, nops);
+			assert_true(env.store->slabs.dir.cap == cap ||
+				    env.store->slabs.dir.cap == cap * 2);
+		}
+		cm_client_free(c);
+		n++;
+		if (env.store->slabs.dir.cap != cap)
+			break;
+	}
+	assert_int_equal(env.store->slabs.dir.cap, cap * 2);
+	/* And a few more in the new slab. */
+	for (i = 1; i < 16; i++) {
+		c = make_client(&env, "After");
+		snprintf(ids[i], sizeof(ids[i]), "%s", cm_client_id(c));
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+		n++;
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(cm_client_get(&c, env.store, ids[i]), CM_OK);
+		assert_string_equal(cm_client_id(c), ids[i]);
+		cm_client_free(c);
+	}
+	assert_int_equal(env.store->tables[CM_KIND_CLIENT].count, n);
+	free(ids);
+	th_close(&env);
+}
+
+/* An audit entry keeps its revision in two 32-bit halves (12-byte
+ * entries): every int64_t revision comes back as it went in. */
+static void test_audit_entry_revision(void **state)
+{
+	static const int64_t revs[] = { 1, 2, INT64_C(0xffffffff),
+					INT64_C(0x100000000), INT64_C(0x123456789abc),
+					INT64_MAX };
+	struct cm__slot *sl = calloc(1, sizeof(*sl) + 8);
+	struct cm__audit a;
+	size_t i;
+	(void)state;
+
+	assert_non_null(sl);
+	sl->ref = 0x12345;
+	for (i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
+		cm__audit_set(&a, sl, revs[i]);
+		assert_true(cm__audit_revision(&a) == revs[i]);
+		assert_int_equal(a.slot, 0x12345);
+	}
+	assert_int_equal(sizeof(struct cm__audit), 12);
+	free(sl);
+}
+
+/* A transaction keeps the handles it staged apart from its ops (in op
+ * order; a freed handle's entry goes when the entries after it have gone).
+ * Two handles on one record: the later save takes the op and its handle;
+ * a record saved again after its handle was freed gets a new entry in
+ * place, also when that needs memory (CM_ENOMEM: nothing changes). After
+ * commit, the handles the caller kept read the committed revision. */
+static void test_staged_handles(void **state)
+{
+	enum { N = 17 };
+	struct th_env env;
+	char ids[N][64], fam[32];
+	cm_client *c, *h[N], *x1, *x2, *y2;
+	cm_txn *t;
+	size_t nops, nheld;
+	long f;
+	int i, rc;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	for (i = 0; i < N; i++) {
+		c = make_client(&env, "Before");
+		snprintf(ids[i], sizeof(ids[i]), "%s", cm_client_id(c));
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	/* Record 0 through two handles: x2's save replaces x1's. */
+	assert_int_equal(cm_client_get(&x1, env.store, ids[0]), CM_OK);
+	assert_int_equal(cm_client_get(&x2, env.store, ids[0]), CM_OK);
+	assert_int_equal(cm_client_set_text(x1, CM_CLIENT_FAMILY, "X1"), CM_OK);
+	assert_int_equal(cm_client_set_text(x2, CM_CLIENT_FAMILY, "X2"), CM_OK);
+	assert_int_equal(cm_client_save(t, x1), CM_OK);
+	assert_int_equal(cm_client_save(t, x2), CM_OK);
+	assert_int_equal(t->nheld, 1);
+	/* Record 1 saved and its handle freed: its entry goes. */
+	assert_int_equal(cm_client_get(&c, env.store, ids[1]), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Y1"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	assert_int_equal(t->nheld, 1);
+	/* Records 2.. kept, filling the entries' room. */
+	for (i = 2; i < N; i++) {
+		assert_int_equal(cm_client_get(&h[i], env.store, ids[i]), CM_OK);
+		snprintf(fam, sizeof(fam), "Kept%d", i);
+		assert_int_equal(cm_client_set_text(h[i], CM_CLIENT_FAMILY, fam), CM_OK);
+		assert_int_equal(cm_client_save(t, h[i]), CM_OK);
+	}
+	/* Record 1 again, through a new handle: an entry between 0's and
+	 * 2's. Each allocation it makes fails once, in turn. */
+	assert_int_equal(cm_client_get(&y2, env.store, ids[1]), CM_OK);
+	assert_int_equal(cm_client_set_text(y2, CM_CLIENT_FAMILY, "Y2"), CM_OK);
+	nops = t->nops;
+	nheld = t->nheld;
+	assert_int_equal(t->heldcap, nheld); /* the new entry needs room */
+	for (f = 1;; f++) {
+		env.alloc.fail_at = env.alloc.count + f;
+		env.alloc.fail_after = 0;
+		rc = cm_client_save(t, y2);
+		env.alloc.fail_at = 0;
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_int_equal(t->nops, nops);
+		assert_int_equal(t->nheld, nheld);
+	}
+	assert_true(env.alloc.failures > 0);
+	assert_int_equal(t->nops, nops);
+	assert_int_equal(t->nheld, nheld + 1);
+	for (i = 0; i < (int)t->nheld; i++) {
+		assert_int_equal(t->held[i].op, (size_t)i);
+		if (t->held[i].h)
+			assert_int_equal(t->held[i].h->held, i);
+	}
+	/* Freed in the middle: the entry stays, empty. */
+	cm_client_free(h[5]);
+	h[5] = NULL;
+	assert_int_equal(t->nheld, nheld + 1);
+	assert_null(t->held[5].h);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	/* The handles kept read the committed revision; x1, replaced, does
+	 * not (its changes were not what committed). */
+	assert_int_equal(cm_client_revision(x2), 2);
+	assert_int_equal(cm_client_revision(y2), 2);
+	assert_int_equal(cm_client_revision(x1), 1);
+	for (i = 2; i < N; i++)
+		if (h[i])
+			assert_int_equal(cm_client_revision(h[i]), 2);
+	assert_int_equal(cm_client_get(&c, env.store, ids[0]), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "X2");
+	cm_client_free(c);
+	assert_int_equal(cm_client_get(&c, env.store, ids[1]), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "Y2");
+	cm_client_free(c);
+	assert_int_equal(cm_client_get(&c, env.store, ids[5]), CM_OK);
+	assert_string_equal(cm_client_text(c, CM_CLIENT_FAMILY), "Kept5");
+	cm_client_free(c);
+	cm_client_free(x1);
+	cm_client_free(x2);
+	cm_client_free(y2);
+	for (i = 2; i < N; i++)
+		cm_client_free(h[i]);
+	th_close(&env);
+}
+
+/* Many texts interned by transactions that roll back, around many that
+ * committed: the rollbacks free every arena block they added and leave
+ * the committed texts findable at the same copies (the table deletes by
+ * backward shift); a commit that fails takes its texts back too. */
+static void test_rollback_takes_back_interned(void **state)
+{
+	enum { NKEPT = 300, NGONE = 3000 };
+	static const char *kept[NKEPT];
+	struct th_env env;
+	char mgr[80];
+	cm_client *c;
+	cm_txn *t;
+	long live;
+	int i, round;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	for (i = 0; i < NKEPT; i++) {
+		c = make_client(&env, "Kept");
+		snprintf(mgr, sizeof(mgr), "kept-manager-%d", i);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, mgr), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	for (i = 0; i < NKEPT; i++) {
+		snprintf(mgr, sizeof(mgr), "kept-manager-%d", i);
+		assert_non_null(kept[i] = cm__intern_find(env.store, mgr, strlen(mgr)));
+	}
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(cm_txn_begin(&t, env.store, "someone-new"), CM_OK);
+		for (i = 0; i < NGONE; i++) {
+			c = make_client(&env, "Gone");
+			/* Long enough to need several arena blocks. */
+			snprintf(mgr, sizeof(mgr),
+				 "a-manager-whose-id-is-rather-long-%d-%d", round, i);
+			assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, mgr),
+					 CM_OK);
+			assert_int_equal(cm_client_save(t, c), CM_OK);
+			cm_client_free(c);
+		}
+		snprintf(mgr, sizeof(mgr), "a-manager-whose-id-is-rather-long-%d-7", round);
+		assert_non_null(cm__intern_find(env.store, mgr, strlen(mgr)));
+		if (round < 2) {
+			cm_txn_rollback(t);
+		} else {
+			/* Every allocation from the commit's first fails. */
+			env.alloc.fail_at = env.alloc.count + 1;
+			env.alloc.fail_after = 1;
+			assert_int_equal(cm_txn_commit(t), CM_ENOMEM);
+			env.alloc.fail_at = 0;
+		}
+		assert_null(cm__intern_find(env.store, mgr, strlen(mgr)));
+		assert_null(cm__intern_find(env.store, "someone-new", 11));
+		for (i = 0; i < NKEPT; i++) {
+			snprintf(mgr, sizeof(mgr), "kept-manager-%d", i);
+			assert_ptr_equal(cm__intern_find(env.store, mgr, strlen(mgr)),
+					 kept[i]);
+		}
+		/* The first round leaves slabs for slots (kept for reuse)
+		 * and a larger table; the arena blocks go every time. */
+		if (round == 0)
+			live = env.alloc.live;
+		assert_int_equal(env.alloc.live, live);
+	}
 	th_close(&env);
 }
 
@@ -531,6 +802,10 @@ int main(void)
 		cmocka_unit_test(test_staged_record_invisible),
 		cmocka_unit_test(test_rollbacks_leave_nothing),
 		cmocka_unit_test(test_rollback_many_pending),
+		cmocka_unit_test(test_slab_directory_grows),
+		cmocka_unit_test(test_audit_entry_revision),
+		cmocka_unit_test(test_staged_handles),
+		cmocka_unit_test(test_rollback_takes_back_interned),
 		cmocka_unit_test(test_several_records_one_txn),
 		cmocka_unit_test(test_change_callback),
 		cmocka_unit_test(test_close_with_live_handles),

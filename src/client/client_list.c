@@ -71,7 +71,7 @@ int cm_client_list(cm_client_iter **out, cm_store *s, int32_t status,
 		return cm__err(s, CM_ENOMEM, "out of memory for a client list");
 	}
 	for (i = 0; i < t->count; i++) {
-		struct cm__rec *r = t->slots[i]->cur;
+		struct cm__rec *r = cm__table_slot(t, i)->cur;
 		if (!matches((const struct cm__client *)r, status, case_manager,
 			     name_prefix))
 			continue;

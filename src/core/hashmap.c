@@ -54,6 +54,17 @@ void *cm__map_get(const struct cm__map *m, const void *key, size_t len)
 	return m->ents[i].key ? m->ents[i].val : NULL;
 }
 
+const struct cm__mapent *cm__map_entry(const struct cm__map *m,
+				       const void *key, size_t len)
+{
+	size_t i;
+
+	if (m->count == 0)
+		return NULL;
+	i = find_slot(m, key, len, cm__hash(key, len));
+	return m->ents[i].key ? &m->ents[i] : NULL;
+}
+
 /* The capacity a table of `count` entries of esz bytes needs for `extra`
  * more at a load factor of at most 3/4: cap itself if it has room, else
  * the next power of two that does (from 16), or 0 if that overflows. */
@@ -125,9 +136,20 @@ void cm__map_free(cm_store *s, struct cm__map *m)
 
 /* ---- maps of values holding their keys --------------------------------- */
 
-static const char *kkey(const struct cm__kmap *m, const struct cm__kment *e)
+static void *kval(const struct cm__kmap *m, const struct cm__kment *e)
 {
-	return (const char *)e->val + m->key_off;
+	return cm__ref_ptr(m->dir, e->ref);
+}
+
+/* The key of entry e equals the len bytes at key (which holds no NUL):
+ * the stored key is NUL-terminated and its length is not kept, so it is
+ * compared up to its terminator (strncmp reads no further). */
+static int kmatch(const struct cm__kmap *m, const struct cm__kment *e,
+		  const void *key, size_t len)
+{
+	const char *k = (const char *)kval(m, e) + m->key_off;
+
+	return strncmp(k, key, len) == 0 && k[len] == '\0';
 }
 
 static size_t kfind(const struct cm__kmap *m, const void *key, size_t len,
@@ -135,10 +157,9 @@ static size_t kfind(const struct cm__kmap *m, const void *key, size_t len,
 {
 	size_t mask = m->cap - 1, i = h & mask;
 
-	while (m->ents[i].val) {
+	while (m->ents[i].ref) {
 		const struct cm__kment *e = &m->ents[i];
-		if (e->hash == h && e->len == len &&
-		    memcmp(kkey(m, e), key, len) == 0)
+		if (e->hash == h && kmatch(m, e, key, len))
 			return i;
 		i = (i + 1) & mask;
 	}
@@ -152,19 +173,19 @@ void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len)
 	if (m->count == 0)
 		return NULL;
 	i = kfind(m, key, len, cm__hash(key, len));
-	return m->ents[i].val;
+	return m->ents[i].ref ? kval(m, &m->ents[i]) : NULL;
 }
 
-static void kput_hashed(struct cm__kmap *m, void *val, size_t len, uint32_t h)
+/* Put an entry into a table that does not have its key. */
+static void kput_new(struct cm__kmap *m, uint32_t ref, uint32_t h)
 {
-	size_t i = kfind(m, (const char *)val + m->key_off, len, h);
+	size_t mask = m->cap - 1, i = h & mask;
 
-	if (!m->ents[i].val) {
-		m->ents[i].hash = h;
-		m->ents[i].len = (uint32_t)len;
-		m->count++;
-	}
-	m->ents[i].val = val;
+	while (m->ents[i].ref)
+		i = (i + 1) & mask;
+	m->ents[i].hash = h;
+	m->ents[i].ref = ref;
+	m->count++;
 }
 
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
@@ -181,20 +202,27 @@ int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
 	if (!ne)
 		return CM_ENOMEM;
 	{
-		struct cm__kmap nm = { ne, ncap, 0, m->key_off };
+		struct cm__kmap nm = { ne, ncap, 0, m->key_off, m->dir };
 		for (i = 0; i < m->cap; i++)
-			if (m->ents[i].val)
-				kput_hashed(&nm, m->ents[i].val, m->ents[i].len,
-					    m->ents[i].hash);
+			if (m->ents[i].ref)
+				kput_new(&nm, m->ents[i].ref, m->ents[i].hash);
 		cm__free(s, m->ents);
 		*m = nm;
 	}
 	return CM_OK;
 }
 
-void cm__kmap_put(struct cm__kmap *m, void *val, size_t len)
+void cm__kmap_put(struct cm__kmap *m, uint32_t ref, size_t len)
 {
-	kput_hashed(m, val, len, cm__hash((const char *)val + m->key_off, len));
+	const char *key = (const char *)cm__ref_ptr(m->dir, ref) + m->key_off;
+	uint32_t h = cm__hash(key, len);
+	size_t i = kfind(m, key, len, h);
+
+	if (!m->ents[i].ref) {
+		m->ents[i].hash = h;
+		m->count++;
+	}
+	m->ents[i].ref = ref;
 }
 
 void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len)
@@ -206,14 +234,15 @@ void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len)
 		return NULL;
 	mask = m->cap - 1;
 	i = kfind(m, key, len, cm__hash(key, len));
-	if (!(val = m->ents[i].val))
+	if (!m->ents[i].ref)
 		return NULL;
+	val = kval(m, &m->ents[i]);
 	/* Backward-shift: pull later members of the probe run into the gap. */
 	j = i;
 	for (;;) {
 		size_t home;
 		j = (j + 1) & mask;
-		if (!m->ents[j].val)
+		if (!m->ents[j].ref)
 			break;
 		home = m->ents[j].hash & mask;
 		if (cm__probe_moves(home, i, j)) {
@@ -221,7 +250,7 @@ void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len)
 			i = j;
 		}
 	}
-	m->ents[i].val = NULL;
+	m->ents[i].ref = 0;
 	m->count--;
 	return val;
 }

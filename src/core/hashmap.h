@@ -39,6 +39,9 @@ static inline int cm__probe_moves(size_t home, size_t i, size_t j)
 	       (j < i && (home <= i && home > j));
 }
 void *cm__map_get(const struct cm__map *m, const void *key, size_t len);
+/* The entry of key (its stored key and value), or NULL. */
+const struct cm__mapent *cm__map_entry(const struct cm__map *m,
+				       const void *key, size_t len);
 /* Ensure `extra` more keys can be put without allocating. CM_OK/CM_ENOMEM. */
 int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra);
 /* Insert or replace; the map must have room (see reserve). */
@@ -46,15 +49,40 @@ void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val);
 void cm__map_free(cm_store *s, struct cm__map *m);
 
 /*
+ * Blocks of memory (at most CM__REF_BLOCK bytes each) whose 8-byte aligned
+ * members are named by 32-bit references instead of 8-byte pointers:
+ * member at byte o of block b -> (b << 13) | (o / 8 + 1), never 0. Up to
+ * CM__REF_BLOCKS_MAX blocks. The owner appends blocks (never moves or
+ * drops one while references to it are in use).
+ */
+#define CM__REF_BLOCK ((size_t)8191 * 8)
+#define CM__REF_BLOCKS_MAX ((uint32_t)1 << 19)
+
+struct cm__refdir {
+	char **blocks;
+	uint32_t n, cap;
+};
+
+static inline void *cm__ref_ptr(const struct cm__refdir *d, uint32_t ref)
+{
+	return d->blocks[ref >> 13] + (size_t)((ref & 0x1fffu) - 1) * 8;
+}
+
+static inline uint32_t cm__ref_make(uint32_t block, size_t offset)
+{
+	return block << 13 | (uint32_t)(offset / 8 + 1);
+}
+
+/*
  * The same map for values that hold their own key, NUL-terminated, at
- * key_off bytes from their start (records' slots, keyed by their id): an
- * entry is 16 bytes instead of 24, as the key is found from the value.
- * Set key_off before the first use.
+ * key_off bytes from their start, and are named by references into the
+ * blocks of `dir` (records' slots, keyed by their id): an entry is 8 bytes
+ * (the key's hash and the value's reference) instead of 24, as the key is
+ * found from the value. Set key_off and dir before the first use.
  */
 struct cm__kment {
-	void *val; /* NULL: empty */
 	uint32_t hash;
-	uint32_t len;
+	uint32_t ref; /* 0: empty */
 };
 
 struct cm__kmap {
@@ -62,15 +90,16 @@ struct cm__kmap {
 	size_t cap; /* 0 or a power of two */
 	size_t count;
 	size_t key_off;
+	const struct cm__refdir *dir;
 };
 
 void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len);
 /* Ensure `extra` more values can be put without allocating. CM_OK or
  * CM_ENOMEM. */
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra);
-/* Insert (or replace the value of the same key) val, whose key is len
- * bytes long; the map must have room (see reserve). */
-void cm__kmap_put(struct cm__kmap *m, void *val, size_t len);
+/* Insert (or replace the value of the same key) the value named by ref,
+ * whose key is len bytes long; the map must have room (see reserve). */
+void cm__kmap_put(struct cm__kmap *m, uint32_t ref, size_t len);
 /* Remove; returns the value (NULL if absent). */
 void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len);
 void cm__kmap_free(cm_store *s, struct cm__kmap *m);

@@ -95,45 +95,49 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	return CM_OK;
 }
 
-long cm__event_amended_by(const struct cm__bucket *b, uint32_t i)
+long cm__event_amended_by(const cm_store *s, const struct cm__bucket *b,
+			  uint32_t i)
 {
-	const char *id = CM__SLOT_ID(b->e[i].slot);
+	const char *id = CM__SLOT_ID(cm__bucket_slot(s, b, i));
 	uint32_t j;
 	long found = -1;
 
 	for (j = 0; j < b->n; j++) {
-		const char *amends = cm__event_amends(CM__EVENT_AT(b, j));
+		const char *amends = cm__event_amends(CM__EVENT_AT(s, b, j));
 		if (amends && strcmp(amends, id) == 0)
 			found = (long)j;
 	}
 	return found;
 }
 
-int cm__events_amended(const struct cm__bucket *b)
+int cm__events_amended(const cm_store *s, const struct cm__bucket *b)
 {
 	uint32_t i;
 
 	for (i = 0; b && i < b->n; i++)
-		if (cm__event_amends(CM__EVENT_AT(b, i)))
+		if (cm__event_amends(CM__EVENT_AT(s, b, i)))
 			return 1;
 	return 0;
 }
 
-int cm__event_effective(const struct cm__bucket *b, uint32_t i, int64_t end,
-			int amended)
+int cm__event_effective(const cm_store *s, const struct cm__bucket *b,
+			uint32_t i, int64_t end, int amended)
 {
-	return b->e[i].key < end && !(amended && cm__event_amended_by(b, i) >= 0);
+	return cm__bucket_key(b, i) < end &&
+	       !(amended && cm__event_amended_by(s, b, i) >= 0);
 }
 
-long cm__event_next_of(const struct cm__bucket *b, uint32_t i, int64_t end,
-		       int amended, int64_t until, int32_t t1, int32_t t2)
+long cm__event_next_of(const cm_store *s, const struct cm__bucket *b,
+		       uint32_t i, int64_t end, int amended, int64_t until,
+		       int32_t t1, int32_t t2)
 {
 	uint32_t j;
 
-	for (j = i + 1; j < b->n && b->e[j].key <= until; j++) {
-		int32_t t = CM__EVENT_AT(b, j)->type;
-		if ((t == t1 || t == t2) && b->e[j].key > b->e[i].key &&
-		    cm__event_effective(b, j, end, amended))
+	for (j = i + 1; j < b->n && cm__bucket_key(b, j) <= until; j++) {
+		int32_t t = CM__EVENT_AT(s, b, j)->type;
+		if ((t == t1 || t == t2) &&
+		    cm__bucket_key(b, j) > cm__bucket_key(b, i) &&
+		    cm__event_effective(s, b, j, end, amended))
 			return (long)j;
 	}
 	return -1;

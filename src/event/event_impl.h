@@ -28,24 +28,28 @@ const char *cm__event_amends(const struct cm__event *e);
 /* The event's note (CM_EVENT_TEXT), or NULL. */
 const char *cm__event_note(const struct cm__event *e);
 
-#define CM__EVENT_AT(b, i) ((const struct cm__event *)(b)->e[i].slot->cur)
+/* Event i of bucket b (a client's events) of store s. */
+#define CM__EVENT_AT(s, b, i) \
+	((const struct cm__event *)cm__bucket_slot((s), (b), (i))->cur)
 
 /* Index in b (a client's events bucket) of the latest event amending event
  * i, or -1. Caller holds the lock. */
-long cm__event_amended_by(const struct cm__bucket *b, uint32_t i);
+long cm__event_amended_by(const cm_store *s, const struct cm__bucket *b,
+			  uint32_t i);
 
 /* 1 if any event in b amends another (most clients have none: rules then
  * skip the amendment scan). */
-int cm__events_amended(const struct cm__bucket *b);
+int cm__events_amended(const cm_store *s, const struct cm__bucket *b);
 /* 1 if event i counts for a rule as of `end` (the first instant after the
  * as-of date): recorded as happening before end, and not corrected by an
  * amendment (checked only if `amended`, from cm__events_amended). */
-int cm__event_effective(const struct cm__bucket *b, uint32_t i, int64_t end,
-			int amended);
+int cm__event_effective(const cm_store *s, const struct cm__bucket *b,
+			uint32_t i, int64_t end, int amended);
 /* Index of the first effective event after event i (strictly later in
  * time, and no later than `until`, an instant) whose type is t1 or t2, or
  * -1. */
-long cm__event_next_of(const struct cm__bucket *b, uint32_t i, int64_t end,
-		       int amended, int64_t until, int32_t t1, int32_t t2);
+long cm__event_next_of(const cm_store *s, const struct cm__bucket *b,
+		       uint32_t i, int64_t end, int amended, int64_t until,
+		       int32_t t1, int32_t t2);
 
 #endif

@@ -37,10 +37,11 @@
  * position i is entry lo + i, or hi - 1 - i newest first.
  */
 struct span {
+	const cm_store *s;          /* whose slabs b's entries point into */
 	const struct cm__bucket *b; /* NULL: no events */
 	uint32_t lo, hi;
 	int32_t newest_first;
-	int amended;                /* cm__events_amended(b) */
+	int amended;                /* cm__events_amended(s, b) */
 };
 
 static uint32_t span_at(const struct span *sp, size_t i)
@@ -57,7 +58,7 @@ static uint32_t first_at(const struct cm__bucket *b, int64_t t, uint32_t none)
 		return none;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (b->e[mid].key < t)
+		if (cm__bucket_key(b, mid) < t)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -68,7 +69,8 @@ static uint32_t first_at(const struct cm__bucket *b, int64_t t, uint32_t none)
 static void prefetch_slot(const struct span *sp, size_t i)
 {
 	if (i < (size_t)(sp->hi - sp->lo)) {
-		const struct cm__slot *sl = sp->b->e[span_at(sp, i)].slot;
+		const struct cm__slot *sl =
+			cm__bucket_slot(sp->s, sp->b, span_at(sp, i));
 		TOUCH(sl);
 		PREFETCH(CM__SLOT_ID(sl) + 36); /* a generated id's end */
 	}
@@ -78,7 +80,8 @@ static void prefetch_slot(const struct span *sp, size_t i)
 static void prefetch_rec(const struct span *sp, size_t i)
 {
 	if (i < (size_t)(sp->hi - sp->lo)) {
-		const char *r = (const char *)sp->b->e[span_at(sp, i)].slot->cur;
+		const char *r = (const char *)
+			cm__bucket_slot(sp->s, sp->b, span_at(sp, i))->cur;
 		TOUCH(r);
 		PREFETCH(r + 64);
 		PREFETCH(r + 128);
@@ -111,6 +114,7 @@ static int span_find(struct span *sp, cm_store *s, const char *client_id,
 	size_t i;
 
 	memset(sp, 0, sizeof(*sp));
+	sp->s = s;
 	sp->newest_first = newest_first;
 	if (!client) {
 		CM__UNLOCK(s);
@@ -131,7 +135,7 @@ static int span_find(struct span *sp, cm_store *s, const char *client_id,
 		prefetch_rec(sp, i);
 	/* Most clients have no amendments: then there is nothing to look up
 	 * per event (a scan of the bucket each). */
-	sp->amended = cm__events_amended(b);
+	sp->amended = cm__events_amended(s, b);
 	return CM_OK;
 }
 
@@ -184,13 +188,13 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 		/* Retaining is an atomic write to the record: let the next
 		 * records' loads start ahead of it. */
 		prefetch_ahead(&sp, i);
-		it->sn.recs[i] = sp.b->e[k].slot->cur;
+		it->sn.recs[i] = cm__bucket_slot(s, sp.b, k)->cur;
 		cm__rec_retain(it->sn.recs[i]);
-		a = sp.amended ? cm__event_amended_by(sp.b, k) : -1;
+		a = sp.amended ? cm__event_amended_by(s, sp.b, k) : -1;
 		if (a >= 0) {
 			/* Keep the amending event alive: its id is handed out
 			 * borrowed. */
-			it->keep[i] = sp.b->e[a].slot->cur;
+			it->keep[i] = cm__bucket_slot(s, sp.b, a)->cur;
 			cm__rec_retain(it->keep[i]);
 			it->amended_by[i] = it->keep[i]->id;
 		}
@@ -290,7 +294,7 @@ static void copy_text(cm_event_row *r, const char *text)
 
 static void row_fill(cm_event_row *r, const struct span *sp, uint32_t k)
 {
-	const struct cm__slot *sl = sp->b->e[k].slot;
+	const struct cm__slot *sl = cm__bucket_slot(sp->s, sp->b, k);
 	const struct cm__event *e = (const struct cm__event *)sl->cur;
 
 	r->time = e->time;
@@ -301,11 +305,12 @@ static void row_fill(cm_event_row *r, const struct span *sp, uint32_t k)
 	r->amended_by[0] = '\0';
 	if (sp->amended) {
 		const char *amends = cm__event_amends(e);
-		long a = cm__event_amended_by(sp->b, k);
+		long a = cm__event_amended_by(sp->s, sp->b, k);
 		if (amends)
 			copy_id(r->amends, amends);
 		if (a >= 0)
-			copy_id(r->amended_by, CM__SLOT_ID(sp->b->e[a].slot));
+			copy_id(r->amended_by,
+				CM__SLOT_ID(cm__bucket_slot(sp->s, sp->b, a)));
 	}
 	copy_text(r, cm__event_note(e));
 }

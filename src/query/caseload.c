@@ -54,10 +54,10 @@ int cm_caseload_list(cm_caseload_iter **out, cm_store *s)
 		uint32_t j;
 		if (!m->ents[i].key)
 			continue;
-		row.manager = b->key;
+		row.manager = m->ents[i].key;
 		for (j = 0; j < b->n; j++) {
-			const struct cm__client *c =
-				(const struct cm__client *)b->e[j].slot->cur;
+			const struct cm__client *c = (const struct cm__client *)
+				cm__bucket_slot(s, b, j)->cur;
 			if (!cm__case_open(c->status))
 				continue;
 			row.clients++;
@@ -160,14 +160,16 @@ int cm_caseload_reassign(size_t *out_moved, cm_txn *txn, const char *from,
 		return rc;
 	/* Only the transaction's holder changes the index: no lock needed. */
 	b = cm__mindex_get(&s->clients_by_cm, from);
-	for (i = 0; b && i < b->n; i++)
-		if (cm__txn_staged(txn, CM_KIND_CLIENT, CM__SLOT_ID(b->e[i].slot)))
+	for (i = 0; b && i < b->n; i++) {
+		const char *id = CM__SLOT_ID(cm__bucket_slot(s, b, i));
+		if (cm__txn_staged(txn, CM_KIND_CLIENT, id))
 			return cm__err(s, CM_ESTATE,
 				       "reassign: client '%s' is already staged in "
-				       "this transaction", CM__SLOT_ID(b->e[i].slot));
+				       "this transaction", id);
+	}
 	n0 = txn->nops;
 	for (i = 0; b && i < b->n; i++) {
-		struct cm__slot *slot = b->e[i].slot;
+		struct cm__slot *slot = cm__bucket_slot(s, b, i);
 		if (!cm__case_open(((const struct cm__client *)slot->cur)->status))
 			continue;
 		if ((rc = move_one(txn, slot, to)) != CM_OK) {

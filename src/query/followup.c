@@ -60,8 +60,9 @@ static int later_contact(cm_store *s, const char *client_id, int64_t t)
 	CM__RDLOCK(s);
 	b = cm__mindex_get(&s->events_by_client, client_id);
 	/* Newest first: stop at the first event not after t. */
-	for (i = b ? b->n : 0; i > 0 && b->e[i - 1].key > t && !found; i--)
-		found = CM__EVENT_AT(b, i - 1)->type == CM_EVENT_CONTACT;
+	for (i = b ? b->n : 0;
+	     i > 0 && cm__bucket_key(b, i - 1) > t && !found; i--)
+		found = CM__EVENT_AT(s, b, i - 1)->type == CM_EVENT_CONTACT;
 	CM__UNLOCK(s);
 	return found;
 }

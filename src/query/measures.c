@@ -46,19 +46,19 @@ static void after_discharge(struct m_ctx *x, const struct cm__slot *client,
 {
 	const struct cm__bucket *b =
 		cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
-	int amended = cm__events_amended(b);
+	int amended = cm__events_amended(x->s, b);
 	uint32_t i;
 
 	for (i = 0; b && i < b->n; i++) {
-		int32_t d = cm__time_day(b->e[i].key);
-		if (CM__EVENT_AT(b, i)->type != CM_EVENT_DISCHARGE ||
-		    !cm__event_effective(b, i, x->end, amended) ||
+		int32_t d = cm__time_day(cm__bucket_key(b, i));
+		if (CM__EVENT_AT(x->s, b, i)->type != CM_EVENT_DISCHARGE ||
+		    !cm__event_effective(x->s, b, i, x->end, amended) ||
 		    !in_period(x, d) || (int64_t)d + window > x->as_of)
 			continue;
 		x->den++;
-		if (cm__event_next_of(b, i, x->end, amended,
-				      b->e[i].key + (int64_t)window * DAY, then,
-				      then) >= 0)
+		if (cm__event_next_of(x->s, b, i, x->end, amended,
+				      cm__bucket_key(b, i) + (int64_t)window * DAY,
+				      then, then) >= 0)
 			x->num++;
 	}
 }
@@ -71,7 +71,8 @@ static void referral_closure(struct m_ctx *x, const struct cm__slot *client)
 
 	for (i = 0; b && i < b->n; i++) {
 		const struct cm__service *v =
-			(const struct cm__service *)b->e[i].slot->cur;
+			(const struct cm__service *)
+				cm__bucket_slot(x->s, b, i)->cur;
 		int started = v->started != CM_DATE_NONE && v->started <= x->as_of;
 		if (v->status == CM_TASK_DRAFT ||
 		    v->status == CM_TASK_ENTERED_IN_ERROR ||
@@ -92,14 +93,14 @@ static void referral_closure(struct m_ctx *x, const struct cm__slot *client)
 static long contact(const struct m_ctx *x, const struct cm__bucket *b,
 		    int64_t since, int last)
 {
-	int amended = cm__events_amended(b);
+	int amended = cm__events_amended(x->s, b);
 	long found = -1;
 	uint32_t i;
 
-	for (i = 0; b && i < b->n && b->e[i].key < x->end; i++) {
-		if (b->e[i].key < since ||
-		    CM__EVENT_AT(b, i)->type != CM_EVENT_CONTACT ||
-		    !cm__event_effective(b, i, x->end, amended))
+	for (i = 0; b && i < b->n && cm__bucket_key(b, i) < x->end; i++) {
+		if (cm__bucket_key(b, i) < since ||
+		    CM__EVENT_AT(x->s, b, i)->type != CM_EVENT_CONTACT ||
+		    !cm__event_effective(x->s, b, i, x->end, amended))
 			continue;
 		found = (long)i;
 		if (!last)
@@ -119,7 +120,7 @@ static void contact_compliance(struct m_ctx *x, const struct cm__slot *client)
 	x->den++;
 	b = cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
 	at = contact(x, b, CM_TIME_MIN, 1);
-	if (at >= 0 && x->as_of - cm__time_day(b->e[at].key) <=
+	if (at >= 0 && x->as_of - cm__time_day(cm__bucket_key(b, at)) <=
 			       cm__contact_interval(x->s, c->risk_tier))
 		x->num++;
 }
@@ -146,7 +147,8 @@ static void first_contact(struct m_ctx *x, const struct cm__slot *client)
 	if (at < 0)
 		return;
 	x->num++;
-	add_days(x, cm__time_day(b->e[at].key) - cm__time_day(enrolled));
+	add_days(x, cm__time_day(cm__bucket_key(b, at)) -
+			    cm__time_day(enrolled));
 }
 
 /* A goal's achievement status at the end of as_of, from its achievement
@@ -174,7 +176,8 @@ static void goal_attainment(struct m_ctx *x, const struct cm__slot *client)
 
 	for (i = 0; b && i < b->n; i++) {
 		const struct cm__plan *p =
-			(const struct cm__plan *)b->e[i].slot->cur;
+			(const struct cm__plan *)
+				cm__bucket_slot(x->s, b, i)->cur;
 		/* Never in effect, or withdrawn. */
 		if (p->status == CM_PLAN_DRAFT ||
 		    p->status == CM_PLAN_ENTERED_IN_ERROR)
@@ -257,12 +260,12 @@ int cm_measure_compute(int64_t *out_num, int64_t *out_den, int32_t *out_median,
 	if (!case_manager) {
 		const struct cm__table *t = &s->tables[CM_KIND_CLIENT];
 		for (i = 0; i < t->count && !x.nomem; i++)
-			measure_client(&x, measure, t->slots[i]);
+			measure_client(&x, measure, cm__table_slot(t, i));
 	} else {
 		const struct cm__bucket *b =
 			cm__mindex_get(&s->clients_by_cm, case_manager);
 		for (i = 0; b && i < b->n && !x.nomem; i++)
-			measure_client(&x, measure, b->e[i].slot);
+			measure_client(&x, measure, cm__bucket_slot(s, b, i));
 	}
 	CM__UNLOCK(s);
 	if (x.nomem) {

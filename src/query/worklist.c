@@ -108,32 +108,35 @@ static void event_items(struct wl_ctx *x, const struct cm__slot *client)
 	const struct cm__bucket *b =
 		cm__mindex_get(&x->s->events_by_client, CM__SLOT_ID(client));
 	uint32_t i;
-	int amended = cm__events_amended(b);
+	int amended = cm__events_amended(x->s, b);
 	long discharge = -1;
 
 	if (!b)
 		return;
-	for (i = 0; i < b->n && b->e[i].key < x->end; i++) {
-		const struct cm__event *e = CM__EVENT_AT(b, i);
-		if (!cm__event_effective(b, i, x->end, amended))
+	for (i = 0; i < b->n && cm__bucket_key(b, i) < x->end; i++) {
+		const struct cm__event *e = CM__EVENT_AT(x->s, b, i);
+		if (!cm__event_effective(x->s, b, i, x->end, amended))
 			continue;
 		if (e->type == CM_EVENT_DISCHARGE)
 			discharge = (long)i;
 		if (e->type == CM_EVENT_APPOINTMENT_MISSED &&
-		    cm__event_next_of(b, i, x->end, amended, INT64_MAX,
+		    cm__event_next_of(x->s, b, i, x->end, amended, INT64_MAX,
 				      CM_EVENT_CONTACT,
 				      CM_EVENT_CONTACT_ATTEMPT) < 0)
 			push(x, CM_WORK_MISSED_APPOINTMENT, CM_PRIORITY_URGENT,
 			     (int64_t)cm__time_day(e->time) + 1, CM_KIND_EVENT,
-			     CM__SLOT_ID(client), CM__SLOT_ID(b->e[i].slot));
+			     CM__SLOT_ID(client),
+			     CM__SLOT_ID(cm__bucket_slot(x->s, b, i)));
 	}
 	if (discharge >= 0 &&
-	    cm__event_next_of(b, (uint32_t)discharge, x->end, amended, INT64_MAX,
-			      CM_EVENT_CONTACT, CM_EVENT_CONTACT) < 0) {
-		int64_t due = (int64_t)cm__time_day(b->e[discharge].key) + 7;
+	    cm__event_next_of(x->s, b, (uint32_t)discharge, x->end, amended,
+			      INT64_MAX, CM_EVENT_CONTACT, CM_EVENT_CONTACT) < 0) {
+		uint32_t d = (uint32_t)discharge;
+		int64_t due = (int64_t)cm__time_day(cm__bucket_key(b, d)) + 7;
 		push(x, CM_WORK_DISCHARGE_NO_FOLLOWUP,
 		     due < x->as_of ? CM_PRIORITY_ASAP : CM_PRIORITY_URGENT, due,
-		     CM_KIND_EVENT, CM__SLOT_ID(client), CM__SLOT_ID(b->e[discharge].slot));
+		     CM_KIND_EVENT, CM__SLOT_ID(client),
+		     CM__SLOT_ID(cm__bucket_slot(x->s, b, d)));
 	}
 }
 
@@ -154,7 +157,8 @@ static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 
 	for (i = 0; b && i < b->n; i++) {
 		const struct cm__service *v =
-			(const struct cm__service *)b->e[i].slot->cur;
+			(const struct cm__service *)
+				cm__bucket_slot(x->s, b, i)->cur;
 		if ((v->status == CM_TASK_REQUESTED ||
 		     v->status == CM_TASK_RECEIVED) &&
 		    v->deadline != CM_DATE_NONE && v->deadline <= x->last) {
@@ -162,7 +166,8 @@ static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 			if (v->deadline < x->as_of && prio < CM_PRIORITY_URGENT)
 				prio = CM_PRIORITY_URGENT;
 			push(x, CM_WORK_SERVICE_NO_RESPONSE, prio, v->deadline,
-			     CM_KIND_SERVICE, CM__SLOT_ID(client), CM__SLOT_ID(b->e[i].slot));
+			     CM_KIND_SERVICE, CM__SLOT_ID(client),
+			     CM__SLOT_ID(cm__bucket_slot(x->s, b, i)));
 		}
 		if (!service_ended(v->status) &&
 		    (v->auth_status == CM_AUTH_APPROVED ||
@@ -171,7 +176,7 @@ static void service_items(struct wl_ctx *x, const struct cm__slot *client)
 		    v->auth_to <= x->last)
 			push(x, CM_WORK_AUTH_EXPIRING, CM_PRIORITY_ROUTINE,
 			     v->auth_to, CM_KIND_SERVICE, CM__SLOT_ID(client),
-			     CM__SLOT_ID(b->e[i].slot));
+			     CM__SLOT_ID(cm__bucket_slot(x->s, b, i)));
 	}
 }
 
@@ -198,8 +203,9 @@ static void plan_items(struct wl_ctx *x, const struct cm__slot *client)
 
 	for (i = 0; b && i < b->n && !x->nomem; i++) {
 		const struct cm__plan *p =
-			(const struct cm__plan *)b->e[i].slot->cur;
-		const char *pid = CM__SLOT_ID(b->e[i].slot);
+			(const struct cm__plan *)
+				cm__bucket_slot(x->s, b, i)->cur;
+		const char *pid = CM__SLOT_ID(cm__bucket_slot(x->s, b, i));
 		if (p->status != CM_PLAN_ACTIVE)
 			continue;
 		if (p->next_review != CM_DATE_NONE && p->next_review <= x->last)
@@ -256,13 +262,14 @@ static void assessment_items(struct wl_ctx *x, const struct cm__slot *client)
 
 	for (i = 0; b && i < b->n; i++) {
 		const struct cm__assessment *a =
-			(const struct cm__assessment *)b->e[i].slot->cur;
+			(const struct cm__assessment *)
+				cm__bucket_slot(x->s, b, i)->cur;
 		if ((a->status != CM_ASSESSMENT_COMPLETED &&
 		     a->status != CM_ASSESSMENT_AMENDED) || a->time >= x->end)
 			continue;
 		/* Latest by time; ties by id (the bucket's order). */
 		if (!last || a->time >= last_time) {
-			last = b->e[i].slot;
+			last = cm__bucket_slot(x->s, b, i);
 			last_time = a->time;
 		}
 	}
@@ -335,7 +342,7 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 	if (!case_manager) {
 		const struct cm__table *t = &s->tables[CM_KIND_CLIENT];
 		for (i = 0; i < t->count && !x->nomem; i++)
-			client_items(x, t->slots[i]);
+			client_items(x, cm__table_slot(t, i));
 		return;
 	} else if ((x->kinds & ~CONTACT_KINDS) == 0) {
 		/* Only contacts: the contact index lists the manager's active
@@ -363,7 +370,7 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 		const struct cm__bucket *b =
 			cm__mindex_get(&s->clients_by_cm, case_manager);
 		for (i = 0; b && i < b->n && !x->nomem; i++)
-			client_items(x, b->e[i].slot);
+			client_items(x, cm__bucket_slot(x->s, b, i));
 	}
 }
 

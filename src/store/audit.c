@@ -26,8 +26,8 @@ void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 	s->txnlog[s->ntxn].id = logid;
 	for (i = 0; i < nops; i++) {
 		s->audit_action[s->naudit] = ops[i].action;
-		s->audit[s->naudit].revision = ops[i].sl->cur->revision;
-		s->audit[s->naudit].id = CM__SLOT_ID(ops[i].sl);
+		cm__audit_set(&s->audit[s->naudit], ops[i].sl,
+			      ops[i].sl->cur->revision);
 		s->naudit++;
 	}
 	s->txnlog[s->ntxn].end = s->naudit;
@@ -82,11 +82,12 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 		size_t ti = 0;
 		for (i = 0; i < s->naudit; i++) {
 			const struct cm__audit *a = &s->audit[i];
+			const struct cm__slot *sl = cm__audit_slot(s, a);
 			const struct cm__txnlog *t;
 			while (s->txnlog[ti].end <= i)
 				ti++; /* entries are in transaction order */
 			t = &s->txnlog[ti];
-			if (record_id && strcmp(a->id, record_id) != 0)
+			if (record_id && strcmp(CM__SLOT_ID(sl), record_id) != 0)
 				continue;
 			if (actor && strcmp(t->actor, actor) != 0)
 				continue;
@@ -96,11 +97,11 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 				continue;
 			if (pass == 1) {
 				struct audit_item *x = &it->items[n];
-				x->id = a->id;
-				x->revision = a->revision;
+				x->id = CM__SLOT_ID(sl);
+				x->revision = cm__audit_revision(a);
 				x->txn = (uint32_t)ti;
 				x->action = s->audit_action[i];
-				x->kind = (uint8_t)CM__AUDIT_KIND(a);
+				x->kind = (uint8_t)sl->kid[0];
 			}
 			n++;
 		}

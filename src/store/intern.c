@@ -114,6 +114,64 @@ const char *cm__intern(cm_store *s, const char *t, size_t len)
 	return copy;
 }
 
+void cm__intern_mark(const cm_store *s, struct cm__intern_mark *m)
+{
+	const struct cm__intern *in = s->intern;
+
+	m->block = in ? in->blocks : NULL;
+	m->used = in && in->blocks ? in->blocks->used : 0;
+}
+
+/* Take the copy at e (in the table) out of it: backward-shift deletion,
+ * as the table has no tombstones. */
+static void remove_copy(struct cm__intern *in, const char *e)
+{
+	size_t mask = in->cap - 1, len = strlen(e), i, j;
+
+	i = (size_t)(probe(in, e, len) - in->tab);
+	for (j = i;;) {
+		size_t home;
+		j = (j + 1) & mask;
+		if (!in->tab[j])
+			break;
+		home = cm__hash(in->tab[j], strlen(in->tab[j])) & mask;
+		if (cm__probe_moves(home, i, j)) {
+			in->tab[i] = in->tab[j];
+			i = j;
+		}
+	}
+	in->tab[i] = NULL;
+	in->n--;
+}
+
+/* Take the copies in b->data[from, used) out of the table (a block holds
+ * its copies one after the other). */
+static void remove_copies(struct cm__intern *in, struct cm__iblock *b,
+			  size_t from)
+{
+	const char *p = b->data + from, *end = b->data + b->used;
+
+	for (; p < end; p += strlen(p) + 1)
+		remove_copy(in, p);
+	b->used = from;
+}
+
+void cm__intern_undo(cm_store *s, const struct cm__intern_mark *m)
+{
+	struct cm__intern *in = s->intern;
+
+	if (!in)
+		return;
+	while (in->blocks && in->blocks != m->block) {
+		struct cm__iblock *b = in->blocks;
+		remove_copies(in, b, 0);
+		in->blocks = b->next;
+		cm__free(s, b);
+	}
+	if (in->blocks)
+		remove_copies(in, in->blocks, m->used);
+}
+
 void cm__intern_free(cm_store *s)
 {
 	struct cm__intern *in = s->intern;

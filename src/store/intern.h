@@ -14,6 +14,13 @@
  * table (packing happens when a transaction saves and commits); readers
  * never touch it, they only follow pointers from packed versions, which
  * commit publishes under the write lock.
+ *
+ * A transaction's saves add the texts they pack (so that what a single
+ * transaction loads shares them from the start), and a transaction that
+ * does not commit takes back what it added (cm__intern_undo): rolled-back
+ * work leaves nothing in the table. (What ops a multi-record helper drops
+ * again added, cm__txn_truncate, stays if the transaction commits: cache
+ * entries no record points at.)
  */
 #ifndef CM_STORE_INTERN_H
 #define CM_STORE_INTERN_H
@@ -31,6 +38,17 @@
 const char *cm__intern(cm_store *s, const char *t, size_t len);
 /* The shared copy of t if the table has one, else NULL. Never allocates. */
 const char *cm__intern_find(const cm_store *s, const char *t, size_t len);
+/* A point in the table's history: what was added after it can be taken
+ * back. */
+struct cm__intern_mark {
+	const void *block; /* the newest arena block, or NULL */
+	size_t used;       /* its bytes in use */
+};
+
+void cm__intern_mark(const cm_store *s, struct cm__intern_mark *m);
+/* Take every text added since mark m out of the table and free its copy
+ * (nothing may point at them any more). Never fails. */
+void cm__intern_undo(cm_store *s, const struct cm__intern_mark *m);
 /* Free the table (at store destruction). */
 void cm__intern_free(cm_store *s);
 

@@ -294,10 +294,9 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 
 	for (j = 0; j < t->entries.count; j++) {
 		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-		struct cm__audit *a = &s->audit[s->naudit];
+		cm__audit_set(&s->audit[s->naudit],
+			      cm__slot_find(s, e->kind, e->id), e->revision);
 		s->audit_action[s->naudit++] = (uint8_t)e->action;
-		a->revision = e->revision;
-		a->id = CM__SLOT_ID(cm__slot_find(s, e->kind, e->id));
 	}
 	/* Interned by intern_actor: found without allocating. */
 	s->txnlog[s->ntxn].actor = cm__intern_find(s, t->actor, strlen(t->actor));

@@ -63,10 +63,11 @@ const struct cm__bucket *cm__mindex_get_slot(const struct cm__mindex *ix,
 	return cm__slot_bucket(sl, ix->home);
 }
 
-static void bucket_free(cm_store *s, struct cm__bucket *b)
+/* Free bucket b of an index map, whose key there is key. */
+static void bucket_free(cm_store *s, struct cm__bucket *b, const char *key)
 {
 	if (b->owns_key)
-		cm__free(s, (void *)b->key);
+		cm__free(s, (void *)(uintptr_t)key);
 	cm__free(s, b->e);
 	cm__free(s, b);
 }
@@ -135,27 +136,28 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 	if (!b)
 		b = bucket_get(&p->fresh, key);
 	if (!b) {
+		const char *k = borrow;
 		b = cm__zalloc(s, sizeof(*b));
 		if (!b)
 			return CM_ENOMEM;
-		b->key = borrow;
 		if (!borrow) {
-			b->key = cm__strdup(s, key);
+			k = cm__strdup(s, key);
 			b->owns_key = 1;
 		}
 		/* The index map must take every fresh bucket at apply. */
-		if (!b->key || cm__map_reserve(s, &p->fresh, 1) ||
+		if (!k || cm__map_reserve(s, &p->fresh, 1) ||
 		    cm__map_reserve(s, &ix->map, p->fresh.count + 1)) {
-			bucket_free(s, b);
+			bucket_free(s, b, k);
 			return CM_ENOMEM;
 		}
-		cm__map_put(&p->fresh, b->key, strlen(b->key), b);
+		cm__map_put(&p->fresh, k, strlen(k), b);
 	}
 	return bucket_plan(s, p, b);
 }
 
-/* Position of (k, slot) in b: where it is, or where it would go. */
-static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
+/* Position of (k, slot) in b of ix: where it is, or where it would go. */
+static uint32_t bucket_find(const struct cm__mindex *ix,
+			    const struct cm__bucket *b, int64_t k,
 			    const struct cm__slot *slot, int *found)
 {
 	uint32_t lo = 0, hi = b->n;
@@ -164,8 +166,12 @@ static uint32_t bucket_find(const struct cm__bucket *b, int64_t k,
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		const struct cm__ient *e = &b->e[mid];
-		int c = e->key < k ? -1 : e->key > k ? 1
-			: e->slot == slot ? 0 : strcmp(CM__SLOT_ID(e->slot), CM__SLOT_ID(slot));
+		int64_t ek = cm__ient_key(e);
+		int c = ek < k ? -1 : ek > k ? 1
+			: e->ref == slot->ref ? 0
+			: strcmp(CM__SLOT_ID((const struct cm__slot *)
+					     cm__ref_ptr(ix->dir, e->ref)),
+				 CM__SLOT_ID(slot));
 		if (c == 0) {
 			*found = 1;
 			return mid;
@@ -187,14 +193,18 @@ void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 	int found;
 
 	if (!b) {
-		b = bucket_get(&p->fresh, key);
+		/* A fresh bucket moves to the index map with its key. */
+		const struct cm__mapent *fe = cm__map_entry(&p->fresh, key,
+							    strlen(key));
+		b = fe->val;
 		b->live = 1;
-		cm__map_put(&ix->map, b->key, strlen(b->key), b);
+		cm__map_put(&ix->map, fe->key, fe->len, b);
 	}
-	at = bucket_find(b, k, slot, &found);
+	at = bucket_find(ix, b, k, slot, &found);
 	memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
-	b->e[at].key = k;
-	b->e[at].slot = slot;
+	b->e[at].key_lo = (uint32_t)(uint64_t)k;
+	b->e[at].key_hi = (uint32_t)((uint64_t)k >> 32);
+	b->e[at].ref = slot->ref;
 	b->n++;
 	ix->total++;
 }
@@ -209,7 +219,7 @@ void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
 
 	if (!b)
 		return;
-	at = bucket_find(b, k, slot, &found);
+	at = bucket_find(ix, b, k, slot, &found);
 	if (!found)
 		return;
 	memmove(&b->e[at], &b->e[at + 1], (b->n - at - 1) * sizeof(*b->e));
@@ -226,7 +236,7 @@ void cm__mprep_done(cm_store *s, struct cm__mprep *p)
 	for (i = 0; i < p->fresh.cap; i++) {
 		struct cm__bucket *b = p->fresh.ents[i].val;
 		if (p->fresh.ents[i].key && !b->live)
-			bucket_free(s, b);
+			bucket_free(s, b, p->fresh.ents[i].key);
 	}
 	cm__map_free(s, &p->fresh);
 	cm__free(s, p->touched);
@@ -241,7 +251,7 @@ void cm__mindex_free(cm_store *s, struct cm__mindex *ix)
 	 * its map stays empty. */
 	for (i = 0; i < ix->map.cap; i++)
 		if (ix->map.ents[i].key)
-			bucket_free(s, ix->map.ents[i].val);
+			bucket_free(s, ix->map.ents[i].val, ix->map.ents[i].key);
 	cm__map_free(s, &ix->map);
 	ix->total = 0;
 }

@@ -374,10 +374,9 @@ static const char *find_shared(const struct pack_ctx *c,
 		n = strlen(t);
 		if (n > CM__INTERN_MAX)
 			return NULL;
-		/* A save only finds: what it staged may never commit, and
-		 * the table only grows with committed texts (added after
-		 * commit, cm__rec_intern, or while loading: no txn). */
-		if (!add || c->txn)
+		/* A save adds what it packs (a transaction that does not
+		 * commit takes it back: cm__intern_undo). */
+		if (!add)
 			return cm__intern_find(c->s, t, n);
 		if (!(t = cm__intern(c->s, t, n)))
 			*rc = CM_ENOMEM;
@@ -544,20 +543,22 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	size_t head = PACK_ALIGN(k->schema->size), size;
 	struct cm__rec *r;
 	char *at;
-	int rc = CM_OK;
+	int rc = CM_OK, slab;
 
 	c.s = s;
 	c.txn = txn;
 	c.nmemo = c.next = 0;
 	c.own = 0;
 	size = obj_extra(&c, k->schema, src, head, &rc);
-	if (rc || !(r = cm__alloc(s, size)))
+	slab = k->immutable && size <= CM__PACK_SLAB_MAX;
+	if (rc || !(r = slab ? cm__pack_alloc(s, size) : cm__alloc(s, size)))
 		return CM_ENOMEM;
 	memcpy((char *)r + offsetof(struct cm__rec, kind),
 	       (const char *)src + offsetof(struct cm__rec, kind),
 	       k->schema->size - offsetof(struct cm__rec, kind));
 	atomic_init(&r->refs, 1);
-	r->packed = (uint16_t)(CM__PACKED | (c.own ? CM__PACKED_OWN : 0));
+	r->packed = (uint16_t)(CM__PACKED | (c.own ? CM__PACKED_OWN : 0) |
+			       (slab ? CM__PACKED_SLAB | (size + 7) / 8 << 8 : 0));
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
 	obj_pack(&c, k->schema, r, src, &at, (char *)r);
@@ -585,7 +586,10 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 	} else if (r->packed & CM__PACKED_SHALLOW) {
 		cm__rec_release(s, *shallow_base(cm__kind_get(r->kind), r));
 	}
-	cm__free(s, r);
+	if (r->packed & CM__PACKED_SLAB)
+		cm__pack_release(s, r, CM__PACK_UNITS(r) * 8);
+	else
+		cm__free(s, r);
 }
 
 uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n)
@@ -701,7 +705,7 @@ int cm__handle_new(struct cm__handle **out, cm_store *s,
 	h->mods = 0;
 	h->saved_mods = 0;
 	h->txn = NULL;
-	h->op = 0;
+	h->held = 0;
 	atomic_init(&h->refs, 1);
 	cm__store_ref(s);
 	*out = h;
@@ -745,14 +749,8 @@ void cm__handle_free(struct cm__handle *h)
 	if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1 &&
 	    txn_is_mine(h->store)) {
 		struct cm__rec *r;
-		if (h->txn) {
-			struct cm__op *op = &h->txn->ops[h->op];
-			if (op->handle == h) {
-				op->handle = NULL;
-				h->txn = NULL;
-				cm__handle_release(h);
-			}
-		}
+		if (h->txn && cm__txn_unhold(h->txn, h))
+			cm__handle_release(h);
 		if (atomic_load_explicit(&h->refs, memory_order_acquire) > 1) {
 			/* Still held by an op (saved under two ids): it skips
 			 * a handle whose caller has let go (refs == 1). */

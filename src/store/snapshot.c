@@ -24,7 +24,7 @@ int cm__snap_bucket(struct cm__snap *sn, cm_store *s, const struct cm__kind *k,
 			       k->name);
 	}
 	for (i = 0; b && i < b->n; i++) {
-		sn->recs[i] = b->e[i].slot->cur;
+		sn->recs[i] = cm__bucket_slot(s, b, i)->cur;
 		cm__rec_retain(sn->recs[i]);
 	}
 	/* Counted under the lock: a commit may add to b once it is released. */

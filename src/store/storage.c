@@ -193,7 +193,7 @@ int cm__store_foreach_encoded(cm_store *s,
 		const struct cm__kind *kd = cm__kind_get((int32_t)k);
 		const struct cm__table *tb = &s->tables[k];
 		for (i = 0; i < tb->count && rc == CM_OK; i++) {
-			const struct cm__slot *sl = tb->slots[i];
+			const struct cm__slot *sl = cm__table_slot(tb, i);
 			const struct cm__revs *rv = cm__slot_revs(sl);
 			uint32_t nrevs = rv ? rv->n : 0;
 			for (j = 0; j <= nrevs && rc == CM_OK; j++) {
@@ -222,9 +222,11 @@ int cm__store_foreach_encoded(cm_store *s,
 			break;
 		}
 		for (j = 0; j < n; j++) {
-			e[j].kind = CM__AUDIT_KIND(&s->audit[first + j]);
-			e[j].id = (char *)s->audit[first + j].id;
-			e[j].revision = s->audit[first + j].revision;
+			const struct cm__audit *au = &s->audit[first + j];
+			const struct cm__slot *sl = cm__audit_slot(s, au);
+			e[j].kind = (unsigned char)sl->kid[0];
+			e[j].id = (char *)(uintptr_t)CM__SLOT_ID(sl);
+			e[j].revision = cm__audit_revision(au);
 			e[j].action = s->audit_action[first + j];
 		}
 		memset(&t, 0, sizeof(t));

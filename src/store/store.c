@@ -1,4 +1,5 @@
 /* The store: open, close, options, clock, ids, error message. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,11 @@
 #define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SLAB_BYTES ((size_t)64 * 1024 - 64) /* within 64 KiB with malloc's header */
-#define SLAB_ROOM (SLAB_BYTES - offsetof(struct cm__slab, mem))
+/* Within 64 KiB with malloc's header, and at most CM__REF_BLOCK (slots are
+ * named by references into the slabs). */
+#define SLAB_BYTES ((size_t)64 * 1024 - 64)
+_Static_assert(SLAB_BYTES <= CM__REF_BLOCK, "a slab is a reference block");
+_Static_assert(CM__PACK_SLAB_MAX / 8 <= 255, "units fit the high byte of packed");
 
 extern const struct cm__kind cm__client_kind;
 extern const struct cm__kind cm__txnlog_kind;
@@ -105,6 +109,7 @@ int cm_store_options_init(cm_store_options *opts, uint32_t version)
 }
 
 static void store_destroy(cm_store *s);
+static void slabs_free(cm_store *s, struct cm__slabs *sl);
 
 /* ---- open / close ------------------------------------------------------ */
 
@@ -197,12 +202,21 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 		goto fail2;
 	if (pthread_mutex_init(&s->err_mutex, NULL) != 0)
 		goto fail3;
-	for (int k = 0; k < CM__KIND_MAX; k++) /* a slot's id is its key */
+	if (pthread_mutex_init(&s->pack_mutex, NULL) != 0)
+		goto fail4;
+	for (int k = 0; k < CM__KIND_MAX; k++) { /* a slot's id is its key */
 		s->tables[k].ids.key_off = offsetof(struct cm__slot, kid) + 1;
+		s->tables[k].ids.dir = &s->slabs.dir;
+	}
 	/* A client's assessments, services, plans and events: buckets in
 	 * front of its slot (cm__client_kind.slot_buckets). Events last,
 	 * next to the slot: a timeline reads the slot's id (the look-up)
 	 * then the bucket, mostly in the same cache line. */
+	s->slabs.max = CM__REF_BLOCKS_MAX;
+	s->pack_slabs.max = UINT32_MAX / 2;
+	s->clients_by_cm.dir = s->events_by_client.dir = &s->slabs.dir;
+	s->services_by_client.dir = s->plans_by_client.dir = &s->slabs.dir;
+	s->assessments_by_client.dir = &s->slabs.dir;
 	cm__mindex_home(&s->assessments_by_client, &s->tables[CM_KIND_CLIENT], 0);
 	cm__mindex_home(&s->services_by_client, &s->tables[CM_KIND_CLIENT], 1);
 	cm__mindex_home(&s->plans_by_client, &s->tables[CM_KIND_CLIENT], 2);
@@ -234,6 +248,8 @@ int cm_store_open(cm_store **out, const cm_store_options *opts)
 	}
 	*out = s;
 	return CM_OK;
+fail4:
+	pthread_mutex_destroy(&s->err_mutex);
 fail3:
 	pthread_mutex_destroy(&s->meta);
 fail2:
@@ -257,12 +273,13 @@ static void store_destroy(cm_store *s)
 	for (k = 0; k < CM__KIND_MAX; k++) {
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
-			struct cm__revs *rv = cm__slot_revs(t->slots[i]);
+			struct cm__slot *sl = cm__table_slot(t, i);
+			struct cm__revs *rv = cm__slot_revs(sl);
 			uint32_t j;
 			for (j = 0; rv && j < rv->n; j++)
 				cm__rec_release(s, rv->v[j]);
-			cm__rec_release(s, t->slots[i]->cur);
-			cm__slot_free(s, t->slots[i]);
+			cm__rec_release(s, sl->cur);
+			cm__slot_free(s, sl);
 		}
 		cm__free(s, t->slots);
 		cm__kmap_free(s, &t->ids);
@@ -277,12 +294,10 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->assessments_by_client);
 	cm__audit_free(s);
 	cm__intern_free(s);
-	while (s->slabs) {
-		struct cm__slab *next = s->slabs->next;
-		SLAB_UNPOISON(s->slabs, SLAB_BYTES); /* the host's again */
-		cm__free(s, s->slabs);
-		s->slabs = next;
-	}
+	assert(s->pack_live == 0); /* every packed version was released */
+	slabs_free(s, &s->slabs);
+	slabs_free(s, &s->pack_slabs);
+	pthread_mutex_destroy(&s->pack_mutex);
 	pthread_mutex_destroy(&s->err_mutex);
 	pthread_mutex_destroy(&s->meta);
 	pthread_mutex_destroy(&s->txn_mutex);
@@ -456,55 +471,156 @@ static size_t slot_size(const struct cm__kind *k, size_t n)
 	return (slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
 }
 
-/* A slot of `size` bytes (slot_size: ids have at most CM__ID_MAX bytes,
- * kinds at most CM__SLOT_BUCKETS_MAX buckets, so its class is below
- * CM__SLOT_CLASSES). */
-static void *slot_alloc(cm_store *s, size_t size)
+/* A new slab, the last of sl. CM_OK or CM_ENOMEM. */
+static int slab_add(cm_store *s, struct cm__slabs *sl)
 {
-	size_t c = size / 8 - 1;
-	void *p;
+	struct cm__refdir *d = &sl->dir;
+	char *sb;
 
-	if ((p = s->slot_free[c]) != NULL) {
-		SLAB_UNPOISON(p, size);
-		memcpy(&s->slot_free[c], p, sizeof(void *));
-		return p;
+	if (d->n == d->cap) {
+		/* Readers resolve references through the old array: swap it
+		 * under the write lock (this runs outside it). */
+		uint32_t ncap = d->cap ? d->cap * 2 : 8;
+		char **nb;
+		if (d->cap >= sl->max ||
+		    !(nb = cm__alloc(s, ncap * sizeof(*nb))))
+			return CM_ENOMEM;
+		if (d->n)
+			memcpy(nb, d->blocks, d->n * sizeof(*nb));
+		CM__WRLOCK(s);
+		char **old = d->blocks;
+		d->blocks = nb;
+		d->cap = ncap;
+		CM__WRUNLOCK(s);
+		cm__free(s, old);
 	}
-	if (!s->slabs || SLAB_ROOM - s->slabs->used < size) {
-		/* The rest of the full slab is left unused (at most a
-		 * slot's size: under 0.4 percent). */
-		struct cm__slab *sb = cm__alloc(s, SLAB_BYTES);
-		if (!sb)
-			return NULL;
-		sb->next = s->slabs;
-		sb->used = 0;
-		s->slabs = sb;
-		SLAB_POISON(sb->mem, SLAB_ROOM);
-	}
-	p = (char *)s->slabs->mem + s->slabs->used;
-	s->slabs->used += size;
+	if (!(sb = cm__alloc(s, SLAB_BYTES)))
+		return CM_ENOMEM;
+	SLAB_POISON(sb, SLAB_BYTES);
+	/* A new reference is read only once it is in an id map, which
+	 * happens under the write lock. */
+	d->blocks[d->n++] = sb;
+	sl->used = 0;
+	return CM_OK;
+}
+
+/* `size` bytes (a multiple of 8) carved from the last slab of sl, and
+ * their reference; NULL if out of memory. */
+static char *slab_carve(cm_store *s, struct cm__slabs *sl, size_t size,
+			uint32_t *ref)
+{
+	struct cm__refdir *d = &sl->dir;
+	char *p;
+
+	if ((!d->n || SLAB_BYTES - sl->used < size) && slab_add(s, sl))
+		return NULL;
+	/* (The rest of a full slab is left unused: at most one block,
+	 * under 1 percent.) */
+	p = d->blocks[d->n - 1] + sl->used;
+	*ref = cm__ref_make(d->n - 1, sl->used);
+	sl->used += size;
 	SLAB_UNPOISON(p, size);
 	return p;
 }
 
-static void slot_release(cm_store *s, void *p, size_t size)
+static void slabs_free(cm_store *s, struct cm__slabs *sl)
+{
+	uint32_t i;
+
+	for (i = 0; i < sl->dir.n; i++) {
+		SLAB_UNPOISON(sl->dir.blocks[i], SLAB_BYTES); /* the host's again */
+		cm__free(s, sl->dir.blocks[i]);
+	}
+	cm__free(s, sl->dir.blocks);
+}
+
+/* A released slot waits in its size's free list as this node. */
+struct slot_freed {
+	void *next;
+	uint32_t ref; /* of its first byte */
+};
+
+/* A slot of `size` bytes (slot_size: ids have at most CM__ID_MAX bytes,
+ * kinds at most CM__SLOT_BUCKETS_MAX buckets, so its class is below
+ * CM__SLOT_CLASSES) and the reference of its first byte. */
+static char *slot_alloc(cm_store *s, size_t size, uint32_t *ref)
 {
 	size_t c = size / 8 - 1;
+	char *p;
+	struct slot_freed f;
 
-	memcpy(p, &s->slot_free[c], sizeof(void *));
+	if ((p = s->slot_free[c]) != NULL) {
+		SLAB_UNPOISON(p, size);
+		memcpy(&f, p, sizeof(f));
+		s->slot_free[c] = f.next;
+		*ref = f.ref;
+		return p;
+	}
+	return slab_carve(s, &s->slabs, size, ref);
+}
+
+static void slot_release(cm_store *s, char *p, size_t size, uint32_t ref)
+{
+	size_t c = size / 8 - 1;
+	struct slot_freed f;
+
+	f.next = s->slot_free[c];
+	f.ref = ref;
+	memcpy(p, &f, sizeof(f));
 	s->slot_free[c] = p;
 	SLAB_POISON(p, size);
+}
+
+void *cm__pack_alloc(cm_store *s, size_t size)
+{
+	size_t c = (size + 7) / 8 - 1;
+	void *p;
+	uint32_t ref;
+
+	pthread_mutex_lock(&s->pack_mutex);
+	if ((p = s->pack_free[c]) != NULL) {
+		SLAB_UNPOISON(p, (c + 1) * 8);
+		memcpy(&s->pack_free[c], p, sizeof(void *));
+		s->pack_live++;
+	}
+	pthread_mutex_unlock(&s->pack_mutex);
+	if (p)
+		return p;
+	/* Carving is the holder's alone, outside the mutex: a new slab
+	 * takes the write lock, which a releasing reader may hold. */
+	if (!(p = slab_carve(s, &s->pack_slabs, (c + 1) * 8, &ref)))
+		return NULL;
+	pthread_mutex_lock(&s->pack_mutex);
+	s->pack_live++;
+	pthread_mutex_unlock(&s->pack_mutex);
+	return p;
+}
+
+void cm__pack_release(cm_store *s, void *p, size_t size)
+{
+	size_t c = (size + 7) / 8 - 1;
+
+	pthread_mutex_lock(&s->pack_mutex);
+	memcpy(p, &s->pack_free[c], sizeof(void *));
+	s->pack_free[c] = p;
+	SLAB_POISON(p, (c + 1) * 8);
+	s->pack_live--;
+	pthread_mutex_unlock(&s->pack_mutex);
 }
 
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
 	size_t n = strlen(id), pre = slot_prefix(cm__kind_get(kind));
-	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n));
+	uint32_t ref;
+	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n), &ref);
 	struct cm__slot *sl;
 
 	if (!block)
 		return NULL;
 	memset(block, 0, pre + sizeof(*sl));
 	sl = (struct cm__slot *)(void *)(block + pre);
+	/* The prefix is in the same slab, 8-byte units from its start. */
+	sl->ref = ref + (uint32_t)(pre / 8);
 	sl->kid[0] = (char)kind;
 	memcpy(sl->kid + 1, id, n + 1);
 	return sl;
@@ -542,7 +658,8 @@ void cm__slot_free(cm_store *s, struct cm__slot *sl)
 	for (i = 0; k && i < k->slot_buckets; i++)
 		cm__free(s, cm__slot_bucket(sl, i)->e);
 	slot_release(s, (char *)sl - slot_prefix(k),
-		     slot_size(k, strlen(CM__SLOT_ID(sl))));
+		     slot_size(k, strlen(CM__SLOT_ID(sl))),
+		     sl->ref - (uint32_t)(slot_prefix(k) / 8));
 }
 
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)
@@ -604,9 +721,10 @@ uint64_t cm__store_digest(cm_store *s)
 		h = cm__digest_bytes(h, &t->count, sizeof(t->count));
 		h = cm__digest_bytes(h, &pending, sizeof(pending));
 		for (i = 0; i < t->count; i++) {
-			uint32_t staged = idle ? t->slots[i]->staged : 0;
+			const struct cm__slot *sl = cm__table_slot(t, i);
+			uint32_t staged = idle ? sl->staged : 0;
 			h = cm__digest_bytes(h, &staged, sizeof(staged));
-			h = cm__rec_digest(kd, t->slots[i]->cur, h);
+			h = cm__rec_digest(kd, sl->cur, h);
 		}
 	}
 	idents = cm__cdir_ident_count(s);
@@ -620,9 +738,11 @@ uint64_t cm__store_digest(cm_store *s)
 	h = cm__digest_bytes(h, &s->assessments_by_client.total, sizeof(size_t));
 	for (i = 0; i < s->naudit; i++) {
 		const struct cm__audit *a = &s->audit[i];
-		h = cm__digest_bytes(h, &a->revision, sizeof(a->revision));
+		const char *id = CM__SLOT_ID(cm__audit_slot(s, a));
+		int64_t rev = cm__audit_revision(a);
+		h = cm__digest_bytes(h, &rev, sizeof(rev));
 		h = cm__digest_bytes(h, &s->audit_action[i], 1);
-		h = cm__digest_bytes(h, a->id, strlen(a->id));
+		h = cm__digest_bytes(h, id, strlen(id));
 	}
 	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));
 	for (i = 0; i < s->ntxn; i++) {

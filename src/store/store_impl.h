@@ -25,6 +25,7 @@
 #include "core/core.h"
 #include "core/hashmap.h"
 #include "core/rwlock.h"
+#include "store/intern.h"
 
 /* ---- schemas ----------------------------------------------------------- */
 
@@ -116,6 +117,15 @@ struct cm__list {
  * it holds a reference to (released with it). Set by a change of a
  * record's own integer field; any other change makes a full copy. */
 #define CM__PACKED_SHALLOW 4u
+/* A packed version of an immutable kind (monitoring events: never
+ * replaced once committed, so a store holds them all) carved from the
+ * store's slabs (cm__pack_alloc) instead of allocated on its own: no
+ * allocator header, 8-byte instead of 16-byte rounding. Its size in
+ * 8-byte units is the high byte of `packed` (CM__PACK_UNITS). */
+#define CM__PACKED_SLAB 8u
+#define CM__PACK_UNITS(r) ((size_t)((r)->packed >> 8))
+/* Largest packed version carved from the slabs. */
+#define CM__PACK_SLAB_MAX ((size_t)512)
 
 struct cm__rec {
 	atomic_int refs;
@@ -200,6 +210,10 @@ struct cm__slot {
 	/* Index + 1 of the op staging this record in the open transaction,
 	 * 0 if none. Read and written only by the transaction's holder. */
 	uint32_t staged;
+	/* Its reference in the store's slabs (hashmap.h: struct cm__refdir),
+	 * which names it in 4 bytes in its table's id map. It costs no room:
+	 * a slot's size (cm__slot_new) already counted 16 bytes before kid. */
+	uint32_t ref;
 	char kid[];
 };
 
@@ -217,13 +231,6 @@ static inline struct cm__slot *cm__rec_slot(const struct cm__rec *r)
 					      offsetof(struct cm__slot, kid));
 }
 
-/* A slab: the bytes slots are carved from. */
-struct cm__slab {
-	struct cm__slab *next;
-	size_t used;
-	max_align_t mem[];
-};
-
 /* Earlier revisions, oldest first: v[i] has revision i + 1. */
 struct cm__revs {
 	struct cm__rec **v;
@@ -238,6 +245,12 @@ struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
 /* Free a slot (with its kept-revision array and its buckets' entries;
  * not the records). */
 void cm__slot_free(cm_store *s, struct cm__slot *sl);
+/* A block of `size` bytes (at most CM__PACK_SLAB_MAX; rounded up to 8)
+ * from the store's slabs, for a packed version of an immutable kind, or
+ * NULL if out of memory. For the holder of the store's transaction. */
+void *cm__pack_alloc(cm_store *s, size_t size);
+/* Give back a block of cm__pack_alloc of that size. Any thread. */
+void cm__pack_release(cm_store *s, void *p, size_t size);
 /* The kept revisions of a slot whose kind keeps them, else NULL. */
 struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
 /* Room for `need` kept revisions in the slot's cm__revs. CM_OK or
@@ -246,9 +259,18 @@ int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
 
 struct cm__table {
 	struct cm__kmap ids;     /* id -> struct cm__slot *, pending ones too */
-	struct cm__slot **slots; /* in creation order */
+	/* The committed slots in creation order, as their references (4
+	 * bytes instead of a pointer's 8): read with cm__table_slot. */
+	uint32_t *slots;
 	size_t count, cap;
 };
+
+/* Slot i (below t->count) of table t. Caller holds the lock. */
+static inline struct cm__slot *cm__table_slot(const struct cm__table *t,
+					      size_t i)
+{
+	return (struct cm__slot *)cm__ref_ptr(t->ids.dir, t->slots[i]);
+}
 
 /* ---- secondary multi-indexes (mindex.c) -------------------------------- */
 
@@ -261,18 +283,27 @@ struct cm__table {
  * cm__mindex_add / _del (apply) only move entries and cannot fail;
  * cm__mprep_done releases the rest.
  */
+/* 12 bytes, 4-byte aligned (an entry per indexed record): the key in two
+ * halves and the slot as its reference. Read with cm__ient_key and
+ * cm__ient_slot. */
 struct cm__ient {
-	int64_t key;
-	struct cm__slot *slot;
+	uint32_t key_lo, key_hi;
+	uint32_t ref;
 };
 
+static inline int64_t cm__ient_key(const struct cm__ient *e)
+{
+	return (int64_t)((uint64_t)e->key_hi << 32 | e->key_lo);
+}
+
+/* 24 bytes: every client slot carries four (slot-homed indexes). The key
+ * of a bucket in an index map is that map entry's key. */
 struct cm__bucket {
-	const char *key;     /* owned iff owns_key; else a slot's id (lives as
-				long as the store) */
 	struct cm__ient *e;
 	uint32_t n, cap;
 	uint32_t pend;       /* entries planned by the committing txn */
-	uint8_t owns_key;
+	uint8_t owns_key;    /* its map key is its own copy (else a slot's
+				id, which lives as long as the store) */
 	uint8_t live;        /* in the index map (not only in a prep) */
 };
 
@@ -285,6 +316,8 @@ struct cm__mindex {
 	 * reads as absent). */
 	const struct cm__table *home_table;
 	uint8_t home;
+	/* The store's slabs, which its entries' references point into. */
+	const struct cm__refdir *dir;
 };
 
 /* Make ix slot-homed on table t's records, using their bucket `home`. */
@@ -350,18 +383,24 @@ struct cm__txnlog {
 	size_t end; /* its entries are store->audit[previous end, end) */
 };
 
-/* One audit entry: 16 bytes (an entry per record a load creates). Its
- * action is store->audit_action[i]; its transaction, the txnlog whose
- * entries include i; its kind, that of the slot whose id it points at. */
+/* One audit entry: 12 bytes (an entry per record a load creates), 4-byte
+ * aligned (the revision in two halves). Its action is
+ * store->audit_action[i]; its transaction, the txnlog whose entries
+ * include i; its record (kind and id), its slot (cm__audit_slot). */
 struct cm__audit {
-	const char *id; /* the slot's id: lives as long as the store */
-	int64_t revision;
+	uint32_t slot; /* the slot's reference: lives as long as the store */
+	uint32_t rev_lo, rev_hi;
 };
 
-/* The kind of audit entry a (kept in front of its slot's id). */
-#define CM__AUDIT_KIND(a) ((int32_t)(unsigned char)(a)->id[-1])
-
 /* ---- the store --------------------------------------------------------- */
+
+/* Slabs: blocks of SLAB_BYTES (store.c), the last one carved. */
+struct cm__slabs {
+	struct cm__refdir dir;
+	size_t used; /* bytes of the last block handed out */
+	uint32_t max; /* most blocks (references name at most
+			 CM__REF_BLOCKS_MAX) */
+};
 
 /* Longest record id (the FHIR id rule). */
 #define CM__ID_MAX 64
@@ -445,9 +484,22 @@ struct cm_store {
 	 * the store: no allocator header or rounding per record. A freed
 	 * slot (a staged record that did not commit) waits in the free list
 	 * of its size (in 8-byte units) for the next slot of that size.
-	 * Changed only by the transaction's holder (or at open and close). */
-	struct cm__slab *slabs;  /* newest first; the newest is carved */
+	 * Changed only by the transaction's holder (or at open and close);
+	 * readers resolve slot references through slabs.dir.blocks under
+	 * the read lock, so that array grows under the write lock. */
+	struct cm__slabs slabs;
 	void *slot_free[CM__SLOT_CLASSES];
+	/* The slabs of cm__pack_alloc, apart from the slots' so that the
+	 * events take none of the blocks slot references can name. */
+	struct cm__slabs pack_slabs;
+	/* Released blocks of cm__pack_alloc, by size in 8-byte units. Any
+	 * thread may release the last reference to a version (a reader's
+	 * handle), so these lists are guarded by pack_mutex; carving them
+	 * is the transaction holder's alone, like slots. pack_live counts
+	 * the blocks handed out (none are left when the store is freed). */
+	void *pack_free[CM__PACK_SLAB_MAX / 8];
+	size_t pack_live;
+	pthread_mutex_t pack_mutex;
 
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
@@ -457,6 +509,46 @@ struct cm_store {
 
 	char errmsg[512];
 };
+
+/* The slot of index entry e (caller holds the lock, or the transaction). */
+static inline struct cm__slot *cm__ient_slot(const cm_store *s,
+					     const struct cm__ient *e)
+{
+	return (struct cm__slot *)cm__ref_ptr(&s->slabs.dir, e->ref);
+}
+
+/* Entry i of bucket b: its slot (caller holds the lock) and its key. */
+static inline struct cm__slot *cm__bucket_slot(const cm_store *s,
+					       const struct cm__bucket *b,
+					       uint32_t i)
+{
+	return cm__ient_slot(s, &b->e[i]);
+}
+
+static inline int64_t cm__bucket_key(const struct cm__bucket *b, uint32_t i)
+{
+	return cm__ient_key(&b->e[i]);
+}
+
+/* The slot of audit entry a (caller holds the lock, or the transaction). */
+static inline const struct cm__slot *cm__audit_slot(const cm_store *s,
+						    const struct cm__audit *a)
+{
+	return (const struct cm__slot *)cm__ref_ptr(&s->slabs.dir, a->slot);
+}
+
+static inline int64_t cm__audit_revision(const struct cm__audit *a)
+{
+	return (int64_t)((uint64_t)a->rev_hi << 32 | a->rev_lo);
+}
+
+static inline void cm__audit_set(struct cm__audit *a,
+				 const struct cm__slot *sl, int64_t revision)
+{
+	a->slot = sl->ref;
+	a->rev_lo = (uint32_t)(uint64_t)revision;
+	a->rev_hi = (uint32_t)((uint64_t)revision >> 32);
+}
 
 struct cm__assess_cfg;
 /* Free the assessment configuration (at store destruction). */
@@ -570,11 +662,11 @@ struct cm__handle {
 	struct cm__rec *rec; /* shared committed version, or private copy */
 	uint64_t mods;       /* successful changes, to tell if changed since save */
 	/* The transaction that staged it and holds a reference, and the
-	 * index of its op there (so that the caller's free can hand the
-	 * transaction's reference back at once), or NULL. */
+	 * index of that reference's entry in txn->held (so that the
+	 * caller's free can hand it back at once), or NULL. */
 	cm_txn *txn;
 	atomic_int refs;     /* the caller's + one per txn that staged it */
-	uint32_t op;
+	uint32_t held;
 	uint64_t saved_mods; /* mods when txn staged it */
 	int owned;           /* rec is this handle's private copy */
 };
@@ -711,11 +803,12 @@ void cm__snap_clear(struct cm__snap *sn);
 
 /* ---- transactions (txn.c) ---------------------------------------------- */
 
-/* One staged record: 32 bytes, as a transaction loading a million records
- * holds a million of them until commit. */
+/* One staged record: 24 bytes, as a transaction loading a million records
+ * holds a million of them until commit. The handle a save staged is not
+ * kept here but in cm_txn.held: a loader frees each handle right after
+ * its save, so most ops would keep an empty pointer. */
 struct cm__op {
 	struct cm__rec *rec;       /* the new version, private to the op */
-	struct cm__handle *handle; /* a reference, or NULL */
 	/* The record's slot: its committed one, or (fresh) the pending slot
 	 * of a new record, until apply makes it the committed one. Read it
 	 * with cm__op_slot / cm__op_new_slot. */
@@ -737,12 +830,25 @@ static inline struct cm__slot *cm__op_new_slot(const struct cm__op *op)
 	return op->fresh ? op->sl : NULL;
 }
 
+/* A handle a transaction holds a reference to, and the index of the op
+ * that staged it (NULL handle: its caller has freed it). */
+struct cm__held {
+	struct cm__handle *h;
+	size_t op;
+};
+
 struct cm_txn {
 	cm_store *store;
 	char *actor;
 	int64_t time;
 	struct cm__op *ops;
 	size_t nops, opcap;
+	/* The staged handles, in the order of their ops (at most one entry
+	 * per op); entries whose handle was freed stay (NULL) until every
+	 * entry after them is gone too, so the array stays as long as the
+	 * handles the caller keeps (a loader keeps none). */
+	struct cm__held *held;
+	size_t nheld, heldcap;
 	/* At commit: the store's shared copy of the actor (intern.h), which
 	 * the audit trail and the status histories of the committed
 	 * versions borrow. */
@@ -753,6 +859,10 @@ struct cm_txn {
 	 * look the same client up again and again), or NULL. Cleared when
 	 * pending slots are freed. */
 	struct cm__slot *memo;
+	/* The intern table when the transaction began: unless it commits,
+	 * what its saves and commit added is taken back (intern.h). */
+	struct cm__intern_mark intern_mark;
+	int committed;
 };
 
 /* Give every pending entry (actor NULL) of a status history the txn's
@@ -780,6 +890,10 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 		    void *ctx);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
+/* The caller frees staged handle h (h->txn is txn): txn lets go of it
+ * (h->txn becomes NULL) and returns 1, so that the caller releases txn's
+ * reference; 0 if txn's entry for it went to another handle. */
+int cm__txn_unhold(cm_txn *txn, struct cm__handle *h);
 /* Drop the ops staged after the first nops (the undo of a multi-record
  * helper that failed part-way; only ops it appended, never replaced). */
 void cm__txn_truncate(cm_txn *txn, size_t nops);

@@ -52,6 +52,43 @@ static void unstage(cm_store *s, cm_txn *txn, size_t from)
 	}
 }
 
+/* Drop the entries at the end of txn->held whose handle was freed. */
+static void held_trim(cm_txn *txn)
+{
+	while (txn->nheld && !txn->held[txn->nheld - 1].h)
+		txn->nheld--;
+}
+
+/* The position of op's entry in txn->held (sorted by op), or where it
+ * would go (*found 0: its handle was freed, and the entries after it
+ * with it, before later ops added theirs). */
+static size_t held_find(const cm_txn *txn, size_t op, int *found)
+{
+	size_t lo = 0, hi = txn->nheld;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (txn->held[mid].op < op)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < txn->nheld && txn->held[lo].op == op;
+	return lo;
+}
+
+int cm__txn_unhold(cm_txn *txn, struct cm__handle *h)
+{
+	struct cm__held *e;
+
+	if (h->held >= txn->nheld || (e = &txn->held[h->held])->h != h)
+		return 0;
+	e->h = NULL;
+	h->txn = NULL;
+	held_trim(txn);
+	return 1;
+}
+
 /* Release what ops [from, nops) hold: records and handles. */
 static void release_ops(cm_store *s, cm_txn *txn, size_t from)
 {
@@ -61,11 +98,16 @@ static void release_ops(cm_store *s, cm_txn *txn, size_t from)
 		struct cm__op *op = &txn->ops[i];
 		cm__rec_release(s, op->rec);
 		op->rec = NULL;
-		if (op->handle)
-			op->handle->txn = NULL;
-		cm__handle_release(op->handle);
-		op->handle = NULL;
 	}
+	/* Their handles' entries are the last ones. */
+	while (txn->nheld && txn->held[txn->nheld - 1].op >= from) {
+		struct cm__handle *h = txn->held[--txn->nheld].h;
+		if (h) {
+			h->txn = NULL;
+			cm__handle_release(h);
+		}
+	}
+	held_trim(txn);
 }
 
 static void txn_free(cm_txn *txn)
@@ -74,7 +116,12 @@ static void txn_free(cm_txn *txn)
 
 	release_ops(s, txn, 0);
 	unstage(s, txn, 0);
+	/* Nothing points at what it interned any more (its versions are
+	 * released). */
+	if (!txn->committed)
+		cm__intern_undo(s, &txn->intern_mark);
 	cm__free(s, txn->ops);
+	cm__free(s, txn->held);
 	cm__free(s, txn->actor);
 	pthread_mutex_lock(&s->meta);
 	s->txn_active = 0;
@@ -129,6 +176,7 @@ int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 	s->txn_owner = pthread_self();
 	pthread_mutex_unlock(&s->meta);
 	cm__store_ref(s);
+	cm__intern_mark(s, &txn->intern_mark); /* the table is ours now */
 
 	rc = cm__store_clock(s, &txn->time);
 	if (rc) {
@@ -256,22 +304,45 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
 	if (op) {
-		/* Saved again in this transaction: replace what was staged. */
+		/* Saved again in this transaction: replace what was staged
+		 * (and the op's handle). Its entry in held may be gone with
+		 * its handle: then h's goes in at its place. */
+		size_t idx = (size_t)(op - txn->ops), pos, j;
+		int found;
+		pos = held_find(txn, idx, &found);
+		if (!found &&
+		    cm__reserve(s, (void **)&txn->held, &txn->heldcap,
+				txn->nheld + 1, sizeof(*txn->held))) {
+			cm__rec_release(s, copy);
+			return cm__err(s, CM_ENOMEM, "out of memory staging a %s",
+				       k->name);
+		}
 		cm__rec_release(s, op->rec);
 		op->rec = copy;
 		atomic_fetch_add(&h->refs, 1);
-		if (op->handle)
-			op->handle->txn = NULL;
-		cm__handle_release(op->handle);
-		op->handle = h;
+		if (!found) {
+			memmove(&txn->held[pos + 1], &txn->held[pos],
+				(txn->nheld - pos) * sizeof(*txn->held));
+			for (j = pos + 1; j <= txn->nheld; j++)
+				if (txn->held[j].h && txn->held[j].h->held == j - 1)
+					txn->held[j].h->held = (uint32_t)j;
+			txn->nheld++;
+		} else if (txn->held[pos].h) {
+			txn->held[pos].h->txn = NULL;
+			cm__handle_release(txn->held[pos].h);
+		}
+		txn->held[pos].h = h;
+		txn->held[pos].op = idx;
 		h->saved_mods = h->mods;
 		h->txn = txn;
-		h->op = (uint32_t)(op - txn->ops);
+		h->held = (uint32_t)pos;
 		return CM_OK;
 	}
 	if (txn->nops >= UINT32_MAX - 1 ||
 	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
-			txn->nops + 1, sizeof(*txn->ops)))
+			txn->nops + 1, sizeof(*txn->ops)) ||
+	    cm__reserve(s, (void **)&txn->held, &txn->heldcap,
+			txn->nheld + 1, sizeof(*txn->held)))
 		rc = CM_ENOMEM;
 	if (rc == CM_OK && fresh) {
 		/* Pending in the id map: readers skip it (cur is NULL). */
@@ -279,7 +350,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		CM__WRLOCK(s);
 		rc = cm__kmap_reserve(s, ids, 1);
 		if (rc == CM_OK)
-			cm__kmap_put(ids, fresh, strlen(CM__SLOT_ID(fresh)));
+			cm__kmap_put(ids, fresh->ref, strlen(CM__SLOT_ID(fresh)));
 		CM__WRUNLOCK(s);
 	}
 	if (rc != CM_OK) {
@@ -293,11 +364,12 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->rec = copy;
 	op->sl = slot ? slot : fresh;
 	op->fresh = fresh != NULL;
-	op->handle = h;
+	txn->held[txn->nheld].h = h;
+	txn->held[txn->nheld].op = txn->nops - 1;
 	h->saved_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
 	h->txn = txn;
-	h->op = (uint32_t)(txn->nops - 1);
+	h->held = (uint32_t)txn->nheld++;
 	(slot ? slot : fresh)->staged = (uint32_t)txn->nops;
 	return CM_OK;
 }
@@ -394,9 +466,10 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	fill = k->history_off && hist_pending(rec_history(k, r));
 	if (fill)
 		cm__hist_fill(txn, rec_history(k, r));
-	/* Committing texts join the intern table (saves only look in it:
-	 * work rolled back leaves nothing there): those it lacked when the
-	 * version was packed, and the actors just filled in. */
+	/* Committing texts join the intern table (if the commit fails, the
+	 * transaction takes them back with what its saves added): those it
+	 * lacked when the version was packed, and the actors just filled
+	 * in. */
 	if ((fill || (r->packed & CM__PACKED_OWN)) &&
 	    cm__rec_intern(txn->store, k, r))
 		return CM_ENOMEM;
@@ -466,7 +539,7 @@ static void apply(cm_txn *txn, const char *actor, char *logid)
 			/* In the id map since it was staged. */
 			struct cm__table *t = &s->tables[op->kind];
 			op->fresh = 0;
-			t->slots[t->count++] = op->sl;
+			t->slots[t->count++] = op->sl->ref;
 		} else if (cm__kind_get(op->kind)->keep_revisions) {
 			/* Kept: the slot keeps the reference. */
 			struct cm__revs *rv = cm__slot_revs(op->sl);
@@ -511,7 +584,7 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
 		struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
 		if (sl)
-			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl,
+			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl->ref,
 				     strlen(CM__SLOT_ID(sl)));
 	}
 	if (rc == CM_OK)
@@ -536,14 +609,15 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	return rc;
 }
 
-/* After commit: bring each still-held handle up to the committed version. */
-static void update_handle(cm_store *s, struct cm__op *op)
+/* After commit: bring a still-held handle up to the committed version. */
+static void update_handle(cm_store *s, cm_txn *txn, const struct cm__held *e)
 {
-	struct cm__handle *h = op->handle;
-	struct cm__rec *committed = op->sl->cur;
+	struct cm__handle *h = e->h;
+	struct cm__rec *committed;
 
 	if (!h || atomic_load(&h->refs) <= 1)
 		return; /* the caller has freed it */
+	committed = txn->ops[e->op].sl->cur;
 	if (h->mods == h->saved_mods) {
 		cm__rec_retain(committed);
 		cm__rec_release(s, h->rec);
@@ -576,9 +650,8 @@ int cm_txn_commit(cm_txn *txn)
 		txn_free(txn);
 		return rc;
 	}
-	/* One copy per distinct actor, not per transaction. A commit that
-	 * fails later leaves it in the table: a cache entry no record
-	 * depends on (as cm__rec_intern's). */
+	/* One copy per distinct actor, not per transaction (taken back if
+	 * the commit fails, with what the transaction interned). */
 	if (txn->nops && !(txn->commit_actor = cm__intern(s, txn->actor,
 							  strlen(txn->actor))))
 		rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
@@ -612,14 +685,15 @@ int cm_txn_commit(cm_txn *txn)
 	fn = s->change_fn;
 	fn_ctx = s->change_ctx;
 	pthread_mutex_unlock(&s->meta);
-	for (i = 0; i < txn->nops; i++) {
+	for (i = 0; i < txn->nheld; i++)
+		update_handle(s, txn, &txn->held[i]);
+	for (i = 0; fn && i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
-		update_handle(s, op);
-		if (fn)
-			fn(fn_ctx, op->kind, CM__SLOT_ID(op->sl),
-			   op->sl->cur->revision, op->action);
+		fn(fn_ctx, op->kind, CM__SLOT_ID(op->sl), op->sl->cur->revision,
+		   op->action);
 	}
 	/* op->rec now holds the replaced versions: txn_free releases them. */
+	txn->committed = 1;
 	txn_free(txn);
 	return CM_OK;
 }
