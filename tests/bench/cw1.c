@@ -1100,6 +1100,20 @@ static void usage(void)
 	exit(2);
 }
 
+/* The phases of one system's run (--only); its exit status. */
+static int print_one(const struct result *r, long maxrss_kb)
+{
+	int ph;
+
+	for (ph = 0; ph < NPH; ph++)
+		printf("%-15s %12.0f/s  checksum %016" PRIx64 "\n", phase_name[ph],
+		       r->secs[ph] > 0 ? r->ops[ph] / r->secs[ph] : 0, r->sum[ph]);
+	printf("peak memory %.1f MiB\n", maxrss_kb / 1024.0);
+	if (r->failed)
+		printf("FAILED: %s\n", r->msg);
+	return r->failed;
+}
+
 static int dcmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -1155,25 +1169,11 @@ int main(int argc, char **argv)
 
 	if (P.only && !strcmp(P.only, "casemgr")) {
 		run_child(run_casemgr, &rc[0], &mc[0]);
-		for (ph = 0; ph < NPH; ph++)
-			printf("%-15s %12.0f/s  checksum %016" PRIx64 "\n", phase_name[ph],
-			       rc[0].secs[ph] > 0 ? rc[0].ops[ph] / rc[0].secs[ph] : 0,
-			       rc[0].sum[ph]);
-		printf("peak memory %.1f MiB\n", mc[0] / 1024.0);
-		if (rc[0].failed)
-			printf("FAILED: %s\n", rc[0].msg);
-		return rc[0].failed;
+		return print_one(&rc[0], mc[0]);
 	}
 	if (P.only && !strcmp(P.only, "sqlite")) {
 		run_child(run_sqlite, &rs[0], &ms[0]);
-		for (ph = 0; ph < NPH; ph++)
-			printf("%-15s %12.0f/s  checksum %016" PRIx64 "\n", phase_name[ph],
-			       rs[0].secs[ph] > 0 ? rs[0].ops[ph] / rs[0].secs[ph] : 0,
-			       rs[0].sum[ph]);
-		printf("peak memory %.1f MiB\n", ms[0] / 1024.0);
-		if (rs[0].failed)
-			printf("FAILED: %s\n", rs[0].msg);
-		return rs[0].failed;
+		return print_one(&rs[0], ms[0]);
 	}
 	if (P.only || P.runs > RUNS_MAX)
 		usage();
