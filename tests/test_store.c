@@ -791,6 +791,44 @@ static void test_kind_and_action_names(void **state)
 	assert_null(cm_action_name(0));
 }
 
+/* A store holds at most CM__REF_BLOCKS_MAX slabs of record slots (32 GiB):
+ * a save that needs one more fails with CM_ENOMEM and stages nothing; what
+ * was staged before commits. Tested with the limit lowered to the slab
+ * directory's first capacity. */
+static void test_slot_limit(void **state)
+{
+	struct th_env env;
+	cm_client *c;
+	cm_txn *t;
+	size_t n = 0, nops;
+	int rc;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	c = make_client(&env, "First");
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	n++;
+	env.store->slabs.max = (uint32_t)env.store->slabs.dir.cap;
+	for (;;) {
+		c = make_client(&env, "Full");
+		nops = t->nops;
+		if ((rc = cm_client_save(t, c)) != CM_OK)
+			break;
+		cm_client_free(c);
+		assert_true(++n < 1000000);
+	}
+	assert_int_equal(rc, CM_ENOMEM);
+	assert_non_null(strstr(cm_store_errmsg(env.store), "out of memory"));
+	assert_int_equal(t->nops, nops);
+	assert_int_equal(env.store->slabs.dir.n, env.store->slabs.max);
+	cm_client_free(c);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(env.store->tables[CM_KIND_CLIENT].count, n);
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_two_stores_independent),
 		cmocka_unit_test(test_kind_and_action_names),
 		cmocka_unit_test(test_commit_interns_new_texts),
+		cmocka_unit_test(test_slot_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
