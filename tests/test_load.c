@@ -15,10 +15,13 @@
  *     CM_ENOTFOUND instead of the documented CM_ECORRUPT.
  * (Decoder findings are kept as regress-* inputs in tests/fuzz/corpus/.)
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "event/event_impl.h"
+#include "store/codec.h"
 
 /* A memory host: every put kept, load feeds them back. */
 struct host {
@@ -442,6 +445,57 @@ static void test_load_event_without_client(void **state)
 	host_free(&h);
 }
 
+/* A monitoring event never changes once committed: storage holding a
+ * second revision of one is corrupt (refresh would otherwise replace the
+ * committed event), and opening it fails, holding nothing. */
+static void test_load_event_revised(void **state)
+{
+	struct th_env env;
+	struct host h;
+	cm_client *c;
+	cm_event *e;
+	cm_txn *txn;
+	struct cm__slot *sl;
+	struct cm__rec *r2;
+	struct cm__buf b = { 0 };
+	char err[256] = "", eid[80];
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Ng"), CM_OK);
+	assert_int_equal(cm_event_new(&e, env.store, cm_client_id(c), CM_EVENT_NOTE, TH_T0), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "t"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	snprintf(eid, sizeof(eid), "%s", cm_event_id(e));
+	cm_event_free(e);
+	cm_client_free(c);
+
+	/* The event's encoding again, as its revision 2. */
+	sl = cm__slot_find(env.store, CM_KIND_EVENT, eid);
+	assert_non_null(sl);
+	assert_int_equal(cm__rec_clone(env.store, &cm__event_kind, &r2, sl->cur), CM_OK);
+	r2->revision = 2;
+	assert_int_equal(cm__rec_encode(env.store, &cm__event_kind, r2, &b), CM_OK);
+	cm__rec_release(env.store, r2);
+	assert_true(h.nrecs < 64);
+	h.recs[h.nrecs].p = malloc(b.len);
+	memcpy(h.recs[h.nrecs].p, b.data, b.len);
+	h.recs[h.nrecs++].n = b.len;
+	cm__buf_free(env.store, &b);
+	th_close(&env);
+
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_ECORRUPT);
+	assert_non_null(strstr(err, "never changes"));
+	assert_non_null(strstr(err, eid));
+	assert_null(env.store);
+	assert_int_equal(env.alloc.live, 0);
+	host_free(&h);
+}
+
 /* Host callbacks that fail with -1 (or any value that is not a storage
  * code) are CM_ESTORAGE with the host's message; storage codes pass. */
 static void test_callback_failure_codes(void **state)
@@ -498,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_load_layouts_keep_encoding),
 		cmocka_unit_test(test_load_absent_and_unknown_tags),
 		cmocka_unit_test(test_load_event_without_client),
+		cmocka_unit_test(test_load_event_revised),
 		cmocka_unit_test(test_callback_failure_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

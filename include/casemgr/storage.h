@@ -175,7 +175,8 @@ CM_API int cm_store_refresh(size_t *out_changed, cm_store *store);
  *
  * Records that fail the checksum, do not parse, or hold values the API
  * would refuse (invalid UTF-8, overlong text, impossible dates, unknown
- * statuses) are refused with CM_ECORRUPT naming the record.
+ * statuses, a monitoring event at a revision other than 1: events never
+ * change once committed) are refused with CM_ECORRUPT naming the record.
  */
 
 /** CRC-32C (Castagnoli, reflected, as in iSCSI and ext4) of len bytes,

@@ -186,6 +186,32 @@ static int pack_group(cm_store *s, struct loader *l, size_t i, size_t j,
 	return CM_OK;
 }
 
+/* The end *out_j of the stored versions of one record from l->recs[i] on
+ * (recs is sorted by kind, id, revision). CM_ECORRUPT if a revision comes
+ * twice, or if a record of a kind that never changes once committed
+ * (monitoring events) has any version but revision 1. */
+static int group_end(cm_store *s, const struct loader *l, size_t i,
+		     size_t *out_j)
+{
+	const struct cm__rec *r = l->recs[i];
+	const struct cm__kind *k = cm__kind_get(r->kind);
+	size_t j;
+
+	for (j = i + 1; j < l->n && l->recs[j]->kind == r->kind &&
+			strcmp(l->recs[j]->id, r->id) == 0; j++)
+		if (l->recs[j]->revision == l->recs[j - 1]->revision)
+			return cm__err(s, CM_ECORRUPT,
+				       "stored record '%s' has revision %lld twice",
+				       r->id, (long long)l->recs[j]->revision);
+	if (k->immutable && (j - i > 1 || r->revision != 1))
+		return cm__err(s, CM_ECORRUPT,
+			       "stored %s '%s' has revision %lld: a committed %s "
+			       "never changes", k->name, r->id,
+			       (long long)l->recs[j - 1]->revision, k->name);
+	*out_j = j;
+	return CM_OK;
+}
+
 /* Install the current revisions through prepare/apply; keep the earlier
  * ones of kinds that keep revisions. recs is sorted by kind, id, rev. */
 static int install(cm_store *s, struct loader *l)
@@ -203,14 +229,8 @@ static int install(cm_store *s, struct loader *l)
 		return cm__err(s, CM_ENOMEM, "out of memory loading records");
 	for (i = 0; i < l->n; i = j) {
 		struct cm__op *op = &txn.ops[txn.nops++];
-		for (j = i + 1; j < l->n && l->recs[j]->kind == l->recs[i]->kind &&
-				strcmp(l->recs[j]->id, l->recs[i]->id) == 0; j++)
-			if (l->recs[j]->revision == l->recs[j - 1]->revision) {
-				rc = cm__err(s, CM_ECORRUPT,
-					     "stored record '%s' has revision %lld twice",
-					     l->recs[j]->id, (long long)l->recs[j]->revision);
-				goto out;
-			}
+		if ((rc = group_end(s, l, i, &j)) != CM_OK)
+			goto out;
 		op->kind = (uint8_t)l->recs[i]->kind;
 		op->action = CM_ACTION_CREATE;
 		op->sl = cm__slot_new(s, l->recs[i]->kind, l->recs[i]->id);
@@ -544,14 +564,8 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 		struct cm__rec *newest;
 		struct cm__slot *sl;
 		struct cm__op *op;
-		for (j = i + 1; j < l->n && l->recs[j]->kind == l->recs[i]->kind &&
-				strcmp(l->recs[j]->id, l->recs[i]->id) == 0; j++)
-			if (l->recs[j]->revision == l->recs[j - 1]->revision) {
-				rc = cm__err(s, CM_ECORRUPT,
-					     "stored record '%s' has revision %lld twice",
-					     l->recs[j]->id, (long long)l->recs[j]->revision);
-				goto out;
-			}
+		if ((rc = group_end(s, l, i, &j)) != CM_OK)
+			goto out;
 		newest = l->recs[j - 1];
 		sl = cm__slot_find(s, newest->kind, newest->id);
 		if (sl && newest->revision <= sl->cur->revision)
