@@ -119,6 +119,22 @@ void cm__rw_rdunlock(struct cm__rwlock *l)
 	leave(l, &l->slot[slot_of_thread()].readers);
 }
 
+/* Wait until slot n has no reader: a few yields, then asleep until the
+ * slot's last reader leaves (it checks `writing` after its decrement, and
+ * signals under drain_mu, so the wake-up cannot fall between our check
+ * and our wait). */
+static void drain(struct cm__rwlock *l, atomic_uint *n)
+{
+	int spins = 0;
+
+	while (atomic_load_explicit(n, memory_order_seq_cst) && spins++ < 64)
+		sched_yield();
+	pthread_mutex_lock(&l->drain_mu);
+	while (atomic_load_explicit(n, memory_order_seq_cst))
+		pthread_cond_wait(&l->drain_cv, &l->drain_mu);
+	pthread_mutex_unlock(&l->drain_mu);
+}
+
 void cm__rw_wrlock(struct cm__rwlock *l)
 {
 	unsigned i;
@@ -126,23 +142,11 @@ void cm__rw_wrlock(struct cm__rwlock *l)
 	HELD_ADD(l);
 	pthread_mutex_lock(&l->writers);
 	atomic_store_explicit(&l->writing, 1, memory_order_seq_cst);
-	/* Readers hold the lock for the length of one call: a few yields,
-	 * then asleep until the slot's last reader leaves (it checks
-	 * `writing` after its decrement, under drain_mu to signal, so the
-	 * wake-up cannot fall between our check and our wait). A slot seen
+	/* Readers hold the lock for the length of one call. A slot seen
 	 * empty once stays so: a reader arriving later sees `writing`. */
-	for (i = 0; i < CM__RW_SLOTS; i++) {
-		atomic_uint *n = &l->slot[i].readers;
-		int spins = 0;
-		while (atomic_load_explicit(n, memory_order_seq_cst) && spins++ < 64)
-			sched_yield();
-		if (!atomic_load_explicit(n, memory_order_seq_cst))
-			continue;
-		pthread_mutex_lock(&l->drain_mu);
-		while (atomic_load_explicit(n, memory_order_seq_cst))
-			pthread_cond_wait(&l->drain_cv, &l->drain_mu);
-		pthread_mutex_unlock(&l->drain_mu);
-	}
+	for (i = 0; i < CM__RW_SLOTS; i++)
+		if (atomic_load_explicit(&l->slot[i].readers, memory_order_seq_cst))
+			drain(l, &l->slot[i].readers);
 }
 
 void cm__rw_wrunlock(struct cm__rwlock *l)
