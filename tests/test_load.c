@@ -407,29 +407,38 @@ static void test_load_absent_and_unknown_tags(void **state)
 	host_free(&h);
 }
 
+/* Commit a client and one note event of it in env's store; the event's
+ * id into eid. */
+static void commit_client_and_event(struct th_env *env, char *eid, size_t n)
+{
+	cm_client *c;
+	cm_event *e;
+	cm_txn *txn;
+
+	assert_int_equal(cm_client_new(&c, env->store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Ng"), CM_OK);
+	assert_int_equal(cm_event_new(&e, env->store, cm_client_id(c), CM_EVENT_NOTE, TH_T0), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env->store, "t"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	snprintf(eid, n, "%s", cm_event_id(e));
+	cm_event_free(e);
+	cm_client_free(c);
+}
+
 /* An event whose client is not stored: the storage is corrupt. */
 static void test_load_event_without_client(void **state)
 {
 	struct th_env env;
 	struct host h;
-	cm_client *c;
-	cm_event *e;
-	cm_txn *txn;
-	char err[256] = "";
+	char err[256] = "", eid[80];
 	size_t i;
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
-	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
-	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Ng"), CM_OK);
-	assert_int_equal(cm_event_new(&e, env.store, cm_client_id(c), CM_EVENT_NOTE, TH_T0), CM_OK);
-	assert_int_equal(cm_txn_begin(&txn, env.store, "t"), CM_OK);
-	assert_int_equal(cm_client_save(txn, c), CM_OK);
-	assert_int_equal(cm_event_save(txn, e), CM_OK);
-	assert_int_equal(cm_txn_commit(txn), CM_OK);
-	cm_event_free(e);
-	cm_client_free(c);
+	commit_client_and_event(&env, eid, sizeof(eid));
 	th_close(&env);
 
 	/* Lose the client's record. */
@@ -452,9 +461,6 @@ static void test_load_event_revised(void **state)
 {
 	struct th_env env;
 	struct host h;
-	cm_client *c;
-	cm_event *e;
-	cm_txn *txn;
 	struct cm__slot *sl;
 	struct cm__rec *r2;
 	struct cm__buf b = { 0 };
@@ -463,16 +469,7 @@ static void test_load_event_revised(void **state)
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
-	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
-	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Ng"), CM_OK);
-	assert_int_equal(cm_event_new(&e, env.store, cm_client_id(c), CM_EVENT_NOTE, TH_T0), CM_OK);
-	assert_int_equal(cm_txn_begin(&txn, env.store, "t"), CM_OK);
-	assert_int_equal(cm_client_save(txn, c), CM_OK);
-	assert_int_equal(cm_event_save(txn, e), CM_OK);
-	assert_int_equal(cm_txn_commit(txn), CM_OK);
-	snprintf(eid, sizeof(eid), "%s", cm_event_id(e));
-	cm_event_free(e);
-	cm_client_free(c);
+	commit_client_and_event(&env, eid, sizeof(eid));
 
 	/* The event's encoding again, as its revision 2. */
 	sl = cm__slot_find(env.store, CM_KIND_EVENT, eid);
