@@ -1010,10 +1010,11 @@ static void test_alloc_sweep(void **state)
 	(void)state;
 	long n0 = th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 0);
 	long n1 = th_alloc_sweep(&env, open_fixture, close_fixture, scenario, 1);
-	/* The scenario makes 94 allocations (commit fills status
-	 * histories in place, without copies). */
-	assert_true(n0 > 80);
-	assert_true(n1 > 80);
+	/* The scenario makes 78 allocations (commit fills status
+	 * histories in place, without copies; it prepares the indexes of
+	 * plans only; the second transaction reuses the first's). */
+	assert_true(n0 > 70);
+	assert_true(n1 > 70);
 }
 
 int main(void)

@@ -330,6 +330,61 @@ static void test_rollback_many_pending(void **state)
 	th_close(&env);
 }
 
+/* A finished transaction is kept for the next one: beginning it allocates
+ * nothing, it starts empty with its own actor (up to the longest one),
+ * and one that grew large gives its arrays back. */
+static void test_txn_reused(void **state)
+{
+	struct th_env env;
+	char actor[257];
+	cm_client *c;
+	cm_txn *t;
+	long count;
+	int i;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "first"), CM_OK);
+	c = make_client(&env, "Kept");
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	count = env.alloc.count;
+	memset(actor, 'x', 256);
+	actor[256] = '\0';
+	assert_int_equal(cm_txn_begin(&t, env.store, actor), CM_OK);
+	assert_int_equal(env.alloc.count, count);
+	assert_string_equal(cm_txn_actor(t), actor);
+	cm_txn_rollback(t);
+	assert_int_equal(cm_txn_begin(&t, env.store, "short"), CM_OK);
+	assert_string_equal(cm_txn_actor(t), "short");
+	/* Nothing of the earlier transactions: committing stages nothing. */
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	/* More ops than a kept transaction keeps room for. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "bulk"), CM_OK);
+	for (i = 0; i < 3 * CM__TXN_SPARE_OPS; i++) {
+		c = make_client(&env, "Bulk");
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_non_null(env.store->spare_txn);
+	assert_null(env.store->spare_txn->ops);
+	assert_int_equal(env.store->spare_txn->opcap, 0);
+	assert_true(env.store->spare_txn->heldcap <= CM__TXN_SPARE_OPS);
+	assert_int_equal(cm_txn_begin(&t, env.store, "after"), CM_OK);
+	c = make_client(&env, "After");
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	/* A small one keeps its arrays for the next. */
+	assert_non_null(env.store->spare_txn->ops);
+	assert_true(env.store->spare_txn->opcap <= CM__TXN_SPARE_OPS);
+	th_close(&env);
+}
+
 /* Slots are named by references into the store's slabs (the id maps'
  * entries): the array of slabs grows while a transaction saves. A save
  * that cannot get its slab or the array's growth fails with CM_ENOMEM
@@ -852,6 +907,7 @@ int main(void)
 		cmocka_unit_test(test_kind_and_action_names),
 		cmocka_unit_test(test_commit_interns_new_texts),
 		cmocka_unit_test(test_slot_limit),
+		cmocka_unit_test(test_txn_reused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,7 +43,7 @@ int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
 		client = cm__txn_slot(txn, CM_KIND_CLIENT, cid);
 		if (!client)
 			return cm__err(s, CM_ENOTFOUND, "%s: no client '%s'",
-				       cm__kind_get(op->kind)->name, cid);
+				       cm__kind_of(op->kind)->name, cid);
 		/* Borrow the client slot's id as a new bucket's key. */
 		if (cm__mindex_plan(s, ix, p, cid, CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");

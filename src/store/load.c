@@ -219,7 +219,6 @@ static int install(cm_store *s, struct loader *l)
 	cm_txn txn;
 	int prepared[CM__KIND_MAX] = { 0 };
 	size_t i, j;
-	int32_t kk;
 	int rc = CM_OK;
 
 	memset(&txn, 0, sizeof(txn));
@@ -236,7 +235,7 @@ static int install(cm_store *s, struct loader *l)
 		op->sl = cm__slot_new(s, l->recs[i]->kind, l->recs[i]->id);
 		op->fresh = op->sl != NULL;
 		if (!op->sl ||
-		    (cm__kind_get(op->kind)->keep_revisions && j - i > 1 &&
+		    (cm__kind_of(op->kind)->keep_revisions && j - i > 1 &&
 		     cm__slot_reserve_revs(s, op->sl,
 					   (size_t)l->recs[j - 1]->revision - 1))) {
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
@@ -259,11 +258,7 @@ static int install(cm_store *s, struct loader *l)
 			     why);
 	}
 out:
-	for (kk = 1; kk < CM__KIND_MAX; kk++) {
-		const struct cm__kind *k = cm__kind_get(kk);
-		if (prepared[kk] && k->index_discard)
-			k->index_discard(s, &txn);
-	}
+	cm__txn_discard(&txn, prepared);
 	/* Earlier revisions: into the slot (kept) or released. */
 	for (i = 0, j = 0; i < l->n; i++) {
 		struct cm__rec *r = l->recs[i];
@@ -460,7 +455,7 @@ static int refresh_prepare(void *ctx)
 	for (i = 0; i < r->txn->nops; i++) {
 		struct cm__op *op = &r->txn->ops[i];
 		struct cm__slot *sl = op->sl;
-		if (cm__kind_get(op->kind)->keep_revisions && op->rec->revision > 1 &&
+		if (cm__kind_of(op->kind)->keep_revisions && op->rec->revision > 1 &&
 		    cm__slot_reserve_revs(s, sl, (size_t)op->rec->revision - 1))
 			return cm__err(s, CM_ENOMEM, "out of memory refreshing");
 	}
@@ -543,7 +538,6 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 	int prepared[CM__KIND_MAX] = { 0 };
 	struct refresh r;
 	size_t i, j;
-	int32_t kk;
 	int rc = CM_OK;
 
 	memset(&r, 0, sizeof(r));
@@ -600,11 +594,7 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 			     why);
 	}
 out:
-	for (kk = 1; kk < CM__KIND_MAX; kk++) {
-		const struct cm__kind *k = cm__kind_get(kk);
-		if (prepared[kk] && k->index_discard)
-			k->index_discard(s, txn);
-	}
+	cm__txn_discard(txn, prepared);
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		if (rc == CM_OK) {

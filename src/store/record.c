@@ -580,11 +580,11 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	if (!r->packed) {
-		k = cm__kind_get(r->kind);
+		k = cm__kind_of(r->kind);
 		cm__obj_clear(s, k->schema, r);
 		cm__free(s, r->id);
 	} else if (r->packed & CM__PACKED_SHALLOW) {
-		cm__rec_release(s, *shallow_base(cm__kind_get(r->kind), r));
+		cm__rec_release(s, *shallow_base(cm__kind_of(r->kind), r));
 	}
 	if (r->packed & CM__PACKED_SLAB)
 		cm__pack_release(s, r, CM__PACK_UNITS(r) * 8);

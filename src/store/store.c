@@ -44,27 +44,16 @@ extern const struct cm__kind cm__provider_kind;
 extern const struct cm__kind cm__service_kind;
 extern const struct cm__kind cm__event_kind;
 
-const struct cm__kind *cm__kind_get(int32_t kind)
-{
-	switch (kind) {
-	case CM_KIND_CLIENT:
-		return &cm__client_kind;
-	case CM_KIND_TXNLOG:
-		return &cm__txnlog_kind;
-	case CM_KIND_ASSESSMENT:
-		return &cm__assessment_kind;
-	case CM_KIND_PLAN:
-		return &cm__plan_kind;
-	case CM_KIND_PROVIDER:
-		return &cm__provider_kind;
-	case CM_KIND_SERVICE:
-		return &cm__service_kind;
-	case CM_KIND_EVENT:
-		return &cm__event_kind;
-	default:
-		return NULL;
-	}
-}
+/* Indexed by kind: commits look kinds up per op and per kind. */
+const struct cm__kind *const cm__kinds[CM__KIND_MAX] = {
+	[CM_KIND_CLIENT] = &cm__client_kind,
+	[CM_KIND_ASSESSMENT] = &cm__assessment_kind,
+	[CM_KIND_PLAN] = &cm__plan_kind,
+	[CM_KIND_PROVIDER] = &cm__provider_kind,
+	[CM_KIND_SERVICE] = &cm__service_kind,
+	[CM_KIND_EVENT] = &cm__event_kind,
+	[CM_KIND_TXNLOG] = &cm__txnlog_kind,
+};
 
 const char *cm_kind_name(int32_t kind)
 {
@@ -284,6 +273,7 @@ static void store_destroy(cm_store *s)
 		cm__free(s, t->slots);
 		cm__kmap_free(s, &t->ids);
 	}
+	cm__txn_spare_free(s);
 	cm__cdir_free(s);
 	cm__cix_free(s);
 	cm__assess_cfg_free(s);

@@ -426,6 +426,9 @@ struct cm_store {
 
 	struct cm__rwlock lock;   /* tables, indexes, audit */
 	pthread_mutex_t txn_mutex; /* held by the open transaction */
+	/* The last finished transaction, for the next cm_txn_begin to
+	 * reuse (with its arrays); NULL if none. Under txn_mutex. */
+	struct cm_txn *spare_txn;
 	pthread_mutex_t meta;      /* txn owner, id generator, callback */
 	pthread_mutex_t err_mutex;
 	int txn_active;
@@ -574,7 +577,18 @@ int cm__store_clock(cm_store *s, int64_t *out_now);
  * a given time. */
 int cm__store_new_id(cm_store *s, char **out_id);
 int cm__store_make_id(cm_store *s, int64_t now, char **out_id);
-const struct cm__kind *cm__kind_get(int32_t kind);
+/* The kinds, indexed by kind (store.c); NULL where there is none. */
+extern const struct cm__kind *const cm__kinds[CM__KIND_MAX];
+/* Kind `kind`'s behaviour, or NULL. */
+static inline const struct cm__kind *cm__kind_get(int32_t kind)
+{
+	return kind >= 0 && kind < CM__KIND_MAX ? cm__kinds[kind] : NULL;
+}
+/* The behaviour of the kind of a record, op or slot (always a kind). */
+static inline const struct cm__kind *cm__kind_of(int32_t kind)
+{
+	return cm__kinds[kind];
+}
 /* The default days between contacts for risk tiers 0..4 (query/followup.c). */
 void cm__contact_intervals_default(int32_t out[5]);
 /* The default days between assessments for risk tiers 0..4 (ditto). */
@@ -837,9 +851,13 @@ struct cm__held {
 	size_t op;
 };
 
+/* A finished transaction whose arrays hold at most this many entries is
+ * kept for the next one to reuse (cm_store.spare_txn). */
+#define CM__TXN_SPARE_OPS 64
+
 struct cm_txn {
 	cm_store *store;
-	char *actor;
+	char actor[257]; /* at most 256 bytes (cm_txn_begin checks) */
 	int64_t time;
 	struct cm__op *ops;
 	size_t nops, opcap;
@@ -888,6 +906,11 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 int cm__txn_install(cm_txn *txn, int *prepared,
 		    int (*prepare_more)(void *ctx), void (*apply_more)(void *ctx),
 		    void *ctx);
+/* Free what the index_prepare of each kind marked in prepared[] (by
+ * cm__txn_install or a commit) allocated and apply did not consume. */
+/* Free the store's spare transaction (at close). */
+void cm__txn_spare_free(cm_store *s);
+void cm__txn_discard(cm_txn *txn, const int *prepared);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);
 /* The caller frees staged handle h (h->txn is txn): txn lets go of it

@@ -120,15 +120,36 @@ static void txn_free(cm_txn *txn)
 	 * released). */
 	if (!txn->committed)
 		cm__intern_undo(s, &txn->intern_mark);
-	cm__free(s, txn->ops);
-	cm__free(s, txn->held);
-	cm__free(s, txn->actor);
+	/* The next transaction reuses this one with its arrays, unless they
+	 * grew large (a bulk load's). */
+	if (txn->opcap > CM__TXN_SPARE_OPS) {
+		cm__free(s, txn->ops);
+		txn->ops = NULL;
+		txn->opcap = 0;
+	}
+	if (txn->heldcap > CM__TXN_SPARE_OPS) {
+		cm__free(s, txn->held);
+		txn->held = NULL;
+		txn->heldcap = 0;
+	}
 	pthread_mutex_lock(&s->meta);
 	s->txn_active = 0;
 	pthread_mutex_unlock(&s->meta);
+	s->spare_txn = txn;
 	pthread_mutex_unlock(&s->txn_mutex);
-	cm__free(s, txn);
 	cm__store_unref(s);
+}
+
+void cm__txn_spare_free(cm_store *s)
+{
+	cm_txn *txn = s->spare_txn;
+
+	if (!txn)
+		return;
+	cm__free(s, txn->ops);
+	cm__free(s, txn->held);
+	cm__free(s, txn);
+	s->spare_txn = NULL;
 }
 
 int cm__txn_held_here(cm_store *s)
@@ -160,17 +181,28 @@ int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 		return cm__err(s, CM_EBUSY,
 			       "this thread already has a transaction open");
 
-	txn = cm__zalloc(s, sizeof(*txn));
-	if (!txn)
-		return cm__err(s, CM_ENOMEM, "out of memory beginning a transaction");
-	txn->actor = cm__strdup(s, actor);
-	if (!txn->actor) {
-		cm__free(s, txn);
+	pthread_mutex_lock(&s->txn_mutex);
+	txn = s->spare_txn;
+	if (!txn && !(txn = cm__zalloc(s, sizeof(*txn)))) {
+		pthread_mutex_unlock(&s->txn_mutex);
 		return cm__err(s, CM_ENOMEM, "out of memory beginning a transaction");
 	}
+	s->spare_txn = NULL;
+	{
+		/* A spare keeps its arrays; the rest starts afresh. */
+		struct cm__op *ops = txn->ops;
+		struct cm__held *held = txn->held;
+		size_t opcap = txn->opcap, heldcap = txn->heldcap;
+		memset(txn, 0, sizeof(*txn));
+		txn->ops = ops;
+		txn->opcap = opcap;
+		txn->held = held;
+		txn->heldcap = heldcap;
+	}
+	/* At most 256 bytes (checked above). */
+	memcpy(txn->actor, actor, strlen(actor) + 1);
 	txn->store = s;
 
-	pthread_mutex_lock(&s->txn_mutex);
 	pthread_mutex_lock(&s->meta);
 	s->txn_active = 1;
 	s->txn_owner = pthread_self();
@@ -483,13 +515,16 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 {
 	cm_store *s = txn->store;
 	size_t per_kind[CM__KIND_MAX] = { 0 };
+	unsigned present = 0;
 	size_t i;
 	int32_t kk;
 	int rc;
 
-	for (i = 0; i < txn->nops; i++)
+	for (i = 0; i < txn->nops; i++) {
+		present |= 1u << txn->ops[i].kind;
 		if (txn->ops[i].fresh)
 			per_kind[txn->ops[i].kind]++;
+	}
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		struct cm__table *t = &s->tables[kk];
 		if (!per_kind[kk])
@@ -508,7 +543,9 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);
-		if (!k || !k->index_prepare)
+		/* A kind's indexes change only with its own records: a
+		 * kind with no op in txn has nothing to prepare or apply. */
+		if (!k || !k->index_prepare || !(present & (1u << kk)))
 			continue;
 		/* Marked before the call: a failed prepare may have
 		 * allocated part of its data, which discard frees. */
@@ -520,8 +557,10 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 	return CM_OK;
 }
 
-/* Phase 3. actor NULL: loading from storage, no audit entries. */
-static void apply(cm_txn *txn, const char *actor, char *logid)
+/* Phase 3, after prepare_shared set `prepared`. actor NULL: loading from
+ * storage, no audit entries. */
+static void apply(cm_txn *txn, const int *prepared, const char *actor,
+		  char *logid)
 {
 	cm_store *s = txn->store;
 	size_t i;
@@ -529,7 +568,7 @@ static void apply(cm_txn *txn, const char *actor, char *logid)
 
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);
-		if (k && k->index_apply)
+		if (prepared[kk] && k->index_apply)
 			k->index_apply(s, txn);
 	}
 	for (i = 0; i < txn->nops; i++) {
@@ -540,7 +579,7 @@ static void apply(cm_txn *txn, const char *actor, char *logid)
 			struct cm__table *t = &s->tables[op->kind];
 			op->fresh = 0;
 			t->slots[t->count++] = op->sl->ref;
-		} else if (cm__kind_get(op->kind)->keep_revisions) {
+		} else if (cm__kind_of(op->kind)->keep_revisions) {
 			/* Kept: the slot keeps the reference. */
 			struct cm__revs *rv = cm__slot_revs(op->sl);
 			rv->v[rv->n++] = op->sl->cur;
@@ -592,7 +631,7 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	if (rc == CM_OK && prepare_more)
 		rc = prepare_more(ctx);
 	if (rc == CM_OK) {
-		apply(txn, NULL, NULL);
+		apply(txn, prepared, NULL, NULL);
 		if (apply_more)
 			apply_more(ctx);
 	}
@@ -607,6 +646,17 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	}
 	CM__WRUNLOCK(s);
 	return rc;
+}
+
+void cm__txn_discard(cm_txn *txn, const int *prepared)
+{
+	int32_t kk;
+
+	for (kk = 1; kk < CM__KIND_MAX; kk++) {
+		const struct cm__kind *k = cm__kind_get(kk);
+		if (prepared[kk] && k->index_discard)
+			k->index_discard(txn->store, txn);
+	}
 }
 
 /* After commit: bring a still-held handle up to the committed version. */
@@ -638,7 +688,6 @@ int cm_txn_commit(cm_txn *txn)
 	char *logid = NULL;
 	int prepared[CM__KIND_MAX] = { 0 };
 	size_t i;
-	int32_t kk;
 	int rc = CM_OK;
 	cm_change_fn fn;
 	void *fn_ctx;
@@ -668,15 +717,11 @@ int cm_txn_commit(cm_txn *txn)
 			rc = cm__storage_write(txn, &logid);
 		if (rc == CM_OK) {
 			CM__WRLOCK(s);
-			apply(txn, txn->commit_actor, logid);
+			apply(txn, prepared, txn->commit_actor, logid);
 			CM__WRUNLOCK(s);
 		}
 	}
-	for (kk = 1; kk < CM__KIND_MAX; kk++) {
-		const struct cm__kind *k = cm__kind_get(kk);
-		if (prepared[kk] && k->index_discard)
-			k->index_discard(s, txn);
-	}
+	cm__txn_discard(txn, prepared);
 	if (rc != CM_OK) {
 		txn_free(txn);
 		return rc;
