@@ -117,6 +117,133 @@ static void test_bad_input(void **state)
 	assert_int_equal(cm_event_type(NULL), 0);
 }
 
+/* cm_event_add stages what the handle path would, in one call. */
+static void test_add(void **state)
+{
+	char id[CM_ID_BUFSIZE], id2[CM_ID_BUFSIZE];
+	cm_event *e, *g;
+	cm_event_iter *it;
+	cm_client *c;
+	cm_txn *txn;
+	int64_t v;
+	(void)state;
+
+	/* The same event through a handle, for comparison. */
+	assert_int_equal(cm_event_new(&e, env.store, "c1", CM_EVENT_CONTACT,
+				      FX_AT(TH_D0, 10)), CM_OK);
+	assert_int_equal(cm_event_set_int(e, CM_EVENT_MODE, CM_CONTACT_PHONE), CM_OK);
+	assert_int_equal(cm_event_set_text(e, CM_EVENT_TEXT, "Called; doing well."), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", CM_EVENT_CONTACT,
+				      FX_AT(TH_D0, 11), CM_CONTACT_PHONE,
+				      "Called; doing well."), CM_OK);
+	/* No note, no id wanted, and a client saved in the same txn. */
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "New"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_event_add(txn, NULL, 0, cm_client_id(c), CM_EVENT_NOTE,
+				      FX_AT(TH_D0, 12), CM_CONTACT_NONE, ""), CM_OK);
+	/* Staged, not committed: not readable yet. */
+	assert_int_equal(cm_event_get(&g, env.store, id), CM_ENOTFOUND);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+
+	assert_int_equal(strlen(id), 36);
+	assert_true(strcmp(cm_event_id(e), id) < 0); /* time-ordered */
+	assert_int_equal(cm_event_get(&g, env.store, id), CM_OK);
+	assert_string_equal(cm_event_client_id(g), "c1");
+	assert_int_equal(cm_event_type(g), CM_EVENT_CONTACT);
+	assert_int_equal(cm_event_revision(g), 1);
+	assert_int_equal(cm_event_recorded(g), cm_event_recorded(e));
+	assert_string_equal(cm_event_text(g, CM_EVENT_TEXT),
+			    cm_event_text(e, CM_EVENT_TEXT));
+	assert_null(cm_event_text(g, CM_EVENT_ACTOR));
+	assert_null(cm_event_amends(g));
+	assert_int_equal(cm_event_get_int(&v, g, CM_EVENT_MODE), CM_OK);
+	assert_int_equal(v, CM_CONTACT_PHONE);
+	assert_int_equal(cm_event_get_int(&v, g, CM_EVENT_TIME), CM_OK);
+	assert_true(v == FX_AT(TH_D0, 11));
+	cm_event_free(g);
+
+	/* Both are in the client's timeline, in time order. */
+	assert_int_equal(cm_event_timeline(&it, env.store, "c1", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 2);
+	assert_int_equal(cm_event_iter_next(&g, it), CM_OK);
+	assert_string_equal(cm_event_id(g), cm_event_id(e));
+	cm_event_free(g);
+	assert_int_equal(cm_event_iter_next(&g, it), CM_OK);
+	assert_string_equal(cm_event_id(g), id);
+	cm_event_free(g);
+	cm_event_iter_free(it);
+	assert_int_equal(cm_event_timeline(&it, env.store, cm_client_id(c),
+					   CM_TIME_NONE, CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 1);
+	assert_int_equal(cm_event_iter_next(&g, it), CM_OK);
+	assert_null(cm_event_text(g, CM_EVENT_TEXT));
+	assert_int_equal(cm_event_get_int(&v, g, CM_EVENT_MODE), CM_OK);
+	assert_int_equal(v, CM_CONTACT_NONE);
+	cm_event_free(g);
+	cm_event_iter_free(it);
+
+	/* Two adds in one transaction get two ids. */
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c2", CM_EVENT_NOTE, TH_T0, 0, "a"), CM_OK);
+	assert_int_equal(cm_event_add(txn, id2, sizeof(id2), "c2", CM_EVENT_NOTE, TH_T0, 0, "b"), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(strcmp(id, id2) < 0);
+	cm_client_free(c);
+	cm_event_free(e);
+}
+
+/* Every refusal of cm_event_add changes nothing: not the store, not the
+ * transaction (which then commits nothing), not out_id. */
+static void test_add_bad_input(void **state)
+{
+	uint64_t d = cm__store_digest(env.store);
+	char id[CM_ID_BUFSIZE] = "untouched";
+	char big[80], note[4002];
+	cm_event_iter *it;
+	cm_txn *txn;
+	(void)state;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memset(note, 'n', sizeof(note) - 1);
+	note[sizeof(note) - 1] = '\0'; /* 4001 bytes */
+	assert_int_equal(cm_event_add(NULL, id, sizeof(id), "c1", 1, TH_T0, 0, NULL), CM_EINVAL);
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), NULL, 1, TH_T0, 0, NULL), CM_EINVAL);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "", 1, TH_T0, 0, NULL), CM_EINVAL);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), big, 1, TH_T0, 0, NULL), CM_ETOOLONG);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "\xff", 1, TH_T0, 0, NULL), CM_EUTF8);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 0, TH_T0, 0, NULL), CM_ERANGE);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 15, TH_T0, 0, NULL), CM_ERANGE);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, CM_TIME_NONE, 0, NULL), CM_EDATE);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, CM_TIME_MAX + 1, 0, NULL), CM_EDATE);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, TH_T0, -1, NULL), CM_ERANGE);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, TH_T0, 4, NULL), CM_ERANGE);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, TH_T0, 0, note), CM_ETOOLONG);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, TH_T0, 0, "\xc0\x80"), CM_EUTF8);
+	assert_int_equal(cm_event_add(txn, id, CM_ID_BUFSIZE - 1, "c1", 1, TH_T0, 0, NULL),
+			 CM_EINVAL);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "nobody", 1, TH_T0, 0, "x"), CM_ENOTFOUND);
+	assert_string_equal(id, "untouched");
+	/* The longest note is accepted. */
+	note[4000] = '\0';
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "c1", 1, TH_T0, 0, note), CM_OK);
+	cm_txn_rollback(txn);
+	assert_true(d == cm__store_digest(env.store));
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), "nobody", 1, TH_T0, 0, "x"), CM_ENOTFOUND);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+	assert_int_equal(cm_event_timeline(&it, env.store, "c1", CM_TIME_NONE,
+					   CM_TIME_NONE, 0), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 0);
+	cm_event_iter_free(it);
+}
+
 static void test_immutable(void **state)
 {
 	cm_event *e;
@@ -549,6 +676,8 @@ static int sweep_run(struct th_env *e)
 	FX_TRY(e, rc, cm_client_save(txn, n));
 	FX_TRY(e, rc, cm_event_save(txn, a));
 	FX_TRY(e, rc, cm_client_record_contact(txn, c, ev));
+	FX_TRY(e, rc, cm_event_add(txn, NULL, 0, "c1", CM_EVENT_NOTE, TH_T0 - 60,
+				   CM_CONTACT_NONE, "added"));
 	rc = cm_txn_commit(txn);
 	txn = NULL;
 	if (rc) {
@@ -557,7 +686,7 @@ static int sweep_run(struct th_env *e)
 	}
 	FX_TRY(e, rc, cm_event_timeline(&it, e->store, "c1", CM_TIME_NONE,
 					CM_TIME_NONE, 1));
-	assert_int_equal(cm_event_iter_count(it), 2);
+	assert_int_equal(cm_event_iter_count(it), 3);
 	FX_TRY(e, rc, cm_event_iter_next(&x, it));
 	assert_int_equal(cm_event_type(x), CM_EVENT_CONTACT);
 fail:
@@ -583,6 +712,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_new_and_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_immutable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_amend_and_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline_errors, setup, teardown),

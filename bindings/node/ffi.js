@@ -184,6 +184,7 @@ const FUNCTIONS = [
   ['int', 'cm_utf8_check', ['const char *', 'size_t']],
   ['const char *', 'cm_event_type_code', ['int32_t']],
   ['int', 'cm_event_new', ['_Out_ cm_event **', 'cm_store *', 'const char *', 'int32_t', 'int64_t']],
+  ['int', 'cm_event_add', ['cm_txn *', 'char *', 'size_t', 'const char *', 'int32_t', 'int64_t', 'int32_t', 'const char *']],
   ['int', 'cm_event_get', ['_Out_ cm_event **', 'cm_store *', 'const char *']],
   ['void', 'cm_event_free', ['cm_event *']],
   ['int', 'cm_event_save', ['cm_txn *', 'cm_event *']],

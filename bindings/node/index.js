@@ -145,6 +145,7 @@ const AUTH_STATUS = list('requested', 'approved', 'partial', 'denied', 'pended',
 const PARTY = list('payer', 'provider', 'client', 'other');
 const FUNDING = list('funded', 'short', 'over');
 const CONTACT_MODE = list('phone', 'visit', 'telehealth');
+const ID_BUFSIZE = 65; // CM_ID_BUFSIZE
 const WORK_KIND = list('contact-due', 'contact-overdue', 'goal-past-target', 'service-no-response',
   'auth-expiring', 'plan-review-due', 'reassessment-due', 'discharge-no-followup',
   'missed-appointment');
@@ -636,6 +637,15 @@ class Transaction {
     const p = this._ptr;
     this._ptr = null;
     lib.txn_rollback(p);
+  }
+
+  // Record an event in one call, without a handle (cm_event_add): a
+  // contact with its mode and note, say. Returns the new event's id.
+  addEvent(clientId, type, time, { mode = null, note = null } = {}) {
+    const buf = Buffer.alloc(ID_BUFSIZE);
+    check(lib.event_add(this._p(), buf, ID_BUFSIZE, clientId, codeOf(EVENT_TYPE, type), toSeconds(time),
+      codeOf(CONTACT_MODE, mode), note), this.store);
+    return buf.toString('utf8', 0, buf.indexOf(0));
   }
 
   reassignCaseload(from, to) {

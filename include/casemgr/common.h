@@ -139,6 +139,9 @@ CM_API const char *cm_error_name(int code);
 /** Buffer sizes (including the NUL) for cm_date_format / cm_time_format. */
 #define CM_DATE_BUFSIZE 11
 #define CM_TIME_BUFSIZE 21
+/** Buffer size (including the NUL) that holds any record id: ids are at
+ *  most 64 bytes. Since 0.1.0. */
+#define CM_ID_BUFSIZE 65
 
 /**
  * Build a calendar date from year, month (1-12) and day (1-31).

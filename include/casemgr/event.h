@@ -116,6 +116,38 @@ CM_API void cm_event_free(cm_event *event);
  */
 CM_API int cm_event_save(cm_txn *txn, cm_event *event);
 
+/**
+ * Record an event in one call, without a handle: stage in txn what
+ * cm_event_new, cm_event_set_int(CM_EVENT_MODE), cm_event_set_text(
+ * CM_EVENT_TEXT) and cm_event_save would, with the same checks and
+ * errors. The common case of a monitoring event (a contact with its note)
+ * then costs no handle to create and free; set the rarer fields (actor,
+ * outcome, links, an amended event) through a handle.
+ * @param txn        the open transaction (the store is its store).
+ * @param out_id     receives the new event's generated, time-ordered id,
+ *                   NUL-terminated; may be NULL. Written only on success.
+ * @param out_id_size  bytes at out_id: at least CM_ID_BUFSIZE (ignored
+ *                   when out_id is NULL).
+ * @param client_id  the client (1..64 bytes), committed or saved in txn.
+ *                   Not kept: the staged event names the client itself.
+ * @param type       enum cm_event_type.
+ * @param time       when it happened (a valid instant).
+ * @param mode       enum cm_contact_mode (CM_CONTACT_NONE if not a
+ *                   contact).
+ * @param note       the narrative note (CM_EVENT_TEXT, <= 4000 bytes of
+ *                   UTF-8), or NULL or "" for none. Copied.
+ * @return CM_OK; CM_EINVAL (NULL txn, NULL or empty client_id,
+ *         out_id_size < CM_ID_BUFSIZE); CM_ETOOLONG; CM_EUTF8; CM_ERANGE
+ *         (type, mode); CM_EDATE (time);
+ *         CM_ENOTFOUND (no such client); CM_ESTATE (store closed);
+ *         CM_ECLOCK; CM_ENOMEM. Nothing is staged on failure.
+ * Thread-safety: as cm_event_save (the transaction's thread).
+ * Since 0.1.0.
+ */
+CM_API int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
+			const char *client_id, int32_t type, int64_t time,
+			int32_t mode, const char *note);
+
 /** The event id. Borrowed. Since 0.1.0. */
 CM_API const char *cm_event_id(const cm_event *event);
 /** The client id. Borrowed. Since 0.1.0. */

@@ -251,6 +251,60 @@ int cm_event_new(cm_event **out, cm_store *s, const char *client_id,
 	return CM_OK;
 }
 
+int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
+		 const char *client_id, int32_t type, int64_t time, int32_t mode,
+		 const char *note)
+{
+	/* The note's sparse block (enum cm__ftext): <tag><note>NUL, then
+	 * the 0 that ends the block. */
+	char block[1 + 4000 + 2];
+	char id[CM__UUID_BUF];
+	struct cm__event e;
+	cm_store *s = txn ? txn->store : NULL;
+	size_t n = note ? strlen(note) : 0;
+	int rc;
+
+	if (!txn || !client_id || !client_id[0])
+		return cm__err(s, CM_EINVAL, "event add: NULL or empty argument");
+	if (out_id && out_id_size < CM_ID_BUFSIZE)
+		return cm__err(s, CM_EINVAL, "event add: the id buffer holds %zu "
+			       "bytes, not CM_ID_BUFSIZE", out_id_size);
+	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)))
+		return rc;
+	if (type < 1 || type > CM_EVENT_NOTE)
+		return cm__err(s, CM_ERANGE, "%d is not an event type", (int)type);
+	if (!cm__time_valid(time))
+		return cm__err(s, CM_EDATE, "event time %lld is not valid",
+			       (long long)time);
+	if (mode < CM_CONTACT_NONE || mode > CM_CONTACT_TELEHEALTH)
+		return cm__err(s, CM_ERANGE, "%d is not a contact mode", (int)mode);
+	if (n && (rc = cm__check_text(s, note, TEXT_FIELD->max, "text", 0)))
+		return rc;
+	if ((rc = cm__store_usable(s)) || (rc = cm__store_new_id_into(s, id)))
+		return rc;
+	memset(&e, 0, sizeof(e));
+	atomic_init(&e.hdr.refs, 1);
+	e.hdr.kind = CM_KIND_EVENT;
+	e.hdr.created = e.hdr.updated = CM_TIME_NONE;
+	e.hdr.id = id;
+	/* Borrowed for the save, which copies or shares what it keeps. */
+	e.client_id = (char *)(uintptr_t)client_id;
+	e.type = type;
+	e.time = time;
+	e.mode = mode;
+	if (n) {
+		block[0] = (char)TEXT_FIELD->tag;
+		memcpy(block + 1, note, n + 1);
+		block[n + 2] = '\0';
+		e.sparse = block;
+	}
+	if ((rc = cm__txn_stage(txn, &cm__event_kind, &e.hdr)))
+		return rc;
+	if (out_id)
+		memcpy(out_id, id, sizeof(id));
+	return CM_OK;
+}
+
 int cm_event_get(cm_event **out, cm_store *s, const char *id)
 {
 	return cm__handle_get((struct cm__handle **)(void *)out, s,

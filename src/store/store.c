@@ -373,22 +373,14 @@ int cm_store_now(int64_t *out_now, cm_store *s)
 	return cm__store_clock(s, out_now);
 }
 
-int cm__store_new_id(cm_store *s, char **out_id)
-{
-	int64_t now = 0;
-	int rc = cm__store_clock(s, &now);
-
-	return rc ? rc : cm__store_make_id(s, now, out_id);
-}
-
-int cm__store_make_id(cm_store *s, int64_t now, char **out_id)
+/* The UUID version 7 text of time `now` into id (CM__UUID_BUF bytes). */
+static void format_id(cm_store *s, int64_t now, char *id)
 {
 	/* UUID version 7: 48-bit Unix milliseconds, then a 12-bit counter so
 	 * that ids made in the same millisecond still sort in creation order,
 	 * then 62 random bits. Lower-case hex sorts as the time does. */
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	char *id;
 	int64_t ms;
 	uint64_t r;
 	int i, j;
@@ -415,9 +407,6 @@ int cm__store_make_id(cm_store *s, int64_t now, char **out_id)
 		b[i] = (unsigned char)(r >> (8 * (i - 8)));
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
 
-	id = cm__alloc(s, 37);
-	if (!id)
-		return cm__err(s, CM_ENOMEM, "out of memory making an id");
 	for (i = 0, j = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			id[j++] = '-';
@@ -425,6 +414,33 @@ int cm__store_make_id(cm_store *s, int64_t now, char **out_id)
 		id[j++] = hex[b[i] & 15];
 	}
 	id[j] = '\0';
+}
+
+int cm__store_new_id(cm_store *s, char **out_id)
+{
+	int64_t now = 0;
+	int rc = cm__store_clock(s, &now);
+
+	return rc ? rc : cm__store_make_id(s, now, out_id);
+}
+
+int cm__store_new_id_into(cm_store *s, char buf[CM__UUID_BUF])
+{
+	int64_t now = 0;
+	int rc = cm__store_clock(s, &now);
+
+	if (rc == CM_OK)
+		format_id(s, now, buf);
+	return rc;
+}
+
+int cm__store_make_id(cm_store *s, int64_t now, char **out_id)
+{
+	char *id = cm__alloc(s, CM__UUID_BUF);
+
+	if (!id)
+		return cm__err(s, CM_ENOMEM, "out of memory making an id");
+	format_id(s, now, id);
 	*out_id = id;
 	return CM_OK;
 }

@@ -577,6 +577,9 @@ int cm__store_clock(cm_store *s, int64_t *out_now);
  * a given time. */
 int cm__store_new_id(cm_store *s, char **out_id);
 int cm__store_make_id(cm_store *s, int64_t now, char **out_id);
+/* As cm__store_new_id, into buf (36 characters and a NUL). */
+#define CM__UUID_BUF 37
+int cm__store_new_id_into(cm_store *s, char buf[CM__UUID_BUF]);
 /* The kinds, indexed by kind (store.c); NULL where there is none. */
 extern const struct cm__kind *const cm__kinds[CM__KIND_MAX];
 /* Kind `kind`'s behaviour, or NULL. */
@@ -895,6 +898,11 @@ struct cm__rec *cm__slot_revision(const struct cm__slot *slot, int64_t rev);
 int cm__txn_held_here(cm_store *s);
 /* Stage a handle's state in txn (the generic part of every *_save). */
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
+/* Stage rec, a new record of kind k that no handle holds (its id new to
+ * the store and to txn; CM_EEXIST otherwise), with the checks of a save.
+ * txn keeps a packed copy: rec stays the caller's. */
+int cm__txn_stage(cm_txn *txn, const struct cm__kind *k,
+		  const struct cm__rec *rec);
 /* Phases 1 (shared part) and 3 of a commit without storage or audit, for
  * loading and refreshing: ops are new records with new_slot prepared, or
  * replace the current version of op->slot. prepared[kind] is set for each

@@ -273,10 +273,13 @@ int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id)
 	return txn_lookup(txn, kind, id) != NULL;
 }
 
-int cm__txn_save(cm_txn *txn, struct cm__handle *h)
+/* Stage rec, a record of kind k, in txn: for handle h, which the
+ * transaction then holds (and brings up to date at commit), or for no
+ * handle (h NULL: only a record new to the store and to txn). */
+static int stage(cm_txn *txn, const struct cm__kind *k,
+		 const struct cm__rec *rec, struct cm__handle *h)
 {
 	cm_store *s = txn->store;
-	const struct cm__kind *k = h->kind;
 	struct cm__slot *slot, *any;
 	struct cm__op *op;
 	struct cm__rec *copy;
@@ -284,44 +287,44 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	const char *idsrc;
 	int rc;
 
-	if (h->store != s)
-		return cm__err(s, CM_EINVAL,
-			       "the %s belongs to another store", k->name);
 	rc = cm__store_usable(s);
 	if (rc)
 		return rc;
-	if (k->immutable && h->rec->revision != 0)
+	if (k->immutable && rec->revision != 0)
 		return cm__err(s, CM_ESTATE,
 			       "%s '%s' is already committed and cannot change",
-			       k->name, h->rec->id);
+			       k->name, rec->id);
 	/* Only the transaction's holder changes the tables, so the committed
 	 * state read here without the lock cannot move under us. A version
 	 * read from the store leads to its slot; the kind's checks that
 	 * follow look the record up again (the memo). */
-	if ((any = cm__rec_slot(h->rec)) != NULL)
+	if ((any = cm__rec_slot(rec)) != NULL)
 		txn->memo = any;
 	else
-		any = txn_lookup(txn, k->kind, h->rec->id);
+		any = txn_lookup(txn, k->kind, rec->id);
 	slot = any && any->cur ? any : NULL;
-	if (h->rec->revision == 0 && slot)
+	if (rec->revision == 0 && slot)
 		return cm__err(s, CM_EEXIST, "a %s with id '%s' already exists",
-			       k->name, h->rec->id);
-	if (h->rec->revision != 0 && !slot)
+			       k->name, rec->id);
+	if (rec->revision != 0 && !slot)
 		return cm__err(s, CM_ENOTFOUND, "no %s with id '%s' in this store",
-			       k->name, h->rec->id);
-	if (slot && slot->cur->revision != h->rec->revision)
+			       k->name, rec->id);
+	if (slot && slot->cur->revision != rec->revision)
 		return cm__err(s, CM_ECONFLICT,
 			       "%s '%s' was read at revision %lld but is now at "
 			       "revision %lld",
-			       k->name, h->rec->id, (long long)h->rec->revision,
+			       k->name, rec->id, (long long)rec->revision,
 			       (long long)slot->cur->revision);
-	rc = k->validate(txn, h->rec);
+	op = any && any->staged ? &txn->ops[any->staged - 1] : NULL;
+	if (op && !h)
+		return cm__err(s, CM_EEXIST, "a %s with id '%s' is already staged",
+			       k->name, rec->id);
+	rc = k->validate(txn, rec);
 	if (rc)
 		return rc;
-	op = any && any->staged ? &txn->ops[any->staged - 1] : NULL;
 	/* A new record gets its slot now, pending in its table until
 	 * commit: its id is the staged version's. */
-	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, h->rec->id)))
+	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, rec->id)))
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	/* Stage a packed copy (one allocation): it becomes the committed
 	 * version as it is, with what commit fills in. */
@@ -331,7 +334,7 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 		idsrc = CM__SLOT_ID(op->sl);
 	else
 		idsrc = CM__SLOT_ID(fresh);
-	if (cm__rec_pack(s, k, &copy, h->rec, idsrc, txn) != CM_OK) {
+	if (cm__rec_pack(s, k, &copy, rec, idsrc, txn) != CM_OK) {
 		cm__slot_free(s, fresh);
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	}
@@ -373,8 +376,8 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	if (txn->nops >= UINT32_MAX - 1 ||
 	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
 			txn->nops + 1, sizeof(*txn->ops)) ||
-	    cm__reserve(s, (void **)&txn->held, &txn->heldcap,
-			txn->nheld + 1, sizeof(*txn->held)))
+	    (h && cm__reserve(s, (void **)&txn->held, &txn->heldcap,
+			      txn->nheld + 1, sizeof(*txn->held))))
 		rc = CM_ENOMEM;
 	if (rc == CM_OK && fresh) {
 		/* Pending in the id map: readers skip it (cur is NULL). */
@@ -396,14 +399,30 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	op->rec = copy;
 	op->sl = slot ? slot : fresh;
 	op->fresh = fresh != NULL;
+	(slot ? slot : fresh)->staged = (uint32_t)txn->nops;
+	if (!h)
+		return CM_OK;
 	txn->held[txn->nheld].h = h;
 	txn->held[txn->nheld].op = txn->nops - 1;
 	h->saved_mods = h->mods;
 	atomic_fetch_add(&h->refs, 1);
 	h->txn = txn;
 	h->held = (uint32_t)txn->nheld++;
-	(slot ? slot : fresh)->staged = (uint32_t)txn->nops;
 	return CM_OK;
+}
+
+int cm__txn_save(cm_txn *txn, struct cm__handle *h)
+{
+	if (h->store != txn->store)
+		return cm__err(txn->store, CM_EINVAL,
+			       "the %s belongs to another store", h->kind->name);
+	return stage(txn, h->kind, h->rec, h);
+}
+
+int cm__txn_stage(cm_txn *txn, const struct cm__kind *k,
+		  const struct cm__rec *rec)
+{
+	return stage(txn, k, rec, NULL);
 }
 
 void cm__txn_truncate(cm_txn *txn, size_t nops)

@@ -176,6 +176,12 @@ test('assessment, plan, service, event', () => {
   store.transaction('cm', (t) => note.save(t));
   const [row] = store.timelineRows(client.id, { newestFirst: true, limit: 1 }).rows;
   assert.deepEqual([row.id, row.text, row.textLen], [note.id, '\u00e9'.repeat(63), 200]);
+  const added = store.transaction('cm', (t) => t.addEvent(client.id, 'contact', new Date((T0 + 3 * 86400) * 1000),
+    { mode: 'visit', note: 'home visit' }));
+  const got = store.event(added);
+  assert.deepEqual([got.type, got.mode, got.text, got.clientId], ['contact', 'visit', 'home visit', client.id]);
+  store.transaction('cm', (t) => assert.throws(() => t.addEvent('no-such-client', 'note', new Date(T0 * 1000)),
+    cm.NotFoundError));
   assert.throws(() => store.timelineRows('no-such-client'), cm.NotFoundError);
   assert.throws(() => { ev.text = 'immutable'; }, cm.StateError);
   const m = store.measure('contact-compliance', '2026-01-01', '2026-01-31', '2026-01-02');

@@ -204,6 +204,7 @@ FUNCTIONS = [
     ('cm_utf8_check', c_int, [c_char_p, c_size_t]),
     ('cm_event_type_code', c_char_p, [c_int32]),
     ('cm_event_new', c_int, [POINTER(c_void_p), c_void_p, c_char_p, c_int32, c_int64]),
+    ('cm_event_add', c_int, [c_void_p, c_char_p, c_size_t, c_char_p, c_int32, c_int64, c_int32, c_char_p]),
     ('cm_event_get', c_int, [POINTER(c_void_p), c_void_p, c_char_p]),
     ('cm_event_free', None, [c_void_p]),
     ('cm_event_save', c_int, [c_void_p, c_void_p]),

@@ -12,6 +12,7 @@ from .errors import CasemgrError, StateError, error_for
 CM_ITEROVER = -30
 DATE_NONE = -2**31
 TIME_NONE = -2**63
+ID_BUFSIZE = 65  # CM_ID_BUFSIZE
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 
 AuditEntry = namedtuple("AuditEntry", "time actor action kind record_id revision")
@@ -725,6 +726,16 @@ class Transaction:
             self.rollback()
         except Exception:  # noqa: BLE001
             pass
+
+    def add_event(self, client_id, event_type, time, mode=None, note=None):
+        """Record an event in one call, without a handle (cm_event_add):
+        a contact with its mode and note, say. Returns the new event's id."""
+        from .records import CONTACT_MODE, EVENT_TYPE, code_of
+        buf = ctypes.create_string_buffer(ID_BUFSIZE)
+        check(lib().event_add(self._p(), buf, ID_BUFSIZE, enc(client_id),
+                              code_of(EVENT_TYPE, event_type), to_seconds(time),
+                              code_of(CONTACT_MODE, mode), enc(note)), self.store)
+        return dec(buf.value)
 
     def reassign_caseload(self, from_manager, to_manager):
         moved = c_size_t()

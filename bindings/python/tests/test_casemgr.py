@@ -295,6 +295,17 @@ class RecordsTest(unittest.TestCase):
         self.assertEqual((row.text, row.text_len, row.amends, row.amended_by),
                          ("\u00e9" * 63, 200, None, None))
         self.assertEqual(s.event(row.id).text, "\u00e9" * 100)
+        with s.transaction("cm") as txn:
+            added = txn.add_event(self.client.id, "contact",
+                                  dt.datetime(2026, 1, 4, tzinfo=dt.timezone.utc),
+                                  mode="visit", note="home visit")
+        got = s.event(added)
+        self.assertEqual((got.type, got.mode, got.text, got.client_id),
+                         ("contact", "visit", "home visit", self.client.id))
+        with s.transaction("cm") as txn:
+            with self.assertRaises(casemgr.NotFoundError):
+                txn.add_event("no-such-client", "note",
+                              dt.datetime(2026, 1, 4, tzinfo=dt.timezone.utc))
         with self.assertRaises(casemgr.NotFoundError):
             s.timeline_rows("no-such-client")
         with self.assertRaises(casemgr.StateError):
