@@ -117,11 +117,19 @@ static int check_required(cm_store *s, const struct cm__instrument *in,
 	return CM_OK;
 }
 
+/* a's instrument: the one cm_assessment_new found, which copies carry, or
+ * looked up by its code (a record read back from storage). */
+static const struct cm__instrument *instrument_of(cm_store *s,
+						  const struct cm__assessment *a)
+{
+	return a->in ? a->in : cm__instrument_find(s, a->instrument);
+}
+
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__assessment *a = (const struct cm__assessment *)rec;
 	cm_store *s = txn->store;
-	const struct cm__instrument *in = cm__instrument_find(s, a->instrument);
+	const struct cm__instrument *in = instrument_of(s, a);
 
 	if (!cm__txn_has(txn, CM_KIND_CLIENT, a->client_id))
 		return cm__err(s, CM_ENOTFOUND,
@@ -223,6 +231,7 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 	if (!a)
 		return cm__err(s, CM_ENOMEM, "out of memory for an assessment");
 	a->status = CM_ASSESSMENT_IN_PROGRESS;
+	a->in = in;
 	rc = cm__store_clock(s, &a->time);
 	if (rc == CM_OK && (!(a->client_id = cm__strdup(s, client_id)) ||
 			    !(a->instrument = cm__strdup(s, in->code))))
@@ -277,7 +286,7 @@ static int answer_item(const struct cm__item **out, struct cm__handle *h,
 			       status_codes[a->status],
 			       a->status == CM_ASSESSMENT_COMPLETED
 				       ? " (amend it first)" : "");
-	in = cm__instrument_find(h->store, a->instrument);
+	in = instrument_of(h->store, a);
 	if ((at = cm__instrument_item(in, item)) < 0)
 		return cm__err(h->store, CM_ENOTFOUND, "%s has no item '%.64s'",
 			       in->code, item);
@@ -399,7 +408,7 @@ int cm_assessment_set_status(cm_assessment *ah, int32_t status,
 	 * reported as such even when answers are also missing. */
 	if (scored_status(status) && transition_ok(a->status, status) &&
 	    (rc = check_required(h->store,
-				 cm__instrument_find(h->store, a->instrument), a)))
+				 instrument_of(h->store, a), a)))
 		return rc;
 	return cm__handle_set_status(h, status, reason);
 }
@@ -418,7 +427,7 @@ static const struct cm__instrument *result(struct cm__result *res,
 	if (!h)
 		return NULL;
 	a = (const struct cm__assessment *)h->rec;
-	in = cm__instrument_find(h->store, a->instrument);
+	in = instrument_of(h->store, a);
 	answer_values(v, in, a);
 	cm__score(res, in, v);
 	return in;

@@ -31,6 +31,10 @@ struct cm__assessment {
 	int32_t status;
 	struct cm__list answers; /* struct cm__answer */
 	struct cm__list history; /* struct cm__hist */
+	/* The instrument `instrument` names, as cm_assessment_new found it:
+	 * not a field (copies carry it, storage does not), NULL in a record
+	 * read back from storage. Instruments live as long as the store. */
+	const struct cm__instrument *in;
 };
 
 extern const struct cm__kind cm__assessment_kind;

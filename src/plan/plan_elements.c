@@ -68,6 +68,29 @@ int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
 	return cm__err(h->store, CM_ENOTFOUND, "plan '%s' has no element '%.16s'",
 		       h->rec->id, eid);
 }
+/* The id of element number n with a list's prefix ("g3"), as "%c%d"
+ * would print it, without snprintf (a plan's elements are added one by
+ * one, and a loader adds many). eid holds CM__EID_MAX + 1 bytes. */
+static void format_eid(char *eid, char prefix, int32_t n)
+{
+	char digits[12];
+	int k = 0;
+	int64_t v = n;
+
+	*eid++ = prefix;
+	if (v < 0) {
+		*eid++ = '-';
+		v = -v;
+	}
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k)
+		*eid++ = digits[--k];
+	*eid = '\0';
+}
+
 
 /* ---- adding ------------------------------------------------------------ */
 
@@ -93,7 +116,7 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 	if (list_at(h, li)->count >= CM__ELEMENTS_MAX)
 		return cm__err(h->store, CM_ERANGE, "at most %d %ss in a plan",
 			       CM__ELEMENTS_MAX, sc->name);
-	snprintf(eid, sizeof(eid), "%c%d", lists[li].prefix, (int)p->next_eid);
+	format_eid(eid, lists[li].prefix, p->next_eid);
 	if (!(copy[0] = cm__strdup(h->store, eid)))
 		goto nomem;
 	for (i = 0; i < n; i++)

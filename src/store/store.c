@@ -383,7 +383,7 @@ static void format_id(cm_store *s, int64_t now, char *id)
 	unsigned char b[16];
 	int64_t ms;
 	uint64_t r;
-	int i, j;
+	int i;
 
 	ms = now > 0 ? now * 1000 : 0;
 	pthread_mutex_lock(&s->meta);
@@ -407,13 +407,16 @@ static void format_id(cm_store *s, int64_t now, char *id)
 		b[i] = (unsigned char)(r >> (8 * (i - 8)));
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
 
-	for (i = 0, j = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			id[j++] = '-';
-		id[j++] = hex[b[i] >> 4];
-		id[j++] = hex[b[i] & 15];
+	/* 8-4-4-4-12 hex digits: where each byte's two digits go. */
+	for (i = 0; i < 16; i++) {
+		static const unsigned char at[16] = { 0, 2, 4, 6, 9, 11, 14, 16,
+						      19, 21, 24, 26, 28, 30, 32,
+						      34 };
+		id[at[i]] = hex[b[i] >> 4];
+		id[at[i] + 1] = hex[b[i] & 15];
 	}
-	id[j] = '\0';
+	id[8] = id[13] = id[18] = id[23] = '-';
+	id[36] = '\0';
 }
 
 int cm__store_new_id(cm_store *s, char **out_id)
@@ -583,22 +586,23 @@ void *cm__pack_alloc(cm_store *s, size_t size)
 	void *p;
 	uint32_t ref;
 
+	/* Counted as live at once: the one lock covers a carve too. */
 	pthread_mutex_lock(&s->pack_mutex);
 	if ((p = s->pack_free[c]) != NULL) {
 		SLAB_UNPOISON(p, (c + 1) * 8);
 		memcpy(&s->pack_free[c], p, sizeof(void *));
-		s->pack_live++;
 	}
+	s->pack_live++;
 	pthread_mutex_unlock(&s->pack_mutex);
 	if (p)
 		return p;
 	/* Carving is the holder's alone, outside the mutex: a new slab
 	 * takes the write lock, which a releasing reader may hold. */
-	if (!(p = slab_carve(s, &s->pack_slabs, (c + 1) * 8, &ref)))
-		return NULL;
-	pthread_mutex_lock(&s->pack_mutex);
-	s->pack_live++;
-	pthread_mutex_unlock(&s->pack_mutex);
+	if (!(p = slab_carve(s, &s->pack_slabs, (c + 1) * 8, &ref))) {
+		pthread_mutex_lock(&s->pack_mutex);
+		s->pack_live--;
+		pthread_mutex_unlock(&s->pack_mutex);
+	}
 	return p;
 }
 
