@@ -68,6 +68,9 @@ int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
 	return cm__err(h->store, CM_ENOTFOUND, "plan '%s' has no element '%.16s'",
 		       h->rec->id, eid);
 }
+
+/* ---- adding ------------------------------------------------------------ */
+
 /* The id of element number n with a list's prefix ("g3"), as "%c%d"
  * would print it, without snprintf (a plan's elements are added one by
  * one, and a loader adds many). eid holds CM__EID_MAX + 1 bytes. */
@@ -91,14 +94,11 @@ static void format_eid(char *eid, char prefix, int32_t n)
 	*eid = '\0';
 }
 
-
-/* ---- adding ------------------------------------------------------------ */
-
 /* Append an element of list li with a new id and the text fields that
  * follow the id in its schema set to copies of in[0..n-1] (validated by
  * the caller; NULL = unset). Returns the element, owned by the handle. */
-static int add_elem(void **out, const char **out_id, struct cm__handle *h,
-		    int li, const char *const *in, size_t n)
+static void *add_elem(int *rc, const char **out_id, struct cm__handle *h,
+		      int li, const char *const *in, size_t n)
 {
 	const struct cm__schema *sc = lists[li].schema;
 	char *copy[4] = { NULL, NULL, NULL, NULL };
@@ -109,13 +109,17 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 	size_t i;
 
 	if (p->status == CM_PLAN_REVOKED || p->status == CM_PLAN_COMPLETED ||
-	    p->status == CM_PLAN_ENTERED_IN_ERROR)
-		return cm__err(h->store, CM_ESTATE,
-			       "elements cannot be added to a %s plan",
-			       cm_plan_status_code(p->status));
-	if (list_at(h, li)->count >= CM__ELEMENTS_MAX)
-		return cm__err(h->store, CM_ERANGE, "at most %d %ss in a plan",
-			       CM__ELEMENTS_MAX, sc->name);
+	    p->status == CM_PLAN_ENTERED_IN_ERROR) {
+		*rc = cm__err(h->store, CM_ESTATE,
+			      "elements cannot be added to a %s plan",
+			      cm_plan_status_code(p->status));
+		return NULL;
+	}
+	if (list_at(h, li)->count >= CM__ELEMENTS_MAX) {
+		*rc = cm__err(h->store, CM_ERANGE, "at most %d %ss in a plan",
+			      CM__ELEMENTS_MAX, sc->name);
+		return NULL;
+	}
 	format_eid(eid, lists[li].prefix, p->next_eid);
 	if (!(copy[0] = cm__strdup(h->store, eid)))
 		goto nomem;
@@ -130,14 +134,15 @@ static int add_elem(void **out, const char **out_id, struct cm__handle *h,
 		*(char **)(void *)((char *)e + sc->fields[i].offset) = copy[i];
 	p->next_eid++;
 	h->mods++;
-	*out = e;
 	if (out_id)
 		*out_id = copy[0];
-	return CM_OK;
+	*rc = CM_OK;
+	return e;
 nomem:
 	for (i = 0; i <= n; i++)
 		cm__free(h->store, copy[i]);
-	return cm__err(h->store, CM_ENOMEM, "out of memory");
+	*rc = cm__err(h->store, CM_ENOMEM, "out of memory");
+	return NULL;
 }
 
 static int required_text(cm_store *s, const char *t, size_t max, const char *what)
@@ -176,7 +181,6 @@ int cm_plan_add_problem(const char **out_id, cm_plan *plan,
 {
 	struct cm__handle *h = H(plan);
 	const char *in[3] = { description, assessment_id, finding_domain };
-	void *e;
 	int rc;
 
 	if (!h)
@@ -191,7 +195,8 @@ int cm_plan_add_problem(const char **out_id, cm_plan *plan,
 	     (rc = required_text(h->store, finding_domain, 64, "finding domain")) ||
 	     (rc = check_finding(h->store, assessment_id, finding_domain))))
 		return rc;
-	return add_elem(&e, out_id, h, 0, in, 3);
+	add_elem(&rc, out_id, h, 0, in, 3);
+	return rc;
 }
 
 int cm_plan_add_goal(const char **out_id, cm_plan *plan, const char *description)
@@ -203,7 +208,7 @@ int cm_plan_add_goal(const char **out_id, cm_plan *plan, const char *description
 	if (!h)
 		return CM_EINVAL;
 	if ((rc = required_text(h->store, description, 1000, "goal description")) ||
-	    (rc = add_elem((void **)&g, out_id, h, 1, &description, 1)))
+	    !(g = add_elem(&rc, out_id, h, 1, &description, 1)))
 		return rc;
 	g->target_date = CM_DATE_NONE;
 	g->status = CM_GOAL_PROPOSED;
@@ -229,7 +234,7 @@ int cm_plan_add_intervention(const char **out_id, cm_plan *plan,
 	if ((rc = kind <= CM_RESPONSIBLE_PROVIDER
 			  ? required_text(h->store, responsible, 200, "responsible")
 			  : cm__check_text(h->store, responsible, 200, "responsible", 1)) ||
-	    (rc = add_elem((void **)&iv, out_id, h, 2, in, 2)))
+	    !(iv = add_elem(&rc, out_id, h, 2, in, 2)))
 		return rc;
 	iv->due_date = CM_DATE_NONE;
 	iv->responsible_kind = kind;
