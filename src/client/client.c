@@ -294,10 +294,11 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
-		const struct cm__client *old =
-			cm__op_slot(op) ? (const struct cm__client *)cm__op_slot(op)->cur : NULL;
+		const struct cm__client *old;
 		if (op->kind != CM_KIND_CLIENT)
 			continue;
+		old = cm__op_slot(op) ? (const struct cm__client *)cm__op_slot(op)->cur
+				      : NULL;
 		for (j = 0; j < c->idents.count; j++) {
 			const struct cm__ident *e =
 				CM__LIST_AT(&c->idents, struct cm__ident, j);

@@ -416,12 +416,15 @@ void cm__cdir_apply_cards(cm_store *s, cm_txn *txn)
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
-		const char *id = c->hdr.id;
-		size_t n = strlen(id);
-		uint32_t h = cm__hash(id, n);
+		const char *id;
+		size_t n;
+		uint32_t h;
 		uint64_t *e;
 		if (op->kind != CM_KIND_CLIENT)
 			continue;
+		id = c->hdr.id;
+		n = strlen(id);
+		h = cm__hash(id, n);
 		e = id_slot(d, id, n, h);
 		if (!*e) {
 			*e = (uint64_t)h << 32 | (uint64_t)(d->ncards + 1);
