@@ -188,6 +188,12 @@ static void populate(struct jt *t)
 			 TH_T0 - 3600 * (i + 1));
 		jt_mark(t);
 	}
+	/* An event staged without a handle is journaled like any other. */
+	assert_int_equal(cm_txn_begin(&txn, env->store, "cm-ann"), CM_OK);
+	assert_int_equal(cm_event_add(txn, NULL, 0, "client-1",
+				      CM_EVENT_CONTACT, TH_T0 - 60,
+				      CM_CONTACT_PHONE, "called back"), CM_OK);
+	commit_one(t, txn);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(cm_client_get(&c, env->store, "client-2"), CM_OK);
 		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, i + 2), CM_OK);
