@@ -129,13 +129,12 @@ int main(void)
 	CHECK(cm_client_add_care_team_member(maria, "daughter", "Lucia Lopez", "555-0142"));
 	CHECK(cm_client_set_text(maria, CM_CLIENT_CASE_MANAGER, "cm-jordan"));
 	CHECK(cm_client_set_status(maria, CM_CASE_ACTIVE, "referred for discharge planning"));
-	CHECK(cm_event_new(&ev, store, cm_client_id(maria), CM_EVENT_ADMISSION, now_s));
-	CHECK(cm_event_set_text(ev, CM_EVENT_TEXT, "Admitted via ED: cellulitis, heart failure"));
 	CHECK(cm_txn_begin(&txn, store, "jordan.lee"));
 	CHECK(cm_client_save(txn, maria));
-	CHECK(cm_event_save(txn, ev));
+	/* An event with just a type and a note: one call, no handle. */
+	CHECK(cm_event_add(txn, NULL, 0, cm_client_id(maria), CM_EVENT_ADMISSION, now_s,
+			   CM_CONTACT_NONE, "Admitted via ED: cellulitis, heart failure"));
 	CHECK(cm_txn_commit(txn));
-	cm_event_free(ev);
 	snprintf(maria_id, sizeof(maria_id), "%s", cm_client_id(maria));
 	printf("Day 0  %s: %s %s admitted (MRN %s), case manager cm-jordan\n",
 	       date_str(day0), cm_client_text(maria, CM_CLIENT_GIVEN),
