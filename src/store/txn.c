@@ -726,13 +726,20 @@ int cm_txn_commit(cm_txn *txn)
 	for (i = 0; i < txn->nops && rc == CM_OK; i++)
 		if (prepare_op(txn, &txn->ops[i]))
 			rc = cm__err(s, CM_ENOMEM, "out of memory at commit");
-	if (rc == CM_OK && txn->nops) {
+	if (rc == CM_OK && txn->nops && !s->storage) {
+		/* In memory only: nothing to wait for between the phases. */
+		CM__WRLOCK(s);
+		rc = prepare_shared(txn, prepared);
+		if (rc == CM_OK)
+			apply(txn, prepared, txn->commit_actor, NULL);
+		CM__WRUNLOCK(s);
+	} else if (rc == CM_OK && txn->nops) {
 		CM__WRLOCK(s);
 		rc = prepare_shared(txn, prepared);
 		CM__WRUNLOCK(s);
 		/* Phase 2, outside the lock: readers go on during storage I/O.
 		 * What phase 1 reserved is invisible to them. */
-		if (rc == CM_OK && s->storage)
+		if (rc == CM_OK)
 			rc = cm__storage_write(txn, &logid);
 		if (rc == CM_OK) {
 			CM__WRLOCK(s);
