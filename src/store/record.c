@@ -548,14 +548,22 @@ static struct cm__rec **shallow_base(const struct cm__kind *k,
 }
 
 /* What packing needs besides the record: where shared texts come from. */
-/* Shared texts that obj_extra found, handed to obj_pack in the same order
- * (both walk the same fields): one look-up per text instead of two. */
+/* What obj_extra found for each text, handed to obj_pack in the same order
+ * (both walk the same steps): one look-up and one length per text instead
+ * of two. A text that may be shared (STEP_SHARED) gets its shared copy, or
+ * NULL (its length counted again: few are not shared); a text of its own
+ * and a sparse block, their bytes. */
 #define PACK_MEMO 16
+
+union pack_memo {
+	const char *sh;
+	size_t n;
+};
 
 struct pack_ctx {
 	cm_store *s;
 	const cm_txn *txn; /* finds clients staged with the record; or NULL */
-	const char *memo[PACK_MEMO];
+	union pack_memo memo[PACK_MEMO];
 	unsigned nmemo, next;
 	int own; /* an internable text was not in the intern table */
 };
@@ -597,20 +605,57 @@ static const char *find_shared(const struct pack_ctx *c,
 	}
 }
 
-/* find_shared, remembered by the obj_extra walk (add) for the obj_pack
- * walk. */
-static const char *shared_text(struct pack_ctx *c, const struct cm__field *f,
-			       const char *t, int add, int *rc)
+/* The bytes text t (set) of step st takes in a packed block, 0 if it is
+ * shared (found or added by find_shared); remembered for obj_pack. */
+static size_t text_extra(struct pack_ctx *c, const struct walk_step *st,
+			 const char *t, int *rc)
 {
-	const char *sh;
+	union pack_memo m;
+	size_t n = 0;
 
-	if (!add && c->next < c->nmemo)
-		return c->memo[c->next++];
-	sh = find_shared(c, f, t, add, rc);
-	if (!sh && f->check == CM__TEXT_INTERN)
-		c->own = 1;
-	if (add && c->nmemo < PACK_MEMO)
-		c->memo[c->nmemo++] = sh;
+	switch (st->op) {
+	case STEP_SHARED:
+		if (!(m.sh = find_shared(c, st->f, t, 1, rc))) {
+			if (st->f->check == CM__TEXT_INTERN)
+				c->own = 1;
+			n = strlen(t) + 1;
+		}
+		break;
+	case STEP_SPARSE:
+		n = m.n = sparse_len(t);
+		break;
+	default:
+		n = m.n = strlen(t) + 1;
+		break;
+	}
+	if (c->nmemo < PACK_MEMO)
+		c->memo[c->nmemo++] = m;
+	return n;
+}
+
+/* What text_extra found for text t (set) of step st, the next text
+ * obj_pack places: its shared copy, or NULL and its bytes in *n. */
+static const char *text_pack(struct pack_ctx *c, const struct walk_step *st,
+			     const char *t, size_t *n)
+{
+	const char *sh = NULL;
+	int rc = CM_OK;
+
+	if (c->next < c->nmemo) {
+		union pack_memo m = c->memo[c->next++];
+		if (st->op != STEP_SHARED) {
+			*n = m.n;
+			return NULL;
+		}
+		sh = m.sh;
+	} else if (st->op == STEP_SHARED) {
+		sh = find_shared(c, st->f, t, 0, &rc);
+	} else if (st->op == STEP_SPARSE) {
+		*n = sparse_len(t);
+		return NULL;
+	}
+	if (!sh)
+		*n = strlen(t) + 1;
 	return sh;
 }
 
@@ -635,14 +680,10 @@ static size_t extra_steps(struct pack_ctx *c, const struct walk_step *st,
 		const char *t;
 		switch (st->op) {
 		case STEP_SPARSE:
-			if ((t = *CFIELD(obj, f, char *)))
-				n += sparse_len(t);
-			break;
 		case STEP_TEXT:
 		case STEP_SHARED:
-			t = *CFIELD(obj, f, char *);
-			if (t && !shared_text(c, f, t, 1, rc))
-				n += strlen(t) + 1;
+			if ((t = *CFIELD(obj, f, char *)))
+				n += text_extra(c, st, t, rc);
 			break;
 		case STEP_RARE:
 		case STEP_LIST:
@@ -708,24 +749,15 @@ static void pack_steps(struct pack_ctx *c, const struct walk_step *st,
 		struct cm__list *dl;
 		const char *t, *sh;
 		size_t esz;
-		int rc = CM_OK;
 		switch (st->op) {
 		case STEP_SPARSE:
-			if ((t = *CFIELD(src, f, char *))) {
-				n = sparse_len(t);
-				memcpy(*at, t, n);
-				*FIELD(dst, f, char *) = *at;
-				*at += n;
-			}
-			break;
 		case STEP_TEXT:
 		case STEP_SHARED:
 			if (!(t = *CFIELD(src, f, char *)))
 				break;
-			if ((sh = shared_text(c, f, t, 0, &rc))) {
+			if ((sh = text_pack(c, st, t, &n))) {
 				*FIELD(dst, f, const char *) = sh;
 			} else {
-				n = strlen(t) + 1;
 				memcpy(*at, t, n);
 				*FIELD(dst, f, char *) = *at;
 				*at += n;
