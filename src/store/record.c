@@ -44,18 +44,6 @@ static size_t sparse_len(const char *b)
 	return (size_t)(p - b) + 1;
 }
 
-/* 1 if f is the first sparse field of sc: the one that owns, copies and
- * packs the shared block (the others only read it). */
-static int sparse_first(const struct cm__schema *sc, const struct cm__field *f)
-{
-	const struct cm__field *g;
-
-	for (g = sc->fields; g < f; g++)
-		if (IS_SPARSE(g))
-			return 0;
-	return 1;
-}
-
 const char *cm__field_text(const struct cm__field *f, const void *obj)
 {
 	const char *p = *CFIELD(obj, f, char *);
@@ -158,41 +146,264 @@ static int rare_used(const struct cm__field *f, const struct cm__list *b)
 	return 0;
 }
 
+/* ---- walks ------------------------------------------------------------- */
+
+/* Packing, clearing and interning only touch a schema's texts and lists:
+ * each kind's schema, and the schemas of its lists' elements, get once
+ * the list of those fields (a walk), so that those walks skip the integer
+ * fields and the sparse texts after the first (which share its block)
+ * without testing each field of each object. */
+
+enum step_op {
+	STEP_TEXT,   /* a text of its own (CM__TEXT_OWN) */
+	STEP_SHARED, /* a text a packed version may share (INTERN, CLIENT) */
+	STEP_SPARSE, /* the sparse block, at the schema's first sparse text */
+	STEP_LIST,   /* a list of its own */
+	STEP_RARE,   /* a rare list */
+	STEP_NONE    /* nothing to do (integers, later sparse texts) */
+};
+
+struct walk;
+
+struct walk_step {
+	const struct cm__field *f;
+	const struct walk *elem; /* lists: their elements', or NULL */
+	uint8_t op;              /* enum step_op */
+};
+
+struct walk {
+	const struct cm__schema *sc;
+	const struct walk_step *step;
+	uint32_t n;
+	/* A rare list field (all share the block), or NULL: clearing frees
+	 * the block after the lists. */
+	const struct cm__field *rare;
+};
+
+/* Room for the walks of every schema the kinds reach (20 schemas with 69
+ * steps in all today). A schema that finds no room gets no walk: its
+ * objects are walked field by field (chunk_fill), as are those of a
+ * schema reached by no kind (cm__obj_clear of any schema). */
+#define WALK_MAX 64
+#define WALK_STEP_MAX 256
+
+static struct walk walks[WALK_MAX];
+static struct walk_step walk_steps[WALK_STEP_MAX];
+static size_t nwalks, nwalk_steps;
+static const struct walk *kind_walks[CM__KIND_MAX];
+static pthread_once_t walks_once = PTHREAD_ONCE_INIT;
+static atomic_int walks_ready;
+
+/* What the walks do with field f; *sparse: a sparse text came before. */
+static enum step_op field_op(const struct cm__field *f, int *sparse)
+{
+	switch (f->type) {
+	case CM__F_TEXT:
+		if (f->check == CM__TEXT_SPARSE) {
+			if (*sparse)
+				return STEP_NONE;
+			*sparse = 1;
+			return STEP_SPARSE;
+		}
+		return f->check == CM__TEXT_INTERN || f->check == CM__TEXT_CLIENT
+			       ? STEP_SHARED
+			       : STEP_TEXT;
+	case CM__F_LIST:
+		return f->check == CM__LIST_RARE ? STEP_RARE : STEP_LIST;
+	default:
+		return STEP_NONE;
+	}
+}
+
+/* The walk of sc, built if need be; NULL if there is no room. */
+static const struct walk *walk_build(const struct cm__schema *sc)
+{
+	struct walk *w;
+	struct walk_step *st, *first;
+	size_t i, n = 0;
+	int sparse = 0;
+
+	for (i = 0; i < nwalks; i++)
+		if (walks[i].sc == sc)
+			return &walks[i];
+	for (i = 0; i < sc->nfields; i++)
+		if (field_op(&sc->fields[i], &sparse) != STEP_NONE)
+			n++;
+	if (nwalks == WALK_MAX || n > WALK_STEP_MAX - nwalk_steps)
+		return NULL;
+	w = &walks[nwalks++];
+	st = first = &walk_steps[nwalk_steps];
+	nwalk_steps += n;
+	w->sc = sc;
+	w->step = st;
+	w->n = (uint32_t)n;
+	w->rare = NULL;
+	sparse = 0;
+	for (i = 0; i < sc->nfields; i++) {
+		const struct cm__field *f = &sc->fields[i];
+		enum step_op op = field_op(f, &sparse);
+		if (op == STEP_NONE)
+			continue;
+		st->f = f;
+		st->op = (uint8_t)op;
+		st->elem = NULL;
+		st++;
+		if (op == STEP_RARE)
+			w->rare = f;
+	}
+	/* Elements after the steps: w is registered, so a schema reached
+	 * again (or through itself) finds it. */
+	for (i = 0; i < n; i++)
+		if (first[i].op == STEP_LIST || first[i].op == STEP_RARE)
+			first[i].elem = walk_build(first[i].f->elem);
+	return w;
+}
+
+static void walks_build(void)
+{
+	int k;
+
+	for (k = 0; k < CM__KIND_MAX; k++)
+		if (cm__kinds[k])
+			kind_walks[k] = walk_build(cm__kinds[k]->schema);
+	atomic_store_explicit(&walks_ready, 1, memory_order_release);
+}
+
+/* The walk of kind k's records, or NULL (walked field by field). */
+static inline const struct walk *kind_walk(int32_t k)
+{
+	if (!atomic_load_explicit(&walks_ready, memory_order_acquire))
+		pthread_once(&walks_once, walks_build);
+	return kind_walks[k];
+}
+
+/* The steps of a schema without a walk, a few at a time: the walks run
+ * over an array of steps either way. */
+#define WALK_CHUNK 16
+
+struct walk_chunk {
+	const struct cm__schema *sc;
+	size_t i;   /* the next field to look at */
+	int sparse; /* a sparse text came before it */
+	struct walk_step step[WALK_CHUNK];
+};
+
+static void chunk_start(struct walk_chunk *ch, const struct cm__schema *sc)
+{
+	ch->sc = sc;
+	ch->i = 0;
+	ch->sparse = 0;
+}
+
+/* Fill ch->step with the next fields that need work; how many (0: none
+ * left). */
+static size_t chunk_fill(struct walk_chunk *ch)
+{
+	size_t n = 0;
+
+	while (n < WALK_CHUNK && ch->i < ch->sc->nfields) {
+		const struct cm__field *f = &ch->sc->fields[ch->i++];
+		enum step_op op = field_op(f, &ch->sparse);
+		if (op == STEP_NONE)
+			continue;
+		ch->step[n].f = f;
+		ch->step[n].elem = NULL;
+		ch->step[n].op = (uint8_t)op;
+		n++;
+	}
+	return n;
+}
+
 /* ---- objects ----------------------------------------------------------- */
 
-static void list_clear(cm_store *s, const struct cm__field *f,
+static void obj_clear(cm_store *s, const struct walk *w,
+		      const struct cm__schema *sc, void *obj);
+
+static const struct cm__field *clear_steps(cm_store *s,
+					   const struct walk_step *st, size_t n,
+					   void *obj, const struct cm__field *rare);
+
+static void rare_free(cm_store *s, const struct cm__field *rare, void *obj)
+{
+	if (rare && RARE_BLOCK(obj, rare)) {
+		cm__free(s, RARE_BLOCK(obj, rare));
+		RARE_BLOCK(obj, rare) = NULL;
+	}
+}
+
+static void list_clear(cm_store *s, const struct walk_step *st,
 		       struct cm__list *l)
 {
-	size_t j;
+	const struct walk *ew = st->elem;
+	size_t j, esz = st->f->elem->size;
+	char *e = l->items;
 
-	for (j = 0; j < l->count; j++)
-		cm__obj_clear(s, f->elem, (char *)l->items + j * f->elem->size);
+	/* Elements with neither texts nor lists own nothing. */
+	if (!ew) {
+		for (j = 0; j < l->count; j++)
+			obj_clear(s, NULL, st->f->elem, e + j * esz);
+	} else if (ew->n) {
+		for (j = 0; j < l->count; j++) {
+			clear_steps(s, ew->step, ew->n, e + j * esz, NULL);
+			rare_free(s, ew->rare, e + j * esz);
+		}
+	}
 	cm__free(s, l->items);
 	memset(l, 0, sizeof(*l));
 }
 
-void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj)
+/* Clear the fields of steps st..st+n of obj; the rare list field if it
+ * met one (else rare). */
+static const struct cm__field *clear_steps(cm_store *s,
+					   const struct walk_step *st, size_t n,
+					   void *obj, const struct cm__field *rare)
 {
-	const struct cm__field *rare = NULL;
-	size_t i;
+	const struct walk_step *end = st + n;
 
-	for (i = 0; i < sc->nfields; i++) {
-		const struct cm__field *f = &sc->fields[i];
-		if (f->type == CM__F_TEXT) {
-			cm__free(s, *FIELD(obj, f, char *));
-			*FIELD(obj, f, char *) = NULL;
-		} else if (IS_RARE(f)) {
+	for (; st < end; st++) {
+		const struct cm__field *f = st->f;
+		char **t;
+		switch (st->op) {
+		case STEP_TEXT:
+		case STEP_SHARED:
+		case STEP_SPARSE:
+			/* Most are unset: no call to free NULL. */
+			if (*(t = FIELD(obj, f, char *))) {
+				cm__free(s, *t);
+				*t = NULL;
+			}
+			break;
+		case STEP_RARE:
 			rare = f;
 			if (RARE_BLOCK(obj, f))
-				list_clear(s, f, &RARE_BLOCK(obj, f)[f->min]);
-		} else if (f->type == CM__F_LIST) {
-			list_clear(s, f, FIELD(obj, f, struct cm__list));
+				list_clear(s, st, &RARE_BLOCK(obj, f)[f->min]);
+			break;
+		case STEP_LIST:
+			list_clear(s, st, FIELD(obj, f, struct cm__list));
+			break;
 		}
 	}
-	if (rare) {
-		cm__free(s, RARE_BLOCK(obj, rare));
-		RARE_BLOCK(obj, rare) = NULL;
-	}
+	return rare;
+}
+
+static void obj_clear(cm_store *s, const struct walk *w,
+		      const struct cm__schema *sc, void *obj)
+{
+	const struct cm__field *rare = NULL;
+	struct walk_chunk ch;
+	size_t n;
+
+	if (w)
+		rare = clear_steps(s, w->step, w->n, obj, rare);
+	else
+		for (chunk_start(&ch, sc); (n = chunk_fill(&ch));)
+			rare = clear_steps(s, ch.step, n, obj, rare);
+	rare_free(s, rare, obj);
+}
+
+void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj)
+{
+	obj_clear(s, NULL, sc, obj);
 }
 
 /* Deep-copy the fields of src into dst (a raw memcpy of src already done).
@@ -337,14 +548,22 @@ static struct cm__rec **shallow_base(const struct cm__kind *k,
 }
 
 /* What packing needs besides the record: where shared texts come from. */
-/* Shared texts that obj_extra found, handed to obj_pack in the same order
- * (both walk the same fields): one look-up per text instead of two. */
+/* What obj_extra found for each text, handed to obj_pack in the same order
+ * (both walk the same steps): one look-up and one length per text instead
+ * of two. A text that may be shared (STEP_SHARED) gets its shared copy, or
+ * NULL (its length counted again: few are not shared); a text of its own
+ * and a sparse block, their bytes. */
 #define PACK_MEMO 16
+
+union pack_memo {
+	const char *sh;
+	size_t n;
+};
 
 struct pack_ctx {
 	cm_store *s;
 	const cm_txn *txn; /* finds clients staged with the record; or NULL */
-	const char *memo[PACK_MEMO];
+	union pack_memo memo[PACK_MEMO];
 	unsigned nmemo, next;
 	int own; /* an internable text was not in the intern table */
 };
@@ -386,97 +605,173 @@ static const char *find_shared(const struct pack_ctx *c,
 	}
 }
 
-/* find_shared, remembered by the obj_extra walk (add) for the obj_pack
- * walk. */
-static const char *shared_text(struct pack_ctx *c, const struct cm__field *f,
-			       const char *t, int add, int *rc)
+/* The bytes text t (set) of step st takes in a packed block, 0 if it is
+ * shared (found or added by find_shared); remembered for obj_pack. */
+static size_t text_extra(struct pack_ctx *c, const struct walk_step *st,
+			 const char *t, int *rc)
 {
-	const char *sh;
+	union pack_memo m;
+	size_t n = 0;
 
-	if (!add && c->next < c->nmemo)
-		return c->memo[c->next++];
-	sh = find_shared(c, f, t, add, rc);
-	if (!sh && f->check == CM__TEXT_INTERN)
-		c->own = 1;
-	if (add && c->nmemo < PACK_MEMO)
-		c->memo[c->nmemo++] = sh;
+	switch (st->op) {
+	case STEP_SHARED:
+		if (!(m.sh = find_shared(c, st->f, t, 1, rc))) {
+			if (st->f->check == CM__TEXT_INTERN)
+				c->own = 1;
+			n = strlen(t) + 1;
+		}
+		break;
+	case STEP_SPARSE:
+		n = m.n = sparse_len(t);
+		break;
+	default:
+		n = m.n = strlen(t) + 1;
+		break;
+	}
+	if (c->nmemo < PACK_MEMO)
+		c->memo[c->nmemo++] = m;
+	return n;
+}
+
+/* What text_extra found for text t (set) of step st, the next text
+ * obj_pack places: its shared copy, or NULL and its bytes in *n. */
+static const char *text_pack(struct pack_ctx *c, const struct walk_step *st,
+			     const char *t, size_t *n)
+{
+	const char *sh = NULL;
+	int rc = CM_OK;
+
+	if (c->next < c->nmemo) {
+		union pack_memo m = c->memo[c->next++];
+		if (st->op != STEP_SHARED) {
+			*n = m.n;
+			return NULL;
+		}
+		sh = m.sh;
+	} else if (st->op == STEP_SHARED) {
+		sh = find_shared(c, st->f, t, 0, &rc);
+	} else if (st->op == STEP_SPARSE) {
+		*n = sparse_len(t);
+		return NULL;
+	}
+	if (!sh)
+		*n = strlen(t) + 1;
 	return sh;
 }
 
 /* The offset in a packed block after obj's strings and lists, placed from
  * offset n (the same walk as obj_pack, so that padding agrees); interns
  * what obj_pack will share. *rc: CM_ENOMEM if interning failed. */
-static size_t obj_extra(struct pack_ctx *c, const struct cm__schema *sc,
-			const void *obj, size_t n, int *rc)
-{
-	size_t i, j;
+static size_t obj_extra(struct pack_ctx *c, const struct walk *w,
+			const struct cm__schema *sc, const void *obj, size_t n,
+			int *rc);
 
-	for (i = 0; i < sc->nfields && !*rc; i++) {
-		const struct cm__field *f = &sc->fields[i];
-		if (IS_SPARSE(f)) {
-			const char *t = *CFIELD(obj, f, char *);
-			if (t && sparse_first(sc, f))
-				n += sparse_len(t);
-		} else if (f->type == CM__F_TEXT) {
-			const char *t = *CFIELD(obj, f, char *);
-			if (t && !shared_text(c, f, t, 1, rc))
-				n += strlen(t) + 1;
-		} else if (f->type == CM__F_LIST) {
-			const struct cm__list *l = cm__field_list(f, obj);
-			if (IS_RARE(f) && f->min == 0 &&
+/* obj_extra for steps st..st+k of obj. */
+static size_t extra_steps(struct pack_ctx *c, const struct walk_step *st,
+			  size_t k, const void *obj, size_t n, int *rc)
+{
+	const struct walk_step *end = st + k;
+	size_t j;
+
+	for (; st < end && !*rc; st++) {
+		const struct cm__field *f = st->f;
+		const struct walk *ew = st->elem;
+		const struct cm__list *l;
+		const char *t;
+		switch (st->op) {
+		case STEP_SPARSE:
+		case STEP_TEXT:
+		case STEP_SHARED:
+			if ((t = *CFIELD(obj, f, char *)))
+				n += text_extra(c, st, t, rc);
+			break;
+		case STEP_RARE:
+		case STEP_LIST:
+			l = cm__field_list(f, obj);
+			if (st->op == STEP_RARE && f->min == 0 &&
 			    rare_used(f, RARE_CBLOCK(obj, f)))
 				n = PACK_ALIGN(n) +
 				    (size_t)f->maxval * sizeof(struct cm__list);
 			if (!l->count)
-				continue;
+				break;
 			n = PACK_ALIGN(n) + l->count * f->elem->size;
-			for (j = 0; j < l->count; j++)
-				n = obj_extra(c, f->elem, (const char *)l->items +
-						      j * f->elem->size, n, rc);
+			if (!ew)
+				for (j = 0; j < l->count; j++)
+					n = obj_extra(c, NULL, f->elem,
+						      (const char *)l->items +
+							      j * f->elem->size,
+						      n, rc);
+			else if (ew->n)
+				for (j = 0; j < l->count; j++)
+					n = extra_steps(c, ew->step, ew->n,
+							(const char *)l->items +
+								j * f->elem->size,
+							n, rc);
 			n = PACK_ALIGN(n);
+			break;
 		}
 	}
 	return n;
 }
 
+static size_t obj_extra(struct pack_ctx *c, const struct walk *w,
+			const struct cm__schema *sc, const void *obj, size_t n,
+			int *rc)
+{
+	struct walk_chunk ch;
+	size_t k;
+
+	if (w)
+		return extra_steps(c, w->step, w->n, obj, n, rc);
+	for (chunk_start(&ch, sc); !*rc && (k = chunk_fill(&ch));)
+		n = extra_steps(c, ch.step, k, obj, n, rc);
+	return n;
+}
+
 /* Copy obj's strings and lists (dst a raw copy of src) into the block at
  * *at, advancing it. */
-static void obj_pack(struct pack_ctx *c, const struct cm__schema *sc,
-		     void *dst, const void *src, char **at, char *base)
-{
-	size_t i, j;
+static void obj_pack(struct pack_ctx *c, const struct walk *w,
+		     const struct cm__schema *sc, void *dst, const void *src,
+		     char **at, char *base);
 
-	for (i = 0; i < sc->nfields; i++) {
-		const struct cm__field *f = &sc->fields[i];
-		if (f->type == CM__F_TEXT) {
-			const char *t = *CFIELD(src, f, char *), *sh;
-			int rc = CM_OK;
-			if (!t)
-				continue;
-			if (IS_SPARSE(f)) {
-				if (sparse_first(sc, f)) {
-					size_t n = sparse_len(t);
-					memcpy(*at, t, n);
-					*FIELD(dst, f, char *) = *at;
-					*at += n;
-				}
-			} else if ((sh = shared_text(c, f, t, 0, &rc))) {
+/* obj_pack for steps st..st+k. */
+static void pack_steps(struct pack_ctx *c, const struct walk_step *st,
+		       size_t k, void *dst, const void *src, char **at,
+		       char *base)
+{
+	const struct walk_step *end = st + k;
+	size_t j, n;
+
+	for (; st < end; st++) {
+		const struct cm__field *f = st->f;
+		const struct walk *ew = st->elem;
+		const struct cm__list *sl;
+		struct cm__list *dl;
+		const char *t, *sh;
+		size_t esz;
+		switch (st->op) {
+		case STEP_SPARSE:
+		case STEP_TEXT:
+		case STEP_SHARED:
+			if (!(t = *CFIELD(src, f, char *)))
+				break;
+			if ((sh = text_pack(c, st, t, &n))) {
 				*FIELD(dst, f, const char *) = sh;
 			} else {
-				size_t n = strlen(t) + 1;
 				memcpy(*at, t, n);
 				*FIELD(dst, f, char *) = *at;
 				*at += n;
 			}
-		} else if (f->type == CM__F_LIST) {
-			const struct cm__list *sl = cm__field_list(f, src);
-			struct cm__list *dl;
-			size_t esz = f->elem->size;
-			if (IS_RARE(f)) {
+			break;
+		case STEP_RARE:
+		case STEP_LIST:
+			sl = cm__field_list(f, src);
+			esz = f->elem->size;
+			if (st->op == STEP_RARE) {
 				if (f->min == 0) {
 					/* The block, if any list is used. */
-					size_t n = (size_t)f->maxval * sizeof(*dl);
 					struct cm__list *b = NULL;
+					n = (size_t)f->maxval * sizeof(*dl);
 					if (rare_used(f, RARE_CBLOCK(src, f))) {
 						*at = base + PACK_ALIGN((size_t)(*at - base));
 						b = memset(*at, 0, n);
@@ -485,11 +780,11 @@ static void obj_pack(struct pack_ctx *c, const struct cm__schema *sc,
 					RARE_BLOCK(dst, f) = b;
 				}
 				if (!sl->count)
-					continue; /* zeroed, or no block */
+					break; /* zeroed, or no block */
 				dl = &RARE_BLOCK(dst, f)[f->min];
 			} else if (!sl->count) {
 				memset(FIELD(dst, f, struct cm__list), 0, sizeof(*dl));
-				continue;
+				break;
 			} else {
 				dl = FIELD(dst, f, struct cm__list);
 			}
@@ -498,47 +793,91 @@ static void obj_pack(struct pack_ctx *c, const struct cm__schema *sc,
 			dl->count = dl->cap = sl->count;
 			memcpy(dl->items, sl->items, sl->count * esz);
 			*at += sl->count * esz;
-			for (j = 0; j < sl->count; j++)
-				obj_pack(c, f->elem, (char *)dl->items + j * esz,
-					 (const char *)sl->items + j * esz, at, base);
+			if (!ew)
+				for (j = 0; j < sl->count; j++)
+					obj_pack(c, NULL, f->elem,
+						 (char *)dl->items + j * esz,
+						 (const char *)sl->items + j * esz,
+						 at, base);
+			else if (ew->n)
+				for (j = 0; j < sl->count; j++)
+					pack_steps(c, ew->step, ew->n,
+						   (char *)dl->items + j * esz,
+						   (const char *)sl->items + j * esz,
+						   at, base);
 			*at = base + PACK_ALIGN((size_t)(*at - base));
+			break;
 		}
 	}
 }
 
-static int obj_intern(cm_store *s, const struct cm__schema *sc,
-		      const void *obj)
+static void obj_pack(struct pack_ctx *c, const struct walk *w,
+		     const struct cm__schema *sc, void *dst, const void *src,
+		     char **at, char *base)
 {
-	size_t i, j;
+	struct walk_chunk ch;
+	size_t k;
 
-	for (i = 0; i < sc->nfields; i++) {
-		const struct cm__field *f = &sc->fields[i];
-		if (f->type == CM__F_TEXT && !IS_SPARSE(f) &&
-		    f->check == CM__TEXT_INTERN) {
+	if (w)
+		pack_steps(c, w->step, w->n, dst, src, at, base);
+	else
+		for (chunk_start(&ch, sc); (k = chunk_fill(&ch));)
+			pack_steps(c, ch.step, k, dst, src, at, base);
+}
+
+static int obj_intern(cm_store *s, const struct walk *w,
+		      const struct cm__schema *sc, const void *obj);
+
+/* obj_intern for steps st..st+k of obj. */
+static int intern_steps(cm_store *s, const struct walk_step *st, size_t k,
+			const void *obj)
+{
+	const struct walk_step *end = st + k;
+	size_t j;
+
+	for (; st < end; st++) {
+		const struct cm__field *f = st->f;
+		if (st->op == STEP_SHARED && f->check == CM__TEXT_INTERN) {
 			const char *t = *CFIELD(obj, f, char *);
 			size_t n = t ? strlen(t) : 0;
 			if (t && n <= CM__INTERN_MAX && !cm__intern(s, t, n))
 				return CM_ENOMEM;
-		} else if (f->type == CM__F_LIST) {
+		} else if (st->op == STEP_LIST || st->op == STEP_RARE) {
 			const struct cm__list *l = cm__field_list(f, obj);
 			for (j = 0; j < l->count; j++)
-				if (obj_intern(s, f->elem, (const char *)l->items +
-							   j * f->elem->size))
+				if (obj_intern(s, st->elem, f->elem,
+					       (const char *)l->items +
+						       j * f->elem->size))
 					return CM_ENOMEM;
 		}
 	}
 	return CM_OK;
 }
 
+static int obj_intern(cm_store *s, const struct walk *w,
+		      const struct cm__schema *sc, const void *obj)
+{
+	struct walk_chunk ch;
+	size_t k;
+
+	if (w)
+		return intern_steps(s, w->step, w->n, obj);
+	for (chunk_start(&ch, sc); (k = chunk_fill(&ch));)
+		if (intern_steps(s, ch.step, k, obj))
+			return CM_ENOMEM;
+	return CM_OK;
+}
+
 int cm__rec_intern(cm_store *s, const struct cm__kind *k,
 		   const struct cm__rec *r)
 {
-	return obj_intern(s, k->schema, r);
+	return obj_intern(s, kind_walk(k->kind), k->schema, r);
 }
 
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		 const struct cm__rec *src, const char *id, const cm_txn *txn)
 {
+	const struct walk *w;
 	struct pack_ctx c;
 	size_t head = PACK_ALIGN(k->schema->size), size;
 	struct cm__rec *r;
@@ -549,7 +888,8 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	c.txn = txn;
 	c.nmemo = c.next = 0;
 	c.own = 0;
-	size = obj_extra(&c, k->schema, src, head, &rc);
+	w = kind_walk(k->kind);
+	size = obj_extra(&c, w, k->schema, src, head, &rc);
 	slab = k->immutable && size <= CM__PACK_SLAB_MAX;
 	if (rc || !(r = slab ? cm__pack_alloc(s, size) : cm__alloc(s, size)))
 		return CM_ENOMEM;
@@ -561,7 +901,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 			       (slab ? CM__PACKED_SLAB | (size + 7) / 8 << 8 : 0));
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
-	obj_pack(&c, k->schema, r, src, &at, (char *)r);
+	obj_pack(&c, w, k->schema, r, src, &at, (char *)r);
 	*out = r;
 	return CM_OK;
 }
@@ -581,7 +921,7 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 		return;
 	if (!r->packed) {
 		k = cm__kind_of(r->kind);
-		cm__obj_clear(s, k->schema, r);
+		obj_clear(s, kind_walk(r->kind), k->schema, r);
 		cm__free(s, r->id);
 	} else if (r->packed & CM__PACKED_SHALLOW) {
 		cm__rec_release(s, *shallow_base(cm__kind_of(r->kind), r));
