@@ -565,7 +565,6 @@ struct pack_ctx {
 	const cm_txn *txn; /* finds clients staged with the record; or NULL */
 	union pack_memo memo[PACK_MEMO];
 	unsigned nmemo, next;
-	int own; /* an internable text was not in the intern table */
 };
 
 /* The long-lived copy a packed version points at for text t of field f
@@ -615,11 +614,8 @@ static size_t text_extra(struct pack_ctx *c, const struct walk_step *st,
 
 	switch (st->op) {
 	case STEP_SHARED:
-		if (!(m.sh = find_shared(c, st->f, t, 1, rc))) {
-			if (st->f->check == CM__TEXT_INTERN)
-				c->own = 1;
+		if (!(m.sh = find_shared(c, st->f, t, 1, rc)))
 			n = strlen(t) + 1;
-		}
 		break;
 	case STEP_SPARSE:
 		n = m.n = sparse_len(t);
@@ -825,55 +821,6 @@ static void obj_pack(struct pack_ctx *c, const struct walk *w,
 			pack_steps(c, ch.step, k, dst, src, at, base);
 }
 
-static int obj_intern(cm_store *s, const struct walk *w,
-		      const struct cm__schema *sc, const void *obj);
-
-/* obj_intern for steps st..st+k of obj. */
-static int intern_steps(cm_store *s, const struct walk_step *st, size_t k,
-			const void *obj)
-{
-	const struct walk_step *end = st + k;
-	size_t j;
-
-	for (; st < end; st++) {
-		const struct cm__field *f = st->f;
-		if (st->op == STEP_SHARED && f->check == CM__TEXT_INTERN) {
-			const char *t = *CFIELD(obj, f, char *);
-			size_t n = t ? strlen(t) : 0;
-			if (t && n <= CM__INTERN_MAX && !cm__intern(s, t, n))
-				return CM_ENOMEM;
-		} else if (st->op == STEP_LIST || st->op == STEP_RARE) {
-			const struct cm__list *l = cm__field_list(f, obj);
-			for (j = 0; j < l->count; j++)
-				if (obj_intern(s, st->elem, f->elem,
-					       (const char *)l->items +
-						       j * f->elem->size))
-					return CM_ENOMEM;
-		}
-	}
-	return CM_OK;
-}
-
-static int obj_intern(cm_store *s, const struct walk *w,
-		      const struct cm__schema *sc, const void *obj)
-{
-	struct walk_chunk ch;
-	size_t k;
-
-	if (w)
-		return intern_steps(s, w->step, w->n, obj);
-	for (chunk_start(&ch, sc); (k = chunk_fill(&ch));)
-		if (intern_steps(s, ch.step, k, obj))
-			return CM_ENOMEM;
-	return CM_OK;
-}
-
-int cm__rec_intern(cm_store *s, const struct cm__kind *k,
-		   const struct cm__rec *r)
-{
-	return obj_intern(s, kind_walk(k->kind), k->schema, r);
-}
-
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		 const struct cm__rec *src, const char *id, const cm_txn *txn)
 {
@@ -887,7 +834,6 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	c.s = s;
 	c.txn = txn;
 	c.nmemo = c.next = 0;
-	c.own = 0;
 	w = kind_walk(k->kind);
 	size = obj_extra(&c, w, k->schema, src, head, &rc);
 	slab = k->immutable && size <= CM__PACK_SLAB_MAX;
@@ -897,8 +843,9 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	       (const char *)src + offsetof(struct cm__rec, kind),
 	       k->schema->size - offsetof(struct cm__rec, kind));
 	atomic_init(&r->refs, 1);
-	r->packed = (uint16_t)(CM__PACKED | (c.own ? CM__PACKED_OWN : 0) |
-			       (slab ? CM__PACKED_SLAB | (size + 7) / 8 << 8 : 0));
+	r->packed = CM__PACKED;
+	if (slab)
+		r->packed |= (uint16_t)(CM__PACKED_SLAB | (size + 7) / 8 << 8);
 	r->id = (char *)(uintptr_t)id;
 	at = (char *)r + head;
 	obj_pack(&c, w, k->schema, r, src, &at, (char *)r);

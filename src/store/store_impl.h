@@ -111,7 +111,7 @@ struct cm__list {
 
 /* The header every record kind's struct begins with. */
 #define CM__PACKED 1u
-#define CM__PACKED_OWN 2u
+/* (2u was CM__PACKED_OWN: every short text is interned as it is packed.) */
 /* A handle's private copy of a packed version's head only: its own
  * scalar fields, its texts and lists still those of that version, which
  * it holds a reference to (released with it). Set by a change of a
@@ -133,8 +133,7 @@ struct cm__rec {
 	/* CM__PACKED: a committed version packed in one block
 	 * with its strings and lists (cm__rec_pack); its id is borrowed from
 	 * its slot. Never changed in place: a handle's first change clones
-	 * it. CM__PACKED_OWN: it holds its own copy of a text the intern
-	 * table did not have when it was packed (commit interns it). */
+	 * it. */
 	uint16_t packed;
 	int64_t revision; /* of the committed version this was read/derived from */
 	int64_t created;
@@ -627,13 +626,6 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
  * CM__TEXT_INTERN / CM__TEXT_CLIENT pointing at the store's shared copy
  * or the client slot's id (txn: where clients staged with it are found,
  * or NULL). Only the holder of the store's transaction packs. */
-/* Add the CM__TEXT_INTERN texts of version r, which its transaction is
- * committing, to the intern table, so that later packed versions share
- * them (saves only look texts up: work rolled back adds nothing). CM_OK
- * or CM_ENOMEM (the texts added so far stay: the table is a cache, no
- * record depends on them). For the holder of the store's transaction. */
-int cm__rec_intern(cm_store *s, const struct cm__kind *k,
-		   const struct cm__rec *r);
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		 const struct cm__rec *src, const char *id, const cm_txn *txn);
 void cm__rec_retain(struct cm__rec *r);

@@ -501,7 +501,6 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 	const struct cm__kind *k = cm__kind_get(op->kind);
 	struct cm__rec *r = op->rec;
 	const struct cm__rec *old = op->fresh ? NULL : op->sl->cur;
-	int fill;
 
 	r->revision = old ? old->revision + 1 : 1;
 	r->created = old ? old->created : txn->time;
@@ -514,16 +513,10 @@ static int prepare_op(cm_txn *txn, struct cm__op *op)
 		op->action = CM_ACTION_UPDATE;
 	/* Histories: the packed version is the op's alone until apply, so
 	 * its pending entries are filled in place (nothing to allocate). */
-	fill = k->history_off && hist_pending(rec_history(k, r));
-	if (fill)
+	/* Its texts are interned already: the save that packed it interned
+	 * the short ones, and the actor filled in is the interned one. */
+	if (k->history_off && hist_pending(rec_history(k, r)))
 		cm__hist_fill(txn, rec_history(k, r));
-	/* Committing texts join the intern table (if the commit fails, the
-	 * transaction takes them back with what its saves added): those it
-	 * lacked when the version was packed, and the actors just filled
-	 * in. */
-	if ((fill || (r->packed & CM__PACKED_OWN)) &&
-	    cm__rec_intern(txn->store, k, r))
-		return CM_ENOMEM;
 	if (k->prepare_op)
 		return k->prepare_op(txn, op);
 	return CM_OK;
