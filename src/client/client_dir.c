@@ -2,6 +2,7 @@
  * The client directory: cards of the committed clients and the tables
  * that find them by id and by identifier. See client_dir.h.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "client/client_dir.h"
@@ -393,11 +394,17 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents)
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 		s->client_dir = d;
 	}
+	/* A committed client has its card: only new ones need one. */
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
-		if (op->kind == CM_KIND_CLIENT &&
-		    (!cm__op_slot(op) || !cm__cdir_get(s, CM__SLOT_ID(cm__op_slot(op)))))
+		if (op->kind != CM_KIND_CLIENT)
+			continue;
+		if (!cm__op_slot(op))
 			fresh++;
+		assert(cm__op_slot(op) ||
+		       !cm__cdir_get(s, CM__SLOT_ID(cm__op_new_slot(op))));
+		assert(!cm__op_slot(op) ||
+		       cm__cdir_get(s, CM__SLOT_ID(cm__op_slot(op))));
 	}
 	if (grow_cards(s, d, d->ncards + fresh) ||
 	    grow_ids(s, d, d->ncards + fresh) ||

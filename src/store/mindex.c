@@ -125,7 +125,9 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		 * writer finds it (a client through its card), then
 		 * remembered for the add. */
 		const struct cm__slot *last = p->last;
-		if (!last || strcmp(CM__SLOT_ID(last), key) != 0)
+		if (borrow)
+			p->last = cm__slot_of_id(borrow);
+		else if (!last || strcmp(CM__SLOT_ID(last), key) != 0)
 			p->last = cm__slot_lookup_warm(
 				s, (int32_t)(ix->home_table - s->tables), key);
 		if (!(b = home_bucket_memo(ix, p, key)))

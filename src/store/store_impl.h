@@ -218,6 +218,13 @@ struct cm__slot {
 
 #define CM__SLOT_ID(sl) ((const char *)(sl)->kid + 1)
 
+/* The slot whose CM__SLOT_ID id is (that very pointer, not a copy). */
+static inline struct cm__slot *cm__slot_of_id(const char *id)
+{
+	return (struct cm__slot *)(uintptr_t)(id - 1 -
+					      offsetof(struct cm__slot, kid));
+}
+
 /* The slot a packed version, or a shallow copy of one, borrows its id
  * from: the record's own slot, found without a look-up (the committed
  * slot of a version read from the store; slots live as long as the
@@ -226,8 +233,7 @@ static inline struct cm__slot *cm__rec_slot(const struct cm__rec *r)
 {
 	if (!(r->packed & (CM__PACKED | CM__PACKED_SHALLOW)))
 		return NULL;
-	return (struct cm__slot *)(uintptr_t)(r->id - 1 -
-					      offsetof(struct cm__slot, kid));
+	return cm__slot_of_id(r->id);
 }
 
 /* Earlier revisions, oldest first: v[i] has revision i + 1. */
@@ -335,7 +341,9 @@ struct cm__mprep {
 };
 
 /* Plan one more entry under key. borrow: a string living as long as the
- * store to use as the key of a new bucket (NULL: copy key). */
+ * store to use as the key of a new bucket (NULL: copy key); in a
+ * slot-homed index, CM__SLOT_ID of key's record's slot, which is then not
+ * looked up again (NULL: looked up). */
 int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, const char *borrow);
 /* After the last cm__mindex_plan of a prep: make room in every planned
