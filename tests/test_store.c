@@ -245,6 +245,24 @@ static void test_commit_interns_new_texts(void **state)
 	assert_ptr_equal(v->case_manager,
 			 cm__intern_find(env.store, mgr, strlen(mgr)));
 	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	/* A change of an integer only (a shallow copy of the committed
+	 * version): the new version shares the same copy without looking it
+	 * up. */
+	cm_client_free(b);
+	assert_int_equal(cm_client_get(&b, env.store, cm_client_id(a)), CM_OK);
+	assert_int_equal(cm_client_set_int(b, CM_CLIENT_RISK_TIER, 3), CM_OK);
+	assert_true(((const struct cm__rec *)((const struct cm__handle *)(const void *)b)->rec)
+			    ->packed & CM__PACKED_SHALLOW);
+	assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+	assert_int_equal(cm_client_save(t, b), CM_OK);
+	v = (const struct cm__client *)cm__txn_staged(t, CM_KIND_CLIENT,
+						     cm_client_id(b));
+	assert_non_null(v);
+	assert_false(v->hdr.packed & CM__PACKED_SHALLOW);
+	assert_ptr_equal(v->case_manager,
+			 cm__intern_find(env.store, mgr, strlen(mgr)));
+	assert_int_equal(cm_txn_commit(t), CM_OK);
 	cm_client_free(a);
 	cm_client_free(b);
 	th_close(&env);

@@ -563,6 +563,10 @@ union pack_memo {
 struct pack_ctx {
 	cm_store *s;
 	const cm_txn *txn; /* finds clients staged with the record; or NULL */
+	/* The texts are a packed version's (the record is a shallow copy,
+	 * CM__PACKED_SHALLOW): each short one of an interned field is the
+	 * intern table's copy already, which the version's commit kept. */
+	int borrowed;
 	union pack_memo memo[PACK_MEMO];
 	unsigned nmemo, next;
 };
@@ -592,6 +596,8 @@ static const char *find_shared(const struct pack_ctx *c,
 		n = strlen(t);
 		if (n > CM__INTERN_MAX)
 			return NULL;
+		if (c->borrowed)
+			return t;
 		/* A save adds what it packs (a transaction that does not
 		 * commit takes it back: cm__intern_undo). */
 		if (!add)
@@ -833,6 +839,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 
 	c.s = s;
 	c.txn = txn;
+	c.borrowed = (src->packed & CM__PACKED_SHALLOW) != 0;
 	c.nmemo = c.next = 0;
 	w = kind_walk(k->kind);
 	size = obj_extra(&c, w, k->schema, src, head, &rc);
