@@ -275,8 +275,7 @@ static void index_discard(cm_store *s, cm_txn *txn)
 	cm__map_free(s, &p->seen);
 	cm__mprep_done(s, &p->bycm);
 	cm__cix_done(s);
-	cm__free(s, p);
-	txn->index_prep[CM_KIND_CLIENT] = NULL;
+	cm__txn_prep_end(txn, CM_KIND_CLIENT);
 }
 
 static int index_prepare(cm_store *s, cm_txn *txn)
@@ -287,10 +286,9 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 	uint32_t j;
 	int rc;
 
-	p = cm__zalloc(s, sizeof(*p));
+	p = cm__txn_prep_new(txn, CM_KIND_CLIENT, sizeof(*p));
 	if (!p)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	txn->index_prep[CM_KIND_CLIENT] = p;
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;

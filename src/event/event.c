@@ -147,23 +147,16 @@ long cm__event_next_of(const cm_store *s, const struct cm__bucket *b,
 
 static void index_discard(cm_store *s, cm_txn *txn)
 {
-	struct cm__mprep *p = txn->index_prep[CM_KIND_EVENT];
-
-	if (!p)
-		return;
-	cm__mprep_done(s, p);
-	cm__free(s, p);
-	txn->index_prep[CM_KIND_EVENT] = NULL;
+	cm__byclient_discard(s, txn, CM_KIND_EVENT);
 }
 
 static int index_prepare(cm_store *s, cm_txn *txn)
 {
-	struct cm__mprep *p = cm__zalloc(s, sizeof(*p));
+	struct cm__mprep *p = cm__txn_prep_new(txn, CM_KIND_EVENT, sizeof(*p));
 	size_t i;
 
 	if (!p)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	txn->index_prep[CM_KIND_EVENT] = p;
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;

@@ -185,23 +185,16 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 
 static void index_discard(cm_store *s, cm_txn *txn)
 {
-	struct cm__mprep *p = txn->index_prep[CM_KIND_SERVICE];
-
-	if (!p)
-		return;
-	cm__mprep_done(s, p);
-	cm__free(s, p);
-	txn->index_prep[CM_KIND_SERVICE] = NULL;
+	cm__byclient_discard(s, txn, CM_KIND_SERVICE);
 }
 
 static int index_prepare(cm_store *s, cm_txn *txn)
 {
-	struct cm__mprep *p = cm__zalloc(s, sizeof(*p));
+	struct cm__mprep *p = cm__txn_prep_new(txn, CM_KIND_SERVICE, sizeof(*p));
 	size_t i;
 
 	if (!p)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	txn->index_prep[CM_KIND_SERVICE] = p;
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__service *v = (const struct cm__service *)op->rec;

@@ -20,19 +20,17 @@ void cm__byclient_discard(cm_store *s, cm_txn *txn, int32_t kind)
 	if (!p)
 		return;
 	cm__mprep_done(s, p);
-	cm__free(s, p);
-	txn->index_prep[kind] = NULL;
+	cm__txn_prep_end(txn, kind);
 }
 
 int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
 			 struct cm__mindex *ix, size_t client_off)
 {
-	struct cm__mprep *p = cm__zalloc(s, sizeof(*p));
+	struct cm__mprep *p = cm__txn_prep_new(txn, kind, sizeof(*p));
 	size_t i;
 
 	if (!p)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
-	txn->index_prep[kind] = p;
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__slot *client;

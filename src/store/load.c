@@ -259,6 +259,7 @@ static int install(cm_store *s, struct loader *l)
 	}
 out:
 	cm__txn_discard(&txn, prepared);
+	cm__txn_prep_free(&txn);
 	/* Earlier revisions: into the slot (kept) or released. */
 	for (i = 0, j = 0; i < l->n; i++) {
 		struct cm__rec *r = l->recs[i];
@@ -595,6 +596,7 @@ static int take_in(cm_store *s, struct loader *l, cm_txn *txn)
 	}
 out:
 	cm__txn_discard(txn, prepared);
+	cm__txn_prep_free(txn);
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		if (rc == CM_OK) {

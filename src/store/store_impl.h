@@ -875,6 +875,9 @@ struct cm_txn {
 	 * versions borrow. */
 	const char *commit_actor;
 	void *index_prep[CM__KIND_MAX]; /* kind-private prepared data */
+	/* A kind's prepared data block after its commit, kept for its next
+	 * one (cm__txn_prep_new / _end); kept with the spare transaction. */
+	void *prep_spare[CM__KIND_MAX];
 	/* The slot cm__txn_slot / cm__txn_has found last (a loader saves a
 	 * client's records together: their checks, packing and index plans
 	 * look the same client up again and again), or NULL. Cleared when
@@ -918,6 +921,14 @@ int cm__txn_install(cm_txn *txn, int *prepared,
  * cm__txn_install or a commit) allocated and apply did not consume. */
 /* Free the store's spare transaction (at close). */
 void cm__txn_spare_free(cm_store *s);
+/* A kind's index_prepare: its zeroed block of `size` bytes (the same size
+ * every time for a kind), now txn->index_prep[kind]; NULL if out of
+ * memory. Its index_discard, after freeing what the block points to, ends
+ * with cm__txn_prep_end, which keeps the block for the next commit. */
+void *cm__txn_prep_new(cm_txn *txn, int32_t kind, size_t size);
+void cm__txn_prep_end(cm_txn *txn, int32_t kind);
+/* Free the blocks cm__txn_prep_end kept (a transaction not kept). */
+void cm__txn_prep_free(cm_txn *txn);
 void cm__txn_discard(cm_txn *txn, const int *prepared);
 /* 1 if record (kind, id) is committed or staged in txn. */
 int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id);

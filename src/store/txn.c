@@ -146,10 +146,41 @@ void cm__txn_spare_free(cm_store *s)
 
 	if (!txn)
 		return;
+	cm__txn_prep_free(txn);
 	cm__free(s, txn->ops);
 	cm__free(s, txn->held);
 	cm__free(s, txn);
 	s->spare_txn = NULL;
+}
+
+void *cm__txn_prep_new(cm_txn *txn, int32_t kind, size_t size)
+{
+	void *p = txn->prep_spare[kind];
+
+	if (p) {
+		txn->prep_spare[kind] = NULL;
+		memset(p, 0, size);
+	} else if (!(p = cm__zalloc(txn->store, size))) {
+		return NULL;
+	}
+	txn->index_prep[kind] = p;
+	return p;
+}
+
+void cm__txn_prep_end(cm_txn *txn, int32_t kind)
+{
+	txn->prep_spare[kind] = txn->index_prep[kind];
+	txn->index_prep[kind] = NULL;
+}
+
+void cm__txn_prep_free(cm_txn *txn)
+{
+	int k;
+
+	for (k = 0; k < CM__KIND_MAX; k++) {
+		cm__free(txn->store, txn->prep_spare[k]);
+		txn->prep_spare[k] = NULL;
+	}
 }
 
 int cm__txn_held_here(cm_store *s)
@@ -193,11 +224,14 @@ int cm_txn_begin(cm_txn **out, cm_store *s, const char *actor)
 		struct cm__op *ops = txn->ops;
 		struct cm__held *held = txn->held;
 		size_t opcap = txn->opcap, heldcap = txn->heldcap;
+		void *prep[CM__KIND_MAX];
+		memcpy(prep, txn->prep_spare, sizeof(prep));
 		memset(txn, 0, sizeof(*txn));
 		txn->ops = ops;
 		txn->opcap = opcap;
 		txn->held = held;
 		txn->heldcap = heldcap;
+		memcpy(txn->prep_spare, prep, sizeof(prep));
 	}
 	/* At most 256 bytes (checked above). */
 	memcpy(txn->actor, actor, strlen(actor) + 1);
