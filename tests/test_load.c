@@ -324,6 +324,22 @@ static void test_load_layouts_keep_encoding(void **state)
 	assert_string_equal(cm_event_text(e2, CM_EVENT_OUTCOME), "reached");
 	assert_null(cm_event_text(e2, CM_EVENT_DISPOSITION));
 	cm_event_free(e2);
+	{
+		/* The loaded amendment is known to the client's timeline. */
+		cm_event_row rows[4];
+		size_t n, k, seen = 0;
+		assert_int_equal(cm_event_timeline_rows(&n, NULL, rows, sizeof(rows[0]),
+							4, env.store, "client-1",
+							CM_TIME_NONE, CM_TIME_NONE, 0, 0),
+				 CM_OK);
+		assert_true(n <= 4);
+		for (k = 0; k < n && k < 4; k++)
+			if (strcmp(rows[k].id, eid) == 0) {
+				assert_true(rows[k].amended_by[0] != '\0');
+				seen++;
+			}
+		assert_int_equal(seen, 1);
+	}
 	th_close(&env);
 	host_free(&h);
 }

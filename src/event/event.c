@@ -112,12 +112,8 @@ long cm__event_amended_by(const cm_store *s, const struct cm__bucket *b,
 
 int cm__events_amended(const cm_store *s, const struct cm__bucket *b)
 {
-	uint32_t i;
-
-	for (i = 0; b && i < b->n; i++)
-		if (cm__event_amends(CM__EVENT_AT(s, b, i)))
-			return 1;
-	return 0;
+	(void)s;
+	return b && b->amended;
 }
 
 int cm__event_effective(const cm_store *s, const struct cm__bucket *b,
@@ -186,9 +182,13 @@ static void index_apply(cm_store *s, cm_txn *txn)
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
-		if (op->kind == CM_KIND_EVENT)
-			cm__mindex_add(&s->events_by_client, p, e->client_id,
-				       e->time, cm__op_new_slot(op));
+		struct cm__bucket *b;
+		if (op->kind != CM_KIND_EVENT)
+			continue;
+		b = cm__mindex_add(&s->events_by_client, p, e->client_id,
+				   e->time, cm__op_new_slot(op));
+		if (cm__event_amends(e))
+			b->amended = 1;
 	}
 }
 

@@ -38,7 +38,7 @@ long cm__event_amended_by(const cm_store *s, const struct cm__bucket *b,
 			  uint32_t i);
 
 /* 1 if any event in b amends another (most clients have none: rules then
- * skip the amendment scan). */
+ * skip the amendment scan). A flag of the bucket: no event is read. */
 int cm__events_amended(const cm_store *s, const struct cm__bucket *b);
 /* 1 if event i counts for a rule as of `end` (the first instant after the
  * as-of date): recorded as happening before end, and not corrected by an

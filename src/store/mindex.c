@@ -186,8 +186,9 @@ static uint32_t bucket_find(const struct cm__mindex *ix,
 	return lo;
 }
 
-void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
-		    const char *key, int64_t k, struct cm__slot *slot)
+struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
+				  const char *key, int64_t k,
+				  struct cm__slot *slot)
 {
 	struct cm__bucket *b = ix->home_table ? home_bucket_memo(ix, p, key)
 					      : bucket_get(&ix->map, key);
@@ -209,6 +210,7 @@ void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 	b->e[at].ref = slot->ref;
 	b->n++;
 	ix->total++;
+	return b;
 }
 
 void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,

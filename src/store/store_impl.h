@@ -310,6 +310,10 @@ struct cm__bucket {
 	uint8_t owns_key;    /* its map key is its own copy (else a slot's
 				id, which lives as long as the store) */
 	uint8_t live;        /* in the index map (not only in a prep) */
+	/* The events index: some event here amends another (set as it is
+	 * added; events never leave), so that rules and timelines skip the
+	 * search for amendments in the buckets, the most, that have none. */
+	uint8_t amended;
 };
 
 struct cm__mindex {
@@ -351,8 +355,8 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
  * CM_ENOMEM (buckets grown so far keep their room: nothing else
  * changes). */
 int cm__mindex_reserve(cm_store *s, struct cm__mprep *p);
-/* Add an entry planned with cm__mindex_plan. Cannot fail. */
-void cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
+/* Add an entry planned with cm__mindex_plan; its bucket. Cannot fail. */
+struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot);
 /* Remove an entry if present. Cannot fail. */
 void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
