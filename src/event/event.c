@@ -215,6 +215,22 @@ const struct cm__kind cm__event_kind = {
 #define H(e) cm__handle_of(e, &cm__event_kind)
 #define REC(e) ((const struct cm__event *)cm__handle_rec(e, &cm__event_kind))
 
+/* The checks of a new event's client id (not empty), type and time. */
+static int check_new(cm_store *s, const char *client_id, int32_t type,
+		     int64_t time)
+{
+	int rc;
+
+	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)))
+		return rc;
+	if (type < 1 || type > CM_EVENT_NOTE)
+		return cm__err(s, CM_ERANGE, "%d is not an event type", (int)type);
+	if (!cm__time_valid(time))
+		return cm__err(s, CM_EDATE, "event time %lld is not valid",
+			       (long long)time);
+	return CM_OK;
+}
+
 int cm_event_new(cm_event **out, cm_store *s, const char *client_id,
 		 int32_t type, int64_t time)
 {
@@ -224,13 +240,8 @@ int cm_event_new(cm_event **out, cm_store *s, const char *client_id,
 
 	if (!out || !s || !client_id || !client_id[0])
 		return cm__err(s, CM_EINVAL, "event new: NULL or empty argument");
-	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)))
+	if ((rc = check_new(s, client_id, type, time)))
 		return rc;
-	if (type < 1 || type > CM_EVENT_NOTE)
-		return cm__err(s, CM_ERANGE, "%d is not an event type", (int)type);
-	if (!cm__time_valid(time))
-		return cm__err(s, CM_EDATE, "event time %lld is not valid",
-			       (long long)time);
 	if ((rc = cm__handle_create(&h, s, &cm__event_kind)))
 		return rc;
 	e = (struct cm__event *)h->rec;
@@ -262,13 +273,8 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	if (out_id && out_id_size < CM_ID_BUFSIZE)
 		return cm__err(s, CM_EINVAL, "event add: the id buffer holds %zu "
 			       "bytes, not CM_ID_BUFSIZE", out_id_size);
-	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)))
+	if ((rc = check_new(s, client_id, type, time)))
 		return rc;
-	if (type < 1 || type > CM_EVENT_NOTE)
-		return cm__err(s, CM_ERANGE, "%d is not an event type", (int)type);
-	if (!cm__time_valid(time))
-		return cm__err(s, CM_EDATE, "event time %lld is not valid",
-			       (long long)time);
 	if (mode < CM_CONTACT_NONE || mode > CM_CONTACT_TELEHEALTH)
 		return cm__err(s, CM_ERANGE, "%d is not a contact mode", (int)mode);
 	if (n && (rc = cm__check_text(s, note, TEXT_FIELD->max, "text", 0)))
