@@ -1029,6 +1029,58 @@ static void test_ids_after_reopen(void **state)
 	rows_free(h.rows, h.nrows);
 }
 
+/* An amending event that refresh takes in from another store is known to
+ * the amended event's timeline (its client's bucket is marked). */
+static void test_refresh_amend(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_client *ca;
+	cm_event *e;
+	cm_event_iter *it;
+	cm_txn *t;
+	size_t changed;
+	char cid[40], e1[CM_ID_BUFSIZE], e2[40];
+	int amended = 0;
+	(void)state;
+
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	open_on(&b, &h, &shared_table);
+	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Shared"), CM_OK);
+	strcpy(cid, cm_client_id(ca));
+	commit_client(a.store, ca, "alice");
+	cm_client_free(ca);
+	assert_int_equal(cm_txn_begin(&t, a.store, "alice"), CM_OK);
+	assert_int_equal(cm_event_add(t, e1, sizeof(e1), cid, CM_EVENT_CONTACT, TH_T0, 1, "hi"), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	/* A amends it; B refreshes: its bucket must know. */
+	assert_int_equal(cm_event_new(&e, a.store, cid, CM_EVENT_NOTE, TH_T0 + 5), CM_OK);
+	assert_int_equal(cm_event_set_amends(e, e1), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, a.store, "alice"), CM_OK);
+	assert_int_equal(cm_event_save(t, e), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	strcpy(e2, cm_event_id(e));
+	cm_event_free(e);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(cm_event_timeline(&it, b.store, cid, CM_TIME_NONE, CM_TIME_NONE, 0), CM_OK);
+	while (cm_event_iter_next(&e, it) == CM_OK) {
+		const char *ab = cm_event_iter_amended_by(it);
+		if (ab && strcmp(ab, e2) == 0)
+			amended++;
+		cm_event_free(e);
+	}
+	cm_event_iter_free(it);
+	assert_int_equal(amended, 1);
+	th_close(&b);
+	th_close(&a);
+	rows_free(h.rows, h.nrows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1045,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_failures),
 		cmocka_unit_test(test_refresh_kept_revisions),
 		cmocka_unit_test(test_refresh_alloc_sweep),
+		cmocka_unit_test(test_refresh_amend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1077,7 +1077,11 @@ struct cm__rec *cm__handle_mut(struct cm__handle *h)
  * copy if it has one, else a copy of a packed version's head that borrows
  * the version's texts and lists (one allocation instead of one per text
  * and list: a recorded contact moves one date). NULL (CM_ENOMEM, the
- * handle unchanged) on failure. */
+ * handle unchanged) on failure.
+ * Packing a shallow copy shares its short interned texts as they are
+ * (pack_ctx.borrowed), which holds because h->rec is a committed version
+ * (whose texts the intern table keeps) and a shallow copy only ever has
+ * its integers changed: any other change makes a full copy first. */
 static struct cm__rec *handle_mut_head(struct cm__handle *h)
 {
 	const struct cm__kind *k = h->kind;
