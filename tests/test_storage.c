@@ -195,6 +195,16 @@ static void open_on(struct th_env *env, struct host *h, const cm_storage *t)
 	assert_int_equal(cm_store_open(&env->store, &o), CM_OK);
 }
 
+/* Two stores, a and b, on one fresh host storage h. */
+static void open_two(struct th_env *a, struct th_env *b, struct host *h,
+		     const cm_storage *t)
+{
+	memset(h, 0, sizeof(*h));
+	h->corrupt_row = -1;
+	open_on(a, h, t);
+	open_on(b, h, t);
+}
+
 /* Two transactions: create two clients; then change one's status and move
  * an identifier. Returns the number of commits that succeeded. */
 static int scenario(struct th_env *env)
@@ -533,10 +543,7 @@ static void test_load_contradiction(void **state)
 	 * other's; storage (which checks revisions, not identifiers) takes
 	 * both. The stored state contradicts itself, and opening it is
 	 * refused rather than silently picking one. */
-	memset(&h, 0, sizeof(h));
-	h.corrupt_row = -1;
-	open_on(&a, &h, &host_table);
-	open_on(&b, &h, &host_table);
+	open_two(&a, &b, &h, &host_table);
 	assert_int_equal(cm_client_new(&c, a.store), CM_OK);
 	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "One"), CM_OK);
 	assert_int_equal(cm_client_set_identifier(c, "MRN", "DUP-1"), CM_OK);
@@ -685,10 +692,7 @@ static void test_refresh(void **state)
 	char id[40];
 	(void)state;
 
-	memset(&h, 0, sizeof(h));
-	h.corrupt_row = -1;
-	open_on(&a, &h, &shared_table);
-	open_on(&b, &h, &shared_table);
+	open_two(&a, &b, &h, &shared_table);
 	assert_int_equal(h.since_calls, 2); /* open went through load_since */
 	assert_int_equal(cm_store_set_change_callback(b.store, count_change, &ch), CM_OK);
 
@@ -785,10 +789,7 @@ static void test_refresh_failures(void **state)
 	char msg[256];
 	(void)state;
 
-	memset(&h, 0, sizeof(h));
-	h.corrupt_row = -1;
-	open_on(&a, &h, &shared_table);
-	open_on(&b, &h, &shared_table);
+	open_two(&a, &b, &h, &shared_table);
 	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
 	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Fail"), CM_OK);
 	assert_int_equal(cm_client_set_identifier(ca, "MRN", "F1"), CM_OK);
@@ -1044,10 +1045,7 @@ static void test_refresh_amend(void **state)
 	int amended = 0;
 	(void)state;
 
-	memset(&h, 0, sizeof(h));
-	h.corrupt_row = -1;
-	open_on(&a, &h, &shared_table);
-	open_on(&b, &h, &shared_table);
+	open_two(&a, &b, &h, &shared_table);
 	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
 	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Shared"), CM_OK);
 	strcpy(cid, cm_client_id(ca));
