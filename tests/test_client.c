@@ -1,9 +1,12 @@
 /* Clients: fields, validation, lifecycle, identifiers, lists, conflicts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/hashmap.h"
 #include "fixtures.h"
 #include "harness.h"
+#include "store/store_impl.h"
 
 static struct th_env env;
 
@@ -401,6 +404,153 @@ static void test_identifiers(void **state)
 	cm_client_free(c);
 }
 
+/* Identifier i of the collision search: system "A" or "B" (by i's parity),
+ * value "v<i>"; its key ("system\0value") in key, its length returned. */
+static size_t search_key(char key[32], char sys[2], char val[16], uint32_t i)
+{
+	sys[0] = (char)('A' + (i & 1));
+	sys[1] = '\0';
+	snprintf(val, 16, "v%u", (unsigned)i);
+	memcpy(key, sys, 2);
+	memcpy(key + 2, val, strlen(val));
+	return 2 + strlen(val);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Two identifiers of different systems whose keys share the identifier
+ * table's 32-bit hash (a birthday search: 400,000 keys hold about 18
+ * colliding pairs). */
+static void colliding_identifiers(char sys[2][2], char val[2][16])
+{
+	enum { N = 400000 };
+	uint64_t *h = malloc(N * sizeof(*h));
+	char key[32], s[2], v[16];
+	uint32_t i;
+
+	assert_non_null(h);
+	for (i = 0; i < N; i++)
+		h[i] = (uint64_t)cm__hash(key, search_key(key, s, v, i)) << 32 | i;
+	qsort(h, N, sizeof(*h), cmp_u64);
+	for (i = 1; i < N; i++) {
+		uint32_t a = (uint32_t)h[i - 1], b = (uint32_t)h[i];
+		if (h[i] >> 32 != h[i - 1] >> 32 || (a & 1) == (b & 1))
+			continue;
+		search_key(key, sys[0], val[0], a);
+		search_key(key, sys[1], val[1], b);
+		free(h);
+		return;
+	}
+	free(h);
+	fail_msg("no colliding pair of identifier keys found");
+}
+
+/* The found client of identifier (sys, val) is c (NULL: none is). */
+static void assert_holder(const char *sys, const char *val, const cm_client *c)
+{
+	cm_client *g = NULL;
+	cm_client_summary sm;
+	int rc = cm_client_find(&g, env.store, sys, val);
+
+	sm.version = CM_CLIENT_SUMMARY_VERSION;
+
+	if (!c) {
+		assert_int_equal(rc, CM_ENOTFOUND);
+		assert_int_equal(cm_client_find_summary(&sm, env.store, sys, val),
+				 CM_ENOTFOUND);
+		return;
+	}
+	assert_int_equal(rc, CM_OK);
+	assert_string_equal(cm_client_id(g), cm_client_id(c));
+	cm_client_free(g);
+	assert_int_equal(cm_client_find_summary(&sm, env.store, sys, val), CM_OK);
+	assert_string_equal(sm.id, cm_client_id(c));
+}
+
+/* The identifier table keeps only a key's hash and its holder's card:
+ * keys sharing a hash (on two clients or on one), a client's later
+ * identifiers, and keys too long to be inline on the card are all found
+ * by their key, and go when their holder gives them up. */
+static void test_identifier_table(void **state)
+{
+	char sys[2][2], val[2][16], longsys[257], longval[129];
+	cm_client *a = new_client("Uno", NULL), *b = new_client("Dos", NULL);
+	cm_client *c = new_client("Tres", NULL), *d;
+	(void)state;
+
+	colliding_identifiers(sys, val);
+	/* Two clients whose keys collide. */
+	assert_int_equal(cm_client_set_identifier(a, sys[0], val[0]), CM_OK);
+	assert_int_equal(cm_client_set_identifier(b, sys[1], val[1]), CM_OK);
+	assert_int_equal(save1(a), CM_OK);
+	assert_int_equal(save1(b), CM_OK);
+	assert_holder(sys[0], val[0], a);
+	assert_holder(sys[1], val[1], b);
+	assert_holder(sys[1], val[0], NULL);
+	assert_int_equal(cm__cdir_ident_count(env.store), 2);
+	/* The second gives its up (its entry is the later in the probe
+	 * run): the first's stays; then the first's goes too. */
+	assert_int_equal(cm_client_set_identifier(b, sys[1], NULL), CM_OK);
+	assert_int_equal(save1(b), CM_OK);
+	assert_holder(sys[1], val[1], NULL);
+	assert_holder(sys[0], val[0], a);
+	assert_int_equal(cm__cdir_ident_count(env.store), 1);
+	assert_int_equal(cm_client_set_identifier(a, sys[0], NULL), CM_OK);
+	assert_int_equal(save1(a), CM_OK);
+	assert_holder(sys[0], val[0], NULL);
+	assert_int_equal(cm__cdir_ident_count(env.store), 0);
+
+	/* One client holding both: either goes alone. */
+	assert_int_equal(cm_client_set_identifier(c, sys[0], val[0]), CM_OK);
+	assert_int_equal(cm_client_set_identifier(c, sys[1], val[1]), CM_OK);
+	assert_int_equal(save1(c), CM_OK);
+	assert_holder(sys[0], val[0], c);
+	assert_holder(sys[1], val[1], c);
+	assert_int_equal(cm_client_set_identifier(c, sys[0], NULL), CM_OK);
+	assert_int_equal(save1(c), CM_OK);
+	assert_holder(sys[0], val[0], NULL);
+	assert_holder(sys[1], val[1], c);
+	assert_int_equal(cm__cdir_ident_count(env.store), 1);
+	/* ... and another client then takes the one given up. */
+	assert_int_equal(cm_client_set_identifier(a, sys[0], val[0]), CM_OK);
+	assert_int_equal(save1(a), CM_OK);
+	assert_holder(sys[0], val[0], a);
+	assert_holder(sys[1], val[1], c);
+
+	/* A first identifier too long for the card, then others. */
+	memset(longsys, 's', 256);
+	longsys[256] = '\0';
+	memset(longval, 'v', 128);
+	longval[128] = '\0';
+	d = new_client("Cuatro", "Long");
+	assert_int_equal(cm_client_set_identifier(d, longsys, longval), CM_OK);
+	assert_int_equal(cm_client_set_identifier(d, "MRN", "d-2"), CM_OK);
+	assert_int_equal(cm_client_set_identifier(d, "X", "d-3"), CM_OK);
+	assert_int_equal(save1(d), CM_OK);
+	assert_holder(longsys, longval, d);
+	assert_holder("MRN", "d-2", d);
+	assert_holder("X", "d-3", d);
+	longval[127] = 'w';
+	assert_holder(longsys, longval, NULL);
+	longval[127] = 'v';
+	assert_holder("MRN", "d-3", NULL);
+	/* The long one goes: the card's first identifier is now MRN. */
+	assert_int_equal(cm_client_set_identifier(d, longsys, NULL), CM_OK);
+	assert_int_equal(save1(d), CM_OK);
+	assert_holder(longsys, longval, NULL);
+	assert_holder("MRN", "d-2", d);
+	assert_holder("X", "d-3", d);
+	assert_int_equal(cm__cdir_ident_count(env.store), 4);
+	cm_client_free(a);
+	cm_client_free(b);
+	cm_client_free(c);
+	cm_client_free(d);
+}
+
 static void test_identifier_uniqueness(void **state)
 {
 	cm_client *a = new_client("Uno", NULL), *b = new_client("Dos", NULL);
@@ -775,6 +925,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identifiers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identifier_uniqueness, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identifier_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_and_team, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_and_team_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_rules, setup, teardown),

@@ -247,8 +247,8 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	return CM_OK;
 }
 
-/* Prepared at commit: the identifier keys each op adds (owned here until
- * apply hands them to the client directory). */
+/* Prepared at commit: the identifier keys each op adds (owned here; the
+ * client directory keeps no copy). */
 struct ident_add {
 	char *key;
 	size_t len;
@@ -355,16 +355,15 @@ static void index_apply(cm_store *s, cm_txn *txn)
 			if (has_ident(c, e->system, e->value))
 				continue;
 			cm__cdir_ident_del(s, key,
-					   ident_key(key, e->system, e->value));
+					   ident_key(key, e->system, e->value),
+					   CM__SLOT_ID(cm__op_slot(op)));
 		}
 	}
 	for (i = 0; i < p->n; i++) {
 		struct cm__op *op = p->adds[i].op;
 		struct cm__slot *slot = op->sl;
 		cm__cdir_ident_put(s, p->adds[i].key, p->adds[i].len, CM__SLOT_ID(slot));
-		p->adds[i].key = NULL; /* now the directory's */
 	}
-	p->n = 0;
 	cm__bycm_apply(s, txn, &p->bycm);
 	cm__cix_apply(s, txn);
 }

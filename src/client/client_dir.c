@@ -7,17 +7,7 @@
 
 #include "client/client_dir.h"
 
-/* An identifier key of at most IKEY_INLINE bytes is kept in the entry;
- * a longer one is a separate allocation the table owns (pointer and length
- * in key[]). */
-#define IKEY_INLINE 23
-
-struct cm__cident {
-	uint32_t hash;
-	uint32_t card; /* card number + 1; 0: empty */
-	uint8_t klen;  /* key length if inline, else CM__CARD_FAR */
-	char key[IKEY_INLINE];
-};
+_Static_assert(sizeof(struct cm__card) == 128, "a card is two cache lines");
 
 #define CARD_ALIGN 64
 
@@ -54,6 +44,52 @@ static void card_fill(struct cm__card *cd, const struct cm__client *c)
 		cd->len[i] = (uint8_t)n;
 		used += n;
 	}
+	cd->nident = (uint8_t)(c->idents.count < 255 ? c->idents.count : 255);
+	cd->ilen = 0;
+	if (c->idents.count) {
+		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, 0);
+		size_t a = strlen(e->system), b = strlen(e->value);
+		n = a + 1 + b;
+		if (n > CM__CARD_TEXT - used) {
+			cd->ilen = CM__CARD_FAR;
+		} else {
+			char *k = cd->text + CM__CARD_TEXT - n;
+			memcpy(k, e->system, a + 1);
+			memcpy(k + a + 1, e->value, b);
+			cd->ilen = (uint8_t)(n + 1);
+		}
+	}
+}
+
+/* 1 if identifier e's key is key (n bytes, "system\0value"). */
+static int ident_is(const struct cm__ident *e, const char *key, size_t n)
+{
+	size_t a = strlen(e->system);
+
+	return a < n && memcmp(e->system, key, a + 1) == 0 &&
+	       strlen(e->value) == n - a - 1 &&
+	       memcmp(e->value, key + a + 1, n - a - 1) == 0;
+}
+
+/* 1 if the client of card cd holds identifier key (n bytes). */
+static int card_holds(const struct cm__card *cd, const char *key, size_t n)
+{
+	const struct cm__client *c = cd->rec;
+	uint32_t i;
+
+	if (!cd->ilen)
+		return 0;
+	if (cd->ilen != CM__CARD_FAR) {
+		if (cd->ilen == n + 1 &&
+		    memcmp(cd->text + CM__CARD_TEXT - n, key, n) == 0)
+			return 1;
+		if (cd->nident == 1)
+			return 0;
+	}
+	for (i = 0; i < c->idents.count; i++)
+		if (ident_is(CM__LIST_AT(&c->idents, struct cm__ident, i), key, n))
+			return 1;
+	return 0;
 }
 
 const char *cm__card_text(const struct cm__card *cd, int i)
@@ -153,48 +189,20 @@ struct cm__slot *cm__cdir_slot(const cm_store *s, const char *id)
 
 /* ---- the identifier table ---------------------------------------------- */
 
-static const char *ident_key(const struct cm__cident *e, size_t *n)
-{
-	const char *p;
-	uint32_t len;
-
-	if (e->klen != CM__CARD_FAR) {
-		*n = e->klen;
-		return e->key;
-	}
-	memcpy(&p, e->key, sizeof(p));
-	memcpy(&len, e->key + sizeof(p), sizeof(len));
-	*n = len;
-	return p;
-}
-
-/* Free the key of entry e if the table owns it (a long one). */
-static void ident_free(cm_store *s, const struct cm__cident *e)
-{
-	char *p;
-
-	if (e->klen != CM__CARD_FAR)
-		return;
-	memcpy(&p, e->key, sizeof(p));
-	cm__free(s, p);
-}
-
-static size_t ident_slot(const struct cm__cdir *d, const char *key, size_t n,
-			 uint32_t h)
+/* The identifier table's entry for key (n bytes, hash h), or its empty
+ * entry. */
+static uint64_t *ident_slot(const struct cm__cdir *d, const char *key,
+			    size_t n, uint32_t h)
 {
 	size_t mask = d->ixcap - 1, i = h & mask;
 
 	for (;; i = (i + 1) & mask) {
-		const struct cm__cident *e = &d->byident[i];
-		const char *k;
-		size_t kn;
-		if (!e->card)
-			return i;
-		if (e->hash != h)
-			continue;
-		k = ident_key(e, &kn);
-		if (kn == n && memcmp(k, key, n) == 0)
-			return i;
+		uint64_t e = d->byident[i];
+		if (!e)
+			return &d->byident[i];
+		if ((uint32_t)(e >> 32) == h &&
+		    card_holds(&d->cards[(uint32_t)e - 1], key, n))
+			return &d->byident[i];
 	}
 }
 
@@ -230,67 +238,70 @@ const struct cm__card *cm__cdir_find(const cm_store *s, const char *key,
 				     size_t n)
 {
 	const struct cm__cdir *d = s->client_dir;
-	const struct cm__cident *e;
+	uint64_t e;
 
 	if (!d || !d->ixcount)
 		return NULL;
-	e = &d->byident[ident_slot(d, key, n, cm__hash(key, n))];
-	return e->card ? &d->cards[e->card - 1] : NULL;
+	e = *ident_slot(d, key, n, cm__hash(key, n));
+	return e ? &d->cards[(uint32_t)e - 1] : NULL;
 }
 
-void cm__cdir_ident_put(cm_store *s, char *key, size_t n,
+/* The id table's entry of committed client id: its hash and card. */
+static uint64_t card_entry(const struct cm__cdir *d, const char *id)
+{
+	size_t n = strlen(id);
+
+	return *id_slot(d, id, n, cm__hash(id, n));
+}
+
+void cm__cdir_ident_put(cm_store *s, const char *key, size_t n,
 			const char *client_id)
 {
 	struct cm__cdir *d = s->client_dir;
 	uint32_t h = cm__hash(key, n);
-	uint64_t c = *id_slot(d, client_id, strlen(client_id),
-			      cm__hash(client_id, strlen(client_id)));
-	struct cm__cident *e = &d->byident[ident_slot(d, key, n, h)];
+	size_t mask = d->ixcap - 1, i = h & mask;
+	uint32_t card = (uint32_t)card_entry(d, client_id);
 
-	if (!e->card) {
-		d->ixcount++;
-		e->hash = h;
-		if (n <= IKEY_INLINE) {
-			e->klen = (uint8_t)n;
-			memcpy(e->key, key, n);
-		} else {
-			uint32_t len = (uint32_t)n;
-			e->klen = CM__CARD_FAR;
-			memcpy(e->key, &key, sizeof(key));
-			memcpy(e->key + sizeof(key), &len, sizeof(len));
-			key = NULL; /* kept */
-		}
-	}
-	e->card = (uint32_t)c;
-	cm__free(s, key);
+	/* No one else holds key (an entry found for it can only be the
+	 * entry of another key of this holder with the same hash). */
+	assert(!*ident_slot(d, key, n, h) ||
+	       (uint32_t)*ident_slot(d, key, n, h) == card);
+	while (d->byident[i])
+		i = (i + 1) & mask;
+	d->byident[i] = (uint64_t)h << 32 | card;
+	d->ixcount++;
 }
 
-void cm__cdir_ident_del(cm_store *s, const char *key, size_t n)
+void cm__cdir_ident_del(cm_store *s, const char *key, size_t n,
+			const char *client_id)
 {
 	struct cm__cdir *d = s->client_dir;
 	size_t mask, i, j;
+	uint64_t want;
+	uint32_t h;
 
 	if (!d || !d->ixcount)
 		return;
+	h = cm__hash(key, n);
+	want = (uint64_t)h << 32 | (uint32_t)card_entry(d, client_id);
 	mask = d->ixcap - 1;
-	i = ident_slot(d, key, n, cm__hash(key, n));
-	if (!d->byident[i].card)
-		return;
-	ident_free(s, &d->byident[i]);
+	for (i = h & mask; d->byident[i] != want; i = (i + 1) & mask)
+		if (!d->byident[i])
+			return;
 	/* Backward shift: pull later members of the probe run into the gap. */
 	j = i;
 	for (;;) {
 		size_t home;
 		j = (j + 1) & mask;
-		if (!d->byident[j].card)
+		if (!d->byident[j])
 			break;
-		home = d->byident[j].hash & mask;
+		home = (d->byident[j] >> 32) & mask;
 		if (cm__probe_moves(home, i, j)) {
 			d->byident[i] = d->byident[j];
 			i = j;
 		}
 	}
-	memset(&d->byident[i], 0, sizeof(d->byident[i]));
+	d->byident[i] = 0;
 	d->ixcount--;
 }
 
@@ -310,51 +321,29 @@ static int table_cap(size_t need, size_t *cap, size_t elem)
 	return CM_OK;
 }
 
-static int grow_ids(cm_store *s, struct cm__cdir *d, size_t need)
+/* Room in table *t (capacity *cap, 8-byte entries hash << 32 | card + 1)
+ * for need entries. */
+static int grow_table(cm_store *s, uint64_t **t, size_t *cap, size_t need)
 {
-	size_t cap, i;
-	uint64_t *t;
+	size_t c, i;
+	uint64_t *n;
 
-	if (d->idcap && need <= d->idcap - d->idcap / 4)
+	if (*cap && need <= *cap - *cap / 4)
 		return CM_OK;
-	if (table_cap(need, &cap, sizeof(*t)) || !(t = cm__zalloc(s, cap * sizeof(*t))))
+	if (table_cap(need, &c, sizeof(*n)) || !(n = cm__zalloc(s, c * sizeof(*n))))
 		return CM_ENOMEM;
-	for (i = 0; i < d->idcap; i++) {
-		uint64_t e = d->byid[i];
+	for (i = 0; i < *cap; i++) {
+		uint64_t e = (*t)[i];
 		size_t j;
 		if (!e)
 			continue;
-		for (j = (e >> 32) & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
+		for (j = (e >> 32) & (c - 1); n[j]; j = (j + 1) & (c - 1))
 			;
-		t[j] = e;
+		n[j] = e;
 	}
-	cm__free(s, d->byid);
-	d->byid = t;
-	d->idcap = cap;
-	return CM_OK;
-}
-
-static int grow_idents(cm_store *s, struct cm__cdir *d, size_t need)
-{
-	size_t cap, i;
-	struct cm__cident *t;
-
-	if (d->ixcap && need <= d->ixcap - d->ixcap / 4)
-		return CM_OK;
-	if (table_cap(need, &cap, sizeof(*t)) || !(t = cm__zalloc(s, cap * sizeof(*t))))
-		return CM_ENOMEM;
-	for (i = 0; i < d->ixcap; i++) {
-		size_t j;
-		if (!d->byident[i].card)
-			continue;
-		for (j = d->byident[i].hash & (cap - 1); t[j].card;
-		     j = (j + 1) & (cap - 1))
-			;
-		t[j] = d->byident[i];
-	}
-	cm__free(s, d->byident);
-	d->byident = t;
-	d->ixcap = cap;
+	cm__free(s, *t);
+	*t = n;
+	*cap = c;
 	return CM_OK;
 }
 
@@ -407,8 +396,8 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents)
 		       cm__cdir_get(s, CM__SLOT_ID(cm__op_slot(op))));
 	}
 	if (grow_cards(s, d, d->ncards + fresh) ||
-	    grow_ids(s, d, d->ncards + fresh) ||
-	    grow_idents(s, d, d->ixcount + new_idents))
+	    grow_table(s, &d->byid, &d->idcap, d->ncards + fresh) ||
+	    grow_table(s, &d->byident, &d->ixcap, d->ixcount + new_idents))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
@@ -444,13 +433,9 @@ void cm__cdir_apply_cards(cm_store *s, cm_txn *txn)
 void cm__cdir_free(cm_store *s)
 {
 	struct cm__cdir *d = s->client_dir;
-	size_t i;
 
 	if (!d)
 		return;
-	for (i = 0; i < d->ixcap; i++)
-		if (d->byident[i].card)
-			ident_free(s, &d->byident[i]);
 	cm__free(s, d->raw);
 	cm__free(s, d->byid);
 	cm__free(s, d->byident);

@@ -7,15 +7,21 @@
  * 128-byte card aligned to a cache line, in a dense array: the current
  * version, the fields a summary read returns (status, risk tier, dates,
  * revision) and the id, family and given names and case manager inline
- * when they fit. Two small open-addressing tables of card numbers find a
- * card by id (8-byte entries; the id is checked on the card) and by
- * identifier (32-byte entries holding short keys inline). A look-up is
- * then a probe in a table that stays in cache plus one card: one miss,
- * where the map path had three.
+ * when they fit. Two small open-addressing tables of 8-byte entries (a
+ * key's 32-bit hash and a card number) find a card by id and by
+ * identifier; the key is checked on the card, which holds the id and the
+ * client's first identifier inline (the record's identifier list is read
+ * only for a client's other identifiers, or a key too long for its
+ * card). A look-up is then a probe in a table that stays in cache plus
+ * one card: one miss, where the map path had three.
  *
  * The identifier table is the store's one identifier index: look-ups
  * (cm_client_find) and the uniqueness checks at save and commit
  * (client.c) both go through cm__cdir_find.
+ *
+ * An identifier entry is the hash of its key and the card of its holder,
+ * nothing else: the same holder's keys of one hash have equal entries, so
+ * removing any one of them leaves the same table.
  *
  * Kept by the client kind's index hooks: cm__cdir_prepare (phase 1, under
  * the write lock: may fail, changes nothing visible) reserves all that
@@ -33,7 +39,7 @@ enum { CM__CARD_ID, CM__CARD_FAMILY, CM__CARD_GIVEN, CM__CARD_MANAGER,
 
 /* len[] value of a text that did not fit: read it from the record. */
 #define CM__CARD_FAR 0xff
-#define CM__CARD_TEXT 88
+#define CM__CARD_TEXT 86
 
 struct cm__card {
 	const struct cm__client *rec; /* the current version */
@@ -43,10 +49,13 @@ struct cm__card {
 	 * text being inline in text[] after the earlier inline ones. The id
 	 * (at most CM__ID_MAX bytes) always fits. */
 	uint8_t len[CM__CARD_NTEXT];
+	/* The key ("system\0value") of the client's first identifier: 0
+	 * if it has none, CM__CARD_FAR if it did not fit, else its length
+	 * + 1, inline at the end of text[] (after the texts). */
+	uint8_t ilen;
+	uint8_t nident; /* identifiers the client has, at most 255 */
 	char text[CM__CARD_TEXT];
 };
-
-struct cm__cident; /* an identifier table entry */
 
 struct cm__cdir {
 	void *raw;              /* the cards' allocation */
@@ -54,7 +63,7 @@ struct cm__cdir {
 	size_t ncards, capcards;
 	uint64_t *byid;         /* hash << 32 | card + 1; 0: empty */
 	size_t idcap;           /* 0 or a power of two; count is ncards */
-	struct cm__cident *byident;
+	uint64_t *byident;      /* hash << 32 | card + 1; 0: empty */
 	size_t ixcap, ixcount;
 };
 
@@ -64,12 +73,14 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents);
 /* Apply: every client op's card now describes op->rec (new clients get a
  * card). Before the identifier changes. */
 void cm__cdir_apply_cards(cm_store *s, cm_txn *txn);
-/* Apply: an identifier key ("system\0value", n bytes) goes or comes, the
- * card of committed client client_id holding it. A put takes key, which
- * must be free in the table (cm__alloc'd, length n): the table keeps a
- * long one and frees one it holds inline. */
-void cm__cdir_ident_del(cm_store *s, const char *key, size_t n);
-void cm__cdir_ident_put(cm_store *s, char *key, size_t n,
+/* Apply, after cm__cdir_apply_cards: an identifier key ("system\0value",
+ * n bytes) goes or comes, committed client client_id (its card) being
+ * its holder. A put's key must be free in the table, which keeps no
+ * copy of it; a del names the key's holder before this transaction (its
+ * card may no longer hold the key). Removals first, then puts. */
+void cm__cdir_ident_del(cm_store *s, const char *key, size_t n,
+			const char *client_id);
+void cm__cdir_ident_put(cm_store *s, const char *key, size_t n,
 			const char *client_id);
 
 /* The card of committed client id / of identifier key, or NULL. Caller
