@@ -652,19 +652,22 @@ static void test_record_contact_refused(void **state)
 
 /* ---- allocation-failure sweep ------------------------------------------ */
 
+/* The id of the setup's event, which the swept transaction amends. */
+static char sweep_amended[40];
+
 static void sweep_setup(struct th_env *e)
 {
 	fx_client(e, "c1", "cm-a", 2, TH_D0);
-	fx_event(e, NULL, "c1", CM_EVENT_DISCHARGE, FX_AT(TH_D0 - 2, 9));
+	fx_event(e, sweep_amended, "c1", CM_EVENT_DISCHARGE, FX_AT(TH_D0 - 2, 9));
 }
 
 static int sweep_run(struct th_env *e)
 {
 	cm_client *c = NULL, *n = NULL;
-	cm_event *ev = NULL, *a = NULL, *x = NULL;
+	cm_event *ev = NULL, *a = NULL, *x = NULL, *am = NULL;
 	cm_event_iter *it = NULL;
 	cm_txn *txn = NULL;
-	int rc;
+	int rc, i;
 
 	FX_TRY(e, rc, cm_client_get(&c, e->store, "c1"));
 	FX_TRY(e, rc, cm_client_new(&n, e->store));
@@ -678,6 +681,10 @@ static int sweep_run(struct th_env *e)
 	FX_TRY(e, rc, cm_client_record_contact(txn, c, ev));
 	FX_TRY(e, rc, cm_event_add(txn, NULL, 0, "c1", CM_EVENT_NOTE, TH_T0 - 60,
 				   CM_CONTACT_NONE, "added"));
+	FX_TRY(e, rc, cm_event_new(&am, e->store, "c1", CM_EVENT_DISCHARGE,
+				   FX_AT(TH_D0 - 1, 9)));
+	FX_TRY(e, rc, cm_event_set_amends(am, sweep_amended));
+	FX_TRY(e, rc, cm_event_save(txn, am));
 	rc = cm_txn_commit(txn);
 	txn = NULL;
 	if (rc) {
@@ -686,13 +693,22 @@ static int sweep_run(struct th_env *e)
 	}
 	FX_TRY(e, rc, cm_event_timeline(&it, e->store, "c1", CM_TIME_NONE,
 					CM_TIME_NONE, 1));
-	assert_int_equal(cm_event_iter_count(it), 3);
+	assert_int_equal(cm_event_iter_count(it), 4);
 	FX_TRY(e, rc, cm_event_iter_next(&x, it));
 	assert_int_equal(cm_event_type(x), CM_EVENT_CONTACT);
+	/* The oldest, last: the amended discharge. */
+	for (i = 0; i < 3; i++) {
+		cm_event_free(x);
+		x = NULL;
+		FX_TRY(e, rc, cm_event_iter_next(&x, it));
+	}
+	assert_string_equal(cm_event_id(x), sweep_amended);
+	assert_string_equal(cm_event_iter_amended_by(it), cm_event_id(am));
 fail:
 	cm_event_iter_free(it);
 	cm_txn_rollback(txn);
 	cm_event_free(x);
+	cm_event_free(am);
 	cm_event_free(a);
 	cm_event_free(ev);
 	cm_client_free(n);

@@ -378,6 +378,72 @@ static void test_reload(void **state)
 	th_open(&env);
 }
 
+/* The amended_by of c1's event id in its timeline rows into by ("" if
+ * none). */
+static void amended_by_of(char by[65], const char *id)
+{
+	cm_event_row r[16];
+	size_t n, j;
+
+	assert_int_equal(cm_event_timeline_rows(&n, NULL, r, sizeof(r[0]), 16,
+						env.store, "c1", CM_TIME_NONE,
+						CM_TIME_NONE, 0, 0), CM_OK);
+	for (j = 0; j < n; j++) {
+		if (strcmp(r[j].id, id) == 0) {
+			strcpy(by, r[j].amended_by);
+			return;
+		}
+	}
+	fail_msg("event %s not in the timeline", id);
+}
+
+/* An event's amendment is the latest of its amendments in the client's
+ * timeline (by time, then id), whatever the order they were committed
+ * in; amendments amend too; and a reload from the journal gives the
+ * same. */
+static void test_amendment_order(void **state)
+{
+	char dir[64], path[96], wrong[40], late[40], early[40], fix[40];
+	char by[65];
+	int pass;
+	(void)state;
+
+	th_close(&env);
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	fx_client(&env, "c1", "m1", 1, TH_D0);
+	add_event(wrong, "c1", CM_EVENT_APPOINTMENT_MISSED, FX_AT(TH_D0, 3),
+		  CM_CONTACT_NONE, "missed", NULL);
+	add_event(late, "c1", CM_EVENT_APPOINTMENT_KEPT, FX_AT(TH_D0, 8),
+		  CM_CONTACT_VISIT, "kept", wrong);
+	/* Committed after, but earlier in the timeline: not the latest. */
+	add_event(early, "c1", CM_EVENT_APPOINTMENT_KEPT, FX_AT(TH_D0, 5),
+		  CM_CONTACT_PHONE, "kept, by phone", wrong);
+	add_event(fix, "c1", CM_EVENT_NOTE, FX_AT(TH_D0, 9), CM_CONTACT_NONE,
+		  "corrects the visit", late);
+	for (pass = 0; pass < 2; pass++) {
+		amended_by_of(by, wrong);
+		assert_string_equal(by, late);
+		amended_by_of(by, late);
+		assert_string_equal(by, fix);
+		amended_by_of(by, early);
+		assert_string_equal(by, "");
+		amended_by_of(by, fix);
+		assert_string_equal(by, "");
+		th_close(&env);
+		th_open_journal(&env, path);
+	}
+	/* A later amendment takes over. */
+	add_event(late, "c1", CM_EVENT_APPOINTMENT_KEPT, FX_AT(TH_D0, 10),
+		  CM_CONTACT_VISIT, "kept, confirmed", wrong);
+	amended_by_of(by, wrong);
+	assert_string_equal(by, late);
+	th_close(&env);
+	fx_rmdir(dir);
+	th_open(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_allocation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_amendment_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,19 +95,13 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	return CM_OK;
 }
 
-long cm__event_amended_by(const cm_store *s, const struct cm__bucket *b,
-			  uint32_t i)
+const struct cm__slot *cm__event_amended_by(const cm_store *s,
+					    const struct cm__bucket *b,
+					    uint32_t i)
 {
 	const char *id = CM__SLOT_ID(cm__bucket_slot(s, b, i));
-	uint32_t j;
-	long found = -1;
 
-	for (j = 0; j < b->n; j++) {
-		const char *amends = cm__event_amends(CM__EVENT_AT(s, b, j));
-		if (amends && strcmp(amends, id) == 0)
-			found = (long)j;
-	}
-	return found;
+	return cm__map_get(&s->amended_by, id, strlen(id));
 }
 
 int cm__events_amended(const cm_store *s, const struct cm__bucket *b)
@@ -120,7 +114,7 @@ int cm__event_effective(const cm_store *s, const struct cm__bucket *b,
 			uint32_t i, int64_t end, int amended)
 {
 	return cm__bucket_key(b, i) < end &&
-	       !(amended && cm__event_amended_by(s, b, i) >= 0);
+	       !(amended && cm__event_amended_by(s, b, i));
 }
 
 long cm__event_next_of(const cm_store *s, const struct cm__bucket *b,
@@ -146,10 +140,47 @@ static void index_discard(cm_store *s, cm_txn *txn)
 	cm__byclient_discard(s, txn, CM_KIND_EVENT);
 }
 
+/* Event record of slot sl of the events index at apply: its committed
+ * version, or the one txn is committing (not yet in the slot). */
+static const struct cm__event *apply_event(const cm_txn *txn,
+					   const struct cm__slot *sl)
+{
+	return (const struct cm__event *)(sl->cur ? sl->cur
+					  : txn->ops[sl->staged - 1].rec);
+}
+
+/* Apply: record in the store's map the latest amender of the event that
+ * e, committed by txn, amends: the last event of e's client (by time,
+ * then id) amending it. An event amended from another client's events,
+ * or not there (storage can hold anything), is left out, as a client's
+ * own events are the only ones read for it. */
+static void note_amendment(cm_store *s, cm_txn *txn,
+			   const struct cm__event *e)
+{
+	/* The client's slot, pending or not (found at prepare). */
+	const struct cm__bucket *b = cm__mindex_get_slot(
+		&s->events_by_client,
+		cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id));
+	const char *amends = cm__event_amends(e), *key = NULL;
+	const struct cm__slot *latest = NULL;
+	uint32_t j;
+
+	for (j = 0; j < b->n; j++) {
+		const struct cm__slot *sl = cm__bucket_slot(s, b, j);
+		const char *a = cm__event_amends(apply_event(txn, sl));
+		if (a && strcmp(a, amends) == 0)
+			latest = sl;
+		if (strcmp(CM__SLOT_ID(sl), amends) == 0)
+			key = CM__SLOT_ID(sl);
+	}
+	if (key)
+		cm__map_put(&s->amended_by, key, strlen(key), (void *)latest);
+}
+
 static int index_prepare(cm_store *s, cm_txn *txn)
 {
 	struct cm__mprep *p = cm__txn_prep_new(txn, CM_KIND_EVENT, sizeof(*p));
-	size_t i;
+	size_t i, amending = 0;
 
 	if (!p)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
@@ -168,8 +199,10 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		if (cm__mindex_plan(s, &s->events_by_client, p, e->client_id,
 				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
+		amending += cm__event_amends(e) != NULL;
 	}
-	if (cm__mindex_reserve(s, p))
+	if (cm__mindex_reserve(s, p) ||
+	    cm__map_reserve(s, &s->amended_by, amending))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
@@ -189,6 +222,14 @@ static void index_apply(cm_store *s, cm_txn *txn)
 				   e->time, cm__op_new_slot(op));
 		if (cm__event_amends(e))
 			b->amended = 1;
+	}
+	/* Then, with every event of txn in its bucket, the latest amender of
+	 * each event amended. */
+	for (i = 0; i < txn->nops; i++) {
+		const struct cm__op *op = &txn->ops[i];
+		const struct cm__event *e = (const struct cm__event *)op->rec;
+		if (op->kind == CM_KIND_EVENT && cm__event_amends(e))
+			note_amendment(s, txn, e);
 	}
 }
 

@@ -32,10 +32,12 @@ const char *cm__event_note(const struct cm__event *e);
 #define CM__EVENT_AT(s, b, i) \
 	((const struct cm__event *)cm__bucket_slot((s), (b), (i))->cur)
 
-/* Index in b (a client's events bucket) of the latest event amending event
- * i, or -1. Caller holds the lock. */
-long cm__event_amended_by(const cm_store *s, const struct cm__bucket *b,
-			  uint32_t i);
+/* The slot of the latest event amending event i of b (a client's events
+ * bucket), or NULL: one look-up in the store's map of amendments. Caller
+ * holds the lock. */
+const struct cm__slot *cm__event_amended_by(const cm_store *s,
+					    const struct cm__bucket *b,
+					    uint32_t i);
 
 /* 1 if any event in b amends another (most clients have none: rules then
  * skip the amendment scan). A flag of the bucket: no event is read. */

@@ -184,17 +184,17 @@ int cm_event_timeline(cm_event_iter **out, cm_store *s, const char *client_id,
 	}
 	for (i = 0; i < n; i++) {
 		uint32_t k = span_at(&sp, i);
-		long a;
+		const struct cm__slot *a;
 		/* Retaining is an atomic write to the record: let the next
 		 * records' loads start ahead of it. */
 		prefetch_ahead(&sp, i);
 		it->sn.recs[i] = cm__bucket_slot(s, sp.b, k)->cur;
 		cm__rec_retain(it->sn.recs[i]);
-		a = sp.amended ? cm__event_amended_by(s, sp.b, k) : -1;
-		if (a >= 0) {
+		a = sp.amended ? cm__event_amended_by(s, sp.b, k) : NULL;
+		if (a) {
 			/* Keep the amending event alive: its id is handed out
 			 * borrowed. */
-			it->keep[i] = cm__bucket_slot(s, sp.b, a)->cur;
+			it->keep[i] = a->cur;
 			cm__rec_retain(it->keep[i]);
 			it->amended_by[i] = it->keep[i]->id;
 		}
@@ -305,12 +305,11 @@ static void row_fill(cm_event_row *r, const struct span *sp, uint32_t k)
 	r->amended_by[0] = '\0';
 	if (sp->amended) {
 		const char *amends = cm__event_amends(e);
-		long a = cm__event_amended_by(sp->s, sp->b, k);
+		const struct cm__slot *a = cm__event_amended_by(sp->s, sp->b, k);
 		if (amends)
 			copy_id(r->amends, amends);
-		if (a >= 0)
-			copy_id(r->amended_by,
-				CM__SLOT_ID(cm__bucket_slot(sp->s, sp->b, a)));
+		if (a)
+			copy_id(r->amended_by, CM__SLOT_ID(a));
 	}
 	copy_text(r, cm__event_note(e));
 }

@@ -479,6 +479,10 @@ struct cm_store {
 	 * byclient.c */
 	struct cm__mindex plans_by_client;
 	struct cm__mindex assessments_by_client;
+	/* Amended event id (its slot's, living as long as the store) -> the
+	 * slot of the latest event amending it (the last in its client's
+	 * events by time, then id); kept by the events' index hooks. */
+	struct cm__map amended_by;
 	/* Days between contacts by risk tier 0..4 (store setting, under meta). */
 	int32_t contact_interval[5];
 	/* Days between assessments by risk tier 0..4 (store setting, under
