@@ -212,11 +212,72 @@ static void test_actor_shared(void **state)
 	fx_rmdir(dir);
 }
 
+/* A record filter matches the record of every kind with that id (a
+ * client may take an id an event already has), combined with the other
+ * filters; an id no record has matches nothing. */
+static void test_record_filter(void **state)
+{
+	struct th_env env;
+	cm_audit_iter *it;
+	cm_client *c;
+	char eid[40];
+	int kinds = 0;
+	(void)state;
+
+	th_open(&env);
+	fx_client(&env, "c1", "m1", 1, TH_D0);
+	env.clock.now = TH_T0 + 10;
+	fx_event(&env, eid, "c1", CM_EVENT_NOTE, TH_T0);
+	env.clock.now = TH_T0 + 20;
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_id(c, eid), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Same id"), CM_OK);
+	commit_as(&env, c, "dana");
+	env.clock.now = TH_T0 + 30;
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 2), CM_OK);
+	commit_as(&env, c, "erin");
+
+	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	while (cm_audit_iter_next(it) == CM_OK) {
+		assert_string_equal(cm_audit_iter_record_id(it), eid);
+		kinds |= 1 << cm_audit_iter_kind(it);
+	}
+	assert_int_equal(kinds, 1 << CM_KIND_EVENT | 1 << CM_KIND_CLIENT);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 3);
+	cm_audit_iter_free(it);
+	/* With an actor, and with a time range. */
+	assert_int_equal(cm_audit_query(&it, env.store, eid, "erin", CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_revision(it), 2);
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, TH_T0 + 10,
+					TH_T0 + 30), CM_OK);
+	assert_int_equal(count(it), 2);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, "c1", "erin", CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 0);
+	cm_audit_iter_free(it);
+	assert_int_equal(cm_audit_query(&it, env.store, "c2", NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(count(it), 0);
+	cm_audit_iter_free(it);
+	cm_client_free(c);
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_trail),
 		cmocka_unit_test(test_actor_shared),
+		cmocka_unit_test(test_record_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,11 +62,24 @@ struct cm_audit_iter {
 	size_t n, pos;
 };
 
+/* 1 if ref is one of refs[0..n). */
+static int ref_in(const uint32_t *refs, size_t n, uint32_t ref)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (refs[i] == ref)
+			return 1;
+	return 0;
+}
+
 int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 		   const char *actor, int64_t from, int64_t to)
 {
 	cm_audit_iter *it;
-	size_t i, n = 0;
+	uint32_t refs[CM__KIND_MAX];
+	size_t i, n = 0, nrefs = 0, ti;
+	int32_t k;
 	int rc;
 
 	if (!out || !s)
@@ -77,33 +90,45 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 	if (!it)
 		return cm__err(s, CM_ENOMEM, "out of memory for an audit query");
 	CM__RDLOCK(s);
+	/* The record's slots, one per kind at most: entries then match on
+	 * their 4-byte slot reference, read in order, not on their slot's
+	 * id. Filters on the transaction are checked once per transaction. */
+	for (k = 1; record_id && k < CM__KIND_MAX; k++) {
+		const struct cm__slot *sl = cm__slot_find(s, k, record_id);
+		if (sl)
+			refs[nrefs++] = sl->ref;
+	}
 	/* Two passes: count, then copy, so the snapshot is one allocation. */
 	for (int pass = 0; pass < 2; pass++) {
-		size_t ti = 0;
-		for (i = 0; i < s->naudit; i++) {
-			const struct cm__audit *a = &s->audit[i];
-			const struct cm__slot *sl = cm__audit_slot(s, a);
-			const struct cm__txnlog *t;
-			while (s->txnlog[ti].end <= i)
-				ti++; /* entries are in transaction order */
-			t = &s->txnlog[ti];
-			if (record_id && strcmp(CM__SLOT_ID(sl), record_id) != 0)
+		const char *hit = NULL; /* the actor's copy, once one matched */
+		size_t start = 0;
+		for (ti = 0; ti < s->ntxn && !(record_id && !nrefs);
+		     start = s->txnlog[ti].end, ti++) {
+			const struct cm__txnlog *t = &s->txnlog[ti];
+			if ((from != CM_TIME_NONE && t->time < from) ||
+			    (to != CM_TIME_NONE && t->time >= to))
 				continue;
-			if (actor && strcmp(t->actor, actor) != 0)
-				continue;
-			if (from != CM_TIME_NONE && t->time < from)
-				continue;
-			if (to != CM_TIME_NONE && t->time >= to)
-				continue;
-			if (pass == 1) {
-				struct audit_item *x = &it->items[n];
-				x->id = CM__SLOT_ID(sl);
-				x->revision = cm__audit_revision(a);
-				x->txn = (uint32_t)ti;
-				x->action = s->audit_action[i];
-				x->kind = (uint8_t)sl->kid[0];
+			if (actor && t->actor != hit) {
+				if (strcmp(t->actor, actor) != 0)
+					continue;
+				hit = t->actor;
 			}
-			n++;
+			for (i = start; i < t->end; i++) {
+				const struct cm__audit *a = &s->audit[i];
+				const struct cm__slot *sl;
+				if (record_id && !ref_in(refs, nrefs, a->slot))
+					continue;
+				if (pass == 1) {
+					struct audit_item *x = &it->items[n];
+					sl = cm__audit_slot(s, a);
+					x->id = CM__SLOT_ID(sl);
+					x->revision = cm__audit_revision(a);
+					x->txn = (uint32_t)ti;
+					x->action = s->audit_action[i];
+					x->kind = (uint8_t)sl->kid[0];
+				}
+				n++;
+			}
 		}
 		if (pass == 0) {
 			it->items = cm__alloc(s, (n ? n : 1) * sizeof(*it->items));
