@@ -830,6 +830,35 @@ static void test_list(void **state)
 	assert_int_equal(cm_client_list(&it, env.store, 0, "", NULL), CM_OK);
 	assert_int_equal(cm_client_iter_count(it), 2);
 	cm_client_iter_free(it);
+	assert_int_equal(cm_client_list(&it, env.store, 0, "cm9", NULL), CM_OK);
+	assert_int_equal(cm_client_iter_count(it), 0);
+	cm_client_iter_free(it);
+	assert_int_equal(cm_client_list(&it, env.store, 0, "cm2", "el"), CM_OK);
+	assert_int_equal(cm_client_iter_count(it), 1); /* Eleanor */
+	cm_client_iter_free(it);
+	/* Reassigned: the client leaves one manager's list for the other's,
+	 * in name order there. */
+	assert_int_equal(cm_client_list(&it, env.store, 0, "cm1", NULL), CM_OK);
+	assert_int_equal(cm_client_iter_next(&c, it), CM_OK);
+	cm_client_iter_free(it);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "cm2"), CM_OK);
+	assert_int_equal(save1(c), CM_OK);
+	assert_int_equal(cm_client_list(&it, env.store, 0, "cm1", NULL), CM_OK);
+	assert_int_equal(cm_client_iter_count(it), 1);
+	cm_client_iter_free(it);
+	assert_int_equal(cm_client_list(&it, env.store, 0, "cm2", NULL), CM_OK);
+	assert_int_equal(cm_client_iter_count(it), 2);
+	{
+		cm_client *g;
+		assert_int_equal(cm_client_iter_next(&g, it), CM_OK);
+		assert_string_equal(cm_client_id(g), cm_client_id(c));
+		cm_client_free(g);
+	}
+	cm_client_iter_free(it);
+	/* Back, so that the listings below see the first assignment. */
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "cm1"), CM_OK);
+	assert_int_equal(save1(c), CM_OK);
+	cm_client_free(c);
 	/* Bad arguments. */
 	assert_int_equal(cm_client_list(&it, env.store, 8, NULL, NULL), CM_ERANGE);
 	assert_int_equal(cm_client_list(&it, env.store, -1, NULL, NULL), CM_ERANGE);

@@ -45,8 +45,9 @@ int cm_client_list(cm_client_iter **out, cm_store *s, int32_t status,
 		   const char *case_manager, const char *name_prefix)
 {
 	const struct cm__table *t;
+	const struct cm__bucket *b;
 	cm_client_iter *it;
-	size_t i, n = 0;
+	size_t i, n = 0, total;
 	int rc;
 
 	if (!out || !s)
@@ -64,14 +65,20 @@ int cm_client_list(cm_client_iter **out, cm_store *s, int32_t status,
 		return cm__err(s, CM_ENOMEM, "out of memory for a client list");
 	CM__RDLOCK(s);
 	t = &s->tables[CM_KIND_CLIENT];
-	it->recs = cm__alloc(s, (t->count ? t->count : 1) * sizeof(*it->recs));
+	/* A manager's clients, of every status, are a bucket of the
+	 * clients-by-case-manager index ("" holds the unassigned): read
+	 * those, not every client. */
+	b = case_manager ? cm__mindex_get(&s->clients_by_cm, case_manager) : NULL;
+	total = case_manager ? (b ? b->n : 0) : t->count;
+	it->recs = cm__alloc(s, (total ? total : 1) * sizeof(*it->recs));
 	if (!it->recs) {
 		CM__UNLOCK(s);
 		cm__free(s, it);
 		return cm__err(s, CM_ENOMEM, "out of memory for a client list");
 	}
-	for (i = 0; i < t->count; i++) {
-		struct cm__rec *r = cm__table_slot(t, i)->cur;
+	for (i = 0; i < total; i++) {
+		struct cm__rec *r = (b ? cm__bucket_slot(s, b, (uint32_t)i)
+				       : cm__table_slot(t, i))->cur;
 		if (!matches((const struct cm__client *)r, status, case_manager,
 			     name_prefix))
 			continue;
