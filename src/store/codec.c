@@ -16,34 +16,6 @@ enum { TAG_ID = 1, TAG_REVISION = 2, TAG_CREATED = 3, TAG_UPDATED = 4 };
 #define CODEC_VERSION 1
 #define MAX_DEPTH 4
 
-/* ---- CRC-32C ------------------------------------------------------------ */
-
-uint32_t cm_crc32c(uint32_t crc, const void *bytes, size_t len)
-{
-	/* Bitwise-table-free slice: 8 rounds per byte are fast enough for
-	 * record sizes; the journal hashes whole transactions with it too. */
-	static uint32_t table[256];
-	static atomic_int ready;
-	const unsigned char *p = bytes;
-	size_t i;
-
-	if (!atomic_load_explicit(&ready, memory_order_acquire)) {
-		/* Idempotent: racing threads compute the same table. */
-		uint32_t n, k, c;
-		for (n = 0; n < 256; n++) {
-			c = n;
-			for (k = 0; k < 8; k++)
-				c = (c & 1) ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-			table[n] = c;
-		}
-		atomic_store_explicit(&ready, 1, memory_order_release);
-	}
-	crc = ~crc;
-	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* ---- output buffer ------------------------------------------------------ */
 
 int cm__buf_put(cm_store *s, struct cm__buf *b, const void *p, size_t n)

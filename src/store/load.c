@@ -4,6 +4,7 @@
  * uses (so indexes are built by the same code), and rebuild the audit trail
  * from the transaction-log records.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,14 +261,21 @@ static int install(cm_store *s, struct loader *l)
 out:
 	cm__txn_discard(&txn, prepared);
 	cm__txn_prep_free(&txn);
-	/* Earlier revisions: into the slot (kept) or released. */
-	for (i = 0, j = 0; i < l->n; i++) {
+	/* Earlier revisions: into the slot (kept) or released. Installed, a
+	 * record's newest version (the last of its group) is its slot's. */
+	for (i = 0; i < l->n; i++) {
 		struct cm__rec *r = l->recs[i];
 		const struct cm__kind *k = cm__kind_get(r->kind);
 		struct cm__slot *sl;
 		struct cm__revs *rv;
-		if (rc == CM_OK && (sl = cm__slot_find(s, r->kind, r->id)) &&
-		    sl->cur != r && k->keep_revisions &&
+		int newest = i + 1 == l->n || l->recs[i + 1]->kind != r->kind ||
+			     strcmp(l->recs[i + 1]->id, r->id) != 0;
+		if (rc == CM_OK && newest) {
+			assert(cm__slot_find(s, r->kind, r->id)->cur == r);
+			continue; /* installed */
+		}
+		if (rc == CM_OK && k->keep_revisions &&
+		    (sl = cm__slot_find(s, r->kind, r->id)) &&
 		    (rv = cm__slot_revs(sl)) != NULL &&
 		    (size_t)r->revision <= rv->cap) {
 			/* v[i] is revision i + 1; gaps stay NULL. */
@@ -278,8 +286,6 @@ out:
 				rv->n = (uint32_t)r->revision;
 			continue;
 		}
-		if (rc == CM_OK && sl && sl->cur == r)
-			continue; /* installed */
 		cm__rec_release(s, r);
 	}
 	for (i = 0; i < txn.nops; i++) {
@@ -300,20 +306,35 @@ static int intern_actor(cm_store *s, const struct cm__txnrec *t)
 	return CM_OK;
 }
 
-/* Append transaction log t to the audit trail. Room was reserved, its
- * actor interned (intern_actor) and every record it names is installed
- * (checked by the caller). Its id moves over instead of being copied; its
- * actor is the store's shared copy. */
-static void append_log(cm_store *s, struct cm__txnrec *t)
+/* Write the audit entry of each entry of transaction log t at
+ * s->audit[at...] (reserved, at or past naudit: not yet in the trail).
+ * Every record t names must be installed, else CM_ECORRUPT (message). */
+static int log_entries(cm_store *s, const struct cm__txnrec *t, size_t at)
 {
 	uint32_t j;
 
-	for (j = 0; j < t->entries.count; j++) {
+	for (j = 0; j < t->entries.count; j++, at++) {
 		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-		cm__audit_set(&s->audit[s->naudit],
-			      cm__slot_find(s, e->kind, e->id), e->revision);
-		s->audit_action[s->naudit++] = (uint8_t)e->action;
+		const struct cm__slot *sl = cm__slot_find(s, e->kind, e->id);
+		if (!sl)
+			return cm__err(s, CM_ECORRUPT,
+				       "transaction log '%s' names %s '%s', "
+				       "which is not stored", t->hdr.id,
+				       cm_kind_name(e->kind) ? cm_kind_name(e->kind) : "record",
+				       e->id);
+		cm__audit_set(&s->audit[at], sl, e->revision);
+		s->audit_action[at] = (uint8_t)e->action;
 	}
+	return CM_OK;
+}
+
+/* Append transaction log t to the audit trail. Room was reserved, its
+ * actor interned (intern_actor) and its entries written (log_entries at
+ * naudit). Its id moves over instead of being copied; its actor is the
+ * store's shared copy. */
+static void append_log(cm_store *s, struct cm__txnrec *t)
+{
+	s->naudit += t->entries.count;
 	/* Interned by intern_actor: found without allocating. */
 	s->txnlog[s->ntxn].actor = cm__intern_find(s, t->actor, strlen(t->actor));
 	s->txnlog[s->ntxn].time = t->time;
@@ -326,27 +347,19 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 /* Rebuild the audit trail from the transaction logs, oldest first. */
 static int install_logs(cm_store *s, struct loader *l)
 {
-	size_t i, need = 0;
-	uint32_t j;
+	size_t i, need = 0, at;
 
 	for (i = 0; i < l->nlogs; i++)
 		need += l->logs[i]->entries.count;
 	if (cm__audit_reserve(s, need, l->nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
-	for (i = 0; i < l->nlogs; i++) {
+	for (i = 0, at = s->naudit; i < l->nlogs; i++) {
 		struct cm__txnrec *t = l->logs[i];
 		if (intern_actor(s, t))
 			return CM_ENOMEM;
-		for (j = 0; j < t->entries.count; j++) {
-			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-			const struct cm__slot *sl = cm__slot_find(s, e->kind, e->id);
-			if (!sl)
-				return cm__err(s, CM_ECORRUPT,
-					       "transaction log '%s' names %s '%s', "
-					       "which is not stored", t->hdr.id,
-					       cm_kind_name(e->kind) ? cm_kind_name(e->kind) : "record",
-					       e->id);
-		}
+		if (log_entries(s, t, at) != CM_OK)
+			return CM_ECORRUPT;
+		at += t->entries.count;
 	}
 	for (i = 0; i < l->nlogs; i++)
 		append_log(s, l->logs[i]);
@@ -528,9 +541,15 @@ static void refresh_apply(void *ctx)
 				rv->v[rv->n++] = NULL;
 		}
 	}
-	for (i = 0; i < l->nlogs; i++)
-		if (r->take[i])
-			append_log(s, l->logs[i]);
+	for (i = 0; i < l->nlogs; i++) {
+		if (!r->take[i])
+			continue;
+		/* refresh_prepare found every record the log names. */
+		int ok = log_entries(s, l->logs[i], s->naudit) == CM_OK;
+		assert(ok);
+		(void)ok;
+		append_log(s, l->logs[i]);
+	}
 }
 
 /* Install what l holds that is newer than the store's. */

@@ -1,0 +1,17 @@
+/*
+ * Internal: CRC-32C (Castagnoli), behind the public cm_crc32c (crc32c.c).
+ */
+#ifndef CM_CORE_CRC32C_H
+#define CM_CORE_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* cm_crc32c in software (slicing by 8), whatever the CPU: for tests that
+ * compare it with the instruction cm_crc32c uses where it can. */
+uint32_t cm__crc32c_soft(uint32_t crc, const void *bytes, size_t len);
+
+/* 1 if cm_crc32c uses the CPU's CRC-32C instruction. */
+int cm__crc32c_hardware(void);
+
+#endif
