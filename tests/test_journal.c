@@ -13,6 +13,7 @@
 
 #include "core/crc32c.h"
 #include "fixtures.h"
+#include "storage/journal_impl.h"
 #include "storage/journal_io.h"
 
 #define MAXC 64
@@ -24,7 +25,7 @@ struct jt {
 	struct th_env env;
 	int ncommits;
 	uint64_t digest[MAXC + 1]; /* [k]: after k commits */
-	off_t size[MAXC + 1];      /* [k]: file size after k commits */
+	off_t size[MAXC + 1];      /* [k]: end of the frames after k commits */
 };
 
 static off_t file_size(const char *path)
@@ -33,6 +34,37 @@ static off_t file_size(const char *path)
 
 	assert_int_equal(stat(path, &st), 0);
 	return st.st_size;
+}
+
+/* The end of the journal's whole frames: its file size but for the zeros
+ * of space taken ahead (CM_SYNC_FULL). */
+static off_t frames_end(const char *path)
+{
+	unsigned char h[8];
+	off_t off = 32, size = file_size(path);
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	while (off + 8 <= size) {
+		uint32_t n;
+		assert_int_equal(fseeko(f, off, SEEK_SET), 0);
+		assert_int_equal(fread(h, 1, 8, f), 8);
+		n = cm__get32(h);
+		if (n == 0)
+			break;
+		off += 8 + (off_t)n;
+	}
+	fclose(f);
+	assert_true(off <= size);
+	return off;
+}
+
+static int all_zero(const unsigned char *b, size_t n)
+{
+	while (n--)
+		if (*b++)
+			return 0;
+	return 1;
 }
 
 static unsigned char *slurp(const char *path, size_t *n)
@@ -93,7 +125,7 @@ static void jt_init_io(struct jt *t, int32_t sync, const struct cm__jio *io)
 	if (rc != CM_OK)
 		fail_msg("journal open: %s (%s)", cm_error_name(rc), err);
 	t->digest[0] = cm__store_digest(t->env.store);
-	t->size[0] = file_size(t->path);
+	t->size[0] = frames_end(t->path);
 }
 
 static void jt_init(struct jt *t, int32_t sync)
@@ -107,7 +139,7 @@ static void jt_mark(struct jt *t)
 	assert_true(t->ncommits < MAXC);
 	t->ncommits++;
 	t->digest[t->ncommits] = cm__store_digest(t->env.store);
-	t->size[t->ncommits] = file_size(t->path);
+	t->size[t->ncommits] = frames_end(t->path);
 	t->env.clock.now += 61;
 }
 
@@ -435,7 +467,7 @@ static void test_truncation_every_offset(void **state)
 	struct jt t;
 	unsigned char *orig, *torn;
 	size_t n, tn;
-	off_t off;
+	off_t off, end;
 	char tp[400];
 	int k, runs = 0;
 	(void)state;
@@ -444,8 +476,10 @@ static void test_truncation_every_offset(void **state)
 	populate(&t);
 	th_close(&t.env);
 	orig = slurp(t.path, &n);
-	assert_int_equal((off_t)n, t.size[t.ncommits]);
-	for (off = t.size[t.ncommits - 3]; off < (off_t)n; off++) {
+	end = t.size[t.ncommits];
+	assert_true((off_t)n > end); /* space taken ahead */
+	assert_true(all_zero(orig + end, n - (size_t)end));
+	for (off = t.size[t.ncommits - 3]; off <= end; off++) {
 		struct th_env env;
 		spit(t.path, orig, (size_t)off);
 		for (k = t.ncommits; t.size[k] > off; k--)
@@ -467,21 +501,45 @@ static void test_truncation_every_offset(void **state)
 		runs++;
 	}
 	assert_true(runs > 100);
-	/* A tail of zeros (a file extended but never written, as after a
-	 * power loss on some file systems) is cut like any torn tail. */
+	/* Cut anywhere in the zeros after the frames (space taken ahead, or
+	 * a file extended but never written, as after a power loss on some
+	 * file systems), or with more zeros: nothing is lost or copied; the
+	 * zeros are kept for the next frames (CM_SYNC_FULL) or cut away
+	 * (CM_SYNC_NORMAL). */
 	{
+		const size_t cuts[] = { (size_t)end + 1, (size_t)end + 7, n - 1, n,
+					n + 4096 };
 		unsigned char *z = calloc(1, n + 4096);
+		size_t i;
 		assert_non_null(z);
 		memcpy(z, orig, n);
-		spit(t.path, z, n + 4096);
-		free(z);
-		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
 		torn_name(tp, sizeof(tp), &t, 1);
-		assert_int_equal(file_size(tp), 4096);
+		for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+			struct th_env env;
+			spit(t.path, z, cuts[i]);
+			assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+			assert_int_equal(file_size(t.path), (off_t)cuts[i]);
+			assert_int_equal(access(tp, F_OK), -1);
+			jopen(&env, t.path, CM_SYNC_NORMAL);
+			assert_true(cm__store_digest(env.store) == t.digest[t.ncommits]);
+			th_close(&env);
+			assert_int_equal(file_size(t.path), end);
+			assert_int_equal(access(tp, F_OK), -1);
+		}
+		/* A byte that is not zero makes it a torn tail: copied, cut. */
+		z[n + 4095] = 1;
+		spit(t.path, z, n + 4096);
+		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+		assert_int_equal(file_size(t.path), end);
+		torn = slurp(tp, &tn);
+		assert_int_equal(tn, n + 4096 - (size_t)end);
+		assert_memory_equal(torn, z + end, tn);
+		free(torn);
 		assert_int_equal(unlink(tp), 0);
+		free(z);
 	}
 	/* The first free number is used. */
-	spit(t.path, orig, n - 1);
+	spit(t.path, orig, (size_t)end - 1);
 	torn_name(tp, sizeof(tp), &t, 1);
 	spit(tp, "x", 1);
 	assert_true(reopen_digest(&t) == t.digest[t.ncommits - 1]);
@@ -504,7 +562,9 @@ static void test_every_bit_flip(void **state)
 
 	orig = small_journal(&t, 3, &n);
 	torn_name(tp, sizeof(tp), &t, 1);
-	for (i = 0; i < n; i++) {
+	/* Every byte of the frames; of the zeros after them (space taken
+	 * ahead), the first 64 and the last. */
+	for (i = 0; i < n; i = (off_t)i == t.size[3] + 63 ? n - 1 : i + 1) {
 		for (bit = 0; bit < 8; bit++) {
 			struct th_env env;
 			int rc;
@@ -513,10 +573,12 @@ static void test_every_bit_flip(void **state)
 			orig[i] ^= (unsigned char)(1u << bit);
 			rc = jopen_io(&env, t.path, CM_SYNC_FULL, NULL, err, sizeof(err));
 			if ((off_t)i >= t.size[2]) {
-				/* In the last transaction: cut off as torn. */
+				/* In the last transaction: cut off as torn; in
+				 * the zeros after it, they are cut off. */
 				if (rc != CM_OK)
 					fail_msg("flip at %zu.%d: %s", i, bit, err);
-				assert_true(cm__store_digest(env.store) == t.digest[2]);
+				assert_true(cm__store_digest(env.store) ==
+					    t.digest[(off_t)i < t.size[3] ? 2 : 3]);
 				th_close(&env);
 				assert_int_equal(unlink(tp), 0);
 				ok++;
@@ -714,7 +776,8 @@ static void test_recovery_failures(void **state)
 	for (mode = FAIL_WRITE; mode <= FAIL_META; mode++) {
 		for (k = 1;; k++) {
 			int rc, i;
-			spit(t.path, orig, n - 3); /* the last commit torn */
+			/* The last commit torn. */
+			spit(t.path, orig, (size_t)t.size[2] - 3);
 			memset(&in, 0, sizeof(in));
 			in.mode = mode;
 			in.fail_at = k;
@@ -926,6 +989,119 @@ static void test_sync_modes(void **state)
 	}
 }
 
+/* fallocate that always fails for lack of space; counts its calls. */
+static long nospace_calls;
+
+static int nospace_fallocate(void *ctx, int fd, off_t off, off_t len)
+{
+	(void)ctx;
+	(void)fd;
+	(void)off;
+	(void)len;
+	nospace_calls++;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* Space taken ahead: under CM_SYNC_FULL the file grows by whole 64 KiB
+ * steps, ahead of the frames, not at every commit; a large transaction
+ * gets the room it needs; when taking space fails, frames are appended
+ * and nothing else changes; under CM_SYNC_NORMAL the file is its frames;
+ * a zero tail that a NORMAL open cannot cut fails the open (CM_EIO),
+ * losing nothing. */
+static void test_space_ahead(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	cm_txn *txn;
+	off_t size;
+	char id[16], err[256];
+	int i;
+	long k;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	assert_int_equal(try_commit(&t, "a", 1), CM_OK);
+	size = file_size(t.path);
+	assert_true(size > frames_end(t.path));
+	assert_int_equal(size % 65536, 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		assert_int_equal(try_commit(&t, id, 1), CM_OK);
+	}
+	assert_int_equal(file_size(t.path), size);
+	/* A transaction larger than the space left. */
+	assert_int_equal(cm_txn_begin(&txn, t.env.store, "bulk"), CM_OK);
+	for (i = 0; i < 1500; i++)
+		assert_int_equal(cm_event_add(txn, NULL, 0, "a", CM_EVENT_NOTE, TH_T0 - i,
+					      CM_CONTACT_NONE,
+					      "a note long enough to fill the space taken ahead"),
+				 CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(frames_end(t.path) > size);
+	assert_true(file_size(t.path) > frames_end(t.path));
+	assert_int_equal(file_size(t.path) % 65536, 0);
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	fx_rmdir(t.dir);
+
+	/* No space to take: appended, as without it. */
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	io = inject_io(&in);
+	io.fallocate = nospace_fallocate;
+	nospace_calls = 0;
+	jt_init_io(&t, CM_SYNC_FULL, &io);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(try_commit(&t, "a", i), CM_OK);
+		assert_int_equal(file_size(t.path), frames_end(t.path));
+	}
+	assert_int_equal(nospace_calls, 3);
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[0]);
+	fx_rmdir(t.dir);
+
+	/* CM_SYNC_NORMAL: the file is its frames. */
+	jt_init(&t, CM_SYNC_NORMAL);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(try_commit(&t, "a", i), CM_OK);
+		assert_int_equal(file_size(t.path), frames_end(t.path));
+	}
+	th_close(&t.env);
+	fx_rmdir(t.dir);
+
+	/* A NORMAL open that cannot cut the zeros fails, and a later open
+	 * has everything. */
+	jt_init(&t, CM_SYNC_FULL);
+	assert_int_equal(try_commit(&t, "a", 1), CM_OK);
+	t.digest[0] = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	size = file_size(t.path);
+	for (k = 1;; k++) {
+		memset(&in, 0, sizeof(in));
+		in.mode = FAIL_META;
+		in.fail_at = k;
+		io = inject_io(&in);
+		if (jopen_io(&t.env, t.path, CM_SYNC_NORMAL, &io, err, sizeof(err)) == CM_OK) {
+			assert_false(in.fired);
+			break;
+		}
+		assert_true(in.fired);
+		assert_int_equal(t.env.alloc.live, 0);
+		assert_int_equal(file_size(t.path), size);
+		assert_true(reopen_digest(&t) == t.digest[0]);
+	}
+	assert_true(k > 2); /* the open, then the cut failed */
+	assert_true(cm__store_digest(t.env.store) == t.digest[0]);
+	th_close(&t.env);
+	assert_int_equal(file_size(t.path), frames_end(t.path));
+	t.env.store = NULL;
+	jt_done(&t);
+}
+
 /* CRC-32C: the standard check values, and the instruction path (where the
  * CPU has it) agreeing with the software one at every length and
  * alignment, in one call and chained over two. */
@@ -981,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_compact_busy),
 		cmocka_unit_test(test_compact_concurrent),
 		cmocka_unit_test(test_sync_modes),
+		cmocka_unit_test(test_space_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

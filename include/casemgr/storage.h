@@ -204,12 +204,18 @@ enum cm_journal_sync {
  * before it), then one frame per committed transaction: u32 payload
  * length, u32 CRC-32C of (salt, the length field, payload), and the payload:
  * each record as u32 length and its bytes in the record encoding below.
+ * With CM_SYNC_FULL the file is extended ahead of its frames with zeros
+ * (by an eighth of its size, at least 64 KiB), so that a commit's sync
+ * need not also record a new file size: zero bytes after the last frame
+ * are that space, not damage.
  *
  * On open, a torn or corrupt tail (the last, incomplete transaction of a
  * crash) is cut off and the cut bytes are copied to "<path>.torn-<n>" (the
  * first free n from 1); damage followed by any valid transaction is
- * refused with CM_ECORRUPT, never skipped. The file is created with mode
- * 0600 and read whole at open.
+ * refused with CM_ECORRUPT, never skipped. A tail of zeros is kept for
+ * the next commits (CM_SYNC_FULL) or cut off without a copy
+ * (CM_SYNC_NORMAL). The file is created with mode 0600 and read whole at
+ * open.
  *
  * The file is locked (flock) while the store lives, i.e. until it is closed
  * and its last handle freed: a second open, from this process or another,

@@ -64,7 +64,7 @@ static int switch_file(cm_store *s, struct cm__journal *j, struct compact *c,
 	j->io.close(j->io.ctx, j->fd);
 	j->fd = fd;
 	j->salt = salt;
-	j->size = c->b.len;
+	j->size = j->file_size = c->b.len;
 	if (j->io.sync_dir(j->io.ctx, j->path)) {
 		/* After a crash the old file may be back under the name:
 		 * later commits to the new one could be lost. */

@@ -32,6 +32,9 @@ struct cm__journal {
 	int opening;       /* inside cm_store_open: close must not free */
 	uint64_t salt;
 	uint64_t size;     /* bytes of whole frames (the append offset) */
+	/* The file's length: its whole frames, then (CM_SYNC_FULL) zeros,
+	 * space taken ahead for the next frames (see journal.c). */
+	uint64_t file_size;
 
 	unsigned char *frame; /* the transaction being put, header first */
 	size_t flen, fcap;

@@ -89,7 +89,22 @@ static int io_close(void *ctx, int fd)
 	return close(fd);
 }
 
+static int io_fallocate(void *ctx, int fd, off_t off, off_t len)
+{
+	int e;
+
+	(void)ctx;
+	do
+		e = posix_fallocate(fd, off, len);
+	while (e == EINTR);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 const struct cm__jio cm__jio_libc = {
 	NULL, io_open, io_pread, io_pwrite, io_fdatasync, io_fsync,
-	io_ftruncate, io_rename, io_sync_dir, io_close,
+	io_ftruncate, io_rename, io_sync_dir, io_close, io_fallocate,
 };

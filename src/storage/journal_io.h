@@ -27,6 +27,8 @@ struct cm__jio {
 	/* fsync the directory that holds path (after creating or renaming). */
 	int (*sync_dir)(void *ctx, const char *path);
 	int (*close)(void *ctx, int fd);
+	/* posix_fallocate, but -1 with errno set on failure (as the others). */
+	int (*fallocate)(void *ctx, int fd, off_t off, off_t len);
 };
 
 /* The plain libc calls (ctx unused). */
