@@ -205,9 +205,9 @@ enum cm_journal_sync {
  * length, u32 CRC-32C of (salt, the length field, payload), and the payload:
  * each record as u32 length and its bytes in the record encoding below.
  * With CM_SYNC_FULL the file is extended ahead of its frames with zeros
- * (by an eighth of its size, at least 64 KiB), so that a commit's sync
- * need not also record a new file size: zero bytes after the last frame
- * are that space, not damage.
+ * (by an eighth of its size, at least 64 KiB, at most 64 MiB), so that a
+ * commit's sync need not also record a new file size: zero bytes after
+ * the last frame are that space, not damage.
  *
  * On open, a torn or corrupt tail (the last, incomplete transaction of a
  * crash) is cut off and the cut bytes are copied to "<path>.torn-<n>" (the
