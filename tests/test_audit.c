@@ -21,6 +21,19 @@ static size_t count(cm_audit_iter *it)
 	return n;
 }
 
+/* The number of entries of a query (which must succeed). */
+static size_t query_count(cm_store *s, const char *record_id, const char *actor,
+			  int64_t from, int64_t to)
+{
+	cm_audit_iter *it;
+	size_t n;
+
+	assert_int_equal(cm_audit_query(&it, s, record_id, actor, from, to), CM_OK);
+	n = count(it);
+	cm_audit_iter_free(it);
+	return n;
+}
+
 static void test_audit_trail(void **state)
 {
 	struct th_env env;
@@ -75,27 +88,12 @@ static void test_audit_trail(void **state)
 	/* Past the end the getters return neutral values. */
 	cm_audit_iter_free(it);
 
-	assert_int_equal(cm_audit_query(&it, env.store, aid, NULL, CM_TIME_NONE,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 3);
-	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, NULL, "alice", CM_TIME_NONE,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 3);
-	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, aid, "alice", CM_TIME_NONE,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 2);
-	cm_audit_iter_free(it);
+	assert_int_equal(query_count(env.store, aid, NULL, CM_TIME_NONE, CM_TIME_NONE), 3);
+	assert_int_equal(query_count(env.store, NULL, "alice", CM_TIME_NONE, CM_TIME_NONE), 3);
+	assert_int_equal(query_count(env.store, aid, "alice", CM_TIME_NONE, CM_TIME_NONE), 2);
 	/* Time range is half-open: from <= t < to. */
-	assert_int_equal(cm_audit_query(&it, env.store, NULL, NULL, TH_T0 + 100,
-					TH_T0 + 200), CM_OK);
-	assert_int_equal(count(it), 1);
-	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, NULL, NULL, TH_T0 + 100,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 3);
-	cm_audit_iter_free(it);
+	assert_int_equal(query_count(env.store, NULL, NULL, TH_T0 + 100, TH_T0 + 200), 1);
+	assert_int_equal(query_count(env.store, NULL, NULL, TH_T0 + 100, CM_TIME_NONE), 3);
 	assert_int_equal(cm_audit_query(&it, env.store, "nobody", NULL, CM_TIME_NONE,
 					CM_TIME_NONE), CM_OK);
 	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
@@ -245,10 +243,7 @@ static void test_record_filter(void **state)
 	}
 	assert_int_equal(kinds, 1 << CM_KIND_EVENT | 1 << CM_KIND_CLIENT);
 	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, CM_TIME_NONE,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 3);
-	cm_audit_iter_free(it);
+	assert_int_equal(query_count(env.store, eid, NULL, CM_TIME_NONE, CM_TIME_NONE), 3);
 	/* With an actor, and with a time range. */
 	assert_int_equal(cm_audit_query(&it, env.store, eid, "erin", CM_TIME_NONE,
 					CM_TIME_NONE), CM_OK);
@@ -256,18 +251,9 @@ static void test_record_filter(void **state)
 	assert_int_equal(cm_audit_iter_revision(it), 2);
 	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
 	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, TH_T0 + 10,
-					TH_T0 + 30), CM_OK);
-	assert_int_equal(count(it), 2);
-	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, "c1", "erin", CM_TIME_NONE,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 0);
-	cm_audit_iter_free(it);
-	assert_int_equal(cm_audit_query(&it, env.store, "c2", NULL, CM_TIME_NONE,
-					CM_TIME_NONE), CM_OK);
-	assert_int_equal(count(it), 0);
-	cm_audit_iter_free(it);
+	assert_int_equal(query_count(env.store, eid, NULL, TH_T0 + 10, TH_T0 + 30), 2);
+	assert_int_equal(query_count(env.store, "c1", "erin", CM_TIME_NONE, CM_TIME_NONE), 0);
+	assert_int_equal(query_count(env.store, "c2", NULL, CM_TIME_NONE, CM_TIME_NONE), 0);
 	cm_client_free(c);
 	th_close(&env);
 }

@@ -354,17 +354,24 @@ static void test_no_allocation(void **state)
 	assert_int_equal(env.alloc.count, count);
 }
 
+/* Close the suite's store and open one on a new journal dir/j, with
+ * client c1 (manager m1) committed. */
+static void open_on_journal(char dir[64], char path[96])
+{
+	th_close(&env);
+	fx_tmpdir(dir, 64);
+	snprintf(path, 96, "%s/j", dir);
+	th_open_journal(&env, path);
+	fx_client(&env, "c1", "m1", 1, TH_D0);
+}
+
 /* Reopened from storage: the rows come from the index the load built. */
 static void test_reload(void **state)
 {
 	char dir[64], path[96], wrong[40];
 	(void)state;
 
-	th_close(&env);
-	fx_tmpdir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/j", dir);
-	th_open_journal(&env, path);
-	fx_client(&env, "c1", "m1", 1, TH_D0);
+	open_on_journal(dir, path);
 	add_event(wrong, "c1", CM_EVENT_CONTACT, FX_AT(TH_D0, 2), CM_CONTACT_PHONE,
 		  "first", NULL);
 	add_event(NULL, "c1", CM_EVENT_CONTACT_ATTEMPT, FX_AT(TH_D0, 2),
@@ -408,11 +415,7 @@ static void test_amendment_order(void **state)
 	int pass;
 	(void)state;
 
-	th_close(&env);
-	fx_tmpdir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/j", dir);
-	th_open_journal(&env, path);
-	fx_client(&env, "c1", "m1", 1, TH_D0);
+	open_on_journal(dir, path);
 	add_event(wrong, "c1", CM_EVENT_APPOINTMENT_MISSED, FX_AT(TH_D0, 3),
 		  CM_CONTACT_NONE, "missed", NULL);
 	add_event(late, "c1", CM_EVENT_APPOINTMENT_KEPT, FX_AT(TH_D0, 8),
