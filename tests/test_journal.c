@@ -1003,6 +1003,79 @@ static int nospace_fallocate(void *ctx, int fd, off_t off, off_t len)
 	return -1;
 }
 
+/* The journal's calls in order: W a write, F taking space, S a sync. */
+static char seq[64];
+static size_t nseq;
+
+static void note(char c)
+{
+	if (nseq < sizeof(seq) - 1)
+		seq[nseq++] = c;
+}
+
+static ssize_t rec_pwrite(void *ctx, int fd, const void *b, size_t n, off_t off)
+{
+	note('W');
+	return cm__jio_libc.pwrite(ctx, fd, b, n, off);
+}
+
+static int rec_fdatasync(void *ctx, int fd)
+{
+	note('S');
+	return cm__jio_libc.fdatasync(ctx, fd);
+}
+
+static int rec_fsync(void *ctx, int fd)
+{
+	note('S');
+	return cm__jio_libc.fsync(ctx, fd);
+}
+
+static int rec_fallocate(void *ctx, int fd, off_t off, off_t len)
+{
+	note('F');
+	return cm__jio_libc.fallocate(ctx, fd, off, len);
+}
+
+/* Frames a CM_SYNC_FULL open finds may not be on disk yet (written under
+ * CM_SYNC_NORMAL, or by a process killed between its write and its sync).
+ * The first frame of the session goes into zeros (space taken ahead, or
+ * kept at open): without a sync first, a crash could keep that frame and
+ * lose an earlier one, and recovery would then refuse the file. So they
+ * are synced before anything is written. */
+static void test_full_open_syncs_first(void **state)
+{
+	struct cm__jio io = cm__jio_libc;
+	struct jt t;
+	int kept;
+	(void)state;
+
+	io.pwrite = rec_pwrite;
+	io.fdatasync = rec_fdatasync;
+	io.fsync = rec_fsync;
+	io.fallocate = rec_fallocate;
+	for (kept = 0; kept < 2; kept++) {
+		/* The frames, then (kept) the zeros of space taken ahead. */
+		jt_init(&t, kept ? CM_SYNC_FULL : CM_SYNC_NORMAL);
+		assert_int_equal(try_commit(&t, "a", 1), CM_OK);
+		assert_int_equal(try_commit(&t, "b", 2), CM_OK);
+		t.digest[0] = cm__store_digest(t.env.store);
+		th_close(&t.env);
+		assert_true(kept ? file_size(t.path) > frames_end(t.path)
+				 : file_size(t.path) == frames_end(t.path));
+		nseq = 0;
+		memset(seq, 0, sizeof(seq));
+		assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, NULL, 0),
+				 CM_OK);
+		assert_int_equal(try_commit(&t, "c", 3), CM_OK);
+		if (strcspn(seq, "S") > strcspn(seq, "WF"))
+			fail_msg("%s: a write before any sync (%s)",
+				 kept ? "zeros kept" : "after CM_SYNC_NORMAL", seq);
+		th_close(&t.env);
+		jt_done(&t);
+	}
+}
+
 /* Space taken ahead: under CM_SYNC_FULL the file grows by whole 64 KiB
  * steps, ahead of the frames, not at every commit; a large transaction
  * gets the room it needs; when taking space fails, frames are appended
@@ -1158,6 +1231,7 @@ int main(void)
 		cmocka_unit_test(test_compact_concurrent),
 		cmocka_unit_test(test_sync_modes),
 		cmocka_unit_test(test_space_ahead),
+		cmocka_unit_test(test_full_open_syncs_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
