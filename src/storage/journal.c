@@ -36,7 +36,10 @@
  * CM_SYNC_NORMAL, which does not sync each frame, frames are never written
  * into zeros: a crash could then keep a later frame and lose an earlier
  * one, which recovery must refuse; so opening in that mode cuts a zero
- * tail away first.
+ * tail away first. For the same reason a CM_SYNC_FULL open syncs the
+ * frames it finds (a CM_SYNC_NORMAL session, or a process killed between
+ * a write and its sync, may have left them in the page cache only)
+ * before its first frame goes into zeros.
  *
  * Recovery at open: frames are read from the start. At the first frame that
  * is truncated or fails its checksum, every later offset is tried as a
@@ -531,6 +534,14 @@ int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
 		rc = read_file(j);
 	if (rc == CM_OK)
 		rc = j->ndata ? recover(j) : create_header(j);
+	/* The frames found may not be on disk yet (written under
+	 * CM_SYNC_NORMAL, or by a process killed before its sync), and this
+	 * session's first frame goes into zeros: sync them first (see the
+	 * top of this file). */
+	if (rc == CM_OK && j->sync == CM_SYNC_FULL && j->size > CM__JHDR_SIZE &&
+	    j->io.fdatasync(j->io.ctx, j->fd))
+		rc = cm__journal_fail(j, CM_EIO, 1, "journal fdatasync of '%s' failed",
+				      j->path);
 	if (rc != CM_OK) {
 		open_fail(&o, rc, j->msg);
 		journal_destroy(j);
