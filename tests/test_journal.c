@@ -1003,6 +1003,39 @@ static int nospace_fallocate(void *ctx, int fd, off_t off, off_t len)
 	return -1;
 }
 
+/* Zeros after the frames are space taken ahead whatever the salt: also
+ * with a salt for which an all-zero frame header (payload length 0, CRC
+ * 0) passes the checksum, where the zeros read as a whole frame with no
+ * records (one salt in 2^32). */
+static void test_zero_tail_any_salt(void **state)
+{
+	/* CRC-32C of its 8 bytes (little-endian) then 4 zero bytes is 0. */
+	const uint64_t salt = 0x69047360u;
+	unsigned char s8[8], z[4] = { 0 }, *b;
+	size_t n = CM__JHDR_SIZE + 4096;
+	struct jt t;
+	int i;
+	(void)state;
+
+	for (i = 0; i < 8; i++)
+		s8[i] = (unsigned char)(salt >> (8 * i));
+	assert_int_equal(cm_crc32c(cm_crc32c(0, s8, 8), z, 4), 0);
+	jt_init(&t, CM_SYNC_FULL);
+	th_close(&t.env);
+	b = calloc(1, n);
+	assert_non_null(b);
+	cm__journal_header(b, salt);
+	spit(t.path, b, n);
+	jopen(&t.env, t.path, CM_SYNC_FULL);
+	th_close(&t.env);
+	assert_int_equal(file_size(t.path), (off_t)n);
+	jopen(&t.env, t.path, CM_SYNC_NORMAL);
+	th_close(&t.env);
+	assert_int_equal(file_size(t.path), CM__JHDR_SIZE);
+	free(b);
+	jt_done(&t);
+}
+
 /* The journal's calls in order: W a write, F taking space, S a sync. */
 static char seq[64];
 static size_t nseq;
@@ -1232,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(test_sync_modes),
 		cmocka_unit_test(test_space_ahead),
 		cmocka_unit_test(test_full_open_syncs_first),
+		cmocka_unit_test(test_zero_tail_any_salt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
