@@ -536,6 +536,20 @@ static void test_truncation_every_offset(void **state)
 		assert_memory_equal(torn, z + end, tn);
 		free(torn);
 		assert_int_equal(unlink(tp), 0);
+		/* A frame torn in that space (its header and part of its
+		 * payload reached the disk): the copy keeps the frame, not
+		 * the zeros after it. */
+		z[n + 4095] = 0;
+		cm__put32(z + end, 100);
+		memset(z + end + 8, 'x', 50);
+		spit(t.path, z, n + 4096);
+		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+		assert_int_equal(file_size(t.path), end);
+		torn = slurp(tp, &tn);
+		assert_int_equal(tn, 108);
+		assert_memory_equal(torn, z + end, tn);
+		free(torn);
+		assert_int_equal(unlink(tp), 0);
 		free(z);
 	}
 	/* The first free number is used. */

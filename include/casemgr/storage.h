@@ -214,8 +214,11 @@ enum cm_journal_sync {
  * first free n from 1); damage followed by any valid transaction is
  * refused with CM_ECORRUPT, never skipped. A tail of zeros is kept for
  * the next commits (CM_SYNC_FULL) or cut off without a copy
- * (CM_SYNC_NORMAL). The file is created with mode 0600 and read whole at
- * open.
+ * (CM_SYNC_NORMAL); the copy of a torn tail leaves out the zeros after
+ * the torn transaction. An open with CM_SYNC_FULL fdatasyncs what it
+ * found (an earlier CM_SYNC_NORMAL session may have left it unsynced)
+ * before its first commit. The file is created with mode 0600 and read
+ * whole at open.
  *
  * The file is locked (flock) while the store lives, i.e. until it is closed
  * and its last handle freed: a second open, from this process or another,

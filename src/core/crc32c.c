@@ -6,7 +6,7 @@
  * tables sliced by 8: 8 bytes per round instead of 1. Both give the same
  * value (tests/test_journal.c compares them).
  */
-#include <stdatomic.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "casemgr/storage.h"
@@ -17,16 +17,15 @@
 #endif
 
 static uint32_t table[8][256];
-/* 0: not yet set up; 1: tables ready, software; 2: tables ready, and the
- * CPU has the instruction. */
-static atomic_int mode;
+/* 1: software; 2: the CPU has the instruction. Set once, by setup. */
+static int mode;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static int setup(void)
+static void setup(void)
 {
 	uint32_t n, k, c;
 	int m = 1;
 
-	/* Idempotent: racing threads compute the same tables and mode. */
 	for (n = 0; n < 256; n++) {
 		c = n;
 		for (k = 0; k < 8; k++)
@@ -41,15 +40,13 @@ static int setup(void)
 	if (__builtin_cpu_supports("sse4.2"))
 		m = 2;
 #endif
-	atomic_store_explicit(&mode, m, memory_order_release);
-	return m;
+	mode = m;
 }
 
 static int get_mode(void)
 {
-	int m = atomic_load_explicit(&mode, memory_order_acquire);
-
-	return m ? m : setup();
+	pthread_once(&once, setup);
+	return mode;
 }
 
 static uint32_t soft(uint32_t crc, const unsigned char *p, size_t len)

@@ -82,7 +82,9 @@ static void prefetch_rec(const struct span *sp, size_t i)
 	if (i < (size_t)(sp->hi - sp->lo)) {
 		const char *r = (const char *)
 			cm__bucket_slot(sp->s, sp->b, span_at(sp, i))->cur;
-		TOUCH(r);
+		/* Its kind, never written once committed (the reference
+		 * count before it is: other threads change it). */
+		TOUCH(r + offsetof(struct cm__rec, kind));
 		PREFETCH(r + 64);
 		PREFETCH(r + 128);
 	}

@@ -323,8 +323,8 @@ static int read_file(struct cm__journal *j)
 	return CM_OK;
 }
 
-/* Copy d[off..ndata) to "<path>.torn-<n>", then cut the journal at off. */
-static int cut_tail(struct cm__journal *j, size_t off)
+/* Copy d[off..end) to "<path>.torn-<n>", then cut the journal at off. */
+static int cut_tail(struct cm__journal *j, size_t off, size_t end)
 {
 	size_t plen = strlen(j->path) + 24;
 	char *tp = j_alloc(j, plen);
@@ -343,7 +343,7 @@ static int cut_tail(struct cm__journal *j, size_t off)
 		rc = cm__journal_fail(j, CM_EIO, 1, "journal recovery: creating '%s' failed", tp);
 		goto out;
 	}
-	if (cm__journal_write(j, fd, j->data + off, j->ndata - off, 0) ||
+	if (cm__journal_write(j, fd, j->data + off, end - off, 0) ||
 	    j->io.fsync(j->io.ctx, fd)) {
 		rc = cm__journal_fail(j, CM_EIO, 1, "journal recovery: writing '%s' failed", tp);
 		goto out;
@@ -371,7 +371,7 @@ static int create_header(struct cm__journal *j)
 	unsigned char h[CM__JHDR_SIZE];
 	int rc;
 
-	if (j->ndata && (rc = cut_tail(j, 0)) != CM_OK)
+	if (j->ndata && (rc = cut_tail(j, 0, j->ndata)) != CM_OK)
 		return rc;
 	if ((rc = cm__journal_salt(j, &j->salt)) != CM_OK)
 		return rc;
@@ -390,6 +390,21 @@ static int all_zero(const unsigned char *d, size_t off, size_t n)
 		if (d[off])
 			return 0;
 	return 1;
+}
+
+/* The end of what is worth keeping of a torn tail d[off..n): the torn
+ * frame as far as its length field says (or the file's end), and any
+ * byte after it that is not zero, but not the zeros of space taken ahead
+ * after them (up to 64 MiB). */
+static size_t torn_end(const unsigned char *d, size_t n, size_t off)
+{
+	size_t end = n, frame = n;
+
+	while (end > off && !d[end - 1])
+		end--;
+	if (n - off >= CM__JFRAME_HDR && cm__get32(d + off) <= n - off - CM__JFRAME_HDR)
+		frame = off + CM__JFRAME_HDR + cm__get32(d + off);
+	return end > frame ? end : frame;
 }
 
 static int recover(struct cm__journal *j)
@@ -446,7 +461,7 @@ static int recover(struct cm__journal *j)
 						"journal '%s' is damaged at offset %zu and valid "
 						"transactions follow (at offset %zu): refusing to "
 						"skip them", j->path, off, later);
-		rc = cut_tail(j, off);
+		rc = cut_tail(j, off, torn_end(d, j->ndata, off));
 		if (rc != CM_OK)
 			return rc;
 	}
