@@ -67,6 +67,21 @@ static void *reader(void *arg)
 				    (j > 0 && rows[j].time > rows[j - 1].time))
 					r->bad++;
 		}
+		if ((r->reads & 7) == 4) {
+			/* A timeline iterator holds a reference to each
+			 * event (changing its count) while other readers
+			 * read the same events. */
+			cm_event_iter *ti;
+			cm_event *e;
+			if (cm_event_timeline(&ti, store, ids[i], CM_TIME_NONE,
+					      CM_TIME_NONE, 1) != CM_OK) {
+				r->bad++;
+			} else {
+				while (cm_event_iter_next(&e, ti) == CM_OK)
+					cm_event_free(e);
+				cm_event_iter_free(ti);
+			}
+		}
 		if ((r->reads & 63) == 0) {
 			if (cm_client_list(&it, store, 0, NULL, "v") != CM_OK)
 				r->bad++;
