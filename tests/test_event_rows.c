@@ -437,11 +437,17 @@ static void test_amendment_order(void **state)
 		th_close(&env);
 		th_open_journal(&env, path);
 	}
-	/* A later amendment takes over. */
+	/* A later amendment takes over; at the same time, the one with the
+	 * greater id (made later: ids sort by creation) does. */
 	add_event(late, "c1", CM_EVENT_APPOINTMENT_KEPT, FX_AT(TH_D0, 10),
 		  CM_CONTACT_VISIT, "kept, confirmed", wrong);
 	amended_by_of(by, wrong);
 	assert_string_equal(by, late);
+	add_event(early, "c1", CM_EVENT_APPOINTMENT_KEPT, FX_AT(TH_D0, 10),
+		  CM_CONTACT_VISIT, "kept, confirmed again", wrong);
+	assert_true(strcmp(early, late) > 0);
+	amended_by_of(by, wrong);
+	assert_string_equal(by, early);
 	th_close(&env);
 	fx_rmdir(dir);
 	th_open(&env);

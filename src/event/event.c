@@ -149,32 +149,30 @@ static const struct cm__event *apply_event(const cm_txn *txn,
 					  : txn->ops[sl->staged - 1].rec);
 }
 
-/* Apply: record in the store's map the latest amender of the event that
- * e, committed by txn, amends: the last event of e's client (by time,
- * then id) amending it. An event amended from another client's events,
- * or not there (storage can hold anything), is left out, as a client's
- * own events are the only ones read for it. */
-static void note_amendment(cm_store *s, cm_txn *txn,
-			   const struct cm__event *e)
+/* Apply: make event e (slot sl), committed by txn, the latest amender of
+ * the event it amends if it comes after the one recorded (by time, then
+ * id: the order of the client's events). An event amended from another
+ * client's events, or not there (storage can hold anything), is left
+ * out, as a client's own events are the only ones read for it. */
+static void note_amendment(cm_store *s, const cm_txn *txn,
+			   const struct cm__event *e, const struct cm__slot *sl)
 {
-	/* The client's slot, pending or not (found at prepare). */
-	const struct cm__bucket *b = cm__mindex_get_slot(
-		&s->events_by_client,
-		cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id));
-	const char *amends = cm__event_amends(e), *key = NULL;
-	const struct cm__slot *latest = NULL;
-	uint32_t j;
+	const char *amends = cm__event_amends(e);
+	const struct cm__slot *target = cm__kmap_get(&s->tables[CM_KIND_EVENT].ids,
+						     amends, strlen(amends));
+	const struct cm__slot *was;
+	const struct cm__event *w;
+	const char *key;
 
-	for (j = 0; j < b->n; j++) {
-		const struct cm__slot *sl = cm__bucket_slot(s, b, j);
-		const char *a = cm__event_amends(apply_event(txn, sl));
-		if (a && strcmp(a, amends) == 0)
-			latest = sl;
-		if (strcmp(CM__SLOT_ID(sl), amends) == 0)
-			key = CM__SLOT_ID(sl);
-	}
-	if (key)
-		cm__map_put(&s->amended_by, key, strlen(key), (void *)latest);
+	if (!target || strcmp(apply_event(txn, target)->client_id,
+			      e->client_id) != 0)
+		return;
+	key = CM__SLOT_ID(target);
+	was = cm__map_get(&s->amended_by, key, strlen(key));
+	w = was ? apply_event(txn, was) : NULL;
+	if (!w || e->time > w->time ||
+	    (e->time == w->time && strcmp(CM__SLOT_ID(sl), CM__SLOT_ID(was)) > 0))
+		cm__map_put(&s->amended_by, key, strlen(key), (void *)sl);
 }
 
 static int index_prepare(cm_store *s, cm_txn *txn)
@@ -223,13 +221,13 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		if (cm__event_amends(e))
 			b->amended = 1;
 	}
-	/* Then, with every event of txn in its bucket, the latest amender of
+	/* Then, with every event of txn in its table, the latest amender of
 	 * each event amended. */
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
 		if (op->kind == CM_KIND_EVENT && cm__event_amends(e))
-			note_amendment(s, txn, e);
+			note_amendment(s, txn, e, cm__op_new_slot(op));
 	}
 }
 
