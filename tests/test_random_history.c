@@ -33,6 +33,7 @@ static void text(char *buf, size_t max)
 #define NC 12
 static char ids[NC][40];
 static char evs[400][40];
+static int evw[400]; /* the client (index in ids) of each event */
 static int nev, fails;
 
 static void one_round(struct th_env *env)
@@ -42,7 +43,7 @@ static void one_round(struct th_env *env)
 	char b1[120], b2[120], b3[120];
 	int i, k, commit = rnd(4) != 0;
 	char pend[3][40], pe[8][40];
-	int pw[3], npend = 0, npe = 0;
+	int pw[3], pew[8], npend = 0, npe = 0;
 
 	assert_int_equal(cm_txn_begin(&txn, env->store,
 				      rnd(2) ? "actor-a"
@@ -95,16 +96,24 @@ static void one_round(struct th_env *env)
 			continue;
 		text(b1, 40);
 		if (rnd(2) && nev) {
+			/* Mostly one of the first events, by its own client:
+			 * events amended many times, in any time order. */
+			int t = rnd(4) ? rnd(nev < 16 ? nev : 16) : rnd(nev);
 			cm_event *e;
+			if (rnd(4))
+				w = evw[t];
 			assert_int_equal(cm_event_new(&e, env->store, ids[w], CM_EVENT_NOTE, TH_T0 + rnd(1000)), CM_OK);
 			cm_event_set_text(e, CM_EVENT_TEXT, b1);
-			cm_event_set_amends(e, evs[rnd(nev)]);
-			if (cm_event_save(txn, e) == CM_OK && commit && nev + npe < 400)
+			cm_event_set_amends(e, evs[t]);
+			if (cm_event_save(txn, e) == CM_OK && commit && nev + npe < 400) {
+				pew[npe] = w;
 				strcpy(pe[npe++], cm_event_id(e));
+			}
 			cm_event_free(e);
 		} else if (cm_event_add(txn, id, sizeof(id), ids[w], CM_EVENT_CONTACT,
 					TH_T0 + rnd(1000), rnd(4), rnd(2) ? b1 : NULL) == CM_OK &&
 			   commit && nev + npe < 400) {
+			pew[npe] = w;
 			strcpy(pe[npe++], id);
 		}
 	}
@@ -114,8 +123,10 @@ static void one_round(struct th_env *env)
 			for (i = 0; i < npend; i++)
 				if (!ids[pw[i]][0])
 					strcpy(ids[pw[i]], pend[i]);
-			for (i = 0; i < npe; i++)
+			for (i = 0; i < npe; i++) {
+				evw[nev] = pew[i];
 				strcpy(evs[nev++], pe[i]);
+			}
 		} else
 			fails++;
 	} else
@@ -123,20 +134,29 @@ static void one_round(struct th_env *env)
 }
 
 /* A hash of every client's timeline with its amendment links; *amended
- * receives how many events were amended. */
+ * receives how many events were amended. Each link is checked against its
+ * definition: the last of the client's events, oldest first (by time,
+ * then id), that amends the event. */
 static uint64_t tl_hash(cm_store *st, int *amended)
 {
+	static char tid[400][CM_ID_BUFSIZE], tam[400][CM_ID_BUFSIZE],
+		tby[400][CM_ID_BUFSIZE];
 	uint64_t h = 1469598103934665603ULL;
 	int w, namended = 0;
 	for (w = 0; w < NC; w++) {
 		cm_event_iter *it;
 		cm_event *e;
+		int n = 0, i, j;
 		if (!ids[w][0])
 			continue;
 		assert_int_equal(cm_event_timeline(&it, st, ids[w], CM_TIME_NONE, CM_TIME_NONE, 0), CM_OK);
 		while (cm_event_iter_next(&e, it) == CM_OK) {
 			const char *a = cm_event_iter_amended_by(it);
 			const char *p;
+			assert_true(n < 400);
+			strcpy(tid[n], cm_event_id(e));
+			strcpy(tam[n], cm_event_amends(e) ? cm_event_amends(e) : "");
+			strcpy(tby[n++], a ? a : "");
 			if (a)
 				namended++;
 			for (p = cm_event_id(e); *p; p++)
@@ -146,6 +166,13 @@ static uint64_t tl_hash(cm_store *st, int *amended)
 			cm_event_free(e);
 		}
 		cm_event_iter_free(it);
+		for (i = 0; i < n; i++) {
+			const char *want = "";
+			for (j = 0; j < n; j++)
+				if (strcmp(tam[j], tid[i]) == 0)
+					want = tid[j];
+			assert_string_equal(tby[i], want);
+		}
 	}
 	*amended = namended;
 	return h;
