@@ -550,6 +550,55 @@ static void test_truncation_every_offset(void **state)
 		assert_memory_equal(torn, z + end, tn);
 		free(torn);
 		assert_int_equal(unlink(tp), 0);
+		/* The same frame, whose header did not reach the disk (the
+		 * block holding it was lost) but whose last bytes did, the
+		 * very last two zeros (as a record's checksum may end): its
+		 * length is unknown, so nothing after it may be left out.
+		 * Bytes the crash wrote are zeros too. */
+		memset(z + end, 0, 108);
+		memset(z + end + 60, 'y', 46);
+		spit(t.path, z, n + 4096);
+		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+		assert_int_equal(file_size(t.path), end);
+		torn = slurp(tp, &tn);
+		assert_int_equal(tn, n + 4096 - (size_t)end);
+		assert_memory_equal(torn, z + end, tn);
+		free(torn);
+		assert_int_equal(unlink(tp), 0);
+		/* Its header torn across two blocks, its length's low bytes
+		 * kept (a smaller length), and its payload's end on disk. */
+		memset(z + end, 0, 108);
+		z[end] = 20;
+		memset(z + end + 60, 'y', 46);
+		spit(t.path, z, n + 4096);
+		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+		assert_int_equal(file_size(t.path), end);
+		torn = slurp(tp, &tn);
+		assert_int_equal(tn, n + 4096 - (size_t)end);
+		assert_memory_equal(torn, z + end, tn);
+		free(torn);
+		assert_int_equal(unlink(tp), 0);
+		/* Under CM_SYNC_NORMAL (nothing taken ahead, no sync per
+		 * frame) two frames were in flight: the first torn with its
+		 * header whole, the second without its first block and ending
+		 * in zeros where the file ends. All of it is the crash's. */
+		memset(z + end, 0, 108);
+		cm__put32(z + end, 100);
+		memset(z + end + 8, 'x', 100);
+		memset(z + end + 108 + 40, 'y', 30);
+		spit(t.path, z, (size_t)end + 108 + 72);
+		{
+			struct th_env env;
+			jopen(&env, t.path, CM_SYNC_NORMAL);
+			assert_true(cm__store_digest(env.store) == t.digest[t.ncommits]);
+			th_close(&env);
+		}
+		assert_int_equal(file_size(t.path), end);
+		torn = slurp(tp, &tn);
+		assert_int_equal(tn, 108 + 72);
+		assert_memory_equal(torn, z + end, tn);
+		free(torn);
+		assert_int_equal(unlink(tp), 0);
 		free(z);
 	}
 	/* The first free number is used. */
