@@ -215,7 +215,8 @@ enum cm_journal_sync {
  * refused with CM_ECORRUPT, never skipped. A tail of zeros is kept for
  * the next commits (CM_SYNC_FULL) or cut off without a copy
  * (CM_SYNC_NORMAL); the copy of a torn tail leaves out the zeros after
- * the torn transaction. An open with CM_SYNC_FULL fdatasyncs what it
+ * the torn transaction when its length field accounts for every byte
+ * that is not zero. An open with CM_SYNC_FULL fdatasyncs what it
  * found (an earlier CM_SYNC_NORMAL session may have left it unsynced)
  * before its first commit. The file is created with mode 0600 and read
  * whole at open.

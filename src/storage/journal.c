@@ -393,18 +393,25 @@ static int all_zero(const unsigned char *d, size_t off, size_t n)
 }
 
 /* The end of what is worth keeping of a torn tail d[off..n): the torn
- * frame as far as its length field says (or the file's end), and any
- * byte after it that is not zero, but not the zeros of space taken ahead
- * after them (up to 64 MiB). */
+ * frame as far as its length field says, and the zeros after it left out
+ * (space taken ahead, up to 64 MiB), but only when that length accounts
+ * for every byte that is not zero. The length field is part of the torn
+ * write: its block may have been lost, or kept in part, while later blocks
+ * of the frame reached the disk (a length of 0, or too short); and under
+ * CM_SYNC_NORMAL later frames may be in flight after it. Then the frame's
+ * end is unknown, zeros the crash wrote may end it, and the copy keeps
+ * the whole tail. */
 static size_t torn_end(const unsigned char *d, size_t n, size_t off)
 {
-	size_t end = n, frame = n;
+	size_t end = n, frame;
 
-	while (end > off && !d[end - 1])
+	if (n - off < CM__JFRAME_HDR || cm__get32(d + off) == 0 ||
+	    cm__get32(d + off) > n - off - CM__JFRAME_HDR)
+		return n;
+	frame = off + CM__JFRAME_HDR + cm__get32(d + off);
+	while (end > frame && !d[end - 1])
 		end--;
-	if (n - off >= CM__JFRAME_HDR && cm__get32(d + off) <= n - off - CM__JFRAME_HDR)
-		frame = off + CM__JFRAME_HDR + cm__get32(d + off);
-	return end > frame ? end : frame;
+	return end > frame ? n : frame;
 }
 
 static int recover(struct cm__journal *j)
