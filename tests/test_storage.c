@@ -1079,6 +1079,104 @@ static void test_refresh_amend(void **state)
 	rows_free(h.rows, h.nrows);
 }
 
+/* The amended_by link of event id on store s ("" if none). */
+static void amended_by_on(char *out, cm_store *s, const char *cid, const char *id)
+{
+	cm_event_iter *it;
+	cm_event *e;
+
+	out[0] = '\0';
+	assert_int_equal(cm_event_timeline(&it, s, cid, CM_TIME_NONE, CM_TIME_NONE, 0), CM_OK);
+	while (cm_event_iter_next(&e, it) == CM_OK) {
+		const char *ab = cm_event_iter_amended_by(it);
+		if (strcmp(cm_event_id(e), id) == 0 && ab)
+			strcpy(out, ab);
+		cm_event_free(e);
+	}
+	cm_event_iter_free(it);
+}
+
+/* Commit on s an event of client cid at time t amending `amends` (NULL:
+ * none); its id into id. */
+static void commit_amendment(cm_store *s, const char *cid, int64_t t,
+			     const char *amends, char *id)
+{
+	cm_event *e;
+	cm_txn *txn;
+
+	assert_int_equal(cm_event_new(&e, s, cid, CM_EVENT_NOTE, t), CM_OK);
+	if (amends)
+		assert_int_equal(cm_event_set_amends(e, amends), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, s, "alice"), CM_OK);
+	assert_int_equal(cm_event_save(txn, e), CM_OK);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	strcpy(id, cm_event_id(e));
+	cm_event_free(e);
+}
+
+/* Storage may hold anything, in any order: a refresh can bring an
+ * amendment before the event it amends. Once that event is there, its
+ * latest amendment is the last of its client's events (by time, then id)
+ * amending it, whichever refresh brought each. */
+static void test_refresh_amendment_first(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_client *ca;
+	size_t changed, keep, i;
+	char cid[40], x[CM_ID_BUFSIZE], a1[CM_ID_BUFSIZE], a2[CM_ID_BUFSIZE];
+	char by[CM_ID_BUFSIZE];
+	struct row tmp[2];
+	(void)state;
+
+	open_two(&a, &b, &h, &shared_table);
+	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Shared"), CM_OK);
+	strcpy(cid, cm_client_id(ca));
+	commit_client(a.store, ca, "alice");
+	cm_client_free(ca);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	keep = h.nrows;
+	/* X, then A1 (later) amending it: two rows each (the event, its
+	 * transaction's log), stored the other way round. */
+	commit_amendment(a.store, cid, TH_T0, NULL, x);
+	commit_amendment(a.store, cid, TH_T0 + 10, x, a1);
+	assert_int_equal(h.nrows, keep + 4);
+	memcpy(tmp, &h.rows[keep], sizeof(tmp));
+	memmove(&h.rows[keep], &h.rows[keep + 2], sizeof(tmp));
+	memcpy(&h.rows[keep + 2], tmp, sizeof(tmp));
+	for (i = keep; i < keep + 4; i += 2)
+		assert_int_equal(h.rows[i].kind, CM_KIND_EVENT);
+	assert_string_equal(h.rows[keep].id, a1);
+	/* B takes in A1 alone, then X. */
+	h.nrows = keep + 2;
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	h.nrows = keep + 4;
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	amended_by_on(by, a.store, cid, x);
+	assert_string_equal(by, a1);
+	amended_by_on(by, b.store, cid, x);
+	assert_string_equal(by, a1);
+	/* A2, earlier than A1, amends X too: A1 stays the latest. */
+	commit_amendment(a.store, cid, TH_T0 + 5, x, a2);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 1);
+	amended_by_on(by, a.store, cid, x);
+	assert_string_equal(by, a1);
+	amended_by_on(by, b.store, cid, x);
+	assert_string_equal(by, a1);
+	/* B reopened from the same storage agrees. */
+	th_close(&b);
+	open_on(&b, &h, &shared_table);
+	amended_by_on(by, b.store, cid, x);
+	assert_string_equal(by, a1);
+	th_close(&b);
+	th_close(&a);
+	rows_free(h.rows, h.nrows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1096,6 +1194,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_kept_revisions),
 		cmocka_unit_test(test_refresh_alloc_sweep),
 		cmocka_unit_test(test_refresh_amend),
+		cmocka_unit_test(test_refresh_amendment_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
