@@ -149,23 +149,34 @@ static const struct cm__event *apply_event(const cm_txn *txn,
 					  : txn->ops[sl->staged - 1].rec);
 }
 
+/* The event of the events index that id names, committed or pending in
+ * txn (the one committing), or NULL. */
+static const struct cm__slot *event_slot(const cm_store *s, const char *id)
+{
+	return cm__kmap_get(&s->tables[CM_KIND_EVENT].ids, id, strlen(id));
+}
+
 /* Apply: make event e (slot sl), committed by txn, the latest amender of
  * the event it amends if it comes after the one recorded (by time, then
  * id: the order of the client's events). An event amended from another
- * client's events, or not there (storage can hold anything), is left
- * out, as a client's own events are the only ones read for it. */
+ * client's events is left out, as a client's own events are the only
+ * ones read for it; one not there (storage can hold anything) waits for
+ * it (see resolve_waiting). */
 static void note_amendment(cm_store *s, const cm_txn *txn,
 			   const struct cm__event *e, const struct cm__slot *sl)
 {
 	const char *amends = cm__event_amends(e);
-	const struct cm__slot *target = cm__kmap_get(&s->tables[CM_KIND_EVENT].ids,
-						     amends, strlen(amends));
+	const struct cm__slot *target = event_slot(s, amends);
 	const struct cm__slot *was;
 	const struct cm__event *w;
 	const char *key;
 
-	if (!target || strcmp(apply_event(txn, target)->client_id,
-			      e->client_id) != 0)
+	if (!target) {
+		/* Room reserved at prepare (same look-up). */
+		cm__map_put(&s->amend_waiting, amends, strlen(amends), (void *)sl);
+		return;
+	}
+	if (strcmp(apply_event(txn, target)->client_id, e->client_id) != 0)
 		return;
 	key = CM__SLOT_ID(target);
 	was = cm__map_get(&s->amended_by, key, strlen(key));
@@ -175,10 +186,42 @@ static void note_amendment(cm_store *s, const cm_txn *txn,
 		cm__map_put(&s->amended_by, key, strlen(key), (void *)sl);
 }
 
+/* 1 if events amend the id of event x, committed by txn, that were there
+ * before it (cm__map_get: NULL once resolved). */
+static int waited_for(const cm_store *s, const struct cm__slot *x)
+{
+	const char *id = CM__SLOT_ID(x);
+
+	return s->amend_waiting.count &&
+	       cm__map_get(&s->amend_waiting, id, strlen(id)) != NULL;
+}
+
+/* Apply: event e (slot x), committed by txn, is one that events already
+ * there amend: its latest amender is the last of its client's events (in
+ * b, which holds txn's events too) amending it. Rare (storage that held
+ * the amendments first), so a search of the client's events. */
+static void resolve_waiting(cm_store *s, const cm_txn *txn,
+			    const struct cm__bucket *b, const struct cm__slot *x)
+{
+	const char *id = CM__SLOT_ID(x);
+	const struct cm__slot *latest = NULL;
+	uint32_t j;
+
+	for (j = 0; j < b->n; j++) {
+		const struct cm__slot *sl = cm__bucket_slot(s, b, j);
+		const char *a = cm__event_amends(apply_event(txn, sl));
+		if (a && strcmp(a, id) == 0)
+			latest = sl;
+	}
+	if (latest)
+		cm__map_put(&s->amended_by, id, strlen(id), (void *)latest);
+	cm__map_put(&s->amend_waiting, id, strlen(id), NULL);
+}
+
 static int index_prepare(cm_store *s, cm_txn *txn)
 {
 	struct cm__mprep *p = cm__txn_prep_new(txn, CM_KIND_EVENT, sizeof(*p));
-	size_t i, amending = 0;
+	size_t i, amending = 0, waiting = 0;
 
 	if (!p)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
@@ -186,6 +229,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
 		const struct cm__slot *client;
+		const char *amends;
 		if (op->kind != CM_KIND_EVENT)
 			continue;
 		/* The bucket borrows the client slot's id: it lives as long
@@ -197,10 +241,16 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		if (cm__mindex_plan(s, &s->events_by_client, p, e->client_id,
 				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
-		amending += cm__event_amends(e) != NULL;
+		if ((amends = cm__event_amends(e)) != NULL) {
+			amending++;
+			waiting += !event_slot(s, amends);
+		}
+		/* Awaited: a key of amended_by too. */
+		amending += op->fresh && waited_for(s, op->sl);
 	}
 	if (cm__mindex_reserve(s, p) ||
-	    cm__map_reserve(s, &s->amended_by, amending))
+	    cm__map_reserve(s, &s->amended_by, amending) ||
+	    (waiting && cm__map_reserve(s, &s->amend_waiting, waiting)))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
@@ -221,8 +271,18 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		if (cm__event_amends(e))
 			b->amended = 1;
 	}
-	/* Then, with every event of txn in its table, the latest amender of
-	 * each event amended. */
+	/* Then, with every event of txn in its table and its bucket: the
+	 * events that amendments already there waited for, and the latest
+	 * amender of each event amended. */
+	for (i = 0; s->amend_waiting.count && i < txn->nops; i++) {
+		const struct cm__op *op = &txn->ops[i];
+		const struct cm__event *e = (const struct cm__event *)op->rec;
+		if (op->kind == CM_KIND_EVENT && waited_for(s, op->sl))
+			resolve_waiting(s, txn, cm__mindex_get_slot(
+				&s->events_by_client,
+				cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id)),
+				op->sl);
+	}
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;

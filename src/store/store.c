@@ -283,6 +283,7 @@ static void store_destroy(cm_store *s)
 	cm__mindex_free(s, &s->plans_by_client);
 	cm__mindex_free(s, &s->assessments_by_client);
 	cm__map_free(s, &s->amended_by);
+	cm__map_free(s, &s->amend_waiting);
 	cm__audit_free(s);
 	cm__intern_free(s);
 	assert(s->pack_live == 0); /* every packed version was released */

@@ -483,6 +483,11 @@ struct cm_store {
 	 * slot of the latest event amending it (the last in its client's
 	 * events by time, then id); kept by the events' index hooks. */
 	struct cm__map amended_by;
+	/* Ids that stored events amend while no event has them (storage can
+	 * hold anything, in any order: a refresh may bring an amendment
+	 * before the event it amends) -> non-NULL until that event comes,
+	 * NULL after; keys borrowed from the amending events' records. */
+	struct cm__map amend_waiting;
 	/* Days between contacts by risk tier 0..4 (store setting, under meta). */
 	int32_t contact_interval[5];
 	/* Days between assessments by risk tier 0..4 (store setting, under
