@@ -462,6 +462,31 @@ static void torn_name(char *buf, size_t n, const struct jt *t, int k)
 	snprintf(buf, n, "%s.torn-%d", t->path, k);
 }
 
+/* Write z[0..len) as t's journal, whose frames end at `end` and have all
+ * of t's commits, with a torn tail after them; open it with sync: the
+ * store has every commit, the file is cut at end, and the tail's copy
+ * (.torn-1, removed after) is z[end..end + copied). */
+static void check_torn_copy(struct jt *t, const unsigned char *z, size_t len,
+			    off_t end, int32_t sync, size_t copied)
+{
+	struct th_env env;
+	unsigned char *torn;
+	size_t tn;
+	char tp[400];
+
+	spit(t->path, z, len);
+	jopen(&env, t->path, sync);
+	assert_true(cm__store_digest(env.store) == t->digest[t->ncommits]);
+	th_close(&env);
+	assert_int_equal(file_size(t->path), end);
+	torn_name(tp, sizeof(tp), t, 1);
+	torn = slurp(tp, &tn);
+	assert_int_equal(tn, copied);
+	assert_memory_equal(torn, z + end, tn);
+	free(torn);
+	assert_int_equal(unlink(tp), 0);
+}
+
 static void test_truncation_every_offset(void **state)
 {
 	struct jt t;
@@ -528,28 +553,15 @@ static void test_truncation_every_offset(void **state)
 		}
 		/* A byte that is not zero makes it a torn tail: copied, cut. */
 		z[n + 4095] = 1;
-		spit(t.path, z, n + 4096);
-		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
-		assert_int_equal(file_size(t.path), end);
-		torn = slurp(tp, &tn);
-		assert_int_equal(tn, n + 4096 - (size_t)end);
-		assert_memory_equal(torn, z + end, tn);
-		free(torn);
-		assert_int_equal(unlink(tp), 0);
+		check_torn_copy(&t, z, n + 4096, end, CM_SYNC_FULL,
+				n + 4096 - (size_t)end);
 		/* A frame torn in that space (its header and part of its
 		 * payload reached the disk): the copy keeps the frame, not
 		 * the zeros after it. */
 		z[n + 4095] = 0;
 		cm__put32(z + end, 100);
 		memset(z + end + 8, 'x', 50);
-		spit(t.path, z, n + 4096);
-		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
-		assert_int_equal(file_size(t.path), end);
-		torn = slurp(tp, &tn);
-		assert_int_equal(tn, 108);
-		assert_memory_equal(torn, z + end, tn);
-		free(torn);
-		assert_int_equal(unlink(tp), 0);
+		check_torn_copy(&t, z, n + 4096, end, CM_SYNC_FULL, 108);
 		/* The same frame, whose header did not reach the disk (the
 		 * block holding it was lost) but whose last bytes did, the
 		 * very last two zeros (as a record's checksum may end): its
@@ -557,27 +569,15 @@ static void test_truncation_every_offset(void **state)
 		 * Bytes the crash wrote are zeros too. */
 		memset(z + end, 0, 108);
 		memset(z + end + 60, 'y', 46);
-		spit(t.path, z, n + 4096);
-		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
-		assert_int_equal(file_size(t.path), end);
-		torn = slurp(tp, &tn);
-		assert_int_equal(tn, n + 4096 - (size_t)end);
-		assert_memory_equal(torn, z + end, tn);
-		free(torn);
-		assert_int_equal(unlink(tp), 0);
+		check_torn_copy(&t, z, n + 4096, end, CM_SYNC_FULL,
+				n + 4096 - (size_t)end);
 		/* Its header torn across two blocks, its length's low bytes
 		 * kept (a smaller length), and its payload's end on disk. */
 		memset(z + end, 0, 108);
 		z[end] = 20;
 		memset(z + end + 60, 'y', 46);
-		spit(t.path, z, n + 4096);
-		assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
-		assert_int_equal(file_size(t.path), end);
-		torn = slurp(tp, &tn);
-		assert_int_equal(tn, n + 4096 - (size_t)end);
-		assert_memory_equal(torn, z + end, tn);
-		free(torn);
-		assert_int_equal(unlink(tp), 0);
+		check_torn_copy(&t, z, n + 4096, end, CM_SYNC_FULL,
+				n + 4096 - (size_t)end);
 		/* Under CM_SYNC_NORMAL (nothing taken ahead, no sync per
 		 * frame) two frames were in flight: the first torn with its
 		 * header whole, the second without its first block and ending
@@ -586,19 +586,8 @@ static void test_truncation_every_offset(void **state)
 		cm__put32(z + end, 100);
 		memset(z + end + 8, 'x', 100);
 		memset(z + end + 108 + 40, 'y', 30);
-		spit(t.path, z, (size_t)end + 108 + 72);
-		{
-			struct th_env env;
-			jopen(&env, t.path, CM_SYNC_NORMAL);
-			assert_true(cm__store_digest(env.store) == t.digest[t.ncommits]);
-			th_close(&env);
-		}
-		assert_int_equal(file_size(t.path), end);
-		torn = slurp(tp, &tn);
-		assert_int_equal(tn, 108 + 72);
-		assert_memory_equal(torn, z + end, tn);
-		free(torn);
-		assert_int_equal(unlink(tp), 0);
+		check_torn_copy(&t, z, (size_t)end + 108 + 72, end, CM_SYNC_NORMAL,
+				108 + 72);
 		free(z);
 	}
 	/* The first free number is used. */

@@ -1030,13 +1030,27 @@ static void test_ids_after_reopen(void **state)
 	rows_free(h.rows, h.nrows);
 }
 
+/* Two stores on one shared table, and a client "Shared" committed by
+ * alice on a: its id into cid. */
+static void open_two_shared(struct th_env *a, struct th_env *b, struct host *h,
+			    char cid[40])
+{
+	cm_client *c;
+
+	open_two(a, b, h, &shared_table);
+	assert_int_equal(cm_client_new(&c, a->store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Shared"), CM_OK);
+	strcpy(cid, cm_client_id(c));
+	commit_client(a->store, c, "alice");
+	cm_client_free(c);
+}
+
 /* An amending event that refresh takes in from another store is known to
  * the amended event's timeline (its client's bucket is marked). */
 static void test_refresh_amend(void **state)
 {
 	struct host h;
 	struct th_env a, b;
-	cm_client *ca;
 	cm_event *e;
 	cm_event_iter *it;
 	cm_txn *t;
@@ -1045,12 +1059,7 @@ static void test_refresh_amend(void **state)
 	int amended = 0;
 	(void)state;
 
-	open_two(&a, &b, &h, &shared_table);
-	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
-	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Shared"), CM_OK);
-	strcpy(cid, cm_client_id(ca));
-	commit_client(a.store, ca, "alice");
-	cm_client_free(ca);
+	open_two_shared(&a, &b, &h, cid);
 	assert_int_equal(cm_txn_begin(&t, a.store, "alice"), CM_OK);
 	assert_int_equal(cm_event_add(t, e1, sizeof(e1), cid, CM_EVENT_CONTACT, TH_T0, 1, "hi"), CM_OK);
 	assert_int_equal(cm_txn_commit(t), CM_OK);
@@ -1114,6 +1123,19 @@ static void commit_amendment(cm_store *s, const char *cid, int64_t t,
 	cm_event_free(e);
 }
 
+/* On both stores, event x of client cid has `want` as its latest
+ * amendment. */
+static void latest_on_both(cm_store *a, cm_store *b, const char *cid,
+			   const char *x, const char *want)
+{
+	char by[CM_ID_BUFSIZE];
+
+	amended_by_on(by, a, cid, x);
+	assert_string_equal(by, want);
+	amended_by_on(by, b, cid, x);
+	assert_string_equal(by, want);
+}
+
 /* Storage may hold anything, in any order: a refresh can bring an
  * amendment before the event it amends. Once that event is there, its
  * latest amendment is the last of its client's events (by time, then id)
@@ -1122,19 +1144,13 @@ static void test_refresh_amendment_first(void **state)
 {
 	struct host h;
 	struct th_env a, b;
-	cm_client *ca;
 	size_t changed, keep, i;
 	char cid[40], x[CM_ID_BUFSIZE], a1[CM_ID_BUFSIZE], a2[CM_ID_BUFSIZE];
 	char by[CM_ID_BUFSIZE];
 	struct row tmp[2];
 	(void)state;
 
-	open_two(&a, &b, &h, &shared_table);
-	assert_int_equal(cm_client_new(&ca, a.store), CM_OK);
-	assert_int_equal(cm_client_set_text(ca, CM_CLIENT_FAMILY, "Shared"), CM_OK);
-	strcpy(cid, cm_client_id(ca));
-	commit_client(a.store, ca, "alice");
-	cm_client_free(ca);
+	open_two_shared(&a, &b, &h, cid);
 	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
 	keep = h.nrows;
 	/* X, then A1 (later) amending it: two rows each (the event, its
@@ -1155,18 +1171,12 @@ static void test_refresh_amendment_first(void **state)
 	h.nrows = keep + 4;
 	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
 	assert_int_equal(changed, 1);
-	amended_by_on(by, a.store, cid, x);
-	assert_string_equal(by, a1);
-	amended_by_on(by, b.store, cid, x);
-	assert_string_equal(by, a1);
+	latest_on_both(a.store, b.store, cid, x, a1);
 	/* A2, earlier than A1, amends X too: A1 stays the latest. */
 	commit_amendment(a.store, cid, TH_T0 + 5, x, a2);
 	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
 	assert_int_equal(changed, 1);
-	amended_by_on(by, a.store, cid, x);
-	assert_string_equal(by, a1);
-	amended_by_on(by, b.store, cid, x);
-	assert_string_equal(by, a1);
+	latest_on_both(a.store, b.store, cid, x, a1);
 	/* B reopened from the same storage agrees. */
 	th_close(&b);
 	open_on(&b, &h, &shared_table);
