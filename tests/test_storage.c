@@ -32,6 +32,7 @@ struct host {
 	int corrupt_row; /* flip a byte of this row when loading (-1: none) */
 	int drop_logs;   /* keep records only, not transaction logs */
 	int fail_since;  /* load_since fails (returns 1) */
+	int dup_logs;    /* emit every transaction log twice */
 	long since_calls;
 };
 
@@ -128,6 +129,8 @@ static int load_from(struct host *h, size_t from, cm_storage_emit_fn emit,
 		} else {
 			rc = emit(ectx, h->rows[i].bytes, h->rows[i].len);
 		}
+		if (!rc && h->dup_logs && h->rows[i].kind == CM_KIND_TXNLOG)
+			rc = emit(ectx, h->rows[i].bytes, h->rows[i].len);
 		if (rc)
 			return rc;
 	}
@@ -1187,6 +1190,58 @@ static void test_refresh_amendment_first(void **state)
 	rows_free(h.rows, h.nrows);
 }
 
+/* A refresh takes each transaction into the audit trail once: the
+ * store's own transactions come back to it from storage, a storage may
+ * emit a log twice, and many transactions come at once (each log is
+ * looked up by its id, not searched for). */
+static void test_refresh_known_logs(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_txn *t;
+	size_t changed;
+	uint64_t da;
+	char cid[40];
+	int i;
+	(void)state;
+
+	open_two_shared(&a, &b, &h, cid);
+	h.dup_logs = 1;
+	for (i = 0; i < 60; i++) {
+		assert_int_equal(cm_txn_begin(&t, a.store, i % 2 ? "alice" : "ann"), CM_OK);
+		assert_int_equal(cm_event_add(t, NULL, 0, cid, CM_EVENT_CONTACT,
+					      TH_T0 + i, 1, "call"), CM_OK);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+	}
+	da = cm__store_digest(a.store);
+	assert_int_equal(audit_count(a.store, NULL), 61);
+	/* B takes in A's 61 transactions, each log twice in the batch. */
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 61);
+	assert_int_equal(audit_count(b.store, NULL), 61);
+	assert_int_equal(cm__store_digest(b.store), da);
+	/* A reads its own 61 back (twice each): nothing changes. */
+	assert_int_equal(cm_store_refresh(&changed, a.store), CM_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(cm__store_digest(a.store), da);
+	/* B commits; both refresh; the logs of both stay once each. */
+	assert_int_equal(cm_txn_begin(&t, b.store, "bob"), CM_OK);
+	assert_int_equal(cm_event_add(t, NULL, 0, cid, CM_EVENT_NOTE, TH_T0 + 99, 1,
+				      "note"), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_store_refresh(&changed, b.store), CM_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(cm_store_refresh(&changed, a.store), CM_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(audit_count(a.store, NULL), 62);
+	assert_int_equal(cm__store_digest(a.store), cm__store_digest(b.store));
+	h.dup_logs = 0;
+	assert_int_equal(reopened_digest(&h), cm__store_digest(a.store));
+	th_close(&a);
+	th_close(&b);
+	rows_free(h.rows, h.nrows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1205,6 +1260,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_alloc_sweep),
 		cmocka_unit_test(test_refresh_amend),
 		cmocka_unit_test(test_refresh_amendment_first),
+		cmocka_unit_test(test_refresh_known_logs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

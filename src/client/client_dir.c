@@ -307,46 +307,6 @@ void cm__cdir_ident_del(cm_store *s, const char *key, size_t n,
 
 /* ---- phase 1: room ----------------------------------------------------- */
 
-/* A power of two at least 16 holding need at a load of at most 3/4. */
-static int table_cap(size_t need, size_t *cap, size_t elem)
-{
-	size_t c = 16;
-
-	while (need > c - c / 4) {
-		if (c > SIZE_MAX / 4 / elem)
-			return CM_ENOMEM;
-		c *= 2;
-	}
-	*cap = c;
-	return CM_OK;
-}
-
-/* Room in table *t (capacity *cap, 8-byte entries hash << 32 | card + 1)
- * for need entries. */
-static int grow_table(cm_store *s, uint64_t **t, size_t *cap, size_t need)
-{
-	size_t c, i;
-	uint64_t *n;
-
-	if (*cap && need <= *cap - *cap / 4)
-		return CM_OK;
-	if (table_cap(need, &c, sizeof(*n)) || !(n = cm__zalloc(s, c * sizeof(*n))))
-		return CM_ENOMEM;
-	for (i = 0; i < *cap; i++) {
-		uint64_t e = (*t)[i];
-		size_t j;
-		if (!e)
-			continue;
-		for (j = (e >> 32) & (c - 1); n[j]; j = (j + 1) & (c - 1))
-			;
-		n[j] = e;
-	}
-	cm__free(s, *t);
-	*t = n;
-	*cap = c;
-	return CM_OK;
-}
-
 static int grow_cards(cm_store *s, struct cm__cdir *d, size_t need)
 {
 	size_t cap = d->capcards ? d->capcards : 16;
@@ -396,8 +356,8 @@ int cm__cdir_prepare(cm_store *s, cm_txn *txn, size_t new_idents)
 		       cm__cdir_get(s, CM__SLOT_ID(cm__op_slot(op))));
 	}
 	if (grow_cards(s, d, d->ncards + fresh) ||
-	    grow_table(s, &d->byid, &d->idcap, d->ncards + fresh) ||
-	    grow_table(s, &d->byident, &d->ixcap, d->ixcount + new_idents))
+	    cm__itab_reserve(s, &d->byid, &d->idcap, d->ncards + fresh) ||
+	    cm__itab_reserve(s, &d->byident, &d->ixcap, d->ixcount + new_idents))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }

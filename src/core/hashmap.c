@@ -83,6 +83,34 @@ static size_t table_cap(size_t cap, size_t count, size_t extra, size_t esz)
 	return ncap;
 }
 
+void cm__itab_put(uint64_t *t, size_t cap, uint32_t h, uint32_t idx)
+{
+	size_t mask = cap - 1, i = h & mask;
+
+	while (t[i])
+		i = (i + 1) & mask;
+	t[i] = (uint64_t)h << 32 | ((uint64_t)idx + 1);
+}
+
+int cm__itab_reserve(cm_store *s, uint64_t **t, size_t *cap, size_t need)
+{
+	size_t ncap = table_cap(*cap, need, 0, sizeof(**t)), i;
+	uint64_t *n;
+
+	if (ncap == *cap)
+		return CM_OK;
+	if (!ncap || !(n = cm__zalloc(s, ncap * sizeof(*n))))
+		return CM_ENOMEM;
+	for (i = 0; i < *cap; i++)
+		if ((*t)[i])
+			cm__itab_put(n, ncap, (uint32_t)((*t)[i] >> 32),
+				     (uint32_t)(*t)[i] - 1);
+	cm__free(s, *t);
+	*t = n;
+	*cap = ncap;
+	return CM_OK;
+}
+
 static void put_hashed(struct cm__map *m, const char *key, size_t len,
 		       uint32_t h, void *val)
 {

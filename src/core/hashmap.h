@@ -49,6 +49,18 @@ void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val);
 void cm__map_free(cm_store *s, struct cm__map *m);
 
 /*
+ * Index tables: 8-byte entries hash << 32 | index + 1 (0: empty), linear
+ * probing from hash & (cap - 1), at most 3/4 full; the owner resolves an
+ * index to its key (the client directory's cards, the audit trail's
+ * transactions) and removes with cm__probe_moves.
+ */
+/* Room in table *t (capacity *cap: 0 or a power of two) for need entries
+ * in all: CM_OK, or CM_ENOMEM with the table unchanged. */
+int cm__itab_reserve(cm_store *s, uint64_t **t, size_t *cap, size_t need);
+/* Put index idx (hash h) into table t of capacity cap, which has room. */
+void cm__itab_put(uint64_t *t, size_t cap, uint32_t h, uint32_t idx);
+
+/*
  * Blocks of memory (at most CM__REF_BLOCK bytes each) whose 8-byte aligned
  * members are named by 32-bit references instead of 8-byte pointers:
  * member at byte o of block b -> (b << 13) | (o / 8 + 1), never 0. Up to

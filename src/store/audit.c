@@ -13,7 +13,42 @@ int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
 	if (cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + ntxns,
 			sizeof(*s->txnlog)))
 		return CM_ENOMEM;
+	/* Only a store with storage gives its transactions log ids. */
+	if (s->storage && cm__itab_reserve(s, &s->txnix, &s->txnixcap, s->ntxn + ntxns))
+		return CM_ENOMEM;
 	return CM_OK;
+}
+
+void cm__audit_txn_push(cm_store *s, const char *actor, int64_t time,
+			char *logid)
+{
+	struct cm__txnlog *t = &s->txnlog[s->ntxn];
+
+	t->actor = actor;
+	t->time = time;
+	t->id = logid;
+	t->end = s->naudit;
+	if (logid)
+		cm__itab_put(s->txnix, s->txnixcap, cm__hash(logid, strlen(logid)),
+			     (uint32_t)s->ntxn);
+	s->ntxn++;
+}
+
+int cm__audit_txn_known(const cm_store *s, const char *id)
+{
+	size_t n = strlen(id), mask = s->txnixcap - 1, i;
+	uint32_t h;
+
+	if (!s->txnixcap)
+		return 0;
+	h = cm__hash(id, n);
+	for (i = h & mask; s->txnix[i]; i = (i + 1) & mask) {
+		uint64_t e = s->txnix[i];
+		if ((uint32_t)(e >> 32) == h &&
+		    strcmp(s->txnlog[(uint32_t)e - 1].id, id) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
@@ -21,17 +56,13 @@ void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 {
 	size_t i;
 
-	s->txnlog[s->ntxn].actor = actor;
-	s->txnlog[s->ntxn].time = time;
-	s->txnlog[s->ntxn].id = logid;
 	for (i = 0; i < nops; i++) {
 		s->audit_action[s->naudit] = ops[i].action;
 		cm__audit_set(&s->audit[s->naudit], ops[i].sl,
 			      ops[i].sl->cur->revision);
 		s->naudit++;
 	}
-	s->txnlog[s->ntxn].end = s->naudit;
-	s->ntxn++;
+	cm__audit_txn_push(s, actor, time, logid);
 }
 
 void cm__audit_free(cm_store *s)
@@ -41,6 +72,7 @@ void cm__audit_free(cm_store *s)
 	for (i = 0; i < s->ntxn; i++)
 		cm__free(s, s->txnlog[i].id);
 	cm__free(s, s->txnlog);
+	cm__free(s, s->txnix);
 	cm__free(s, s->audit);
 	cm__free(s, s->audit_action);
 }

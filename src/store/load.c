@@ -336,12 +336,9 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 {
 	s->naudit += t->entries.count;
 	/* Interned by intern_actor: found without allocating. */
-	s->txnlog[s->ntxn].actor = cm__intern_find(s, t->actor, strlen(t->actor));
-	s->txnlog[s->ntxn].time = t->time;
-	s->txnlog[s->ntxn].id = t->hdr.id;
-	s->txnlog[s->ntxn].end = s->naudit;
+	cm__audit_txn_push(s, cm__intern_find(s, t->actor, strlen(t->actor)),
+			   t->time, t->hdr.id);
 	t->hdr.id = NULL;
-	s->ntxn++;
 }
 
 /* Rebuild the audit trail from the transaction logs, oldest first. */
@@ -442,19 +439,15 @@ static int same_record(const void *pkey, const void *pelem)
 	return strcmp(a->id, b->id);
 }
 
-/* 1 if the audit trail has transaction log id (or an earlier log of this
- * batch has it). The newest logs are the likeliest: search from the end. */
-static int log_known(const struct refresh *r, size_t upto, const char *id)
+/* 1 if the audit trail has log i of this batch, or the batch has it
+ * before i: logs sort by commit (by_commit), so a log stored twice comes
+ * twice in a row. */
+static int log_known(const struct refresh *r, size_t i)
 {
-	size_t i;
+	const char *id = r->l->logs[i]->hdr.id;
 
-	for (i = r->s->ntxn; i-- > 0;)
-		if (r->s->txnlog[i].id && strcmp(r->s->txnlog[i].id, id) == 0)
-			return 1;
-	for (i = 0; i < upto; i++)
-		if (r->take[i] && strcmp(r->l->logs[i]->hdr.id, id) == 0)
-			return 1;
-	return 0;
+	return cm__audit_txn_known(r->s, id) ||
+	       (i > 0 && strcmp(r->l->logs[i - 1]->hdr.id, id) == 0);
 }
 
 /* Under the write lock, after the commit's shared preparation: room for
@@ -475,7 +468,7 @@ static int refresh_prepare(void *ctx)
 	}
 	for (i = 0; i < r->l->nlogs; i++) {
 		const struct cm__txnrec *t = r->l->logs[i];
-		if (log_known(r, i, t->hdr.id))
+		if (log_known(r, i))
 			continue;
 		for (j = 0; j < t->entries.count; j++) {
 			const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);

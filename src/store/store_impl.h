@@ -526,6 +526,11 @@ struct cm_store {
 
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
+	/* The transactions with a log id, by that id: an index table
+	 * (core/hashmap.h) of txnlog indexes, with room for every
+	 * transaction once the store has storage (cm__audit_reserve). */
+	uint64_t *txnix;
+	size_t txnixcap;
 	struct cm__audit *audit;
 	uint8_t *audit_action; /* enum cm_action, per audit entry */
 	size_t naudit, auditcap, actioncap;
@@ -965,6 +970,13 @@ int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns);
  * store's shared copy (cm__intern). */
 void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops);
+/* Append the transaction whose entries end at the trail's end (the last
+ * naudit - previous end entries), reserved with cm__audit_reserve; takes
+ * ownership of logid (may be NULL: a store without storage). */
+void cm__audit_txn_push(cm_store *s, const char *actor, int64_t time,
+			char *logid);
+/* 1 if the trail has a transaction whose log id is id: one probe. */
+int cm__audit_txn_known(const cm_store *s, const char *id);
 void cm__audit_free(cm_store *s);
 
 /* ---- storage (storage.c, load.c) --------------------------------------- */
