@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fixtures.h"
+#include "query/query_impl.h"
 
 static struct th_env env;
 
@@ -331,6 +332,380 @@ static void test_reload(void **state)
 	th_open(&env);
 }
 
+/* ---- one case manager with many clients ------------------------------- */
+
+/* The test's own account of a bucket's clients, against which the index
+ * is checked: no index, no worklist code. */
+#define BIG 1200
+struct big_model {
+	char id[BIG][8];
+	int32_t due[BIG];
+	int in[BIG]; /* active under "team" with a date */
+};
+
+static uint32_t big_rand(uint32_t *r)
+{
+	*r = *r * 1103515245u + 12345u;
+	return *r >> 8;
+}
+
+static int big_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct big_model *m = ctx;
+	int a = *(const int *)pa, b = *(const int *)pb;
+	if (m->due[a] != m->due[b])
+		return m->due[a] < m->due[b] ? -1 : 1;
+	return strcmp(m->id[a], m->id[b]);
+}
+
+/* Every page of the bucket's worklist (due by as_of + horizon), and its
+ * total, are what the model says. */
+static void big_check(const struct big_model *m, int32_t as_of, int32_t horizon)
+{
+	static int order[BIG];
+	cm_contact_row rows[64];
+	size_t n, total, want = 0, off;
+	int i, k;
+
+	for (i = 0; i < BIG; i++)
+		if (m->in[i] && m->due[i] <= as_of + horizon)
+			order[want++] = i;
+	/* Insertion sort: no qsort_r in C99. */
+	for (i = 1; i < (int)want; i++) {
+		int v = order[i];
+		for (k = i; k > 0 && big_cmp(&order[k - 1], &v, (void *)m) > 0; k--)
+			order[k] = order[k - 1];
+		order[k] = v;
+	}
+	for (off = 0; off <= want; off += 64 - off % 7) {
+		assert_int_equal(cm_worklist_contacts(&n, &total, rows, sizeof(rows[0]),
+						      64, env.store, "team", as_of,
+						      horizon, off), CM_OK);
+		assert_int_equal(total, want);
+		assert_int_equal(n, want - off < 64 ? want - off : 64);
+		for (k = 0; k < (int)n; k++) {
+			assert_string_equal(rows[k].client_id, m->id[order[off + k]]);
+			assert_int_equal(rows[k].due, m->due[order[off + k]]);
+			assert_int_equal(rows[k].kind, rows[k].due < as_of
+					 ? CM_WORK_CONTACT_OVERDUE : CM_WORK_CONTACT_DUE);
+		}
+	}
+	/* The page without the total stops early; the same rows. */
+	assert_int_equal(cm_worklist_contacts(&n, NULL, rows, sizeof(rows[0]), 5,
+					      env.store, "team", as_of, horizon, 0), CM_OK);
+	assert_int_equal(n, want < 5 ? want : 5);
+	for (k = 0; k < (int)n; k++)
+		assert_string_equal(rows[k].client_id, m->id[order[k]]);
+	check_same(env.store, "team", as_of, horizon, want / 2, 64);
+}
+
+/* Change client i in txn t (a handle read from the store). */
+static void big_change(cm_txn *t, struct big_model *m, int i, const char *manager,
+		       int32_t due, int32_t status)
+{
+	cm_client *c;
+	assert_int_equal(cm_client_get(&c, env.store, m->id[i]), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, manager), CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, due), CM_OK);
+	if (status != cm_client_status(c))
+		assert_int_equal(cm_client_set_status(c, status, "test"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	m->due[i] = due;
+	m->in[i] = strcmp(manager, "team") == 0 && status == CM_CASE_ACTIVE;
+}
+
+/* A bucket of many more entries than a chunk holds: loaded in one
+ * transaction and one by one; follow-ups moved (within a chunk, across
+ * chunks, to the ends); clients closed until chunks merge, reopened,
+ * reassigned away and back; batches mixing all of it. */
+static void test_big_bucket(void **state)
+{
+	static struct big_model m;
+	uint32_t r = 7;
+	cm_txn *t;
+	int i, round;
+	(void)state;
+
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < BIG; i++) {
+		cm_client *c;
+		if (i == BIG / 2) { /* the rest one by one */
+			assert_int_equal(cm_txn_commit(t), CM_OK);
+			big_check(&m, TH_D0, 14);
+			assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		}
+		snprintf(m.id[i], sizeof(m.id[i]), "t%04d", (i * 7919) % 10000);
+		m.due[i] = TH_D0 - 30 + (int32_t)(big_rand(&r) % 90);
+		m.in[i] = 1;
+		assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+		assert_int_equal(cm_client_set_id(c, m.id[i]), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "F"), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "team"), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, m.due[i]), CM_OK);
+		assert_int_equal(cm_client_set_status(c, CM_CASE_ACTIVE, "intake"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+		if (i > BIG / 2) {
+			assert_int_equal(cm_txn_commit(t), CM_OK);
+			assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		}
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	big_check(&m, TH_D0, 14);
+	big_check(&m, TH_D0 + 100, 366);
+	/* Single moves: small, large, to the very first and last places. */
+	for (i = 0; i < 300; i++) {
+		int k = (int)(big_rand(&r) % BIG);
+		int32_t due = i % 50 == 0 ? TH_D0 - 400 : i % 50 == 1 ? TH_D0 + 300
+			      : m.due[k] + (int32_t)(big_rand(&r) % 41) - 20;
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		big_change(t, &m, k, "team", due, CM_CASE_ACTIVE);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+	}
+	big_check(&m, TH_D0, 14);
+	big_check(&m, TH_D0 + 400, 366);
+	/* Close most of them (chunks empty out and merge), in batches of
+	 * mixed changes, then bring them back. */
+	for (round = 0; round < 6; round++) {
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		for (i = round; i < BIG; i += 6) {
+			int32_t due = m.due[i] + (int32_t)(big_rand(&r) % 11) - 5;
+			if (i % 10 == 9)
+				big_change(t, &m, i, "team", due, CM_CASE_ACTIVE);
+			else if (i % 10 == 8)
+				big_change(t, &m, i, "other", due, CM_CASE_ACTIVE);
+			else
+				big_change(t, &m, i, "team", due, CM_CASE_ONHOLD);
+		}
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		big_check(&m, TH_D0, 14);
+	}
+	big_check(&m, TH_D0 + 400, 366);
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		for (i = round; i < BIG; i += 3)
+			big_change(t, &m, i, "team",
+				   TH_D0 - 30 + (int32_t)(big_rand(&r) % 90),
+				   CM_CASE_ACTIVE);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		big_check(&m, TH_D0, 14);
+	}
+	big_check(&m, TH_D0 + 400, 366);
+	/* What a reload builds is what the commits kept. */
+	{
+		uint64_t d = cm__store_digest(env.store);
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		for (i = 0; i < BIG; i += 2)
+			big_change(t, &m, i, "team", m.due[i] + 1, CM_CASE_ACTIVE);
+		cm_txn_rollback(t);
+		for (i = 0; i < BIG; i += 2)
+			m.due[i]--; /* rolled back */
+		assert_int_equal(cm__store_digest(env.store), d);
+		big_check(&m, TH_D0, 14);
+	}
+}
+
+/* Client i of "team" due on `due`, in txn t. */
+static void team_client(cm_txn *t, cm_store *s, const char *id, int32_t due)
+{
+	cm_client *c;
+	assert_int_equal(cm_client_new(&c, s), CM_OK);
+	assert_int_equal(cm_client_set_id(c, id), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "F"), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "team"), CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, due), CM_OK);
+	assert_int_equal(cm_client_set_status(c, CM_CASE_ACTIVE, "intake"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+}
+
+/* The bucket's rows are due D0 + 2k, ids "a<k>", with one more, "new",
+ * at place p. */
+static void split_check(cm_store *s, int p, int n)
+{
+	cm_contact_row rows[64];
+	size_t got, off = 0;
+	int k = 0;
+
+	while ((int)off < n + 1) {
+		assert_int_equal(cm_worklist_contacts(&got, NULL, rows, sizeof(rows[0]),
+						      64, s, "team", TH_D0, 366, off),
+				 CM_OK);
+		assert_true(got > 0);
+		for (size_t j = 0; j < got; j++, off++) {
+			char want[16];
+			if ((int)off == p) {
+				assert_string_equal(rows[j].client_id, "new");
+				continue;
+			}
+			snprintf(want, sizeof(want), "a%03d", k);
+			assert_string_equal(rows[j].client_id, want);
+			assert_int_equal(rows[j].due, TH_D0 + 2 * k);
+			k++;
+		}
+	}
+	assert_int_equal(k, n);
+}
+
+/* A full chunk splits wherever the new entry goes: first, last, either
+ * side of the middle, every place. Then moves only, many into one
+ * place, in one transaction: they split chunks too. */
+static void test_big_bucket_splits(void **state)
+{
+	struct th_env e;
+	cm_txn *t;
+	char id[16];
+	int p, k;
+	(void)state;
+
+	for (p = 0; p <= CM__CIX_CHUNK; p++) {
+		th_open(&e);
+		assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+		for (k = 0; k < CM__CIX_CHUNK; k++) {
+			snprintf(id, sizeof(id), "a%03d", k);
+			team_client(t, e.store, id, TH_D0 + 2 * k);
+		}
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+		team_client(t, e.store, "new", TH_D0 + 2 * p - 1);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		split_check(e.store, p, CM__CIX_CHUNK);
+		th_close(&e);
+	}
+
+	/* Ten chunks' worth of clients; half of them moved to one date in
+	 * one transaction. */
+	th_open(&e);
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (k = 0; k < 10 * CM__CIX_CHUNK; k++) {
+		snprintf(id, sizeof(id), "b%04d", k);
+		team_client(t, e.store, id, TH_D0 + k % 97);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (k = 0; k < 10 * CM__CIX_CHUNK; k += 2) {
+		cm_client *c;
+		snprintf(id, sizeof(id), "b%04d", k);
+		assert_int_equal(cm_client_get(&c, e.store, id), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, TH_D0 + 50), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	{
+		cm_contact_row rows[64], prev;
+		size_t got, total, off, at50 = 0;
+		prev.due = INT32_MIN;
+		prev.client_id[0] = '\0';
+		assert_int_equal(cm_worklist_contacts(&got, &total, rows, sizeof(rows[0]),
+						      0, e.store, "team", TH_D0, 366, 0), CM_OK);
+		assert_int_equal(total, 10 * CM__CIX_CHUNK);
+		for (off = 0; off < total; off += got) {
+			assert_int_equal(cm_worklist_contacts(&got, NULL, rows, sizeof(rows[0]),
+							      64, e.store, "team", TH_D0,
+							      366, off), CM_OK);
+			for (k = 0; k < (int)got; k++) {
+				assert_true(rows[k].due > prev.due ||
+					    (rows[k].due == prev.due &&
+					     strcmp(rows[k].client_id, prev.client_id) > 0));
+				at50 += rows[k].due == TH_D0 + 50;
+				prev = rows[k];
+			}
+		}
+		/* The even ones, and the odd ones due then already. */
+		assert_int_equal(at50, 5 * CM__CIX_CHUNK + 6);
+	}
+	th_close(&e);
+}
+
+/* Under allocation failure, commits into a bucket of several chunks: a
+ * failed one leaves the bucket as it was. */
+static void big_sweep_setup(struct th_env *e)
+{
+	cm_txn *t;
+	int i;
+
+	assert_int_equal(cm_txn_begin(&t, e->store, "tester"), CM_OK);
+	for (i = 0; i < 300; i++) {
+		cm_client *c;
+		char id[16];
+		snprintf(id, sizeof(id), "s%03d", i);
+		assert_int_equal(cm_client_new(&c, e->store), CM_OK);
+		assert_int_equal(cm_client_set_id(c, id), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "F"), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "team"), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, TH_D0 + i % 20), CM_OK);
+		assert_int_equal(cm_client_set_status(c, CM_CASE_ACTIVE, "intake"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+}
+
+static int big_sweep_run(struct th_env *e)
+{
+	cm_contact_row rows[64], prev;
+	size_t n, total, off;
+	cm_txn *t;
+	int i, rc;
+
+	memset(&prev, 0, sizeof(prev));
+	prev.due = INT32_MIN;
+	if ((rc = cm_txn_begin(&t, e->store, "tester")) != CM_OK)
+		return rc;
+	for (i = 0; i < 200 && rc == CM_OK; i++) {
+		cm_client *c = NULL;
+		char id[16];
+		if (i % 2) { /* a new client */
+			snprintf(id, sizeof(id), "n%03d", i);
+			if ((rc = cm_client_new(&c, e->store)) == CM_OK &&
+			    (rc = cm_client_set_id(c, id)) == CM_OK &&
+			    (rc = cm_client_set_text(c, CM_CLIENT_FAMILY, "F")) == CM_OK &&
+			    (rc = cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, "team")) == CM_OK &&
+			    (rc = cm_client_set_status(c, CM_CASE_ACTIVE, "intake")) == CM_OK)
+				rc = cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, TH_D0 + i % 30);
+		} else { /* a follow-up moved */
+			snprintf(id, sizeof(id), "s%03d", (i * 37) % 300);
+			if ((rc = cm_client_get(&c, e->store, id)) == CM_OK)
+				rc = cm_client_set_int(c, CM_CLIENT_NEXT_FOLLOWUP, TH_D0 - i % 25);
+		}
+		if (rc == CM_OK)
+			rc = cm_client_save(t, c);
+		cm_client_free(c);
+	}
+	if (rc != CM_OK) {
+		cm_txn_rollback(t);
+		return rc;
+	}
+	rc = cm_txn_commit(t);
+	assert_int_equal(cm_worklist_contacts(&n, &total, NULL, sizeof(cm_contact_row),
+					      0, e->store, "team", TH_D0 + 30, 366, 0), CM_OK);
+	assert_int_equal(total, rc ? 300 : 400);
+	/* In order, page after page (no allocation: the sweep goes on). */
+	for (off = 0; off < total; off += n) {
+		assert_int_equal(cm_worklist_contacts(&n, NULL, rows, sizeof(rows[0]),
+						      64, e->store, "team", TH_D0 + 30,
+						      366, off), CM_OK);
+		assert_true(n > 0);
+		for (i = 0; i < (int)n; i++) {
+			assert_true(rows[i].due > prev.due ||
+				    (rows[i].due == prev.due &&
+				     strcmp(rows[i].client_id, prev.client_id) > 0));
+			prev = rows[i];
+		}
+	}
+	return rc;
+}
+
+static void test_big_bucket_alloc_failures(void **state)
+{
+	static const struct fx_scenario sc = { big_sweep_setup, big_sweep_run };
+	(void)state;
+	assert_true(fx_sweep(&sc) > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +714,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_bucket, setup, teardown),
+		cmocka_unit_test(test_big_bucket_splits),
+		cmocka_unit_test(test_big_bucket_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,10 +18,27 @@
 
 #include "query/query_impl.h"
 
+/* At most this many entries in a chunk (8 KiB): a change moves at most a
+ * chunk's entries, however many clients a case manager has. */
+#define CHUNK_MAX ((uint32_t)CM__CIX_CHUNK)
+
+/* A run of a bucket's entries, in order: one allocation. */
+struct cm__cchunk {
+	uint32_t n, cap;
+	struct cm__cent e[];
+};
+
+/* A case manager's entries: chunk after chunk, in order. A bucket of one
+ * chunk (most: a caseload) holds it in `one`, which c then points to, so
+ * that a reader finds it on the bucket's own line. A bucket of several
+ * has chunks of room for CHUNK_MAX entries each, none empty. */
 struct cm__cbucket {
-	struct cm__cent *e;
-	uint32_t n, cap, pend;
-	char manager[]; /* the map's key */
+	struct cm__cchunk **c;
+	struct cm__cchunk *one;
+	uint32_t nc, capc; /* chunks, and room in c (1 while c is &one) */
+	uint32_t n;        /* entries in all */
+	uint32_t pend;     /* entries the committing transaction puts in */
+	char manager[];    /* the map's key */
 };
 
 struct cm__cix {
@@ -29,6 +46,11 @@ struct cm__cix {
 	/* Buckets given room (pend > 0) by the committing transaction. */
 	struct cm__cbucket **touched;
 	size_t ntouched, captouched;
+	/* Chunks of CHUNK_MAX entries for the splits of the committing
+	 * transaction (a few kept for the next). */
+	struct cm__cchunk **spare;
+	size_t nspare, capspare;
+	size_t nmulti; /* buckets of several chunks */
 };
 
 /* Listed: active with a next follow-up date. */
@@ -78,13 +100,84 @@ static int moves(const struct cm__op *op, const struct cm__client *old, int add)
 		      manager_of((const struct cm__client *)op->rec)) == 0;
 }
 
-/* 1 if op adds an entry to a bucket (a move is done with the removals). */
-static int add_of(const struct cm__op *op)
+/* The bucket an op puts its client's entry into and that may need room
+ * for it, or NULL. A move within a bucket of one chunk stays in that
+ * chunk, and so needs none: moves count only while some bucket has
+ * several chunks. */
+static const char *puts_into(const struct cm__cix *x, const struct cm__op *op)
 {
+	const struct cm__client *old;
 	int add;
-	const struct cm__client *old = change_of(op, &add);
 
-	return add && !moves(op, old, add);
+	if (op->kind != CM_KIND_CLIENT)
+		return NULL;
+	old = change_of(op, &add);
+	if (!add || (!x->nmulti && moves(op, old, add)))
+		return NULL;
+	return manager_of((const struct cm__client *)op->rec);
+}
+
+static struct cm__cchunk *chunk_new(cm_store *s, uint32_t cap)
+{
+	struct cm__cchunk *ch = cm__alloc(s, sizeof(*ch) + cap * sizeof(ch->e[0]));
+
+	if (ch) {
+		ch->n = 0;
+		ch->cap = cap;
+	}
+	return ch;
+}
+
+/* Room for b's pending entries: its one chunk grown, or (when they may
+ * split chunks) chunk pointers in c and spare chunks for the splits. */
+static int bucket_room(cm_store *s, struct cm__cix *x, struct cm__cbucket *b)
+{
+	size_t need = (size_t)b->n + b->pend, splits, cap;
+
+	if (b->nc == 0) {
+		for (cap = 4; cap < need && cap < CHUNK_MAX; cap *= 2)
+			;
+		if (!(b->one = chunk_new(s, (uint32_t)cap)))
+			return CM_ENOMEM;
+		b->c = &b->one;
+		b->nc = b->capc = 1;
+	} else if (b->nc == 1 && b->c[0]->cap < CHUNK_MAX && need > b->c[0]->cap) {
+		struct cm__cchunk *ch;
+		for (cap = b->c[0]->cap; cap < need && cap < CHUNK_MAX; cap *= 2)
+			;
+		ch = cm__realloc(s, b->c[0], sizeof(*ch) + cap * sizeof(ch->e[0]));
+		if (!ch)
+			return CM_ENOMEM;
+		ch->cap = (uint32_t)cap;
+		b->c[0] = ch;
+	}
+	if (b->nc == 1 && need <= b->c[0]->cap)
+		return CM_OK; /* no chunk can fill up */
+	/* A chunk splits when full; the halves need CHUNK_MAX / 2 - 1 more
+	 * entries each before they can split again. */
+	splits = b->nc + b->pend / (CHUNK_MAX / 2 - 1) + 1;
+	if (splits > b->pend)
+		splits = b->pend;
+	if (b->nc + splits > b->capc) {
+		size_t capc = b->capc;
+		struct cm__cchunk **c = b->c == &b->one ? NULL : b->c;
+		if (cm__reserve(s, (void **)&c, &capc, b->nc + splits, sizeof(*c)))
+			return CM_ENOMEM;
+		if (b->c == &b->one)
+			c[0] = b->one;
+		b->c = c;
+		b->capc = capc > UINT32_MAX ? UINT32_MAX : (uint32_t)capc;
+	}
+	if (cm__reserve(s, (void **)&x->spare, &x->capspare, x->nspare + splits,
+			sizeof(*x->spare)))
+		return CM_ENOMEM;
+	for (; splits; splits--) {
+		struct cm__cchunk *ch = chunk_new(s, CHUNK_MAX);
+		if (!ch)
+			return CM_ENOMEM;
+		x->spare[x->nspare++] = ch;
+	}
+	return CM_OK;
 }
 
 int cm__cix_prepare(cm_store *s, cm_txn *txn)
@@ -98,13 +191,10 @@ int cm__cix_prepare(cm_store *s, cm_txn *txn)
 		s->contact_index = x;
 	}
 	for (i = 0; i < txn->nops; i++) {
-		const struct cm__op *op = &txn->ops[i];
+		const char *m = puts_into(x, &txn->ops[i]);
 		struct cm__cbucket *b;
-		const char *m;
-		size_t cap;
-		if (op->kind != CM_KIND_CLIENT || !add_of(op))
+		if (!m)
 			continue;
-		m = manager_of((const struct cm__client *)op->rec);
 		if (!(b = bucket_get(x, m))) {
 			size_t n = strlen(m);
 			if (cm__map_reserve(s, &x->map, 1) ||
@@ -113,17 +203,16 @@ int cm__cix_prepare(cm_store *s, cm_txn *txn)
 			memcpy(b->manager, m, n + 1);
 			cm__map_put(&x->map, b->manager, n, b);
 		}
-		cap = b->cap;
-		if ((b->pend == 0 &&
-		     cm__reserve(s, (void **)&x->touched, &x->captouched,
-				 x->ntouched + 1, sizeof(*x->touched))) ||
-		    cm__reserve(s, (void **)&b->e, &cap, (size_t)b->n + b->pend + 1,
-				sizeof(*b->e)))
+		if (b->pend == 0 &&
+		    cm__reserve(s, (void **)&x->touched, &x->captouched,
+				x->ntouched + 1, sizeof(*x->touched)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
-		b->cap = (uint32_t)cap;
 		if (b->pend++ == 0)
 			x->touched[x->ntouched++] = b;
 	}
+	for (i = 0; i < x->ntouched; i++)
+		if (bucket_room(s, x, x->touched[i]))
+			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	return CM_OK;
 }
 
@@ -132,10 +221,13 @@ void cm__cix_done(cm_store *s)
 	struct cm__cix *x = s->contact_index;
 	size_t i;
 
-	for (i = 0; x && i < x->ntouched; i++)
+	if (!x)
+		return;
+	for (i = 0; i < x->ntouched; i++)
 		x->touched[i]->pend = 0;
-	if (x)
-		x->ntouched = 0;
+	x->ntouched = 0;
+	while (x->nspare > 2)
+		cm__free(s, x->spare[--x->nspare]);
 }
 
 /* Order of entries: by date, then id. */
@@ -146,20 +238,98 @@ static int cent_cmp(const struct cm__cent *e, int32_t due, const char *id)
 	return strcmp(cm__cent_id(e), id);
 }
 
-/* Where (due, id) is in b, or would go. */
-static uint32_t cent_find(const struct cm__cbucket *b, int32_t due,
-			  const char *id)
+/* Where (due, id) is in b, or would go: chunk *k, entry *i of it. */
+static void cent_find(const struct cm__cbucket *b, int32_t due, const char *id,
+		      uint32_t *k, uint32_t *i)
 {
-	uint32_t lo = 0, hi = b->n;
+	const struct cm__cchunk *ch;
+	uint32_t lo = 0, hi = b->nc;
 
+	/* The first chunk whose last entry is not before (due, id). */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (cent_cmp(&b->e[mid], due, id) < 0)
+		ch = b->c[mid];
+		if (ch->n && cent_cmp(&ch->e[ch->n - 1], due, id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	if (lo == b->nc) { /* after every entry */
+		*k = b->nc - 1;
+		*i = b->c[*k]->n;
+		return;
+	}
+	ch = b->c[lo];
+	*k = lo;
+	for (lo = 0, hi = ch->n; lo < hi;) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cent_cmp(&ch->e[mid], due, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*i = lo;
+}
+
+/* Put e at entry i of chunk k, splitting the chunk (with a spare) when it
+ * is full. */
+static void cent_insert(struct cm__cix *x, struct cm__cbucket *b, uint32_t k,
+			uint32_t i, const struct cm__cent *e)
+{
+	struct cm__cchunk *ch = b->c[k];
+
+	if (ch->n == ch->cap) {
+		/* Full, so CHUNK_MAX (bucket_room): the upper half moves to
+		 * a spare chunk after it. */
+		struct cm__cchunk *up = x->spare[--x->nspare];
+		uint32_t h = ch->n / 2;
+		up->n = ch->n - h;
+		memcpy(up->e, &ch->e[h], up->n * sizeof(ch->e[0]));
+		ch->n = h;
+		memmove(&b->c[k + 2], &b->c[k + 1], (b->nc - k - 1) * sizeof(*b->c));
+		b->c[k + 1] = up;
+		x->nmulti += ++b->nc == 2;
+		if (i > h) {
+			ch = up;
+			i -= h;
+		}
+	}
+	memmove(&ch->e[i + 1], &ch->e[i], (ch->n - i) * sizeof(ch->e[0]));
+	ch->e[i] = *e;
+	ch->n++;
+	b->n++;
+}
+
+/* Take out entry i of chunk k. A chunk left empty goes (unless it is the
+ * bucket's only one); one that holds, with its next neighbour (or its
+ * previous, for the last), at most CHUNK_MAX / 2 entries takes the
+ * neighbour's in: a bucket's chunks stay well filled. */
+static void cent_remove(cm_store *s, struct cm__cix *x, struct cm__cbucket *b,
+			uint32_t k, uint32_t i)
+{
+	struct cm__cchunk *ch = b->c[k];
+	uint32_t j;
+
+	memmove(&ch->e[i], &ch->e[i + 1], (ch->n - i - 1) * sizeof(ch->e[0]));
+	ch->n--;
+	b->n--;
+	if (b->nc < 2)
+		return;
+	if (ch->n) {
+		uint32_t lo = k + 1 < b->nc ? k : k - 1;
+		struct cm__cchunk *a = b->c[lo], *z = b->c[lo + 1];
+		if (a->n + z->n > CHUNK_MAX / 2)
+			return;
+		memcpy(&a->e[a->n], z->e, z->n * sizeof(z->e[0]));
+		a->n += z->n;
+		ch = z;
+		k = lo + 1;
+	}
+	/* Chunk k (ch) is empty now, or merged into the one before it. */
+	cm__free(s, ch);
+	for (j = k; j + 1 < b->nc; j++)
+		b->c[j] = b->c[j + 1];
+	x->nmulti -= --b->nc == 1;
 }
 
 void cm__cix_apply(cm_store *s, cm_txn *txn)
@@ -176,55 +346,61 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		const char *id;
 		struct cm__cbucket *b;
 		struct cm__cent e;
-		uint32_t at, to;
+		uint32_t k, at, k2, to;
 		if (op->kind != CM_KIND_CLIENT ||
 		    !(old = change_of(op, &add)))
 			continue;
 		b = bucket_get(x, manager_of(old));
 		id = CM__SLOT_ID(cm__op_slot(op));
-		at = cent_find(b, old->next_followup, id);
+		cent_find(b, old->next_followup, id, &k, &at);
 		if (!moves(op, old, add)) {
-			memmove(&b->e[at], &b->e[at + 1],
-				(b->n - at - 1) * sizeof(*b->e));
-			b->n--;
+			cent_remove(s, x, b, k, at);
 			continue;
 		}
-		/* Where the new date goes among the others (the entry itself
-		 * still counted at `at`), then one shift of those between. */
-		e = b->e[at];
+		e = b->c[k]->e[at];
 		e.due = ((const struct cm__client *)op->rec)->next_followup;
-		to = cent_find(b, e.due, id);
-		if (to > at) {
-			to--;
-			memmove(&b->e[at], &b->e[at + 1], (to - at) * sizeof(*b->e));
-		} else {
-			memmove(&b->e[to + 1], &b->e[to], (at - to) * sizeof(*b->e));
+		/* Where the new date goes (the entry itself still counted at
+		 * `at`). Within its chunk: one shift of the entries between;
+		 * else out of one chunk and into another. */
+		cent_find(b, e.due, id, &k2, &to);
+		if (k2 == k) {
+			struct cm__cchunk *ch = b->c[k];
+			if (to > at) {
+				to--;
+				memmove(&ch->e[at], &ch->e[at + 1], (to - at) * sizeof(e));
+			} else {
+				memmove(&ch->e[to + 1], &ch->e[to], (at - to) * sizeof(e));
+			}
+			ch->e[to] = e;
+			continue;
 		}
-		b->e[to] = e;
+		cent_remove(s, x, b, k, at);
+		cent_find(b, e.due, id, &k, &at);
+		cent_insert(x, b, k, at, &e);
 	}
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__client *c = (const struct cm__client *)op->rec;
 		const struct cm__slot *slot = op->sl;
+		const struct cm__client *old;
 		struct cm__cbucket *b;
-		struct cm__cent *e;
-		size_t len;
-		uint32_t at;
-		if (op->kind != CM_KIND_CLIENT || !add_of(op))
+		struct cm__cent e;
+		uint32_t k, at;
+		if (op->kind != CM_KIND_CLIENT)
+			continue;
+		old = change_of(op, &add);
+		if (!add || moves(op, old, add))
 			continue;
 		b = bucket_get(x, manager_of(c));
-		at = cent_find(b, c->next_followup, CM__SLOT_ID(slot));
-		memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
-		b->n++;
-		e = &b->e[at];
-		len = strlen(CM__SLOT_ID(slot));
-		e->due = c->next_followup;
-		e->len = (uint32_t)len;
-		e->slot = slot;
+		e.due = c->next_followup;
+		e.len = (uint32_t)strlen(CM__SLOT_ID(slot));
+		e.slot = slot;
 		/* Zero-padded: readers copy the whole inline buffer. */
-		memset(e->id, 0, sizeof(e->id));
-		if (len <= CM__CENT_ID_INLINE)
-			memcpy(e->id, CM__SLOT_ID(slot), len);
+		memset(e.id, 0, sizeof(e.id));
+		if (e.len <= CM__CENT_ID_INLINE)
+			memcpy(e.id, CM__SLOT_ID(slot), e.len);
+		cent_find(b, e.due, CM__SLOT_ID(slot), &k, &at);
+		cent_insert(x, b, k, at, &e);
 	}
 }
 
@@ -233,39 +409,54 @@ uint64_t cm__cix_digest(const cm_store *s, uint64_t h)
 	const struct cm__cix *x = s->contact_index;
 	uint64_t sum = 0;
 	size_t i, n = 0;
-	uint32_t j;
+	uint32_t k, j;
 
-	/* Independent of the map's layout: a sum over the entries. */
+	/* Independent of the map's layout and of the chunks: a sum over the
+	 * entries. */
 	for (i = 0; x && i < x->map.cap; i++) {
 		const struct cm__cbucket *b = x->map.ents[i].val;
 		if (!x->map.ents[i].key)
 			continue;
-		for (j = 0; j < b->n; j++) {
-			const char *id = cm__cent_id(&b->e[j]);
-			uint64_t e = cm__digest_bytes(0, b->manager, strlen(b->manager));
-			e = cm__digest_bytes(e, &b->e[j].due, sizeof(b->e[j].due));
-			sum += cm__digest_bytes(e, id, strlen(id));
-			n++;
+		for (k = 0; k < b->nc; k++) {
+			const struct cm__cchunk *ch = b->c[k];
+			for (j = 0; j < ch->n; j++) {
+				const char *id = cm__cent_id(&ch->e[j]);
+				uint64_t e = cm__digest_bytes(0, b->manager,
+							      strlen(b->manager));
+				e = cm__digest_bytes(e, &ch->e[j].due, sizeof(ch->e[j].due));
+				sum += cm__digest_bytes(e, id, strlen(id));
+				n++;
+			}
 		}
 	}
 	h = cm__digest_bytes(h, &n, sizeof(n));
 	return cm__digest_bytes(h, &sum, sizeof(sum));
 }
 
-const struct cm__cent *cm__cix_get(const cm_store *s, const char *manager,
-				   uint32_t *out_n)
+const struct cm__cbucket *cm__cix_get(const cm_store *s, const char *manager)
 {
 	const struct cm__cbucket *b =
 		s->contact_index ? bucket_get(s->contact_index, manager) : NULL;
 
-	*out_n = b ? b->n : 0;
-	return b ? b->e : NULL;
+	return b && b->n ? b : NULL;
+}
+
+const struct cm__cent *cm__cix_chunk(const struct cm__cbucket *b, uint32_t k,
+				     uint32_t *out_n)
+{
+	if (!b || k >= b->nc) {
+		*out_n = 0;
+		return NULL;
+	}
+	*out_n = b->c[k]->n;
+	return b->c[k]->e;
 }
 
 void cm__cix_free(cm_store *s)
 {
 	struct cm__cix *x = s->contact_index;
 	size_t i;
+	uint32_t k;
 
 	if (!x)
 		return;
@@ -273,9 +464,15 @@ void cm__cix_free(cm_store *s)
 		struct cm__cbucket *b = x->map.ents[i].val;
 		if (!x->map.ents[i].key)
 			continue;
-		cm__free(s, b->e);
+		for (k = 0; k < b->nc; k++)
+			cm__free(s, b->c[k]);
+		if (b->c != &b->one)
+			cm__free(s, b->c);
 		cm__free(s, b);
 	}
+	while (x->nspare)
+		cm__free(s, x->spare[--x->nspare]);
+	cm__free(s, x->spare);
 	cm__map_free(s, &x->map);
 	cm__free(s, x->touched);
 	cm__free(s, x);

@@ -25,14 +25,20 @@ struct cm__cent {
 	const struct cm__slot *slot; /* the client */
 	char id[CM__CENT_ID_INLINE + 1];
 };
+/* The most entries a bucket keeps in one chunk (contact_index.c). */
+#define CM__CIX_CHUNK 128
 int cm__cix_prepare(cm_store *s, cm_txn *txn);
 void cm__cix_apply(cm_store *s, cm_txn *txn);
 /* After the commit (applied or not): forget the room counts. */
 void cm__cix_done(cm_store *s);
-/* The entries of a case manager's bucket and their number (NULL, 0 if
- * none). Caller holds the lock. */
-const struct cm__cent *cm__cix_get(const cm_store *s, const char *manager,
-				   uint32_t *out_n);
+/* A case manager's entries, in order (NULL if none): chunk after chunk,
+ * read with cm__cix_chunk. Caller holds the lock. */
+struct cm__cbucket;
+const struct cm__cbucket *cm__cix_get(const cm_store *s, const char *manager);
+/* Chunk k of b and its number of entries (NULL, 0 past the last chunk, or
+ * for b NULL). */
+const struct cm__cent *cm__cix_chunk(const struct cm__cbucket *b, uint32_t k,
+				     uint32_t *out_n);
 /* The client id of an entry. */
 const char *cm__cent_id(const struct cm__cent *e);
 

@@ -348,22 +348,28 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 		/* Only contacts: the contact index lists the manager's active
 		 * clients by next follow-up then id, which is worklist order;
 		 * its entries are all that is needed. */
-		uint32_t n, j;
-		const struct cm__cent *e = cm__cix_get(s, case_manager, &n);
-		for (j = 0; j < n && e[j].due <= x->last && !x->nomem; j++) {
-			/* A long id is the slot's (it lives as long as the
-			 * store); a short one is copied from the entry. */
-			const char *id = e[j].len > CM__CENT_ID_INLINE
-					 ? CM__SLOT_ID(e[j].slot) : NULL;
-			size_t at = x->wl->n;
-			if (e[j].due < x->as_of)
-				push(x, CM_WORK_CONTACT_OVERDUE, CM_PRIORITY_URGENT,
-				     e[j].due, CM_KIND_CLIENT, id, id);
-			else
-				push(x, CM_WORK_CONTACT_DUE, CM_PRIORITY_ROUTINE,
-				     e[j].due, CM_KIND_CLIENT, id, id);
-			if (!id && x->wl->n > at)
-				memcpy(x->wl->items[at].cid, e[j].id, e[j].len + 1);
+		const struct cm__cbucket *b = cm__cix_get(s, case_manager);
+		const struct cm__cent *e;
+		uint32_t n, j, k;
+		for (k = 0; (e = cm__cix_chunk(b, k, &n)) != NULL; k++) {
+			for (j = 0; j < n && e[j].due <= x->last && !x->nomem; j++) {
+				/* A long id is the slot's (it lives as long as
+				 * the store); a short one is copied from the
+				 * entry. */
+				const char *id = e[j].len > CM__CENT_ID_INLINE
+						 ? CM__SLOT_ID(e[j].slot) : NULL;
+				size_t at = x->wl->n;
+				if (e[j].due < x->as_of)
+					push(x, CM_WORK_CONTACT_OVERDUE, CM_PRIORITY_URGENT,
+					     e[j].due, CM_KIND_CLIENT, id, id);
+				else
+					push(x, CM_WORK_CONTACT_DUE, CM_PRIORITY_ROUTINE,
+					     e[j].due, CM_KIND_CLIENT, id, id);
+				if (!id && x->wl->n > at)
+					memcpy(x->wl->items[at].cid, e[j].id, e[j].len + 1);
+			}
+			if (j < n)
+				break;
 		}
 		x->sorted = 1;
 	} else {
@@ -436,15 +442,53 @@ _Static_assert(sizeof(((struct cm__cent *)0)->id) <=
 		       sizeof(((cm_contact_row *)0)->client_id),
 	       "a contact row holds an entry's inline id");
 
+/* The entries of e[0..n) due by `last`: a prefix. */
+static uint32_t due_by(const struct cm__cent *e, uint32_t n, int32_t last)
+{
+	uint32_t lo = 0, hi = n;
+
+	if (n && e[n - 1].due <= last)
+		return n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (e[mid].due <= last)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void contact_row(cm_contact_row *r, const struct cm__cent *e,
+			int32_t as_of)
+{
+	int overdue = e->due < as_of;
+
+	r->kind = overdue ? CM_WORK_CONTACT_OVERDUE : CM_WORK_CONTACT_DUE;
+	r->priority = overdue ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE;
+	r->due = e->due;
+	if (e->len <= CM__CENT_ID_INLINE) {
+		/* One fixed-size copy of the zero-padded inline id. */
+		memcpy(r->client_id, e->id, sizeof(e->id));
+	} else {
+		const char *id = cm__cent_id(e);
+		size_t len = e->len < sizeof(r->client_id) ? e->len
+							   : sizeof(r->client_id) - 1;
+		memcpy(r->client_id, id, len);
+		r->client_id[len] = '\0';
+	}
+}
+
 int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 			 cm_contact_row *rows, size_t row_size, size_t max_rows,
 			 cm_store *s, const char *case_manager, int32_t as_of,
 			 int32_t horizon_days, size_t offset)
 {
+	const struct cm__cbucket *b;
 	const struct cm__cent *e;
-	uint32_t n, lo, hi;
 	int32_t last = as_of + horizon_days;
-	size_t i, end, want;
+	size_t pos = 0, got = 0;
+	uint32_t n, m, j, k;
 	int rc;
 
 	if (!out_count || !s || !case_manager || (!rows && max_rows))
@@ -464,55 +508,35 @@ int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 	if ((rc = cm__store_usable(s)))
 		return rc;
 	CM__RDLOCK(s);
-	e = cm__cix_get(s, case_manager, &n);
+	b = cm__cix_get(s, case_manager);
 	/* A case manager with entries equals a stored, checked id: only an
 	 * unknown one needs its text checked (bad UTF-8 is an error, not an
 	 * empty list). */
-	if (!e) {
+	if (!b) {
 		CM__UNLOCK(s);
 		if ((rc = cm__check_text(s, case_manager, 64, "case manager", 1)))
 			return rc;
 		CM__RDLOCK(s);
+		b = cm__cix_get(s, case_manager);
 	}
-	/* The rows are the entries due by `last`: a prefix. Scan the page's
-	 * part of it in order (those lines are read anyway, and the hardware
-	 * prefetches them), then binary-search the rest for the total. */
-	want = offset + max_rows < offset ? SIZE_MAX : offset + max_rows;
-	for (lo = 0; lo < n && lo < want && e[lo].due <= last; lo++)
-		;
-	hi = lo < n && lo == want && e[lo].due <= last ? n : lo;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (e[mid].due <= last)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	n = lo;
-	i = offset < n ? offset : n;
-	end = max_rows < n - i ? i + max_rows : n;
-	*out_count = end - i;
-	if (out_total)
-		*out_total = n;
-	for (; i < end; i++) {
-		cm_contact_row *r = rows;
-		int overdue = e[i].due < as_of;
-		rows = (cm_contact_row *)(void *)((char *)rows + row_size);
-		r->kind = overdue ? CM_WORK_CONTACT_OVERDUE : CM_WORK_CONTACT_DUE;
-		r->priority = overdue ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE;
-		r->due = e[i].due;
-		if (e[i].len <= CM__CENT_ID_INLINE) {
-			/* One fixed-size copy of the zero-padded inline id. */
-			memcpy(r->client_id, e[i].id, sizeof(e[i].id));
-		} else {
-			const char *id = cm__cent_id(&e[i]);
-			size_t len = e[i].len < sizeof(r->client_id)
-					     ? e[i].len : sizeof(r->client_id) - 1;
-			memcpy(r->client_id, id, len);
-			r->client_id[len] = '\0';
-		}
+	/* The rows are the entries due by `last`: a prefix of the bucket,
+	 * chunk after chunk. Each chunk's part of it is found by binary
+	 * search; the page's rows are copied from it. The total needs the
+	 * whole prefix, the page only its chunks. */
+	for (k = 0; (e = cm__cix_chunk(b, k, &n)) != NULL; k++) {
+		m = due_by(e, n, last);
+		for (j = offset > pos ? (uint32_t)(offset - pos < m ? offset - pos : m) : 0;
+		     j < m && got < max_rows; j++, got++)
+			contact_row((cm_contact_row *)(void *)((char *)rows + got * row_size),
+				    &e[j], as_of);
+		pos += m;
+		if (m < n || (got == max_rows && !out_total))
+			break;
 	}
 	CM__UNLOCK(s);
+	*out_count = got;
+	if (out_total)
+		*out_total = pos;
 	return CM_OK;
 }
 
