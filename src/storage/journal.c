@@ -381,16 +381,24 @@ static int frame_check(struct cm__journal *j, size_t off, size_t *end)
 static int find_later_frame(struct cm__journal *j, size_t off, size_t *later)
 {
 	const unsigned char *b;
-	size_t p, end;
+	size_t p = off + 1, last, end;
 	uint32_t n;
 	int rc;
 
 	*later = 0;
-	for (p = off + 1; j->nfile - p >= CM__JFRAME_HDR + 6; p++) {
+	while (j->nfile - p >= CM__JFRAME_HDR + 6) {
 		if ((rc = file_at(j, p, CM__JFRAME_HDR + 6, &b)) != CM_OK)
 			return rc;
-		n = cm__get32(b);
-		if (n < 6 || n > j->nfile - p - CM__JFRAME_HDR || b[12] != 'C' || b[13] != 'R')
+		/* The offsets whose first bytes the window holds, up to the
+		 * next plausible one: checking that one moves the window. */
+		last = p + window_has(j, p) - (CM__JFRAME_HDR + 6);
+		for (; p <= last; p++, b++) {
+			n = cm__get32(b);
+			if (n >= 6 && n <= j->nfile - p - CM__JFRAME_HDR && b[12] == 'C' &&
+			    b[13] == 'R')
+				break;
+		}
+		if (p > last)
 			continue;
 		rc = frame_check(j, p, &end);
 		if (rc < 0)
@@ -399,6 +407,7 @@ static int find_later_frame(struct cm__journal *j, size_t off, size_t *later)
 			*later = p;
 			break;
 		}
+		p++;
 	}
 	return CM_OK;
 }
