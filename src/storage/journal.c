@@ -870,15 +870,18 @@ static int j_load(void *ctx, cm_storage_emit_fn emit, void *emit_ctx)
 	struct cm__journal *j = ctx;
 	const unsigned char *p;
 	size_t off, at, end;
-	uint32_t len = 0;
+	uint32_t n = 0, len = 0;
 	int rc = 0;
 
 	for (off = CM__JHDR_SIZE; off < j->size && !rc; off = end) {
-		if ((rc = file_at(j, off, CM__JFRAME_HDR, &p)) != CM_OK)
-			break;
-		end = off + CM__JFRAME_HDR + cm__get32(p);
-		if (end > j->size)
+		if (j->size - off < CM__JFRAME_HDR)
 			rc = changed(j);
+		else if ((rc = file_at(j, off, CM__JFRAME_HDR, &p)) == CM_OK &&
+			 (n = cm__get32(p)) > j->size - off - CM__JFRAME_HDR)
+			rc = changed(j);
+		if (rc)
+			break;
+		end = off + CM__JFRAME_HDR + n;
 		for (at = off + CM__JFRAME_HDR; at < end && !rc; at += 4 + (size_t)len)
 			if ((rc = record_at(j, at, end, &p, &len)) == CM_OK)
 				rc = emit(emit_ctx, p, len);
