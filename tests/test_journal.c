@@ -1157,6 +1157,78 @@ static void test_read_failures(void **state)
 	jt_done(&t);
 }
 
+/* Another program changing the journal under an open (it ignores the
+ * lock): reads find the file ending before the length fstat gave, or,
+ * once recovery is done (its fdatasync), a length field that no longer
+ * fits where recovery found it. */
+struct tamper {
+	off_t eof_at;    /* reads end here (0: at the file's end) */
+	off_t field;     /* after the sync, these 4 bytes read as 0xff */
+	int synced;
+};
+
+static ssize_t tamper_pread(void *ctx, int fd, void *b, size_t n, off_t off)
+{
+	struct tamper *tm = ctx;
+	unsigned char *u = b;
+	ssize_t r, i;
+
+	if (tm->eof_at && off >= tm->eof_at)
+		return 0;
+	if (tm->eof_at && (off_t)n > tm->eof_at - off)
+		n = (size_t)(tm->eof_at - off);
+	r = cm__jio_libc.pread(NULL, fd, b, n, off);
+	for (i = 0; tm->synced && i < r; i++)
+		if (off + i >= tm->field && off + i < tm->field + 4)
+			u[i] = 0xff;
+	return r;
+}
+
+static int tamper_fdatasync(void *ctx, int fd)
+{
+	((struct tamper *)ctx)->synced = 1;
+	return cm__jio_libc.fdatasync(NULL, fd);
+}
+
+static void test_file_changed(void **state)
+{
+	struct cm__jio io = cm__jio_libc;
+	struct tamper tm;
+	struct jt t;
+	unsigned char *orig, *now;
+	size_t n, nn;
+	char err[256];
+	int i;
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	io.ctx = &tm;
+	io.pread = tamper_pread;
+	io.fdatasync = tamper_fdatasync;
+	io.read_chunk = 64;
+	for (i = 0; i < 7; i++) {
+		const off_t eof[] = { 20, 40, t.size[1] + 3, t.size[2] - 1, t.size[3],
+				      0, 0 };
+		const off_t field[] = { 0, 0, 0, 0, 0, t.size[1], t.size[1] + 8 };
+		memset(&tm, 0, sizeof(tm));
+		tm.eof_at = eof[i];
+		tm.field = field[i];
+		assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err)),
+				 CM_EIO);
+		assert_non_null(strstr(err, t.path));
+		assert_non_null(strstr(err, "changed while it was being opened"));
+		assert_int_equal(t.env.alloc.live, 0);
+		now = slurp(t.path, &nn);
+		assert_int_equal(nn, n);
+		assert_memory_equal(now, orig, n);
+		free(now);
+	}
+	assert_true(reopen_digest(&t) == t.digest[3]);
+	t.env.store = NULL;
+	free(orig);
+	jt_done(&t);
+}
+
 /* ---- compaction ------------------------------------------------------------ */
 
 static void test_compaction(void **state)
@@ -1589,6 +1661,7 @@ int main(void)
 		cmocka_unit_test(test_short_writes),
 		cmocka_unit_test(test_short_reads),
 		cmocka_unit_test(test_read_failures),
+		cmocka_unit_test(test_file_changed),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),
 		cmocka_unit_test(test_compact_concurrent),
