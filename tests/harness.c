@@ -20,6 +20,8 @@ static void *th_malloc(void *ctx, size_t n)
 {
 	struct th_alloc *a = ctx;
 	void *p;
+	if (n > a->largest)
+		a->largest = n;
 	if (should_fail(a))
 		return NULL;
 	p = malloc(n);
@@ -32,6 +34,8 @@ static void *th_realloc(void *ctx, void *ptr, size_t n)
 {
 	struct th_alloc *a = ctx;
 	void *p;
+	if (n > a->largest)
+		a->largest = n;
 	if (should_fail(a))
 		return NULL;
 	p = realloc(ptr, n);

@@ -24,6 +24,7 @@ struct th_alloc {
 	long fail_at;     /* fail the allocation with this number (1-based); 0 = never */
 	int fail_after;   /* 1: also fail every allocation after fail_at */
 	long failures;    /* how many allocations were refused */
+	size_t largest;   /* the largest size asked for (malloc or realloc) */
 };
 
 struct th_clock {

@@ -1,6 +1,7 @@
 /*
  * The file journal: round trip, recovery from torn tails, bit flips,
- * locking, injected write and sync failures, compaction, sync modes.
+ * locking, injected read, write and sync failures, short and tiny reads,
+ * large frames, compaction, sync modes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,9 +91,21 @@ static void spit(const char *path, const void *b, size_t n)
 	fclose(f);
 }
 
+/* Bytes read at once by the opens on libc's calls (0: the journal's
+ * default); the tests with tiny reads set it, their teardown resets it. */
+static size_t read_chunk;
+
+static int default_reads(void **state)
+{
+	(void)state;
+	read_chunk = 0;
+	return 0;
+}
+
 static int jopen_io(struct th_env *env, const char *path, int32_t sync,
 		    const struct cm__jio *io, char *errbuf, size_t errsize)
 {
+	struct cm__jio libc = cm__jio_libc;
 	cm_store_options o;
 
 	memset(env, 0, sizeof(*env));
@@ -100,7 +113,8 @@ static int jopen_io(struct th_env *env, const char *path, int32_t sync,
 	th_options(&o, env);
 	o.errbuf = errbuf;
 	o.errbuf_size = errsize;
-	return cm__store_open_journal_io(&env->store, path, sync, &o, io);
+	libc.read_chunk = read_chunk;
+	return cm__store_open_journal_io(&env->store, path, sync, &o, io ? io : &libc);
 }
 
 static void jopen(struct th_env *env, const char *path, int32_t sync)
@@ -620,6 +634,10 @@ static void test_every_bit_flip(void **state)
 		for (bit = 0; bit < 8; bit++) {
 			struct th_env env;
 			int rc;
+			/* Tiny reads are slow (a read per few bytes of the
+			 * search for later frames): one bit per byte. */
+			if (read_chunk && read_chunk < 1024 && bit != (int)(i % 8))
+				continue;
 			orig[i] ^= (unsigned char)(1u << bit);
 			spit(t.path, orig, n);
 			orig[i] ^= (unsigned char)(1u << bit);
@@ -650,15 +668,134 @@ static void test_every_bit_flip(void **state)
 	jt_done(&t);
 }
 
+/* ---- reading in pieces ---------------------------------------------------- */
+
+/* The journal is read through a window, a chunk at a time. With chunks of
+ * 7 (or 64) bytes, frame headers, records and their length fields
+ * straddle the window's ends at every offset: the truncations and bit
+ * flips above end as with whole reads. */
+static void test_truncation_tiny_reads(void **state)
+{
+	read_chunk = 7;
+	test_truncation_every_offset(state);
+}
+
+static void test_bit_flip_tiny_reads(void **state)
+{
+	read_chunk = 64;
+	test_every_bit_flip(state);
+}
+
+/* The text of note i: mostly 8 to 47 bytes, every 50th the longest
+ * allowed (4000), so that records of both sizes straddle the window. */
+static void note_text(char *buf, int i)
+{
+	size_t n = i % 50 ? 8 + (size_t)(i * 37) % 40 : 4000, k;
+
+	for (k = 0; k < n; k++)
+		buf[k] = (char)('a' + (i + (int)k) % 26);
+	buf[n] = '\0';
+}
+
+/* Commit notes first..first + n - 1 to client in one transaction; their
+ * ids to ids[0..n) unless NULL. */
+static void commit_notes(struct jt *t, const char *client, int first, int n,
+			 char (*ids)[CM_ID_BUFSIZE])
+{
+	char note[4001], id[CM_ID_BUFSIZE];
+	cm_txn *txn;
+	int i;
+
+	assert_int_equal(cm_txn_begin(&txn, t->env.store, "bulk"), CM_OK);
+	for (i = 0; i < n; i++) {
+		note_text(note, first + i);
+		assert_int_equal(cm_event_add(txn, ids ? ids[i] : id, CM_ID_BUFSIZE, client,
+					      CM_EVENT_NOTE, TH_T0 - first - i,
+					      CM_CONTACT_NONE, note), CM_OK);
+	}
+	commit_one(t, txn);
+}
+
+/* The largest frame payload and the largest record of the journal. */
+static void largest(const char *path, size_t *frame, size_t *record)
+{
+	size_t n, off = CM__JHDR_SIZE, at, end;
+	unsigned char *b = slurp(path, &n);
+
+	*frame = *record = 0;
+	while (off + CM__JFRAME_HDR <= n && cm__get32(b + off)) {
+		end = off + CM__JFRAME_HDR + cm__get32(b + off);
+		assert_true(end <= n);
+		if (end - off - CM__JFRAME_HDR > *frame)
+			*frame = end - off - CM__JFRAME_HDR;
+		for (at = off + CM__JFRAME_HDR; at < end; at += 4 + cm__get32(b + at))
+			if (cm__get32(b + at) > *record)
+				*record = cm__get32(b + at);
+		off = end;
+	}
+	free(b);
+}
+
+#define BULK 8000
+
+/* A transaction of MBs is one frame, larger than the window; with reads
+ * of 1000 bytes, its notes of 4000 bytes and its transaction-log record
+ * (hundreds of KB) are longer than the window too. Opened with reads of
+ * 1 MiB (the default) and of 1000 bytes, every note comes back as
+ * written, and no allocation of the open is as large as the frame: the
+ * file is not read whole. */
+static void test_large_frame(void **state)
+{
+	const size_t chunks[] = { 0, 1000 };
+	char (*ids)[CM_ID_BUFSIZE] = malloc(BULK * sizeof(*ids));
+	char note[4001];
+	size_t frame, record, c;
+	struct jt t;
+	int i;
+	(void)state;
+
+	assert_non_null(ids);
+	jt_init(&t, CM_SYNC_FULL);
+	fx_client(&t.env, "a", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	commit_notes(&t, "a", 0, BULK, ids);
+	fx_client(&t.env, "b", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	th_close(&t.env);
+	largest(t.path, &frame, &record);
+	print_message("largest frame %zu bytes, largest record %zu bytes\n", frame, record);
+	assert_true(frame > ((size_t)3 << 19));
+	assert_true(record > 4000 * 50);
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		read_chunk = chunks[c];
+		jopen(&t.env, t.path, CM_SYNC_FULL);
+		assert_true(t.env.alloc.largest < frame);
+		assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits]);
+		for (i = 0; i < BULK; i++) {
+			cm_event *e;
+			assert_int_equal(cm_event_get(&e, t.env.store, ids[i]), CM_OK);
+			note_text(note, i);
+			assert_string_equal(cm_event_text(e, CM_EVENT_TEXT), note);
+			cm_event_free(e);
+		}
+		th_close(&t.env);
+	}
+	free(ids);
+	jt_done(&t);
+}
+
 /* ---- injected I/O failures ------------------------------------------------ */
 
 /* Which calls are counted and failed: writes; syncs (fdatasync, fsync,
- * directory); or the rest that can fail (open, rename, ftruncate). */
-enum { FAIL_WRITE, FAIL_SYNC, FAIL_META };
+ * directory); the rest that can fail (open, rename, ftruncate); or reads. */
+enum { FAIL_WRITE, FAIL_SYNC, FAIL_META, FAIL_READ };
 
 struct inject {
 	int mode;
 	int short_writes; /* write at most 7 bytes per call */
+	int short_reads;  /* read at most 3 bytes per call, and fail every
+			   * fourth call with EINTR before it reads */
+	long reads;   /* pread calls seen */
 	long calls;   /* counted calls of the failing kind */
 	long fail_at; /* 0: never */
 	int fired;
@@ -686,6 +823,22 @@ static ssize_t in_pwrite(void *ctx, int fd, const void *b, size_t n, off_t off)
 		n = 7;
 	return should_fail(ctx, FAIL_WRITE) ? -1
 		: cm__jio_libc.pwrite(NULL, fd, b, n, off);
+}
+
+static ssize_t in_pread(void *ctx, int fd, void *b, size_t n, off_t off)
+{
+	struct inject *in = ctx;
+
+	in->reads++;
+	if (in->short_reads) {
+		if (in->reads % 4 == 0) {
+			errno = EINTR;
+			return -1;
+		}
+		if (n > 3)
+			n = 3;
+	}
+	return should_fail(ctx, FAIL_READ) ? -1 : cm__jio_libc.pread(NULL, fd, b, n, off);
 }
 
 static int in_open(void *ctx, const char *path, int flags, mode_t mode)
@@ -725,6 +878,7 @@ static struct cm__jio inject_io(struct inject *in)
 	struct cm__jio io = cm__jio_libc;
 
 	io.ctx = in;
+	io.pread = in_pread;
 	io.pwrite = in_pwrite;
 	io.fdatasync = in_fdatasync;
 	io.fsync = in_fsync;
@@ -882,6 +1036,197 @@ static void test_short_writes(void **state)
 	th_close(&t.env);
 	assert_true(reopen_digest(&t) == t.digest[0]);
 	fx_rmdir(t.dir);
+}
+
+/* Reads that return 3 bytes at a time, and reads interrupted (EINTR), are
+ * resumed: an open that recovers a torn tail loads as with whole reads. */
+static void test_short_reads(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	unsigned char *orig, *torn;
+	size_t n, tn;
+	char tp[400];
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	populate(&t);
+	th_close(&t.env);
+	orig = slurp(t.path, &n);
+	spit(t.path, orig, (size_t)t.size[t.ncommits] - 3);
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	in.short_reads = 1;
+	io = inject_io(&in);
+	assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, NULL, 0), CM_OK);
+	assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits - 1]);
+	th_close(&t.env);
+	assert_true(in.reads > (long)t.size[t.ncommits] / 3);
+	assert_int_equal(file_size(t.path), t.size[t.ncommits - 1]);
+	torn_name(tp, sizeof(tp), &t, 1);
+	torn = slurp(tp, &tn);
+	assert_int_equal(tn, (size_t)(t.size[t.ncommits] - 3 - t.size[t.ncommits - 1]));
+	assert_memory_equal(torn, orig + t.size[t.ncommits - 1], tn);
+	free(torn);
+	free(orig);
+	jt_done(&t);
+}
+
+/* Every read of an open failing in turn, on a journal of small frames,
+ * one frame of many 4096-byte reads, and a torn last frame that takes
+ * several to copy: each open fails with CM_EIO, naming the journal and
+ * the error, and leaks nothing. The file is as it was, with no copy of
+ * the tail; or, when the read failed while the store loaded, recovery
+ * had already cut the torn tail, and its copy is whole. Then an open
+ * that reads everything recovers. */
+static void test_read_failures(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	unsigned char *orig, *now;
+	size_t n, len, nn, end;
+	char err[256], tp[400];
+	int rc, cut = 0, uncut = 0;
+	long k;
+	(void)state;
+
+	jt_init(&t, CM_SYNC_FULL);
+	fx_client(&t.env, "a", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	commit_notes(&t, "a", 0, 100, NULL);
+	assert_true(t.size[2] - t.size[1] > 4 * 4096);
+	fx_client(&t.env, "b", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	commit_notes(&t, "b", 100, 100, NULL);
+	th_close(&t.env);
+	orig = slurp(t.path, &n);
+	end = (size_t)t.size[t.ncommits - 1];
+	len = (size_t)t.size[t.ncommits] - 100;
+	assert_true(len - end > 2 * 4096);
+	for (k = 1;; k++) {
+		spit(t.path, orig, len);
+		memset(&in, 0, sizeof(in));
+		in.mode = FAIL_READ;
+		in.fail_at = k;
+		io = inject_io(&in);
+		io.read_chunk = 4096;
+		rc = jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err));
+		if (!in.fired)
+			break;
+		assert_int_equal(rc, CM_EIO);
+		assert_null(t.env.store);
+		assert_non_null(strstr(err, t.path));
+		assert_non_null(strstr(err, strerror(EIO)));
+		assert_int_equal(t.env.alloc.live, 0);
+		torn_name(tp, sizeof(tp), &t, 2);
+		assert_int_equal(access(tp, F_OK), -1);
+		torn_name(tp, sizeof(tp), &t, 1);
+		now = slurp(t.path, &nn);
+		if (access(tp, F_OK) == 0) {
+			unsigned char *torn;
+			size_t tn;
+			assert_int_equal(nn, end);
+			assert_memory_equal(now, orig, end);
+			torn = slurp(tp, &tn);
+			assert_int_equal(tn, len - end);
+			assert_memory_equal(torn, orig + end, tn);
+			free(torn);
+			assert_int_equal(unlink(tp), 0);
+			cut++;
+		} else {
+			assert_int_equal(nn, len);
+			assert_memory_equal(now, orig, len);
+			uncut++;
+		}
+		free(now);
+	}
+	print_message("%ld reads: %d failed before the cut, %d after\n", k - 1,
+		      uncut, cut);
+	assert_int_equal(rc, CM_OK);
+	assert_true(cut > 0 && uncut > 10);
+	assert_true(cm__store_digest(t.env.store) == t.digest[t.ncommits - 1]);
+	th_close(&t.env);
+	assert_int_equal(file_size(t.path), (off_t)end);
+	now = slurp(tp, &nn);
+	assert_int_equal(nn, len - end);
+	assert_memory_equal(now, orig + end, nn);
+	free(now);
+	free(orig);
+	jt_done(&t);
+}
+
+/* Another program changing the journal under an open (it ignores the
+ * lock): reads find the file ending before the length fstat gave, or,
+ * once recovery is done (its fdatasync), a length field that no longer
+ * fits where recovery found it. */
+struct tamper {
+	off_t eof_at;    /* reads end here (0: at the file's end) */
+	off_t field;     /* after the sync, these 4 bytes read as 0xff */
+	int synced;
+};
+
+static ssize_t tamper_pread(void *ctx, int fd, void *b, size_t n, off_t off)
+{
+	struct tamper *tm = ctx;
+	unsigned char *u = b;
+	ssize_t r, i;
+
+	if (tm->eof_at && off >= tm->eof_at)
+		return 0;
+	if (tm->eof_at && (off_t)n > tm->eof_at - off)
+		n = (size_t)(tm->eof_at - off);
+	r = cm__jio_libc.pread(NULL, fd, b, n, off);
+	for (i = 0; tm->synced && i < r; i++)
+		if (off + i >= tm->field && off + i < tm->field + 4)
+			u[i] = 0xff;
+	return r;
+}
+
+static int tamper_fdatasync(void *ctx, int fd)
+{
+	((struct tamper *)ctx)->synced = 1;
+	return cm__jio_libc.fdatasync(NULL, fd);
+}
+
+static void test_file_changed(void **state)
+{
+	struct cm__jio io = cm__jio_libc;
+	struct tamper tm;
+	struct jt t;
+	unsigned char *orig, *now;
+	size_t n, nn;
+	char err[256];
+	int i;
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	io.ctx = &tm;
+	io.pread = tamper_pread;
+	io.fdatasync = tamper_fdatasync;
+	io.read_chunk = 64;
+	for (i = 0; i < 7; i++) {
+		const off_t eof[] = { 20, 40, t.size[1] + 3, t.size[2] - 1, t.size[3],
+				      0, 0 };
+		const off_t field[] = { 0, 0, 0, 0, 0, t.size[1], t.size[1] + 8 };
+		memset(&tm, 0, sizeof(tm));
+		tm.eof_at = eof[i];
+		tm.field = field[i];
+		assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err)),
+				 CM_EIO);
+		assert_non_null(strstr(err, t.path));
+		assert_non_null(strstr(err, "changed while it was being opened"));
+		assert_int_equal(t.env.alloc.live, 0);
+		now = slurp(t.path, &nn);
+		assert_int_equal(nn, n);
+		assert_memory_equal(now, orig, n);
+		free(now);
+	}
+	assert_true(reopen_digest(&t) == t.digest[3]);
+	t.env.store = NULL;
+	free(orig);
+	jt_done(&t);
 }
 
 /* ---- compaction ------------------------------------------------------------ */
@@ -1308,9 +1653,15 @@ int main(void)
 		cmocka_unit_test(test_second_open_locked),
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_every_bit_flip),
+		cmocka_unit_test_teardown(test_truncation_tiny_reads, default_reads),
+		cmocka_unit_test_teardown(test_bit_flip_tiny_reads, default_reads),
+		cmocka_unit_test_teardown(test_large_frame, default_reads),
 		cmocka_unit_test(test_injected_failures),
 		cmocka_unit_test(test_recovery_failures),
 		cmocka_unit_test(test_short_writes),
+		cmocka_unit_test(test_short_reads),
+		cmocka_unit_test(test_read_failures),
+		cmocka_unit_test(test_file_changed),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),
 		cmocka_unit_test(test_compact_concurrent),

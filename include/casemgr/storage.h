@@ -52,7 +52,8 @@ extern "C" {
 /**
  * Given to the load callback: call it once per stored record (every
  * revision the host kept, in any order), passing the bytes exactly as put
- * received them. Returns 0 to go on, or a negative CM_E* code (e.g.
+ * received them; they need stay valid during the call only (the library
+ * copies what it keeps). Returns 0 to go on, or a negative CM_E* code (e.g.
  * CM_ECORRUPT for a record that fails its checksum): the load callback
  * should then stop and return that value.
  */
@@ -218,8 +219,10 @@ enum cm_journal_sync {
  * the torn transaction when its length field accounts for every byte
  * that is not zero. An open with CM_SYNC_FULL fdatasyncs what it
  * found (an earlier CM_SYNC_NORMAL session may have left it unsynced)
- * before its first commit. The file is created with mode 0600 and read
- * whole at open.
+ * before its first commit. The file is created with mode 0600. Opening
+ * reads it 1 MiB at a time (a whole record when one is longer), never
+ * whole: beyond the store it loads, it takes no memory that grows with
+ * the file.
  *
  * The file is locked (flock) while the store lives, i.e. until it is closed
  * and its last handle freed: a second open, from this process or another,
@@ -237,7 +240,8 @@ enum cm_journal_sync {
  *                  journal allocates through its allocator too.
  * @return CM_OK; CM_EINVAL (out or path NULL or empty, storage members
  *         set); CM_ERANGE (sync); CM_EIO (open, read, write, sync; the
- *         message names the path and the OS error); CM_ELOCKED;
+ *         message names the path and the OS error; or the file changed
+ *         under the open, by a program that ignores its lock); CM_ELOCKED;
  *         CM_ECORRUPT; CM_EVERSION (options, or a journal of a newer
  *         format); CM_ENOMEM. Nothing is opened on failure; the message
  *         goes to opts->errbuf when given.

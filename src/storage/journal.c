@@ -53,6 +53,16 @@
  * that verifies but whose records do not tile it is CM_ECORRUPT (a writer
  * bug, not a crash).
  *
+ * The file is never held whole at open: a store of a million clients
+ * makes a journal of gigabytes, and one transaction (a bulk load, a
+ * compaction) is one frame. It is read through a window of 1 MiB, larger
+ * only for a record that is: recovery checks each frame in pieces (its
+ * checksum, then its records' length fields), and the store's load reads
+ * the records again, each whole during its decoding. The length that
+ * counts is the file's at open (fstat): the file is locked, so a read
+ * that ends sooner means that another program changed it, and the open
+ * fails with CM_EIO.
+ *
  * The file is locked with flock(LOCK_EX | LOCK_NB) for as long as the store
  * lives; flock locks belong to the open file, so a second open in the same
  * process is refused too. A failed write or sync poisons the journal: the
@@ -171,21 +181,21 @@ void cm__journal_header(unsigned char h[CM__JHDR_SIZE], uint64_t salt)
 	cm__put32(h + 28, cm_crc32c(0, h, 28));
 }
 
-static uint32_t frame_crc(uint64_t salt, const unsigned char *f, uint32_t n)
+/* The checksum of the frame at f as far as its payload: the salt, then its
+ * length field. The payload continues it (cm_crc32c is incremental). */
+static uint32_t frame_crc_head(uint64_t salt, const unsigned char *f)
 {
 	unsigned char s[8];
-	uint32_t c;
 
 	put64(s, salt);
-	c = cm_crc32c(0, s, sizeof(s));
-	c = cm_crc32c(c, f, 4);
-	return cm_crc32c(c, f + CM__JFRAME_HDR, n);
+	return cm_crc32c(cm_crc32c(0, s, sizeof(s)), f, 4);
 }
 
 void cm__journal_seal(unsigned char *f, uint32_t payload_len, uint64_t salt)
 {
 	cm__put32(f, payload_len);
-	cm__put32(f + 4, frame_crc(salt, f, payload_len));
+	cm__put32(f + 4, cm_crc32c(frame_crc_head(salt, f), f + CM__JFRAME_HDR,
+				   payload_len));
 }
 
 int cm__journal_write(struct cm__journal *j, int fd, const void *p, size_t n,
@@ -223,56 +233,11 @@ int cm__journal_lock(struct cm__journal *j, int fd, const char *path)
 	return CM_OK;
 }
 
-/* ---- frames -------------------------------------------------------------- */
+/* ---- reading the file ---------------------------------------------------- */
 
-enum { FRAME_OK, FRAME_TORN, FRAME_BAD };
-
-/* Check the frame at off of d[0..size): FRAME_OK (its end in *end),
- * FRAME_TORN (truncated or failing its checksum) or FRAME_BAD (verifies
- * but its records do not tile it). */
-static int frame_check(const unsigned char *d, size_t size, size_t off,
-		       uint64_t salt, size_t *end)
-{
-	size_t p, q;
-	uint32_t n;
-
-	if (size - off < CM__JFRAME_HDR)
-		return FRAME_TORN;
-	n = cm__get32(d + off);
-	if (n > size - off - CM__JFRAME_HDR)
-		return FRAME_TORN;
-	if (frame_crc(salt, d + off, n) != cm__get32(d + off + 4))
-		return FRAME_TORN;
-	q = off + CM__JFRAME_HDR + n;
-	if (n == 0)
-		return FRAME_BAD;
-	for (p = off + CM__JFRAME_HDR; p < q; p += 4 + cm__get32(d + p))
-		if (q - p < 4 || cm__get32(d + p) > q - p - 4)
-			return FRAME_BAD;
-	*end = q;
-	return FRAME_OK;
-}
-
-/* The first offset after off where a frame verifies, or 0. A frame's first
- * record starts with the encoding's 'C' 'R': checked first, so that only
- * plausible offsets pay for a checksum. */
-static size_t find_later_frame(const unsigned char *d, size_t size, size_t off,
-			       uint64_t salt)
-{
-	size_t p, end;
-
-	for (p = off + 1; size - p >= CM__JFRAME_HDR + 6; p++) {
-		uint32_t n = cm__get32(d + p);
-		if (n < 6 || n > size - p - CM__JFRAME_HDR ||
-		    d[p + 12] != 'C' || d[p + 13] != 'R')
-			continue;
-		if (frame_check(d, size, p, salt, &end) != FRAME_TORN)
-			return p;
-	}
-	return 0;
-}
-
-/* ---- opening and recovery ------------------------------------------------- */
+/* Bytes read at once at open (unless the I/O table says otherwise): the
+ * file is read through a window of this size, never whole. */
+#define JOURNAL_CHUNK ((size_t)1 << 20)
 
 static void *j_alloc(struct cm__journal *j, size_t n)
 {
@@ -285,49 +250,202 @@ static void j_free(struct cm__journal *j, void *p)
 		j->free_fn(j->alloc_ctx, p);
 }
 
+/* The file has been loaded, or the open failed: the window goes. */
+static void window_free(struct cm__journal *j)
+{
+	j_free(j, j->win);
+	j->win = NULL;
+	j->win_off = j->win_len = j->win_cap = 0;
+}
+
+/* How many of the file's bytes from off the window holds (0: not off). */
+static size_t window_has(const struct cm__journal *j, size_t off)
+{
+	if (off < j->win_off || off - j->win_off >= j->win_len)
+		return 0;
+	return j->win_len - (off - j->win_off);
+}
+
+/* The file is locked, but flock binds only those who take it. */
+static int changed(struct cm__journal *j)
+{
+	return cm__journal_fail(j, CM_EIO, 0,
+				"journal '%s' changed while it was being opened "
+				"(another program wrote to it)", j->path);
+}
+
+/* Point *p at the file's bytes [off, off + n), valid until the next call.
+ * Unless the window holds them, it moves to off, keeps what it holds from
+ * there, and reads the rest: a chunk, or n bytes when more (one record,
+ * or a frame's header). CM_OK, CM_EIO or CM_ENOMEM (message in j->msg). */
+static int file_at(struct cm__journal *j, size_t off, size_t n,
+		   const unsigned char **p)
+{
+	size_t want, keep = window_has(j, off);
+
+	if (keep && keep >= n) {
+		*p = j->win + (off - j->win_off);
+		return CM_OK;
+	}
+	if (off > j->nfile || n > j->nfile - off)
+		return changed(j);
+	want = n > j->chunk ? n : j->chunk;
+	if (want > j->nfile - off)
+		want = j->nfile - off;
+	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->win,
+			     &j->win_cap, want, 1))
+		return cm__journal_fail(j, CM_ENOMEM, 0, "out of memory reading journal '%s'",
+					j->path);
+	if (keep)
+		memmove(j->win, j->win + (off - j->win_off), keep);
+	j->win_off = off;
+	j->win_len = keep;
+	while (j->win_len < want) {
+		ssize_t r = j->io.pread(j->io.ctx, j->fd, j->win + j->win_len,
+					want - j->win_len, (off_t)(off + j->win_len));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return cm__journal_fail(j, CM_EIO, 1, "journal read of '%s' failed", j->path);
+		if (r == 0)
+			return changed(j); /* shorter than fstat said */
+		j->win_len += (size_t)r;
+	}
+	*p = j->win;
+	return CM_OK;
+}
+
+/* How much of [off, end) to take in one piece when going through it in
+ * order: what the window holds from off, else a chunk. */
+static size_t piece(const struct cm__journal *j, size_t off, size_t end)
+{
+	size_t n = window_has(j, off);
+
+	if (!n)
+		n = j->chunk;
+	return n < end - off ? n : end - off;
+}
+
+/* ---- frames -------------------------------------------------------------- */
+
+enum { FRAME_OK, FRAME_TORN, FRAME_BAD };
+
+/* Check the frame at off: FRAME_OK (its end in *end), FRAME_TORN
+ * (truncated or failing its checksum) or FRAME_BAD (verifies but its
+ * records do not tile it); a negative CM_E* code if reading fails. A
+ * frame is a whole transaction, up to 4 GiB: it is checked in pieces,
+ * its checksum first, then its records' length fields. */
+static int frame_check(struct cm__journal *j, size_t off, size_t *end)
+{
+	const unsigned char *p;
+	size_t q, at, len;
+	uint32_t n, crc, want;
+	int rc;
+
+	if (j->nfile - off < CM__JFRAME_HDR)
+		return FRAME_TORN;
+	if ((rc = file_at(j, off, CM__JFRAME_HDR, &p)) != CM_OK)
+		return rc;
+	n = cm__get32(p);
+	if (n > j->nfile - off - CM__JFRAME_HDR)
+		return FRAME_TORN;
+	want = cm__get32(p + 4);
+	crc = frame_crc_head(j->salt, p);
+	q = off + CM__JFRAME_HDR + n;
+	for (at = off + CM__JFRAME_HDR; at < q; at += len) {
+		len = piece(j, at, q);
+		if ((rc = file_at(j, at, len, &p)) != CM_OK)
+			return rc;
+		crc = cm_crc32c(crc, p, len);
+	}
+	if (crc != want)
+		return FRAME_TORN;
+	if (n == 0)
+		return FRAME_BAD;
+	for (at = off + CM__JFRAME_HDR; at < q; at += 4 + len) {
+		if (q - at < 4)
+			return FRAME_BAD;
+		if ((rc = file_at(j, at, 4, &p)) != CM_OK)
+			return rc;
+		len = cm__get32(p);
+		if (len > q - at - 4)
+			return FRAME_BAD;
+	}
+	*end = q;
+	return FRAME_OK;
+}
+
+/* The first offset after off where a frame verifies, in *later (0 if
+ * none). A frame's first record starts with the encoding's 'C' 'R':
+ * checked first, so that only plausible offsets pay for a checksum. */
+static int find_later_frame(struct cm__journal *j, size_t off, size_t *later)
+{
+	const unsigned char *b;
+	size_t p = off + 1, last, end;
+	uint32_t n;
+	int rc;
+
+	*later = 0;
+	while (j->nfile - p >= CM__JFRAME_HDR + 6) {
+		if ((rc = file_at(j, p, CM__JFRAME_HDR + 6, &b)) != CM_OK)
+			return rc;
+		/* The offsets whose first bytes the window holds, up to the
+		 * next plausible one: checking that one moves the window. */
+		last = p + window_has(j, p) - (CM__JFRAME_HDR + 6);
+		for (; p <= last; p++, b++) {
+			n = cm__get32(b);
+			if (n >= 6 && n <= j->nfile - p - CM__JFRAME_HDR && b[12] == 'C' &&
+			    b[13] == 'R')
+				break;
+		}
+		if (p > last)
+			continue;
+		rc = frame_check(j, p, &end);
+		if (rc < 0)
+			return rc;
+		if (rc != FRAME_TORN) {
+			*later = p;
+			break;
+		}
+		p++;
+	}
+	return CM_OK;
+}
+
+/* ---- opening and recovery ------------------------------------------------- */
+
 static void journal_destroy(struct cm__journal *j)
 {
 	if (j->fd >= 0)
 		j->io.close(j->io.ctx, j->fd);
 	j_free(j, j->path);
 	j_free(j, j->frame);
-	j_free(j, j->data);
+	window_free(j);
 	j_free(j, j);
 }
 
-static int read_file(struct cm__journal *j)
+/* The file's length, for the reader: the file is read in windows, and
+ * is not changed by anyone else while it is locked. */
+static int file_length(struct cm__journal *j)
 {
 	struct stat st;
-	size_t got = 0;
 
 	if (fstat(j->fd, &st) != 0)
 		return cm__journal_fail(j, CM_EIO, 1, "journal stat of '%s' failed", j->path);
 	if ((uint64_t)st.st_size > SIZE_MAX / 2)
 		return cm__journal_fail(j, CM_ENOMEM, 0, "journal '%s' is too large", j->path);
-	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->data,
-			     &j->capdata, (size_t)st.st_size + 1, 1))
-		return cm__journal_fail(j, CM_ENOMEM, 0, "out of memory reading journal '%s'",
-					j->path);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = j->io.pread(j->io.ctx, j->fd, j->data + got,
-					(size_t)st.st_size - got, (off_t)got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return cm__journal_fail(j, CM_EIO, 1, "journal read of '%s' failed", j->path);
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	j->ndata = got;
+	j->nfile = (size_t)st.st_size;
 	return CM_OK;
 }
 
-/* Copy d[off..end) to "<path>.torn-<n>", then cut the journal at off. */
+/* Copy the file's bytes [off, end) to "<path>.torn-<n>", then cut the
+ * journal at off. A copy that fails is removed: the journal, not cut,
+ * still has its bytes. */
 static int cut_tail(struct cm__journal *j, size_t off, size_t end)
 {
-	size_t plen = strlen(j->path) + 24;
+	size_t plen = strlen(j->path) + 24, at, len;
 	char *tp = j_alloc(j, plen);
+	const unsigned char *p;
 	unsigned n;
 	int fd = -1, rc = CM_OK;
 
@@ -343,9 +461,17 @@ static int cut_tail(struct cm__journal *j, size_t off, size_t end)
 		rc = cm__journal_fail(j, CM_EIO, 1, "journal recovery: creating '%s' failed", tp);
 		goto out;
 	}
-	if (cm__journal_write(j, fd, j->data + off, end - off, 0) ||
-	    j->io.fsync(j->io.ctx, fd)) {
+	for (at = off; at < end && rc == CM_OK; at += len) {
+		len = piece(j, at, end);
+		rc = file_at(j, at, len, &p);
+		if (rc == CM_OK && cm__journal_write(j, fd, p, len, at - off))
+			rc = cm__journal_fail(j, CM_EIO, 1, "journal recovery: writing '%s' failed",
+					      tp);
+	}
+	if (rc == CM_OK && j->io.fsync(j->io.ctx, fd))
 		rc = cm__journal_fail(j, CM_EIO, 1, "journal recovery: writing '%s' failed", tp);
+	if (rc != CM_OK) {
+		unlink(tp);
 		goto out;
 	}
 	if (j->io.sync_dir(j->io.ctx, j->path) ||
@@ -356,7 +482,7 @@ static int cut_tail(struct cm__journal *j, size_t off, size_t end)
 				      j->path, off);
 		goto out;
 	}
-	j->ndata = off;
+	j->nfile = off;
 out:
 	if (fd >= 0)
 		j->io.close(j->io.ctx, fd);
@@ -371,7 +497,7 @@ static int create_header(struct cm__journal *j)
 	unsigned char h[CM__JHDR_SIZE];
 	int rc;
 
-	if (j->ndata && (rc = cut_tail(j, 0, j->ndata)) != CM_OK)
+	if (j->nfile && (rc = cut_tail(j, 0, j->nfile)) != CM_OK)
 		return rc;
 	if ((rc = cm__journal_salt(j, &j->salt)) != CM_OK)
 		return rc;
@@ -383,45 +509,81 @@ static int create_header(struct cm__journal *j)
 	return CM_OK;
 }
 
-/* 1 if d[off..n) are all zero bytes. */
-static int all_zero(const unsigned char *d, size_t off, size_t n)
+/* In *zero, 1 if the file's bytes from off to its end are all zero. */
+static int all_zero(struct cm__journal *j, size_t off, int *zero)
 {
-	for (; off < n; off++)
-		if (d[off])
-			return 0;
-	return 1;
+	const unsigned char *p;
+	size_t len, i;
+	int rc;
+
+	*zero = 1;
+	for (; off < j->nfile; off += len) {
+		len = piece(j, off, j->nfile);
+		if ((rc = file_at(j, off, len, &p)) != CM_OK)
+			return rc;
+		for (i = 0; i < len; i++)
+			if (p[i]) {
+				*zero = 0;
+				return CM_OK;
+			}
+	}
+	return CM_OK;
 }
 
-/* The end of what is worth keeping of a torn tail d[off..n): the torn
- * frame as far as its length field says, and the zeros after it left out
- * (space taken ahead, up to 64 MiB), but only when that length accounts
- * for every byte that is not zero. The length field is part of the torn
- * write: its block may have been lost, or kept in part, while later blocks
- * of the frame reached the disk (a length of 0, or too short); and under
- * CM_SYNC_NORMAL later frames may be in flight after it. Then the frame's
- * end is unknown, zeros the crash wrote may end it, and the copy keeps
- * the whole tail. */
-static size_t torn_end(const unsigned char *d, size_t n, size_t off)
+/* In *keep, the end of what is worth keeping of the torn tail from off:
+ * the torn frame as far as its length field says, and the zeros after it
+ * left out (space taken ahead, up to 64 MiB), but only when that length
+ * accounts for every byte that is not zero. The length field is part of
+ * the torn write: its block may have been lost, or kept in part, while
+ * later blocks of the frame reached the disk (a length of 0, or too
+ * short); and under CM_SYNC_NORMAL later frames may be in flight after
+ * it. Then the frame's end is unknown, zeros the crash wrote may end it,
+ * and the copy keeps the whole tail. */
+static int torn_end(struct cm__journal *j, size_t off, size_t *keep)
 {
-	size_t end = n, frame;
+	const unsigned char *p;
+	size_t end = j->nfile, frame, len;
+	uint32_t n;
+	int rc;
 
-	if (n - off < CM__JFRAME_HDR || cm__get32(d + off) == 0 ||
-	    cm__get32(d + off) > n - off - CM__JFRAME_HDR)
-		return n;
-	frame = off + CM__JFRAME_HDR + cm__get32(d + off);
-	while (end > frame && !d[end - 1])
-		end--;
-	return end > frame ? n : frame;
+	*keep = j->nfile;
+	if (j->nfile - off < CM__JFRAME_HDR)
+		return CM_OK;
+	if ((rc = file_at(j, off, 4, &p)) != CM_OK)
+		return rc;
+	n = cm__get32(p);
+	if (n == 0 || n > j->nfile - off - CM__JFRAME_HDR)
+		return CM_OK;
+	frame = off + CM__JFRAME_HDR + n;
+	/* Back from the end, a chunk at a time, to the last byte that is
+	 * not zero. */
+	while (end > frame) {
+		len = end - frame < j->chunk ? end - frame : j->chunk;
+		if ((rc = file_at(j, end - len, len, &p)) != CM_OK)
+			return rc;
+		while (len && !p[len - 1]) {
+			len--;
+			end--;
+		}
+		if (len)
+			break;
+	}
+	if (end <= frame)
+		*keep = frame;
+	return CM_OK;
 }
 
 static int recover(struct cm__journal *j)
 {
-	const unsigned char *d = j->data;
-	size_t off = CM__JHDR_SIZE, end = 0, later;
-	int st = FRAME_OK, rc;
+	const unsigned char *d;
+	size_t off = CM__JHDR_SIZE, end = 0, later, keep;
+	int st = FRAME_OK, zero = 1, rc;
 
-	if (j->ndata < CM__JHDR_SIZE) {
-		if (memcmp(d, magic, j->ndata < 8 ? j->ndata : 8) != 0)
+	rc = file_at(j, 0, j->nfile < CM__JHDR_SIZE ? j->nfile : CM__JHDR_SIZE, &d);
+	if (rc != CM_OK)
+		return rc;
+	if (j->nfile < CM__JHDR_SIZE) {
+		if (memcmp(d, magic, j->nfile < 8 ? j->nfile : 8) != 0)
 			return cm__journal_fail(j, CM_ECORRUPT, 0,
 						"'%s' is not a casemgr journal", j->path);
 		return create_header(j);
@@ -437,21 +599,24 @@ static int recover(struct cm__journal *j)
 					"journal '%s' has format version %u; this library reads %u",
 					j->path, (unsigned)cm__get32(d + 8), JOURNAL_VERSION);
 	j->salt = get64(d + 16);
-	while (off < j->ndata &&
-	       (st = frame_check(d, j->ndata, off, j->salt, &end)) == FRAME_OK)
+	while (off < j->nfile && (st = frame_check(j, off, &end)) == FRAME_OK)
 		off = end;
+	if (st < 0)
+		return st;
+	if (off < j->nfile && (rc = all_zero(j, off, &zero)) != CM_OK)
+		return rc;
 	/* Zeros can pass for a frame with no records (an all-zero header
 	 * verifies under one salt in 2^32): they are space taken ahead. */
-	if (st == FRAME_BAD && !all_zero(d, off, j->ndata))
+	if (st == FRAME_BAD && !zero)
 		return cm__journal_fail(j, CM_ECORRUPT, 0,
 					"journal '%s': the transaction at offset %zu is malformed",
 					j->path, off);
 	j->size = j->file_size = off;
-	if (off < j->ndata && all_zero(d, off, j->ndata)) {
+	if (off < j->nfile && zero) {
 		/* Space taken ahead: kept for the next frames, unless they
 		 * are not synced one by one (see the top of this file). */
 		if (j->sync == CM_SYNC_FULL) {
-			j->file_size = j->ndata;
+			j->file_size = j->nfile;
 			return CM_OK;
 		}
 		if (j->io.ftruncate(j->io.ctx, j->fd, (off_t)off) ||
@@ -459,16 +624,20 @@ static int recover(struct cm__journal *j)
 			return cm__journal_fail(j, CM_EIO, 1,
 						"journal recovery: cutting '%s' at offset %zu failed",
 						j->path, off);
+		j->nfile = off;
 		return CM_OK;
 	}
-	if (off < j->ndata) {
-		later = find_later_frame(d, j->ndata, off, j->salt);
+	if (off < j->nfile) {
+		if ((rc = find_later_frame(j, off, &later)) != CM_OK)
+			return rc;
 		if (later)
 			return cm__journal_fail(j, CM_ECORRUPT, 0,
 						"journal '%s' is damaged at offset %zu and valid "
 						"transactions follow (at offset %zu): refusing to "
 						"skip them", j->path, off, later);
-		rc = cut_tail(j, off, torn_end(d, j->ndata, off));
+		if ((rc = torn_end(j, off, &keep)) != CM_OK)
+			return rc;
+		rc = cut_tail(j, off, keep);
 		if (rc != CM_OK)
 			return rc;
 	}
@@ -543,6 +712,7 @@ int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
 		j->free_fn = host ? o.free_fn : cm__libc_free;
 	}
 	j->io = io ? *io : cm__jio_libc;
+	j->chunk = j->io.read_chunk ? j->io.read_chunk : JOURNAL_CHUNK;
 	j->fd = -1;
 	j->sync = sync;
 	plen = strlen(path);
@@ -555,9 +725,9 @@ int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
 
 	rc = open_locked(j);
 	if (rc == CM_OK)
-		rc = read_file(j);
+		rc = file_length(j);
 	if (rc == CM_OK)
-		rc = j->ndata ? recover(j) : create_header(j);
+		rc = j->nfile ? recover(j) : create_header(j);
 	/* The frames found may not be on disk yet (written under
 	 * CM_SYNC_NORMAL, or by a process killed before its sync), and this
 	 * session's first frame goes into zeros: sync them first (see the
@@ -576,9 +746,7 @@ int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
 	j->opening = 1;
 	rc = cm_store_open(out, &o);
 	j->opening = 0;
-	j_free(j, j->data);
-	j->data = NULL;
-	j->ndata = j->capdata = 0;
+	window_free(j);
 	if (rc != CM_OK)
 		journal_destroy(j);
 	return rc;
@@ -678,20 +846,48 @@ static int j_rollback(void *ctx)
 	return 0;
 }
 
+/* The record whose length field is at `at`, in a frame ending at end
+ * (recovery found them tiling it): its bytes in *p, its length in *len. */
+static int record_at(struct cm__journal *j, size_t at, size_t end,
+		     const unsigned char **p, uint32_t *len)
+{
+	int rc;
+
+	if (end - at < 4)
+		return changed(j);
+	if ((rc = file_at(j, at, 4, p)) != CM_OK)
+		return rc;
+	*len = cm__get32(*p);
+	if (*len > end - at - 4)
+		return changed(j);
+	return file_at(j, at + 4, *len, p);
+}
+
+/* Emit the records of the frames recovery found, reading them again
+ * through the window: each record whole, valid during its emit call only. */
 static int j_load(void *ctx, cm_storage_emit_fn emit, void *emit_ctx)
 {
 	struct cm__journal *j = ctx;
-	const unsigned char *d = j->data;
-	size_t off, p, end;
-	int rc;
+	const unsigned char *p;
+	size_t off, at, end;
+	uint32_t n = 0, len = 0;
+	int rc = 0;
 
-	for (off = CM__JHDR_SIZE; off < j->size; off = end) {
-		end = off + CM__JFRAME_HDR + cm__get32(d + off);
-		for (p = off + CM__JFRAME_HDR; p < end; p += 4 + cm__get32(d + p))
-			if ((rc = emit(emit_ctx, d + p + 4, cm__get32(d + p))) != 0)
-				return rc;
+	for (off = CM__JHDR_SIZE; off < j->size && !rc; off = end) {
+		if (j->size - off < CM__JFRAME_HDR)
+			rc = changed(j);
+		else if ((rc = file_at(j, off, CM__JFRAME_HDR, &p)) == CM_OK &&
+			 (n = cm__get32(p)) > j->size - off - CM__JFRAME_HDR)
+			rc = changed(j);
+		if (rc)
+			break;
+		end = off + CM__JFRAME_HDR + n;
+		for (at = off + CM__JFRAME_HDR; at < end && !rc; at += 4 + (size_t)len)
+			if ((rc = record_at(j, at, end, &p, &len)) == CM_OK)
+				rc = emit(emit_ctx, p, len);
 	}
-	return 0;
+	window_free(j);
+	return rc;
 }
 
 static int j_close(void *ctx)

@@ -39,8 +39,14 @@ struct cm__journal {
 	unsigned char *frame; /* the transaction being put, header first */
 	size_t flen, fcap;
 
-	unsigned char *data;  /* the file as read at open, until loaded */
-	size_t ndata, capdata;
+	/* Reading at open, until the store has loaded: the file's length
+	 * (fstat's, then where recovery cut it), and a window on it, win_len
+	 * bytes from offset win_off, in a buffer of win_cap bytes: chunk
+	 * bytes at a time, more only for a record that is longer. */
+	size_t nfile;
+	size_t chunk;
+	unsigned char *win;
+	size_t win_off, win_len, win_cap;
 
 	char msg[512];
 };

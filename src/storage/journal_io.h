@@ -1,7 +1,7 @@
 /*
  * Internal: the file journal's I/O shim. Every system call the journal makes
  * on its files goes through one of these, so that tests can make any single
- * write, sync, truncate or rename fail. There is no global state: each
+ * read, write, sync, truncate or rename fail. There is no global state: each
  * journal holds its own copy of the table, given at open.
  *
  * Each function follows its POSIX namesake: -1 (or a short count) with errno
@@ -29,6 +29,10 @@ struct cm__jio {
 	int (*close)(void *ctx, int fd);
 	/* posix_fallocate, but -1 with errno set on failure (as the others). */
 	int (*fallocate)(void *ctx, int fd, off_t off, off_t len);
+	/* Bytes read at once at open (not a call): 0 for the default, 1 MiB.
+	 * Tests make it small, so that frames, records and their length
+	 * fields straddle reads. */
+	size_t read_chunk;
 };
 
 /* The plain libc calls (ctx unused). */
