@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "client/client_impl.h"
 #include "store/intern.h"
@@ -900,6 +901,205 @@ static void test_slot_limit(void **state)
 	th_close(&env);
 }
 
+/* ---- many entries into one index bucket in one commit ----------------- */
+
+/* b is in index order: by key, then id; n entries. */
+static void bucket_in_order(cm_store *s, const struct cm__bucket *b, uint32_t n)
+{
+	uint32_t i;
+
+	assert_non_null(b);
+	assert_int_equal(b->n, n);
+	assert_int_equal(b->batch, 0);
+	for (i = 1; i < b->n; i++) {
+		int64_t ka = cm__ient_key(&b->e[i - 1]), kb = cm__ient_key(&b->e[i]);
+		assert_true(ka < kb ||
+			    (ka == kb && strcmp(CM__SLOT_ID(cm__bucket_slot(s, b, i - 1)),
+						CM__SLOT_ID(cm__bucket_slot(s, b, i))) < 0));
+	}
+}
+
+/* A client "<prefix><n>" of manager m (NULL: none), in txn t. */
+static int batch_client(cm_txn *t, cm_store *s, const char *prefix, unsigned n,
+			const char *m)
+{
+	cm_client *c = NULL;
+	char id[32];
+	int rc;
+
+	snprintf(id, sizeof(id), "%s%05u", prefix, n);
+	if ((rc = cm_client_new(&c, s)) == CM_OK &&
+	    (rc = cm_client_set_id(c, id)) == CM_OK &&
+	    (rc = cm_client_set_text(c, CM_CLIENT_FAMILY, "F")) == CM_OK &&
+	    (rc = cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, m)) == CM_OK)
+		rc = cm_client_save(t, c);
+	cm_client_free(c);
+	return rc;
+}
+
+static int batch_reassign(cm_txn *t, cm_store *s, const char *prefix,
+			  unsigned n, const char *m)
+{
+	cm_client *c = NULL;
+	char id[32];
+	int rc;
+
+	snprintf(id, sizeof(id), "%s%05u", prefix, n);
+	if ((rc = cm_client_get(&c, s, id)) == CM_OK &&
+	    (rc = cm_client_set_text(c, CM_CLIENT_CASE_MANAGER, m)) == CM_OK)
+		rc = cm_client_save(t, c);
+	cm_client_free(c);
+	return rc;
+}
+
+/* A commit that adds many entries to one bucket appends them and sorts
+ * them in at the end (instead of moving the bucket's entries for each):
+ * clients by case manager, with removals in the same commit, events of
+ * one client out of time order with an amendment among them, services
+ * of one client; every bucket in order after, and reassigning every
+ * client finds its entry. */
+static void test_index_batches(void **state)
+{
+	struct th_env env;
+	cm_txn *t;
+	cm_event_iter *it;
+	cm_event *ev;
+	char first[CM_ID_BUFSIZE];
+	int64_t last;
+	unsigned i;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < 2400; i++)
+		assert_int_equal(batch_client(t, env.store, "k", (i * 7919) % 100000,
+					      i % 2 ? "m1" : NULL), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, ""), 1200);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, "m1"), 1200);
+
+	/* 100 from "" to m1 and 150 from m1 to "" (removals first), and
+	 * 300 new ones under "". */
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < 250; i++)
+		assert_int_equal(batch_reassign(t, env.store, "k", (i * 7919) % 100000,
+						i % 2 ? "" : "m1"), CM_OK);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(batch_client(t, env.store, "n", (i * 7919) % 100000, NULL),
+				 CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, ""),
+			1200 - 125 + 125 + 300);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, "m1"),
+			1200 - 125 + 125);
+	/* Every entry is where a reassignment finds it. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < 2400; i++)
+		assert_int_equal(batch_reassign(t, env.store, "k", (i * 7919) % 100000,
+						"m2"), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, ""), 300);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, "m1"), 0);
+	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, "m2"), 2400);
+
+	/* 1,500 events of one client out of time order, and one amending
+	 * an earlier event: a timeline newest first, the amendment known. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	assert_int_equal(cm_event_add(t, first, sizeof(first), "k00000", CM_EVENT_NOTE,
+				      TH_T0 - 100000, CM_CONTACT_NONE, "first"), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < 1500; i++)
+		assert_int_equal(cm_event_add(t, NULL, 0, "k00000", CM_EVENT_NOTE,
+					      TH_T0 - (int64_t)((i * 7919) % 5000) * 10,
+					      CM_CONTACT_NONE, "n"), CM_OK);
+	assert_int_equal(cm_event_new(&ev, env.store, "k00000", CM_EVENT_NOTE, TH_T0), CM_OK);
+	assert_int_equal(cm_event_set_amends(ev, first), CM_OK);
+	assert_int_equal(cm_event_save(t, ev), CM_OK);
+	cm_event_free(ev);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	bucket_in_order(env.store,
+			cm__mindex_get(&env.store->events_by_client, "k00000"), 1502);
+	assert_int_equal(cm_event_timeline(&it, env.store, "k00000", CM_TIME_NONE,
+					   CM_TIME_NONE, 1), CM_OK);
+	last = INT64_MAX;
+	i = 0;
+	while (cm_event_iter_next(&ev, it) == CM_OK) {
+		int64_t when;
+		assert_int_equal(cm_event_get_int(&when, ev, CM_EVENT_TIME), CM_OK);
+		assert_true(when <= last);
+		last = when;
+		if (strcmp(cm_event_id(ev), first) == 0)
+			assert_non_null(cm_event_iter_amended_by(it));
+		cm_event_free(ev);
+		i++;
+	}
+	cm_event_iter_free(it);
+	assert_int_equal(i, 1502);
+
+	/* 1,100 services of one client in one commit. */
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < 1100; i++) {
+		cm_service *v;
+		assert_int_equal(cm_service_new(&v, env.store, "k07919", "referral"), CM_OK);
+		assert_int_equal(cm_service_save(t, v), CM_OK);
+		cm_service_free(v);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	bucket_in_order(env.store,
+			cm__mindex_get(&env.store->services_by_client, "k07919"), 1100);
+	th_close(&env);
+}
+
+/* The same under allocation failure: a failed commit leaves no bucket
+ * marked for a batch, and the next commit into it is in order. */
+static void batch_sweep_setup(struct th_env *e)
+{
+	cm_txn *t;
+	unsigned i;
+
+	assert_int_equal(cm_txn_begin(&t, e->store, "tester"), CM_OK);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(batch_client(t, e->store, "k", (i * 7919) % 100000, NULL),
+				 CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+}
+
+static int batch_sweep_run(struct th_env *e)
+{
+	const struct cm__bucket *b;
+	cm_txn *t;
+	unsigned i;
+	int rc, rc2;
+
+	if ((rc = cm_txn_begin(&t, e->store, "tester")) != CM_OK)
+		return rc;
+	for (i = 0; i < 100 && rc == CM_OK; i++)
+		rc = batch_client(t, e->store, "n", (i * 7919) % 100000, NULL);
+	if (rc == CM_OK)
+		rc = cm_txn_commit(t);
+	else
+		cm_txn_rollback(t);
+	e->alloc.fail_at = 0;
+	b = cm__mindex_get(&e->store->clients_by_cm, "");
+	bucket_in_order(e->store, b, rc == CM_OK ? 1100 : 1000);
+	/* A few more, one commit: the usual path, in order. */
+	assert_int_equal(cm_txn_begin(&t, e->store, "tester"), CM_OK);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(batch_client(t, e->store, "z", i, NULL), CM_OK);
+	rc2 = cm_txn_commit(t);
+	assert_int_equal(rc2, CM_OK);
+	bucket_in_order(e->store, b, rc == CM_OK ? 1103 : 1003);
+	return rc;
+}
+
+static void test_index_batch_alloc_failures(void **state)
+{
+	static const struct fx_scenario sc = { batch_sweep_setup, batch_sweep_run };
+	(void)state;
+	assert_true(fx_sweep(&sc) > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -924,6 +1124,8 @@ int main(void)
 		cmocka_unit_test(test_commit_interns_new_texts),
 		cmocka_unit_test(test_slot_limit),
 		cmocka_unit_test(test_txn_reused),
+		cmocka_unit_test(test_index_batches),
+		cmocka_unit_test(test_index_batch_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -271,6 +271,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		if (cm__event_amends(e))
 			b->amended = 1;
 	}
+	cm__mindex_settle(&s->events_by_client, p);
 	/* Then, with every event of txn in its table and its bucket: the
 	 * events that amendments already there waited for, and the latest
 	 * amender of each event amended. */

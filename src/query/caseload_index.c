@@ -73,4 +73,5 @@ void cm__bycm_apply(cm_store *s, cm_txn *txn, struct cm__mprep *p)
 			cm__mindex_add(&s->clients_by_cm, p, cm_key(c), 0,
 				       op->sl);
 	}
+	cm__mindex_settle(&s->clients_by_cm, p);
 }

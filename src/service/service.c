@@ -228,6 +228,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 			cm__mindex_add(&s->services_by_client, p, v->client_id,
 				       0, cm__op_new_slot(op));
 	}
+	cm__mindex_settle(&s->services_by_client, p);
 }
 
 /* A decoded service names its client and category (the per-client index

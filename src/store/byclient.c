@@ -64,4 +64,5 @@ void cm__byclient_apply(cm_store *s, cm_txn *txn, int32_t kind,
 			cm__mindex_add(ix, p, client_of(op->rec, client_off), 0,
 				       cm__op_new_slot(op));
 	}
+	cm__mindex_settle(ix, p);
 }

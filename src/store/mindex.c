@@ -87,6 +87,13 @@ static int bucket_plan(cm_store *s, struct cm__mprep *p, struct cm__bucket *b)
 	return CM_OK;
 }
 
+/* A bucket is given its entries as a batch when they are at least this
+ * many and it then holds at least BATCH_BUCKET: inserting each would move
+ * the entries after it (a loader's commit of many clients of one case
+ * manager, or of none, made that quadratic). */
+#define BATCH_MIN 64
+#define BATCH_BUCKET 1024
+
 int cm__mindex_reserve(cm_store *s, struct cm__mprep *p)
 {
 	size_t i;
@@ -95,6 +102,19 @@ int cm__mindex_reserve(cm_store *s, struct cm__mprep *p)
 		struct cm__bucket *b = p->touched[i];
 		size_t need = (size_t)b->n + b->pend, ncap;
 		struct cm__ient *e;
+		if (b->pend >= BATCH_MIN && need >= BATCH_BUCKET && p->nbatch < 255) {
+			/* Room for the batch, then as much again to merge
+			 * it in with. */
+			if (cm__reserve(s, (void **)&p->batch, &p->capbatch,
+					p->nbatch + 1, sizeof(*p->batch)))
+				return CM_ENOMEM;
+			need += b->pend;
+			if (need > UINT32_MAX / 2)
+				return CM_ENOMEM;
+			p->batch[p->nbatch].b = b;
+			p->batch[p->nbatch].started = 0;
+			b->batch = (uint8_t)++p->nbatch;
+		}
 		if (need <= b->cap)
 			continue;
 		/* A new bucket gets what it takes (a loader's commit brings
@@ -203,14 +223,95 @@ struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		b->live = 1;
 		cm__map_put(&ix->map, fe->key, fe->len, b);
 	}
-	at = bucket_find(ix, b, k, slot, &found);
-	memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
+	if (b->batch) {
+		struct cm__mbatch *bt = &p->batch[b->batch - 1];
+		if (!bt->started) {
+			bt->started = 1;
+			bt->n0 = b->n;
+		}
+		at = b->n; /* sorted in by cm__mindex_settle */
+	} else {
+		at = bucket_find(ix, b, k, slot, &found);
+		memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
+	}
 	b->e[at].key_lo = (uint32_t)(uint64_t)k;
 	b->e[at].key_hi = (uint32_t)((uint64_t)k >> 32);
 	b->e[at].ref = slot->ref;
 	b->n++;
 	ix->total++;
 	return b;
+}
+
+/* Order of entries: by key, then slot id. */
+static int ient_cmp(const struct cm__mindex *ix, const struct cm__ient *a,
+		    const struct cm__ient *b)
+{
+	int64_t ka = cm__ient_key(a), kb = cm__ient_key(b);
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	if (a->ref == b->ref)
+		return 0;
+	return strcmp(CM__SLOT_ID((const struct cm__slot *)cm__ref_ptr(ix->dir, a->ref)),
+		      CM__SLOT_ID((const struct cm__slot *)cm__ref_ptr(ix->dir, b->ref)));
+}
+
+/* Heapsort e[0..n) in place (no allocation: apply cannot fail). */
+static void ient_sort(const struct cm__mindex *ix, struct cm__ient *e, size_t n)
+{
+	size_t start = n / 2, end = n;
+
+	while (end > 1) {
+		size_t root, child;
+		struct cm__ient t;
+		if (start > 0) {
+			start--;
+		} else {
+			end--;
+			t = e[0];
+			e[0] = e[end];
+			e[end] = t;
+		}
+		for (root = start; (child = 2 * root + 1) < end; root = child) {
+			if (child + 1 < end && ient_cmp(ix, &e[child], &e[child + 1]) < 0)
+				child++;
+			if (ient_cmp(ix, &e[root], &e[child]) >= 0)
+				break;
+			t = e[root];
+			e[root] = e[child];
+			e[child] = t;
+		}
+	}
+}
+
+void cm__mindex_settle(struct cm__mindex *ix, struct cm__mprep *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nbatch; i++) {
+		struct cm__bucket *b = p->batch[i].b;
+		struct cm__ient *e = b->e, *add;
+		size_t n0 = p->batch[i].n0, k, w, j;
+
+		b->batch = 0;
+		if (!p->batch[i].started)
+			continue;
+		p->batch[i].started = 0;
+		/* The added entries, sorted, go past the end (the room
+		 * cm__mindex_reserve took); then both runs merge from the
+		 * back into place. */
+		k = b->n - n0;
+		ient_sort(ix, &e[n0], k);
+		add = &e[b->n];
+		memcpy(add, &e[n0], k * sizeof(*e));
+		for (w = b->n, j = n0; k > 0;) {
+			if (j > 0 && ient_cmp(ix, &e[j - 1], &add[k - 1]) > 0)
+				e[--w] = e[--j];
+			else
+				e[--w] = add[--k];
+		}
+	}
+	p->nbatch = 0;
 }
 
 void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
@@ -237,6 +338,9 @@ void cm__mprep_done(cm_store *s, struct cm__mprep *p)
 
 	for (i = 0; i < p->ntouched; i++)
 		p->touched[i]->pend = 0;
+	for (i = 0; i < p->nbatch; i++)
+		p->batch[i].b->batch = 0;
+	cm__free(s, p->batch);
 	for (i = 0; i < p->fresh.cap; i++) {
 		struct cm__bucket *b = p->fresh.ents[i].val;
 		if (p->fresh.ents[i].key && !b->live)
