@@ -245,11 +245,12 @@ static void cent_find(const struct cm__cbucket *b, int32_t due, const char *id,
 	const struct cm__cchunk *ch;
 	uint32_t lo = 0, hi = b->nc;
 
-	/* The first chunk whose last entry is not before (due, id). */
-	while (lo < hi) {
+	/* The first chunk whose last entry is not before (due, id) (with
+	 * one chunk, that one: its last line is not read for nothing). */
+	while (b->nc > 1 && lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		ch = b->c[mid];
-		if (ch->n && cent_cmp(&ch->e[ch->n - 1], due, id) < 0)
+		if (cent_cmp(&ch->e[ch->n - 1], due, id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
