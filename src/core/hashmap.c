@@ -92,7 +92,7 @@ void cm__itab_put(uint64_t *t, size_t cap, uint32_t h, uint32_t idx)
 	t[i] = (uint64_t)h << 32 | ((uint64_t)idx + 1);
 }
 
-int cm__itab_reserve(cm_store *s, uint64_t **t, size_t *cap, size_t need)
+int cm__itab_grow(cm_store *s, uint64_t **t, size_t *cap, size_t need)
 {
 	size_t ncap = table_cap(*cap, need, 0, sizeof(**t)), i;
 	uint64_t *n;

@@ -56,7 +56,14 @@ void cm__map_free(cm_store *s, struct cm__map *m);
  */
 /* Room in table *t (capacity *cap: 0 or a power of two) for need entries
  * in all: CM_OK, or CM_ENOMEM with the table unchanged. */
-int cm__itab_reserve(cm_store *s, uint64_t **t, size_t *cap, size_t need);
+int cm__itab_grow(cm_store *s, uint64_t **t, size_t *cap, size_t need);
+static inline int cm__itab_reserve(cm_store *s, uint64_t **t, size_t *cap,
+				   size_t need)
+{
+	if (*cap && need <= *cap - *cap / 4)
+		return CM_OK;
+	return cm__itab_grow(s, t, cap, need);
+}
 /* Put index idx (hash h) into table t of capacity cap, which has room. */
 void cm__itab_put(uint64_t *t, size_t cap, uint32_t h, uint32_t idx);
 

@@ -284,7 +284,7 @@ static void ient_sort(const struct cm__mindex *ix, struct cm__ient *e, size_t n)
 	}
 }
 
-void cm__mindex_settle(struct cm__mindex *ix, struct cm__mprep *p)
+void cm__mindex_settle_batches(struct cm__mindex *ix, struct cm__mprep *p)
 {
 	size_t i;
 
@@ -338,9 +338,11 @@ void cm__mprep_done(cm_store *s, struct cm__mprep *p)
 
 	for (i = 0; i < p->ntouched; i++)
 		p->touched[i]->pend = 0;
-	for (i = 0; i < p->nbatch; i++)
-		p->batch[i].b->batch = 0;
-	cm__free(s, p->batch);
+	if (p->batch) {
+		for (i = 0; i < p->nbatch; i++)
+			p->batch[i].b->batch = 0;
+		cm__free(s, p->batch);
+	}
 	for (i = 0; i < p->fresh.cap; i++) {
 		struct cm__bucket *b = p->fresh.ents[i].val;
 		if (p->fresh.ents[i].key && !b->live)

@@ -376,7 +376,12 @@ int cm__mindex_reserve(cm_store *s, struct cm__mprep *p);
 struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot);
 /* After the adds of a commit: every bucket in order again. Cannot fail. */
-void cm__mindex_settle(struct cm__mindex *ix, struct cm__mprep *p);
+void cm__mindex_settle_batches(struct cm__mindex *ix, struct cm__mprep *p);
+static inline void cm__mindex_settle(struct cm__mindex *ix, struct cm__mprep *p)
+{
+	if (p->nbatch)
+		cm__mindex_settle_batches(ix, p);
+}
 /* Remove an entry if present. Cannot fail. */
 void cm__mindex_del(struct cm__mindex *ix, const char *key, int64_t k,
 		    struct cm__slot *slot);

@@ -57,12 +57,13 @@ struct params {
 	long load_batch;    /* casemgr: commit every N clients (0: one txn) */
 	long handles;       /* casemgr: handles, not summaries and rows */
 	long runs;          /* alternated runs of both systems (medians) */
+	long managers;      /* case managers (0: one per 50 clients) */
 };
 
 #define RUNS_MAX 15
 
 static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0, 0,
-			   1 };
+			   1, 0 };
 
 #define NCATALOG 500
 #define NEVENTS 10
@@ -71,6 +72,14 @@ static struct params P = { 100000, 42, 1000000, 20000, 200000, 10000, NULL, 0, 0
 #define TL_PAGE 64
 
 enum { PH_LOAD, PH_BYID, PH_BYMRN, PH_WORKLIST, PH_CONTACT, PH_TIMELINE, NPH };
+/* The number of case managers: client i belongs to manager i % M. */
+static long managers(void)
+{
+	if (P.managers)
+		return P.managers;
+	return P.clients / 50 ? P.clients / 50 : 1;
+}
+
 static const char *const phase_name[NPH] = {
 	"load", "get-by-id", "get-by-mrn", "worklist", "record-contact", "timeline"
 };
@@ -245,7 +254,7 @@ static void gen_client(struct gclient *c, long i)
 
 	uuid_of(c->id, i);
 	mrn_of(c->mrn, i);
-	manager_of(c->manager, i % (P.clients / 50 ? P.clients / 50 : 1));
+	manager_of(c->manager, i % managers());
 	c->next_fu = D0 + 1 + (int32_t)below(&r, 60);
 	c->total = 0;
 	for (k = 0; k < 8; k++) {
@@ -475,7 +484,7 @@ static void run_casemgr(struct result *res)
 	cm_txn *txn = NULL;
 	struct gclient *g = malloc(CHUNK * sizeof(*g));
 	char (*prov)[40] = malloc(NCATALOG * sizeof(*prov));
-	long i, k, n, m, M = P.clients / 50 ? P.clients / 50 : 1;
+	long i, k, n, m, M = managers();
 	double t, acc;
 	uint64_t h;
 	long *ix;
@@ -815,7 +824,7 @@ static void run_sqlite(struct result *res)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st[NSTMT];
 	struct gclient *g = malloc(CHUNK * sizeof(*g));
-	long i, k, n, m, M = P.clients / 50 ? P.clients / 50 : 1;
+	long i, k, n, m, M = managers();
 	double t, acc;
 	uint64_t h;
 	long *ix;
@@ -1120,6 +1129,8 @@ static void usage(void)
 		"usage: cw1 [--clients N] [--seed S] [--lookups N] [--worklists N]\n"
 		"           [--contacts N] [--timelines N] [--only casemgr|sqlite]\n"
 		"           [--load-batch N (casemgr: commit every N clients)]\n"
+		"           [--managers M (case managers; default one per 50\n"
+		"            clients; 1: every client on one caseload)]\n"
 		"           [--handles 1 (casemgr: look-ups through cm_client_get/find\n"
 		"            handles instead of cm_client_get/find_summary, worklists\n"
 		"            through cm_worklist_query instead of\n"
@@ -1183,6 +1194,8 @@ int main(int argc, char **argv)
 			P.timelines = arg_long(v);
 		else if (!strcmp(a, "--load-batch"))
 			P.load_batch = arg_long(v);
+		else if (!strcmp(a, "--managers"))
+			P.managers = arg_long(v);
 		else if (!strcmp(a, "--handles"))
 			P.handles = arg_long(v);
 		else if (!strcmp(a, "--runs"))
@@ -1196,7 +1209,7 @@ int main(int argc, char **argv)
 	if (cm_date_from_ymd(&D0, 2026, 1, 5) != CM_OK)
 		return 1;
 	printf("CW-1: %ld clients, %ld managers, seed %" PRIu64 ", casemgr %s, "
-	       "SQLite %s\n", P.clients, P.clients / 50 ? P.clients / 50 : 1,
+	       "SQLite %s\n", P.clients, managers(),
 	       P.seed, cm_version_string(), sqlite3_libversion());
 
 	if (P.only && !strcmp(P.only, "casemgr")) {
