@@ -620,6 +620,69 @@ static void test_big_bucket_splits(void **state)
 	th_close(&e);
 }
 
+/* Every chunk of a bucket full, then one transaction putting an entry
+ * into each: as many splits as chunks, more than the number of entries
+ * put in accounts for. Clients due D0 + 10k, in order, make chunks of 64
+ * and a last one of 128; the others are filled up with clients due
+ * D0 + 10k + 5 and one due just before their first; then each chunk gets
+ * a client due 7 days after its first. */
+#define FULL_CHUNKS 8
+static void test_big_bucket_full_chunks(void **state)
+{
+	const int half = CM__CIX_CHUNK / 2, n = half * (FULL_CHUNKS + 1);
+	const int32_t as_of = TH_D0 + 10 * n;
+	const size_t want = (size_t)n + (size_t)(FULL_CHUNKS - 1) * (size_t)half +
+			    FULL_CHUNKS;
+	cm_contact_row rows[64], prev;
+	size_t got, total, off;
+	struct th_env e;
+	cm_txn *t;
+	char id[16];
+	int k, c;
+	(void)state;
+
+	th_open(&e);
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof(id), "f%04d", k);
+		team_client(t, e.store, id, TH_D0 + 10 * k);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (c = 0; c < FULL_CHUNKS - 1; c++) {
+		for (k = c * half; k < (c + 1) * half - 1; k++) {
+			snprintf(id, sizeof(id), "g%04d", k);
+			team_client(t, e.store, id, TH_D0 + 10 * k + 5);
+		}
+		snprintf(id, sizeof(id), "h%04d", c);
+		team_client(t, e.store, id, TH_D0 + 10 * c * half - 5);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (c = 0; c < FULL_CHUNKS; c++) {
+		snprintf(id, sizeof(id), "i%04d", c);
+		team_client(t, e.store, id, TH_D0 + 10 * c * half + 7);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_worklist_contacts(&got, &total, NULL, sizeof(rows[0]), 0,
+					      e.store, "team", as_of, 0, 0), CM_OK);
+	assert_int_equal(total, want);
+	/* Every row, in order: no two clients share a date. */
+	prev.due = INT32_MIN;
+	for (off = 0; off < want; off += got) {
+		assert_int_equal(cm_worklist_contacts(&got, NULL, rows, sizeof(rows[0]), 64,
+						      e.store, "team", as_of, 0, off),
+				 CM_OK);
+		assert_true(got > 0);
+		for (k = 0; k < (int)got; k++) {
+			assert_true(rows[k].due > prev.due);
+			prev = rows[k];
+		}
+	}
+	check_same(e.store, "team", as_of, 0, want / 2, 64);
+	th_close(&e);
+}
+
 /* Under allocation failure, commits into a bucket of several chunks: a
  * failed one leaves the bucket as it was. */
 static void big_sweep_setup(struct th_env *e)
@@ -647,6 +710,7 @@ static void big_sweep_setup(struct th_env *e)
 static int big_sweep_run(struct th_env *e)
 {
 	cm_contact_row rows[64], prev;
+	uint64_t before = cm__store_digest(e->store);
 	size_t n, total, off;
 	cm_txn *t;
 	int i, rc;
@@ -680,6 +744,9 @@ static int big_sweep_run(struct th_env *e)
 		return rc;
 	}
 	rc = cm_txn_commit(t);
+	/* A failed commit changed nothing: no entry moved either. */
+	if (rc != CM_OK)
+		assert_true(cm__store_digest(e->store) == before);
 	assert_int_equal(cm_worklist_contacts(&n, &total, NULL, sizeof(cm_contact_row),
 					      0, e->store, "team", TH_D0 + 30, 366, 0), CM_OK);
 	assert_int_equal(total, rc ? 300 : 400);
@@ -716,6 +783,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_bucket, setup, teardown),
 		cmocka_unit_test(test_big_bucket_splits),
+		cmocka_unit_test(test_big_bucket_full_chunks),
 		cmocka_unit_test(test_big_bucket_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
