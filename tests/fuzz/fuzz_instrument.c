@@ -90,7 +90,11 @@ static void score(cm_store *s, const struct shadow *sh, struct fz_in *in)
 	}
 	FZ_CHECK(cm_instrument_item_at(NULL, NULL, NULL, NULL, s, sh->code,
 				       sh->nitems) == CM_ERANGE);
-	FZ_CHECK(cm_assessment_set_answer(a, "no-such-item-here", 0) == CM_ENOTFOUND);
+	/* An item of no such code (the fuzzer may have made one of it). */
+	for (i = 0; i < sh->nitems && strcmp(sh->items[i], "no-such-item-here") != 0; i++)
+		;
+	if (i == sh->nitems)
+		FZ_CHECK(cm_assessment_set_answer(a, "no-such-item-here", 0) == CM_ENOTFOUND);
 	FZ_CHECK(cm_assessment_score(&got, &band, &flags, a) == CM_OK);
 	FZ_CHECK(got == total);
 	{
