@@ -50,6 +50,7 @@ struct cm__cix {
 	 * transaction (a few kept for the next). */
 	struct cm__cchunk **spare;
 	size_t nspare, capspare;
+	size_t promised; /* spares the committing transaction may take */
 	size_t nmulti; /* buckets of several chunks */
 };
 
@@ -168,15 +169,17 @@ static int bucket_room(cm_store *s, struct cm__cix *x, struct cm__cbucket *b)
 		b->c = c;
 		b->capc = capc > UINT32_MAX ? UINT32_MAX : (uint32_t)capc;
 	}
-	if (cm__reserve(s, (void **)&x->spare, &x->capspare, x->nspare + splits,
+	/* Those kept from earlier commits count. */
+	if (cm__reserve(s, (void **)&x->spare, &x->capspare, x->promised + splits,
 			sizeof(*x->spare)))
 		return CM_ENOMEM;
-	for (; splits; splits--) {
+	while (x->nspare < x->promised + splits) {
 		struct cm__cchunk *ch = chunk_new(s, CHUNK_MAX);
 		if (!ch)
 			return CM_ENOMEM;
 		x->spare[x->nspare++] = ch;
 	}
+	x->promised += splits;
 	return CM_OK;
 }
 
@@ -226,6 +229,7 @@ void cm__cix_done(cm_store *s)
 	for (i = 0; i < x->ntouched; i++)
 		x->touched[i]->pend = 0;
 	x->ntouched = 0;
+	x->promised = 0;
 	while (x->nspare > 2)
 		cm__free(s, x->spare[--x->nspare]);
 }

@@ -13,8 +13,10 @@ int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
 	if (cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + ntxns,
 			sizeof(*s->txnlog)))
 		return CM_ENOMEM;
-	/* Only a store with storage gives its transactions log ids. */
-	if (s->storage && cm__itab_reserve(s, &s->txnix, &s->txnixcap, s->ntxn + ntxns))
+	/* Only cm_store_refresh looks logs up by id: only a storage with
+	 * load_since needs them indexed. */
+	if (s->storage && s->storage->load_since &&
+	    cm__itab_reserve(s, &s->txnix, &s->txnixcap, s->ntxn + ntxns))
 		return CM_ENOMEM;
 	return CM_OK;
 }
@@ -28,7 +30,7 @@ void cm__audit_txn_push(cm_store *s, const char *actor, int64_t time,
 	t->time = time;
 	t->id = logid;
 	t->end = s->naudit;
-	if (logid)
+	if (logid && s->txnixcap)
 		cm__itab_put(s->txnix, s->txnixcap, cm__hash(logid, strlen(logid)),
 			     (uint32_t)s->ntxn);
 	s->ntxn++;

@@ -550,9 +550,10 @@ struct cm_store {
 
 	struct cm__txnlog *txnlog;
 	size_t ntxn, txncap;
-	/* The transactions with a log id, by that id: an index table
-	 * (core/hashmap.h) of txnlog indexes, with room for every
-	 * transaction once the store has storage (cm__audit_reserve). */
+	/* The transactions with a log id, by that id (for cm_store_refresh):
+	 * an index table (core/hashmap.h) of txnlog indexes, with room for
+	 * every transaction once the store has storage with load_since
+	 * (cm__audit_reserve); empty (capacity 0) otherwise. */
 	uint64_t *txnix;
 	size_t txnixcap;
 	struct cm__audit *audit;
