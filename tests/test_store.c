@@ -1100,6 +1100,36 @@ static void test_index_batch_alloc_failures(void **state)
 	assert_true(fx_sweep(&sc) > 10);
 }
 
+/* More than 255 buckets given many entries by one commit (a load installs
+ * a whole store in one): every one is a batch, none falls back to moving
+ * its later entries for each insert. A batch takes room for as many
+ * entries again to merge in with: each new bucket of 1,024 has it. */
+static void test_index_batches_many(void **state)
+{
+	struct th_env env;
+	cm_txn *t;
+	char m[16];
+	unsigned i;
+	(void)state;
+
+	th_open(&env);
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	for (i = 0; i < 260 * 1024; i++) {
+		snprintf(m, sizeof(m), "t%03u", i % 260);
+		assert_int_equal(batch_client(t, env.store, "k", (i * 7919) % (260 * 1024), m),
+				 CM_OK);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	for (i = 0; i < 260; i++) {
+		const struct cm__bucket *b;
+		snprintf(m, sizeof(m), "t%03u", i);
+		b = cm__mindex_get(&env.store->clients_by_cm, m);
+		bucket_in_order(env.store, b, 1024);
+		assert_true(b->cap >= 2 * 1024);
+	}
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1126,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(test_txn_reused),
 		cmocka_unit_test(test_index_batches),
 		cmocka_unit_test(test_index_batch_alloc_failures),
+		cmocka_unit_test(test_index_batches_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

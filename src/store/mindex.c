@@ -102,7 +102,7 @@ int cm__mindex_reserve(cm_store *s, struct cm__mprep *p)
 		struct cm__bucket *b = p->touched[i];
 		size_t need = (size_t)b->n + b->pend, ncap;
 		struct cm__ient *e;
-		if (b->pend >= BATCH_MIN && need >= BATCH_BUCKET && p->nbatch < 255) {
+		if (b->pend >= BATCH_MIN && need >= BATCH_BUCKET) {
 			/* Room for the batch, then as much again to merge
 			 * it in with. */
 			if (cm__reserve(s, (void **)&p->batch, &p->capbatch,
@@ -111,9 +111,8 @@ int cm__mindex_reserve(cm_store *s, struct cm__mprep *p)
 			need += b->pend;
 			if (need > UINT32_MAX / 2)
 				return CM_ENOMEM;
-			p->batch[p->nbatch].b = b;
-			p->batch[p->nbatch].started = 0;
-			b->batch = (uint8_t)++p->nbatch;
+			p->batch[p->nbatch++] = b;
+			b->batch = 1;
 		}
 		if (need <= b->cap)
 			continue;
@@ -224,11 +223,6 @@ struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		cm__map_put(&ix->map, fe->key, fe->len, b);
 	}
 	if (b->batch) {
-		struct cm__mbatch *bt = &p->batch[b->batch - 1];
-		if (!bt->started) {
-			bt->started = 1;
-			bt->n0 = b->n;
-		}
 		at = b->n; /* sorted in by cm__mindex_settle */
 	} else {
 		at = bucket_find(ix, b, k, slot, &found);
@@ -289,22 +283,22 @@ void cm__mindex_settle_batches(struct cm__mindex *ix, struct cm__mprep *p)
 	size_t i;
 
 	for (i = 0; i < p->nbatch; i++) {
-		struct cm__bucket *b = p->batch[i].b;
+		struct cm__bucket *b = p->batch[i];
 		struct cm__ient *e = b->e, *add;
-		size_t n0 = p->batch[i].n0, k, w, j;
+		size_t k, w, j;
 
 		b->batch = 0;
-		if (!p->batch[i].started)
-			continue;
-		p->batch[i].started = 0;
-		/* The added entries, sorted, go past the end (the room
-		 * cm__mindex_reserve took); then both runs merge from the
-		 * back into place. */
-		k = b->n - n0;
-		ient_sort(ix, &e[n0], k);
+		/* The added entries are the last pend: every planned entry
+		 * is added, after the removals (were one not, the run would
+		 * take in sorted entries too, which changes nothing). Sorted,
+		 * they go past the end (the room cm__mindex_reserve took);
+		 * then both runs merge from the back into place. */
+		k = b->pend < b->n ? b->pend : b->n;
+		j = b->n - k;
+		ient_sort(ix, &e[j], k);
 		add = &e[b->n];
-		memcpy(add, &e[n0], k * sizeof(*e));
-		for (w = b->n, j = n0; k > 0;) {
+		memcpy(add, &e[j], k * sizeof(*e));
+		for (w = b->n; k > 0;) {
 			if (j > 0 && ient_cmp(ix, &e[j - 1], &add[k - 1]) > 0)
 				e[--w] = e[--j];
 			else
@@ -340,7 +334,7 @@ void cm__mprep_done(cm_store *s, struct cm__mprep *p)
 		p->touched[i]->pend = 0;
 	if (p->batch) {
 		for (i = 0; i < p->nbatch; i++)
-			p->batch[i].b->batch = 0;
+			p->batch[i]->batch = 0;
 		cm__free(s, p->batch);
 	}
 	for (i = 0; i < p->fresh.cap; i++) {

@@ -314,8 +314,8 @@ struct cm__bucket {
 	 * added; events never leave), so that rules and timelines skip the
 	 * search for amendments in the buckets, the most, that have none. */
 	uint8_t amended;
-	/* While a commit adds many entries to it: its place + 1 in the
-	 * prep's batches (struct cm__mprep), else 0. */
+	/* 1 while a commit adds many entries to it (in its prep's
+	 * batches, struct cm__mprep), else 0. */
 	uint8_t batch;
 };
 
@@ -338,20 +338,14 @@ void cm__mindex_home(struct cm__mindex *ix, const struct cm__table *t,
 /* Bucket i in front of slot sl (its kind has more than i of them). */
 struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl, unsigned i);
 
-/* A bucket given many entries by one commit: they are appended, then
- * sorted and merged in once (cm__mindex_settle), instead of each moving
- * the entries after it. */
-struct cm__mbatch {
-	struct cm__bucket *b;
-	uint32_t n0;      /* its sorted entries, when the first was appended */
-	int started;
-};
-
 struct cm__mprep {
 	struct cm__map fresh;          /* key -> new bucket, not yet live */
 	struct cm__bucket **touched;   /* buckets with pend > 0 */
 	size_t ntouched, cap;
-	struct cm__mbatch *batch;      /* at most 255 */
+	/* Buckets given many entries (batch 1): they are appended, then
+	 * sorted and merged in once (cm__mindex_settle), instead of each
+	 * moving the entries after it. */
+	struct cm__bucket **batch;
 	size_t nbatch, capbatch;
 	/* Slot-homed: the home slot found last (consecutive entries mostly
 	 * share their client), or NULL. Slots outlive the commit. */
@@ -369,10 +363,11 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
  * CM_ENOMEM (buckets grown so far keep their room: nothing else
  * changes). */
 int cm__mindex_reserve(cm_store *s, struct cm__mprep *p);
-/* Add an entry planned with cm__mindex_plan; its bucket. Cannot fail.
- * Until cm__mindex_settle, a bucket given many entries by the commit
- * holds the added ones unsorted at its end: call cm__mindex_del, and
- * read the index, only before the first add or after settling. */
+/* Add an entry planned with cm__mindex_plan (each planned entry once);
+ * its bucket. Cannot fail. Until cm__mindex_settle, a bucket given many
+ * entries by the commit holds the added ones unsorted at its end (its
+ * last pend entries then): call cm__mindex_del, and read the index, only
+ * before the first add or after settling. */
 struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot);
 /* After the adds of a commit: every bucket in order again. Cannot fail. */
