@@ -978,7 +978,7 @@ static void test_index_batches(void **state)
 	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, ""), 1200);
 	bucket_in_order(env.store, cm__mindex_get(&env.store->clients_by_cm, "m1"), 1200);
 
-	/* 100 from "" to m1 and 150 from m1 to "" (removals first), and
+	/* 125 from "" to m1 and 125 from m1 to "" (removals first), and
 	 * 300 new ones under "". */
 	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
 	for (i = 0; i < 250; i++)
