@@ -520,18 +520,25 @@ int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 		b = cm__cix_get(s, case_manager);
 	}
 	/* The rows are the entries due by `last`: a prefix of the bucket,
-	 * chunk after chunk. Scan the page's part of it in order (those
-	 * lines are read anyway, and the hardware prefetches them); only a
-	 * total asked for past the page binary-searches the rest. */
+	 * chunk after chunk. A chunk's entries before the page are all due
+	 * when the last of them is (one line read), else binary-searched;
+	 * the page's part is scanned in order (those lines are read anyway,
+	 * and the hardware prefetches them); only a total asked for past
+	 * the page binary-searches the rest. */
 	want = offset + max_rows < offset ? SIZE_MAX : offset + max_rows;
 	for (k = 0; (e = cm__cix_chunk(b, k, &n)) != NULL; k++) {
 		size_t reach = want > pos ? want - pos : 0;
-		for (m = 0; m < n && m < reach && e[m].due <= last; m++)
-			;
-		if (out_total && m < n && m == reach && e[m].due <= last)
-			m += due_by(e + m, n - m, last);
-		for (j = offset > pos ? (uint32_t)(offset - pos < m ? offset - pos : m) : 0;
-		     j < m && got < max_rows; j++, got++)
+		uint32_t skip = offset <= pos ? 0
+				: offset - pos < n ? (uint32_t)(offset - pos) : n;
+		if (skip && e[skip - 1].due > last) {
+			m = due_by(e, skip, last); /* the rows end before the page */
+		} else {
+			for (m = skip; m < n && m < reach && e[m].due <= last; m++)
+				;
+			if (out_total && m < n && m == reach && e[m].due <= last)
+				m += due_by(e + m, n - m, last);
+		}
+		for (j = skip; j < m && got < max_rows; j++, got++)
 			contact_row((cm_contact_row *)(void *)((char *)rows + got * row_size),
 				    &e[j], as_of);
 		pos += m;
