@@ -1176,7 +1176,7 @@ int main(int argc, char **argv)
 	long mc[RUNS_MAX], ms[RUNS_MAX];
 	int i, bad = 0, ph, r;
 
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc; i += 2) { /* --name value */
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
 			usage();
@@ -1204,7 +1204,11 @@ int main(int argc, char **argv)
 			P.only = v;
 		else
 			usage();
-		i++;
+	}
+	if (P.managers > P.clients || P.managers > 1000000) {
+		fprintf(stderr, "cw1: --managers must be 1..clients, at most "
+			"1,000,000 (their codes are cm-000000..cm-999999)\n");
+		return 2;
 	}
 	if (cm_date_from_ymd(&D0, 2026, 1, 5) != CM_OK)
 		return 1;
