@@ -341,25 +341,44 @@ static void append_log(cm_store *s, struct cm__txnrec *t)
 	t->hdr.id = NULL;
 }
 
-/* Rebuild the audit trail from the transaction logs, oldest first. */
+/* 1 if log i of l (sorted by commit: by_commit) is the one before it
+ * again: a storage that holds or emits a log twice brings its copies one
+ * after the other. Before any of them is appended (append_log takes the
+ * id). */
+static int log_again(const struct loader *l, size_t i)
+{
+	return i > 0 && strcmp(l->logs[i - 1]->hdr.id, l->logs[i]->hdr.id) == 0;
+}
+
+/* Rebuild the audit trail from the transaction logs, oldest first, each
+ * once. */
 static int install_logs(cm_store *s, struct loader *l)
 {
+	const char *prev;
 	size_t i, need = 0, at;
 
 	for (i = 0; i < l->nlogs; i++)
-		need += l->logs[i]->entries.count;
+		need += log_again(l, i) ? 0 : l->logs[i]->entries.count;
 	if (cm__audit_reserve(s, need, l->nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
 	for (i = 0, at = s->naudit; i < l->nlogs; i++) {
 		struct cm__txnrec *t = l->logs[i];
+		if (log_again(l, i))
+			continue;
 		if (intern_actor(s, t))
 			return CM_ENOMEM;
 		if (log_entries(s, t, at) != CM_OK)
 			return CM_ECORRUPT;
 		at += t->entries.count;
 	}
-	for (i = 0; i < l->nlogs; i++)
-		append_log(s, l->logs[i]);
+	/* append_log moves each id into the trail: compare with that. */
+	for (i = 0, prev = NULL; i < l->nlogs; i++) {
+		struct cm__txnrec *t = l->logs[i];
+		if (prev && strcmp(prev, t->hdr.id) == 0)
+			continue;
+		prev = t->hdr.id;
+		append_log(s, t);
+	}
 	return CM_OK;
 }
 
@@ -440,14 +459,11 @@ static int same_record(const void *pkey, const void *pelem)
 }
 
 /* 1 if the audit trail has log i of this batch, or the batch has it
- * before i: logs sort by commit (by_commit), so a log stored twice comes
- * twice in a row. */
+ * before i. */
 static int log_known(const struct refresh *r, size_t i)
 {
-	const char *id = r->l->logs[i]->hdr.id;
-
-	return cm__audit_txn_known(r->s, id) ||
-	       (i > 0 && strcmp(r->l->logs[i - 1]->hdr.id, id) == 0);
+	return cm__audit_txn_known(r->s, r->l->logs[i]->hdr.id) ||
+	       log_again(r->l, i);
 }
 
 /* Under the write lock, after the commit's shared preparation: room for
