@@ -52,7 +52,7 @@ extern "C" {
 /**
  * Given to the load callback: call it once per stored record (every
  * revision the host kept, in any order), passing the bytes exactly as put
- * received them; they need stay valid during the call only (the library
+ * received them; they need only stay valid during the call (the library
  * copies what it keeps). Returns 0 to go on, or a negative CM_E* code (e.g.
  * CM_ECORRUPT for a record that fails its checksum): the load callback
  * should then stop and return that value.
