@@ -800,6 +800,7 @@ struct inject {
 	long fail_at; /* 0: never */
 	int fired;
 	long syncs;   /* fdatasync calls seen */
+	long long bytes; /* bytes pread returned */
 };
 
 static int should_fail(struct inject *in, int mode)
@@ -838,7 +839,14 @@ static ssize_t in_pread(void *ctx, int fd, void *b, size_t n, off_t off)
 		if (n > 3)
 			n = 3;
 	}
-	return should_fail(ctx, FAIL_READ) ? -1 : cm__jio_libc.pread(NULL, fd, b, n, off);
+	if (should_fail(ctx, FAIL_READ))
+		return -1;
+	{
+		ssize_t r = cm__jio_libc.pread(NULL, fd, b, n, off);
+		if (r > 0)
+			in->bytes += r;
+		return r;
+	}
 }
 
 static int in_open(void *ctx, const char *path, int flags, mode_t mode)
@@ -1225,6 +1233,196 @@ static void test_file_changed(void **state)
 	}
 	assert_true(reopen_digest(&t) == t.digest[3]);
 	t.env.store = NULL;
+	free(orig);
+	jt_done(&t);
+}
+
+/* ---- the search for a later frame ----------------------------------------- */
+
+/* z: the frames of orig up to end, then a torn frame of len bytes (its
+ * length runs past the file's end) in which every 16 bytes begin a
+ * candidate frame (a plausible length, and 'C' 'R' where its first
+ * record would start) whose payload runs to 3 bytes before the file's
+ * end, then the tail (tlen bytes, may be 0). Searched by reading each
+ * candidate, such a tail costs its length squared; read once, its
+ * length. */
+static unsigned char *candidates_journal(const unsigned char *orig, size_t end,
+					 size_t len, const unsigned char *tail,
+					 size_t tlen, size_t *out)
+{
+	size_t n = end + len + tlen, i;
+	unsigned char *z = malloc(n);
+
+	assert_non_null(z);
+	memcpy(z, orig, end);
+	memset(z + end, 0x5a, len);
+	cm__put32(z + end, (uint32_t)(n - end + 100));
+	for (i = end + 8; i + 16 <= end + len; i += 16) {
+		cm__put32(z + i, (uint32_t)(n - i - 8 - 3));
+		cm__put32(z + i + 4, (uint32_t)i * 2654435761u);
+		cm__put32(z + i + 8, 4);
+		z[i + 12] = 'C';
+		z[i + 13] = 'R';
+	}
+	if (tlen)
+		memcpy(z + end + len, tail, tlen);
+	*out = n;
+	return z;
+}
+
+/* Open z (n bytes) as t's journal reading 4096 bytes at once, with at
+ * most later_max candidates waiting (0: the default); the open's code,
+ * the bytes it read in *bytes. The store, if open, is in t->env. */
+static int open_candidates(struct jt *t, const unsigned char *z, size_t n,
+			   size_t later_max, long long *bytes, char *err,
+			   size_t errsize)
+{
+	struct inject in;
+	struct cm__jio io;
+	char tp[400];
+	int rc, k;
+
+	for (k = 1; k <= 2; k++) {
+		torn_name(tp, sizeof(tp), t, k);
+		(void)unlink(tp);
+	}
+	spit(t->path, z, n);
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	io = inject_io(&in);
+	io.read_chunk = 4096;
+	io.later_max = later_max;
+	rc = jopen_io(&t->env, t->path, CM_SYNC_FULL, &io, err, errsize);
+	*bytes = in.bytes;
+	return rc;
+}
+
+/* A torn tail full of candidate frames: with none that verifies, it is
+ * cut and copied; with a frame that verifies after it, or a frame that
+ * verifies holding another, the open refuses, naming the first. The file
+ * is read a few times over, not once per candidate. Then the same with
+ * at most 1 or 5 candidates waiting (the others are read at once). */
+static void test_later_frame_search(void **state)
+{
+	struct jt t;
+	unsigned char *orig, *z, *torn, *big;
+	size_t n, zn, tn, end, flen, i, blen;
+	const size_t lmax[] = { 0, 1, 5 };
+	const unsigned char *f;
+	long long bytes;
+	char err[256], want[64], tp[400];
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	end = (size_t)t.size[3];
+	f = orig + t.size[2]; /* the last frame: valid anywhere */
+	flen = (size_t)(t.size[3] - t.size[2]);
+	/* A frame that verifies (its records do not tile it) and holds f
+	 * whole: both verify, the inner one ends first. */
+	blen = 8 + 8 + flen + 40;
+	big = calloc(1, blen);
+	assert_non_null(big);
+	cm__put32(big + 8, 4);
+	big[12] = 'C';
+	big[13] = 'R';
+	memcpy(big + 16, f, flen);
+	cm__journal_seal(big, (uint32_t)(blen - 8), cm__get32(orig + 16) |
+			 (uint64_t)cm__get32(orig + 20) << 32);
+	for (i = 0; i < sizeof(lmax) / sizeof(lmax[0]); i++) {
+		size_t len = lmax[i] ? 4096 : 128 * 1024;
+
+		z = candidates_journal(orig, end, len, NULL, 0, &zn);
+		assert_int_equal(open_candidates(&t, z, zn, lmax[i], &bytes, err,
+						 sizeof(err)), CM_OK);
+		assert_true(cm__store_digest(t.env.store) == t.digest[3]);
+		th_close(&t.env);
+		assert_int_equal(file_size(t.path), (off_t)end);
+		torn_name(tp, sizeof(tp), &t, 1);
+		torn = slurp(tp, &tn);
+		assert_int_equal(tn, len);
+		assert_memory_equal(torn, z + end, len);
+		free(torn);
+		if (!lmax[i] && bytes > 4 * (long long)zn)
+			fail_msg("%lld bytes read for a journal of %zu", bytes, zn);
+		free(z);
+
+		z = candidates_journal(orig, end, len, f, flen, &zn);
+		assert_int_equal(open_candidates(&t, z, zn, lmax[i], &bytes, err,
+						 sizeof(err)), CM_ECORRUPT);
+		snprintf(want, sizeof(want), "(at offset %zu)", end + len);
+		if (!strstr(err, want))
+			fail_msg("%s: not %s", err, want);
+		assert_int_equal(t.env.alloc.live, 0);
+		assert_int_equal(access(tp, F_OK), -1);
+		torn = slurp(t.path, &tn);
+		assert_int_equal(tn, zn);
+		assert_memory_equal(torn, z, zn);
+		free(torn);
+		if (!lmax[i] && bytes > 4 * (long long)zn)
+			fail_msg("%lld bytes read for a journal of %zu", bytes, zn);
+		free(z);
+
+		z = candidates_journal(orig, end, len, big, blen, &zn);
+		assert_int_equal(open_candidates(&t, z, zn, lmax[i], &bytes, err,
+						 sizeof(err)), CM_ECORRUPT);
+		if (!strstr(err, want))
+			fail_msg("%s: not %s", err, want);
+		assert_int_equal(t.env.alloc.live, 0);
+		free(z);
+	}
+	t.env.store = NULL;
+	free(big);
+	free(orig);
+	jt_done(&t);
+}
+
+/* The candidates' heap cannot grow: those candidates are read at once,
+ * and the open ends as with room (or fails with CM_ENOMEM elsewhere). */
+static void test_later_frame_search_no_memory(void **state)
+{
+	struct jt t;
+	unsigned char *orig, *z;
+	size_t n, zn, end;
+	long absorbed = 0, k;
+	char err[256], tp[400];
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	end = (size_t)t.size[3];
+	z = candidates_journal(orig, end, 16 * 1024, NULL, 0, &zn);
+	for (k = 1;; k++) {
+		struct cm__jio io = cm__jio_libc;
+		cm_store_options o;
+		int rc, j;
+		for (j = 1; j <= 2; j++) {
+			torn_name(tp, sizeof(tp), &t, j);
+			(void)unlink(tp);
+		}
+		spit(t.path, z, zn);
+		io.read_chunk = 4096;
+		memset(&t.env, 0, sizeof(t.env));
+		t.env.clock.now = TH_T0;
+		th_options(&o, &t.env);
+		o.errbuf = err;
+		o.errbuf_size = sizeof(err);
+		t.env.alloc.fail_at = k;
+		rc = cm__store_open_journal_io(&t.env.store, t.path, CM_SYNC_FULL, &o, &io);
+		if (rc != CM_OK) {
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_int_equal(t.env.alloc.live, 0);
+			continue;
+		}
+		assert_true(cm__store_digest(t.env.store) == t.digest[3]);
+		th_close(&t.env);
+		assert_int_equal(file_size(t.path), (off_t)end);
+		if (!t.env.alloc.failures)
+			break;
+		absorbed++;
+	}
+	/* The heap's growths, each absorbed. */
+	assert_true(absorbed >= 3);
+	t.env.store = NULL;
+	free(z);
 	free(orig);
 	jt_done(&t);
 }
@@ -1639,6 +1837,34 @@ static void test_crc32c(void **state)
 							 len - len / 2), want);
 		}
 	}
+	/* Checksums joined without reading again (cm__crc32c_shift): at
+	 * every split of every length up to 200, of 1 MiB, and shifts over
+	 * 2^32 bytes and more composing. */
+	for (len = 0; len <= 200; len++)
+		for (off = 0; off <= len; off++)
+			assert_int_equal(cm__crc32c_shift(cm_crc32c(0, buf, off),
+							  len - off) ^
+					 cm_crc32c(0, buf + off, len - off),
+					 cm_crc32c(0, buf, len));
+	{
+		size_t mb = (size_t)1 << 20;
+		unsigned char *big = malloc(mb);
+		uint32_t c = cm_crc32c(0, buf, 100);
+		const uint64_t a = ((uint64_t)1 << 32) + 12345, b = ((uint64_t)3 << 40) + 7;
+		assert_non_null(big);
+		for (i = 0; i < mb; i++)
+			big[i] = (unsigned char)(i * 7 + (i >> 9));
+		assert_int_equal(cm__crc32c_shift(cm_crc32c(0, big, 1000), mb - 1000) ^
+				 cm_crc32c(0, big + 1000, mb - 1000),
+				 cm_crc32c(0, big, mb));
+		free(big);
+		assert_int_equal(cm__crc32c_shift(c, 0), c);
+		assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, a), b),
+				 cm__crc32c_shift(c, a + b));
+		assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, b), b),
+				 cm__crc32c_shift(c, 2 * b));
+		assert_true(cm__crc32c_shift(c, a) != cm__crc32c_shift(c, a + 1));
+	}
 	print_message("CRC-32C by %s\n",
 		      cm__crc32c_hardware() ? "the CPU's instruction" : "tables");
 }
@@ -1662,6 +1888,8 @@ int main(void)
 		cmocka_unit_test(test_short_reads),
 		cmocka_unit_test(test_read_failures),
 		cmocka_unit_test(test_file_changed),
+		cmocka_unit_test(test_later_frame_search),
+		cmocka_unit_test(test_later_frame_search_no_memory),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),
 		cmocka_unit_test(test_compact_concurrent),

@@ -17,9 +17,29 @@
 #endif
 
 static uint32_t table[8][256];
+/* x^(2^k) modulo the polynomial, k = 0..63, for cm__crc32c_shift. */
+static uint32_t x2n[64];
 /* 1: software; 2: the CPU has the instruction. Set once, by setup. */
 static int mode;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* a * b modulo the polynomial, both in the reflected representation
+ * (the bit of x^0 is the highest). */
+static uint32_t multmodp(uint32_t a, uint32_t b)
+{
+	uint32_t m = (uint32_t)1 << 31, p = 0;
+
+	for (;;) {
+		if (a & m) {
+			p ^= b;
+			if ((a & (m - 1)) == 0)
+				break;
+		}
+		m >>= 1;
+		b = (b & 1) ? (b >> 1) ^ 0x82F63B78u : b >> 1;
+	}
+	return p;
+}
 
 static void setup(void)
 {
@@ -36,6 +56,9 @@ static void setup(void)
 		for (k = 1; k < 8; k++)
 			table[k][n] = table[0][table[k - 1][n] & 0xFF] ^
 				      (table[k - 1][n] >> 8);
+	x2n[0] = (uint32_t)1 << 30; /* x^1 */
+	for (n = 1; n < 64; n++)
+		x2n[n] = multmodp(x2n[n - 1], x2n[n - 1]);
 #ifdef CM__CRC_X86
 	if (__builtin_cpu_supports("sse4.2"))
 		m = 2;
@@ -86,6 +109,18 @@ uint32_t cm__crc32c_soft(uint32_t crc, const void *bytes, size_t len)
 {
 	get_mode();
 	return soft(crc, bytes, len);
+}
+
+uint32_t cm__crc32c_shift(uint32_t crc, uint64_t len)
+{
+	uint32_t x = (uint32_t)1 << 31; /* x^0 */
+	unsigned k = 3;                 /* len bytes are 8 * len bits */
+
+	get_mode();
+	for (; len; len >>= 1, k++)
+		if (len & 1)
+			x = multmodp(x2n[k], x);
+	return multmodp(x, crc);
 }
 
 int cm__crc32c_hardware(void)

@@ -45,7 +45,8 @@
  * is truncated or fails its checksum, every later offset is tried as a
  * frame start: if any frame there verifies, the damage is not a torn tail
  * (data follows it) and the open fails with CM_ECORRUPT -- it is never
- * skipped. Otherwise the cut bytes are copied to "<path>.torn-<n>" (the
+ * skipped. That search reads the tail once, whatever the number of
+ * offsets that could start a frame (find_later_frame). Otherwise the cut bytes are copied to "<path>.torn-<n>" (the
  * first free n from 1), the file is truncated to its whole frames and
  * synced, and the store loads what is left. Bytes after the last whole
  * frame that are all zero are space taken ahead, not a torn tail: kept
@@ -80,6 +81,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/crc32c.h"
 #include "storage/journal_impl.h"
 
 #define JOURNAL_VERSION 1
@@ -375,22 +377,149 @@ static int frame_check(struct cm__journal *j, size_t off, size_t *end)
 	return FRAME_OK;
 }
 
-/* The first offset after off where a frame verifies, in *later (0 if
- * none). A frame's first record starts with the encoding's 'C' 'R':
- * checked first, so that only plausible offsets pay for a checksum. */
-static int find_later_frame(struct cm__journal *j, size_t off, size_t *later)
+/* The search for a later frame (find_later_frame). A torn transaction of
+ * a bulk load can be gigabytes long, and every offset in it where a frame
+ * could start must be checked: checking each candidate by reading its
+ * claimed payload would read the tail again for each one, which takes
+ * hours for a tail of a gigabyte. Instead the tail is read once, in order,
+ * keeping the running checksum Q of the bytes from the search's start.
+ * The checksum is linear (cm__crc32c_shift), so a candidate's frame
+ * checksum follows from Q at the two ends of its payload: at the start, a
+ * candidate becomes the value t that Q must reach at its end, and waits
+ * there in a heap ordered by end. */
+struct later_cand {
+	uint64_t p;  /* where the candidate frame starts */
+	uint32_t n;  /* its payload length: it ends at p + 8 + n */
+	uint32_t t;  /* its checksum holds iff Q reaches t at its end */
+};
+
+struct later_scan {
+	struct cm__journal *j;
+	size_t q;     /* Q is the checksum of the bytes from the start to q */
+	uint32_t crc; /* Q */
+	struct later_cand *h; /* min-heap by end */
+	size_t nh, caph, maxh;
+	size_t best;  /* the first offset found where a frame verifies; 0 */
+};
+
+/* Candidates waiting at once, at most (16 bytes each); past that, or if
+ * the heap cannot grow, a candidate is checked by reading it. */
+#define LATER_MAX ((size_t)1 << 22)
+
+static uint64_t cand_end(const struct later_cand *c)
+{
+	return c->p + CM__JFRAME_HDR + c->n;
+}
+
+static void heap_push(struct later_scan *ls, struct later_cand c)
+{
+	size_t i = ls->nh++;
+
+	while (i > 0 && cand_end(&ls->h[(i - 1) / 2]) > cand_end(&c)) {
+		ls->h[i] = ls->h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	ls->h[i] = c;
+}
+
+static struct later_cand heap_pop(struct later_scan *ls)
+{
+	struct later_cand top = ls->h[0], last = ls->h[--ls->nh];
+	size_t i = 0, k;
+
+	while ((k = 2 * i + 1) < ls->nh) {
+		if (k + 1 < ls->nh && cand_end(&ls->h[k + 1]) < cand_end(&ls->h[k]))
+			k++;
+		if (cand_end(&last) <= cand_end(&ls->h[k]))
+			break;
+		ls->h[i] = ls->h[k];
+		i = k;
+	}
+	if (ls->nh)
+		ls->h[i] = last;
+	return top;
+}
+
+static void found(struct later_scan *ls, size_t p)
+{
+	if (!ls->best || p < ls->best)
+		ls->best = p;
+}
+
+/* Q up to x (not back), settling each candidate that ends on the way. */
+static int stream_to(struct later_scan *ls, size_t x)
 {
 	const unsigned char *b;
-	size_t p = off + 1, last, end;
-	uint32_t n;
+	size_t to, len;
 	int rc;
 
-	*later = 0;
-	while (j->nfile - p >= CM__JFRAME_HDR + 6) {
-		if ((rc = file_at(j, p, CM__JFRAME_HDR + 6, &b)) != CM_OK)
+	while (ls->q < x) {
+		to = x;
+		if (ls->nh && cand_end(&ls->h[0]) < to)
+			to = (size_t)cand_end(&ls->h[0]);
+		for (; ls->q < to; ls->q += len) {
+			len = piece(ls->j, ls->q, to);
+			if ((rc = file_at(ls->j, ls->q, len, &b)) != CM_OK)
+				return rc;
+			ls->crc = cm_crc32c(ls->crc, b, len);
+		}
+		while (ls->nh && cand_end(&ls->h[0]) == ls->q) {
+			struct later_cand c = heap_pop(ls);
+			if (c.t == ls->crc)
+				found(ls, (size_t)c.p);
+		}
+	}
+	return CM_OK;
+}
+
+/* The plausible frame start at p, whose first 8 bytes are hdr: its
+ * payload's start is where Q stands (q == p + 8). */
+static int candidate(struct later_scan *ls, size_t p, uint32_t n,
+		     uint32_t head, uint32_t want)
+{
+	struct cm__journal *j = ls->j;
+	struct later_cand c;
+	size_t end;
+	int rc;
+
+	if (ls->nh == ls->caph &&
+	    (ls->nh >= ls->maxh ||
+	     cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&ls->h,
+			      &ls->caph, ls->nh + 1, sizeof(*ls->h)))) {
+		/* No room to wait: read it now. */
+		rc = frame_check(j, p, &end);
+		if (rc < 0)
 			return rc;
+		if (rc != FRAME_TORN)
+			found(ls, p);
+		return CM_OK;
+	}
+	c.p = p;
+	c.n = n;
+	c.t = cm__crc32c_shift(head ^ ls->crc, n) ^ want;
+	heap_push(ls, c);
+	return CM_OK;
+}
+
+/* The first offset after off where a frame verifies, in *later (0 if
+ * none). A frame's first record starts with the encoding's 'C' 'R':
+ * only offsets where those follow a plausible length are candidates. */
+static int find_later_frame(struct cm__journal *j, size_t off, size_t *later)
+{
+	struct later_scan ls = { j, off + 1, 0, NULL, 0, 0,
+				 j->io.later_max ? j->io.later_max : LATER_MAX, 0 };
+	const unsigned char *b;
+	size_t p = off + 1, last;
+	uint32_t n, head, want;
+	int rc = CM_OK;
+
+	while (!ls.best && j->nfile - p >= CM__JFRAME_HDR + 6) {
+		/* Q first, over what the window still holds. */
+		if ((rc = stream_to(&ls, p)) != CM_OK ||
+		    (rc = file_at(j, p, CM__JFRAME_HDR + 6, &b)) != CM_OK)
+			goto out;
 		/* The offsets whose first bytes the window holds, up to the
-		 * next plausible one: checking that one moves the window. */
+		 * next plausible one. */
 		last = p + window_has(j, p) - (CM__JFRAME_HDR + 6);
 		for (; p <= last; p++, b++) {
 			n = cm__get32(b);
@@ -400,16 +529,20 @@ static int find_later_frame(struct cm__journal *j, size_t off, size_t *later)
 		}
 		if (p > last)
 			continue;
-		rc = frame_check(j, p, &end);
-		if (rc < 0)
-			return rc;
-		if (rc != FRAME_TORN) {
-			*later = p;
-			break;
-		}
+		head = frame_crc_head(j->salt, b);
+		want = cm__get32(b + 4);
+		if ((rc = stream_to(&ls, p + CM__JFRAME_HDR)) != CM_OK ||
+		    (rc = candidate(&ls, p, n, head, want)) != CM_OK)
+			goto out;
 		p++;
 	}
-	return CM_OK;
+	/* The candidates still waiting: every end is within the file. */
+	rc = stream_to(&ls, j->nfile);
+out:
+	if (ls.h)
+		j->free_fn(j->alloc_ctx, ls.h);
+	*later = rc == CM_OK ? ls.best : 0;
+	return rc;
 }
 
 /* ---- opening and recovery ------------------------------------------------- */

@@ -33,6 +33,10 @@ struct cm__jio {
 	 * Tests make it small, so that frames, records and their length
 	 * fields straddle reads. */
 	size_t read_chunk;
+	/* Candidate frames the search for a later frame keeps waiting at
+	 * once (not a call): 0 for the default. Tests make it small, so
+	 * that candidates are also read at once. */
+	size_t later_max;
 };
 
 /* The plain libc calls (ctx unused). */
