@@ -91,21 +91,33 @@ static void spit(const char *path, const void *b, size_t n)
 	fclose(f);
 }
 
-/* Bytes read at once by the opens on libc's calls (0: the journal's
- * default); the tests with tiny reads set it, their teardown resets it. */
-static size_t read_chunk;
+/* Bytes read, and written, at once by the opens on libc's calls and on
+ * inject_io (0: the journal's default); the tests with tiny reads or
+ * writes set them, their teardown resets them. */
+static size_t read_chunk, write_chunk;
 
-static int default_reads(void **state)
+static int default_chunks(void **state)
 {
 	(void)state;
 	read_chunk = 0;
+	write_chunk = 0;
 	return 0;
+}
+
+/* libc's calls, with the chunks above. */
+static struct cm__jio libc_io(void)
+{
+	struct cm__jio io = cm__jio_libc;
+
+	io.read_chunk = read_chunk;
+	io.write_chunk = write_chunk;
+	return io;
 }
 
 static int jopen_io(struct th_env *env, const char *path, int32_t sync,
 		    const struct cm__jio *io, char *errbuf, size_t errsize)
 {
-	struct cm__jio libc = cm__jio_libc;
+	struct cm__jio libc = libc_io();
 	cm_store_options o;
 
 	memset(env, 0, sizeof(*env));
@@ -113,7 +125,6 @@ static int jopen_io(struct th_env *env, const char *path, int32_t sync,
 	th_options(&o, env);
 	o.errbuf = errbuf;
 	o.errbuf_size = errsize;
-	libc.read_chunk = read_chunk;
 	return cm__store_open_journal_io(&env->store, path, sync, &o, io ? io : &libc);
 }
 
@@ -331,6 +342,7 @@ static void test_round_trip(void **state)
  * failing in turn: CM_ENOMEM, nothing leaked, nothing half-written. */
 static void test_out_of_memory(void **state)
 {
+	struct cm__jio io = libc_io();
 	struct jt t;
 	cm_store_options o;
 	long n;
@@ -347,7 +359,8 @@ static void test_out_of_memory(void **state)
 		t.env.clock.now = TH_T0;
 		th_options(&o, &t.env);
 		t.env.alloc.fail_at = n;
-		rc = cm_store_open_journal(&t.env.store, t.path, CM_SYNC_FULL, &o);
+		rc = cm__store_open_journal_io(&t.env.store, t.path, CM_SYNC_FULL, &o,
+					       &io);
 		if (rc == CM_OK)
 			break;
 		assert_int_equal(rc, CM_ENOMEM);
@@ -883,7 +896,7 @@ static int in_sync_dir(void *ctx, const char *path)
 
 static struct cm__jio inject_io(struct inject *in)
 {
-	struct cm__jio io = cm__jio_libc;
+	struct cm__jio io = libc_io();
 
 	io.ctx = in;
 	io.pread = in_pread;
@@ -1869,6 +1882,157 @@ static void test_crc32c(void **state)
 		      cm__crc32c_hardware() ? "the CPU's instruction" : "tables");
 }
 
+/* ---- frames written in pieces ------------------------------------------------ */
+
+/* A transaction's frame is written a chunk at a time (here 64 bytes: every
+ * frame of more than one record), its header last; so is a compaction's.
+ * The scenarios above end the same. */
+static void test_round_trip_small_writes(void **state)
+{
+	write_chunk = 64;
+	test_round_trip(state);
+}
+
+static void test_out_of_memory_small_writes(void **state)
+{
+	write_chunk = 64;
+	test_out_of_memory(state);
+}
+
+static void test_injected_failures_small_writes(void **state)
+{
+	write_chunk = 64;
+	test_injected_failures(state);
+}
+
+static void test_compaction_small_writes(void **state)
+{
+	write_chunk = 64;
+	test_compaction(state);
+}
+
+/* Commit `events` events of client "seed", then client id and an event
+ * of its with a note of len bytes (at most 4000), the
+ * commit's allocation number `fail` (0: none) failing; the commit's
+ * code. */
+static int commit_with_events(struct jt *t, const char *id, size_t len, int events,
+			      long fail)
+{
+	char *note = malloc(len + 1);
+	cm_client *c;
+	cm_txn *txn;
+	int i, rc;
+
+	assert_non_null(note);
+	memset(note, 'n', len);
+	note[len] = '\0';
+	assert_int_equal(cm_client_new(&c, t->env.store), CM_OK);
+	assert_int_equal(cm_client_set_id(c, id), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, id), CM_OK);
+	assert_int_equal(cm_txn_begin(&txn, t->env.store, "worker"), CM_OK);
+	for (i = 0; i < events; i++)
+		assert_int_equal(cm_event_add(txn, NULL, 0, "seed", CM_EVENT_NOTE,
+					      TH_T0 - 3600 + i, CM_CONTACT_NONE,
+					      "a note of some length, to fill chunks"),
+				 CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	assert_int_equal(cm_event_add(txn, NULL, 0, id, CM_EVENT_NOTE, TH_T0 - 60,
+				      CM_CONTACT_NONE, note), CM_OK);
+	t->env.alloc.fail_at = fail ? t->env.alloc.count + fail : 0;
+	rc = cm_txn_commit(txn);
+	t->env.alloc.fail_at = 0;
+	cm_client_free(c);
+	free(note);
+	return rc;
+}
+
+/* 1 if the journal's bytes past its frames (end) are zeros. */
+static int zeros_after(struct jt *t, off_t end)
+{
+	size_t n;
+	unsigned char *b = slurp(t->path, &n);
+	int z = (off_t)n >= end && all_zero(b + end, n - (size_t)end);
+
+	free(b);
+	return z;
+}
+
+/* A transaction failing after some of its frame was written: what was
+ * written is taken back (only zeros, or nothing, follow the frames), the
+ * store is unchanged and commits go on; if taking it back fails too, the
+ * journal refuses writes, and the next open finds the bytes a torn tail.
+ * The frame buffer stays a chunk and a record long, however large the
+ * transaction. */
+static void test_streamed_rollback(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	struct cm__journal *j;
+	uint64_t before;
+	long n, rolled = 0;
+	int rc;
+	char tp[400];
+	(void)state;
+
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	write_chunk = 256;
+	io = inject_io(&in);
+	jt_init_io(&t, CM_SYNC_FULL, &io);
+	fx_client(&t.env, "seed", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	j = t.env.store->storage_ctx;
+	/* 100 events (written in pieces), then a client whose record is
+	 * longer than any before: the frame's buffer grows for it, and
+	 * each allocation of the commit fails in turn. */
+	for (n = 1;; n++) {
+		char id[32];
+		snprintf(id, sizeof(id), "big-%ld", n);
+		before = cm__store_digest(t.env.store);
+		rc = commit_with_events(&t, id, 3000, 100, n);
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_true(cm__store_digest(t.env.store) == before);
+		assert_true(frames_end(t.path) == t.size[t.ncommits]);
+		assert_true(zeros_after(&t, t.size[t.ncommits]));
+		if (file_size(t.path) == t.size[t.ncommits])
+			rolled++; /* written, then cut back */
+	}
+	jt_mark(&t);
+	assert_true(rolled >= 1);
+	assert_true(j->fcap <= 8192); /* the frame: over 16 KiB */
+	assert_true(t.size[t.ncommits] - t.size[t.ncommits - 1] > 16384);
+	/* The same in a store opened again (its buffer small again), the
+	 * cut failing: refused from then on. */
+	th_close(&t.env);
+	assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, NULL, 0), CM_OK);
+	j = t.env.store->storage_ctx;
+	before = cm__store_digest(t.env.store);
+	for (n = 1;; n++) {
+		in.mode = FAIL_META;
+		in.calls = 0;
+		in.fail_at = 1;
+		in.fired = 0;
+		rc = commit_with_events(&t, "big-x", 3000, 100, n);
+		in.mode = -1;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_true(cm__store_digest(t.env.store) == before);
+		if (in.fired)
+			break;
+	}
+	assert_true(j->poisoned);
+	assert_int_equal(try_commit(&t, "seed", 2), CM_EPOISONED);
+	th_close(&t.env);
+	assert_false(zeros_after(&t, t.size[t.ncommits]));
+	assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+	torn_name(tp, sizeof(tp), &t, 1);
+	assert_int_equal(access(tp, F_OK), 0);
+	write_chunk = 0;
+	jt_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1879,9 +2043,9 @@ int main(void)
 		cmocka_unit_test(test_second_open_locked),
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_every_bit_flip),
-		cmocka_unit_test_teardown(test_truncation_tiny_reads, default_reads),
-		cmocka_unit_test_teardown(test_bit_flip_tiny_reads, default_reads),
-		cmocka_unit_test_teardown(test_large_frame, default_reads),
+		cmocka_unit_test_teardown(test_truncation_tiny_reads, default_chunks),
+		cmocka_unit_test_teardown(test_bit_flip_tiny_reads, default_chunks),
+		cmocka_unit_test_teardown(test_large_frame, default_chunks),
 		cmocka_unit_test(test_injected_failures),
 		cmocka_unit_test(test_recovery_failures),
 		cmocka_unit_test(test_short_writes),
@@ -1889,6 +2053,11 @@ int main(void)
 		cmocka_unit_test(test_read_failures),
 		cmocka_unit_test(test_file_changed),
 		cmocka_unit_test(test_later_frame_search),
+		cmocka_unit_test_teardown(test_round_trip_small_writes, default_chunks),
+		cmocka_unit_test_teardown(test_out_of_memory_small_writes, default_chunks),
+		cmocka_unit_test_teardown(test_injected_failures_small_writes, default_chunks),
+		cmocka_unit_test_teardown(test_compaction_small_writes, default_chunks),
+		cmocka_unit_test_teardown(test_streamed_rollback, default_chunks),
 		cmocka_unit_test(test_later_frame_search_no_memory),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),

@@ -22,9 +22,14 @@
  *         u32 length then the record bytes exactly as put received them
  *         (the casemgr record encoding, itself checksummed)
  *
- * A commit appends its whole frame with one positioned write at the end of
- * the last whole frame and, under CM_SYNC_FULL, fdatasyncs before it
- * returns: a frame is either whole and verifying, or a torn tail.
+ * A commit writes its frame at the end of the last whole frame and, under
+ * CM_SYNC_FULL, fdatasyncs before it returns: a frame is either whole and
+ * verifying, or a torn tail. A frame of up to 1 MiB (most) goes in one
+ * positioned write. A larger one (a bulk load) is written as its records
+ * come, 1 MiB at a time, its header last, so that a transaction never
+ * holds its whole frame in memory; its checksum is made from its
+ * payload's (the checksum is linear). A transaction that fails after
+ * some of it was written takes those bytes back (ftruncate).
  *
  * Space taken ahead (CM_SYNC_FULL only): when a frame would end past the
  * file's end, the file is first extended with zeros (posix_fallocate) by
@@ -193,11 +198,20 @@ static uint32_t frame_crc_head(uint64_t salt, const unsigned char *f)
 	return cm_crc32c(cm_crc32c(0, s, sizeof(s)), f, 4);
 }
 
-void cm__journal_seal(unsigned char *f, uint32_t payload_len, uint64_t salt)
+/* The header of a frame of payload_len bytes whose CRC-32C (from 0) is
+ * payload_crc: the frame's checksum follows from it (the checksum is
+ * linear), so a frame written in pieces needs none of them again. */
+static void seal_crc(unsigned char *f, uint32_t payload_len, uint32_t payload_crc,
+		     uint64_t salt)
 {
 	cm__put32(f, payload_len);
-	cm__put32(f + 4, cm_crc32c(frame_crc_head(salt, f), f + CM__JFRAME_HDR,
-				   payload_len));
+	cm__put32(f + 4, cm__crc32c_shift(frame_crc_head(salt, f), payload_len) ^
+				 payload_crc);
+}
+
+void cm__journal_seal(unsigned char *f, uint32_t payload_len, uint64_t salt)
+{
+	seal_crc(f, payload_len, cm_crc32c(0, f + CM__JFRAME_HDR, payload_len), salt);
 }
 
 int cm__journal_write(struct cm__journal *j, int fd, const void *p, size_t n,
@@ -846,6 +860,7 @@ int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
 	}
 	j->io = io ? *io : cm__jio_libc;
 	j->chunk = j->io.read_chunk ? j->io.read_chunk : JOURNAL_CHUNK;
+	j->wchunk = j->io.write_chunk ? j->io.write_chunk : JOURNAL_CHUNK;
 	j->fd = -1;
 	j->sync = sync;
 	plen = strlen(path);
@@ -901,37 +916,16 @@ static int j_begin(void *ctx)
 		return cm__journal_fail(j, CM_EPOISONED, 0,
 					"journal '%s' refuses writes after an earlier write or "
 					"sync failure; close and reopen the store", j->path);
-	j->flen = CM__JFRAME_HDR;
 	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
-			     &j->fcap, j->flen, 1))
+			     &j->fcap, CM__JFRAME_HDR, 1))
 		return cm__journal_fail(j, CM_ENOMEM, 0, "out of memory");
+	cm__journal_frame_start(j);
 	return 0;
 }
 
-static int j_put(void *ctx, int32_t kind, const char *id, int64_t revision,
-		 int64_t prev_revision, const void *bytes, size_t len)
-{
-	struct cm__journal *j = ctx;
-
-	(void)kind;
-	(void)id;
-	(void)revision;
-	(void)prev_revision;
-	if (len > UINT32_MAX - 4 || j->flen - CM__JFRAME_HDR > UINT32_MAX - 4 - len)
-		return cm__journal_fail(j, CM_ERANGE, 0,
-					"journal: a transaction is limited to 4 GiB");
-	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
-			     &j->fcap, j->flen + 4 + len, 1))
-		return cm__journal_fail(j, CM_ENOMEM, 0, "out of memory");
-	cm__put32(j->frame + j->flen, (uint32_t)len);
-	memcpy(j->frame + j->flen + 4, bytes, len);
-	j->flen += 4 + len;
-	return 0;
-}
-
-/* Extend the file with zeros for the frame being put and more (see the
- * top of this file). A failure changes nothing that matters: the frame is
- * then appended past the end. */
+/* Extend the file with zeros for the frame being written and more (see
+ * the top of this file). A failure changes nothing that matters: the
+ * frame is then written past the end. */
 static void take_space(struct cm__journal *j)
 {
 	/* At most 64 MiB at once: where the file system cannot allocate
@@ -939,7 +933,7 @@ static void take_space(struct cm__journal *j)
 	uint64_t step = 64 * 1024, most = 1024 * step;
 	uint64_t ahead = j->size / 8 < step ? step : j->size / 8 > most ? most
 										 : j->size / 8;
-	uint64_t want = (j->size + j->flen + ahead + step - 1) / step * step;
+	uint64_t want = (j->size + j->fdone + j->flen + ahead + step - 1) / step * step;
 
 	if (want <= (uint64_t)INT64_MAX &&
 	    j->io.fallocate(j->io.ctx, j->fd, (off_t)j->file_size,
@@ -947,14 +941,101 @@ static void take_space(struct cm__journal *j)
 		j->file_size = want;
 }
 
+/* Take space ahead if the frame being written now reaches past it. */
+static void space_for_frame(struct cm__journal *j)
+{
+	if (j->sync == CM_SYNC_FULL && j->size + j->fdone + j->flen > j->file_size)
+		take_space(j);
+}
+
+void cm__journal_frame_start(struct cm__journal *j)
+{
+	j->flen = CM__JFRAME_HDR;
+	j->fdone = 0;
+	j->fcrc = 0;
+}
+
+/* Write the frame's kept payload at its place: 0, or -1 (errno). */
+static int frame_flush(struct cm__journal *j, int fd, uint64_t at)
+{
+	size_t n = j->flen - CM__JFRAME_HDR;
+
+	if (cm__journal_write(j, fd, j->frame + CM__JFRAME_HDR, n,
+			      at + CM__JFRAME_HDR + j->fdone))
+		return -1;
+	j->fcrc = cm_crc32c(j->fcrc, j->frame + CM__JFRAME_HDR, n);
+	j->fdone += n;
+	j->flen = CM__JFRAME_HDR;
+	return 0;
+}
+
+int cm__journal_frame_put(struct cm__journal *j, int fd, uint64_t at, int live,
+			  const void *bytes, size_t len)
+{
+	uint64_t has = j->fdone + (j->flen - CM__JFRAME_HDR);
+
+	if (len > UINT32_MAX - 4 || has > UINT32_MAX - 4 - len)
+		return cm__journal_fail(j, CM_ERANGE, 0,
+					"journal: a transaction is limited to 4 GiB");
+	if (j->flen > CM__JFRAME_HDR && j->flen + 4 + len > j->wchunk) {
+		if (live)
+			space_for_frame(j);
+		if (frame_flush(j, fd, at))
+			return cm__journal_fail(j, CM_EIO, 1, "journal write to '%s' failed",
+						j->path);
+	}
+	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
+			     &j->fcap, j->flen + 4 + len, 1))
+		return cm__journal_fail(j, CM_ENOMEM, 0, "out of memory");
+	cm__put32(j->frame + j->flen, (uint32_t)len);
+	memcpy(j->frame + j->flen + 4, bytes, len);
+	j->flen += 4 + len;
+	return CM_OK;
+}
+
+int cm__journal_frame_end(struct cm__journal *j, int fd, uint64_t at,
+			  uint64_t salt, uint64_t *out_len)
+{
+	uint32_t plen = (uint32_t)(j->fdone + j->flen - CM__JFRAME_HDR);
+	uint32_t crc = cm_crc32c(j->fcrc, j->frame + CM__JFRAME_HDR,
+				 j->flen - CM__JFRAME_HDR);
+
+	seal_crc(j->frame, plen, crc, salt);
+	*out_len = (uint64_t)CM__JFRAME_HDR + plen;
+	/* All of it at hand (most transactions): one write. Else the rest
+	 * of the payload, then the header, which makes the frame verify. */
+	if (!j->fdone)
+		return cm__journal_write(j, fd, j->frame, j->flen, at);
+	if (j->flen > CM__JFRAME_HDR &&
+	    cm__journal_write(j, fd, j->frame + CM__JFRAME_HDR,
+			      j->flen - CM__JFRAME_HDR, at + CM__JFRAME_HDR + j->fdone))
+		return -1;
+	return cm__journal_write(j, fd, j->frame, CM__JFRAME_HDR, at);
+}
+
+static int j_put(void *ctx, int32_t kind, const char *id, int64_t revision,
+		 int64_t prev_revision, const void *bytes, size_t len)
+{
+	struct cm__journal *j = ctx;
+	int rc;
+
+	(void)kind;
+	(void)id;
+	(void)revision;
+	(void)prev_revision;
+	rc = cm__journal_frame_put(j, j->fd, j->size, 1, bytes, len);
+	if (rc == CM_EIO)
+		cm__journal_poison(j);
+	return rc;
+}
+
 static int j_commit(void *ctx)
 {
 	struct cm__journal *j = ctx;
+	uint64_t n;
 
-	cm__journal_seal(j->frame, (uint32_t)(j->flen - CM__JFRAME_HDR), j->salt);
-	if (j->sync == CM_SYNC_FULL && j->size + j->flen > j->file_size)
-		take_space(j);
-	if (cm__journal_write(j, j->fd, j->frame, j->flen, j->size)) {
+	space_for_frame(j);
+	if (cm__journal_frame_end(j, j->fd, j->size, j->salt, &n)) {
 		cm__journal_fail(j, CM_EIO, 1, "journal write to '%s' failed", j->path);
 		cm__journal_poison(j);
 		return CM_EIO;
@@ -964,18 +1045,31 @@ static int j_commit(void *ctx)
 		cm__journal_poison(j);
 		return CM_EIO;
 	}
-	j->size += j->flen;
+	j->size += n;
 	if (j->file_size < j->size)
 		j->file_size = j->size;
-	j->flen = 0;
+	cm__journal_frame_start(j);
 	return 0;
 }
 
 static int j_rollback(void *ctx)
 {
 	struct cm__journal *j = ctx;
+	int written = j->fdone != 0;
 
-	j->flen = 0;
+	cm__journal_frame_start(j);
+	/* Records already written past the frames are taken back: only
+	 * zeros, or nothing, may follow the frames (see the top of this
+	 * file). The space they took ahead goes with them. */
+	if (written && !j->poisoned) {
+		if (j->io.ftruncate(j->io.ctx, j->fd, (off_t)j->size)) {
+			cm__journal_fail(j, CM_EIO, 1, "journal: cutting '%s' back failed",
+					 j->path);
+			j->poisoned = 1;
+			return CM_EIO;
+		}
+		j->file_size = j->size;
+	}
 	return 0;
 }
 

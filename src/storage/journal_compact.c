@@ -14,57 +14,98 @@
 
 struct compact {
 	cm_store *s;
-	struct cm__buf b;
+	struct cm__journal *j;
+	int fd;
+	int records; /* 1 once a record is in the frame */
 };
 
 static int add_record(void *ctx, const void *bytes, size_t len)
 {
 	struct compact *c = ctx;
-	unsigned char n[4];
 
-	if (len > UINT32_MAX - 4 || c->b.len - CM__JHDR_SIZE > UINT32_MAX - 12 - len)
-		return cm__err(c->s, CM_ERANGE, "compact: the live records exceed 4 GiB");
-	cm__put32(n, (uint32_t)len);
-	if (cm__buf_put(c->s, &c->b, n, 4) || cm__buf_put(c->s, &c->b, bytes, len))
-		return CM_ENOMEM;
+	c->records = 1;
+	return cm__journal_frame_put(c->j, c->fd, CM__JHDR_SIZE, 0, bytes, len);
+}
+
+/* Write the new file through c->fd: its header, then every live record in
+ * one frame, written as the records come (the transaction's frame buffer
+ * is free: the caller holds the transaction mutex). Its length in *size. */
+static int write_file(cm_store *s, struct compact *c, uint64_t salt,
+		      uint64_t *size)
+{
+	struct cm__journal *j = c->j;
+	unsigned char h[CM__JHDR_SIZE];
+	uint64_t n;
+	int rc;
+
+	cm__journal_header(h, salt);
+	if (cm__journal_write(j, c->fd, h, sizeof(h), 0))
+		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
+					j->path);
+	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
+			     &j->fcap, CM__JFRAME_HDR, 1))
+		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
+	cm__journal_frame_start(j);
+	CM__RDLOCK(s);
+	rc = cm__store_foreach_encoded(s, add_record, c);
+	CM__UNLOCK(s);
+	if (rc == CM_ENOMEM)
+		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
+	if (rc != CM_OK)
+		return rc;
+	*size = CM__JHDR_SIZE;
+	if (!c->records)
+		return CM_OK; /* nothing live: no frame */
+	if (cm__journal_frame_end(j, c->fd, CM__JHDR_SIZE, salt, &n))
+		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
+					j->path);
+	*size += n;
 	return CM_OK;
 }
 
-/* Write c's file to "<path>.compact", locked and synced, and rename it over
- * the journal. The caller holds the transaction mutex. */
-static int switch_file(cm_store *s, struct cm__journal *j, struct compact *c,
-		       uint64_t salt)
+/* Write "<path>.compact", locked and synced, and rename it over the
+ * journal. The caller holds the transaction mutex. */
+static int compact(cm_store *s, struct cm__journal *j)
 {
+	struct compact c;
 	size_t plen = strlen(j->path) + sizeof(".compact");
-	char *tmp = cm__alloc(s, plen);
-	int fd, rc;
+	char *tmp;
+	uint64_t salt, size = 0;
+	int rc;
 
-	if (!tmp)
+	if (cm__journal_salt(j, &salt) != CM_OK)
+		return cm__err(s, CM_EIO, "%s", j->msg);
+	if (!(tmp = cm__alloc(s, plen)))
 		return cm__err(s, CM_ENOMEM, "compact: out of memory");
 	snprintf(tmp, plen, "%s.compact", j->path);
-	fd = j->io.open(j->io.ctx, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.j = j;
+	c.fd = j->io.open(j->io.ctx, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (c.fd < 0) {
 		rc = cm__journal_fail(j, CM_EIO, 1, "compact: creating '%s' failed", tmp);
 		goto out;
 	}
 	/* Locked before it takes the journal's name. */
-	rc = cm__journal_lock(j, fd, tmp);
-	if (rc == CM_OK && (cm__journal_write(j, fd, c->b.data, c->b.len, 0) ||
-			    j->io.fsync(j->io.ctx, fd)))
+	rc = cm__journal_lock(j, c.fd, tmp);
+	if (rc == CM_OK)
+		rc = write_file(s, &c, salt, &size);
+	if (rc == CM_OK && j->io.fsync(j->io.ctx, c.fd))
 		rc = cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed", tmp);
 	if (rc == CM_OK && j->io.rename(j->io.ctx, tmp, j->path))
 		rc = cm__journal_fail(j, CM_EIO, 1, "compact: renaming '%s' over '%s' failed",
 				      tmp, j->path);
+	cm__journal_frame_start(j);
 	if (rc != CM_OK) {
-		j->io.close(j->io.ctx, fd);
+		j->io.close(j->io.ctx, c.fd);
 		unlink(tmp);
 		goto out;
 	}
 	/* The new file has the name now: appends must go to it. */
 	j->io.close(j->io.ctx, j->fd);
-	j->fd = fd;
+	j->fd = c.fd;
 	j->salt = salt;
-	j->size = j->file_size = c->b.len;
+	j->size = j->file_size = size;
 	if (j->io.sync_dir(j->io.ctx, j->path)) {
 		/* After a crash the old file may be back under the name:
 		 * later commits to the new one could be lost. */
@@ -74,43 +115,9 @@ static int switch_file(cm_store *s, struct cm__journal *j, struct compact *c,
 	}
 out:
 	cm__free(s, tmp);
-	return rc;
-}
-
-static int compact(cm_store *s, struct cm__journal *j)
-{
-	struct compact c;
-	uint64_t salt;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	c.s = s;
-	if (cm__journal_salt(j, &salt) != CM_OK)
-		return cm__err(s, CM_EIO, "%s", j->msg);
-	if (cm__reserve(s, (void **)&c.b.data, &c.b.cap,
-			CM__JHDR_SIZE + CM__JFRAME_HDR, 1)) {
-		rc = cm__err(s, CM_ENOMEM, "compact: out of memory");
-		goto out;
-	}
-	cm__journal_header(c.b.data, salt);
-	c.b.len = CM__JHDR_SIZE + CM__JFRAME_HDR;
-	CM__RDLOCK(s);
-	rc = cm__store_foreach_encoded(s, add_record, &c);
-	CM__UNLOCK(s);
-	if (rc == CM_ENOMEM)
-		rc = cm__err(s, CM_ENOMEM, "compact: out of memory");
+	/* Every failure after the salt's left its message in j->msg. */
 	if (rc != CM_OK)
-		goto out;
-	if (c.b.len == CM__JHDR_SIZE + CM__JFRAME_HDR)
-		c.b.len = CM__JHDR_SIZE; /* nothing live: no frame */
-	else
-		cm__journal_seal(c.b.data + CM__JHDR_SIZE,
-				 (uint32_t)(c.b.len - CM__JHDR_SIZE - CM__JFRAME_HDR), salt);
-	rc = switch_file(s, j, &c, salt);
-	if (rc == CM_EIO || rc == CM_ELOCKED)
 		rc = cm__err(s, rc, "%s", j->msg);
-out:
-	cm__buf_free(s, &c.b);
 	return rc;
 }
 

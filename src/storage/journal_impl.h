@@ -36,8 +36,16 @@ struct cm__journal {
 	 * space taken ahead for the next frames (see journal.c). */
 	uint64_t file_size;
 
-	unsigned char *frame; /* the transaction being put, header first */
+	/* The frame being written (a transaction's, or a compaction's): its
+	 * records are written as they come, a chunk at a time, and its
+	 * header last (cm__journal_frame_put, _end). frame holds room for
+	 * the header, then the payload not yet written (flen bytes in all);
+	 * fdone payload bytes are written, whose CRC-32C (from 0) is fcrc. */
+	unsigned char *frame;
 	size_t flen, fcap;
+	uint64_t fdone;
+	uint32_t fcrc;
+	size_t wchunk; /* bytes written at once */
 
 	/* Reading at open, until the store has loaded: the file's length
 	 * (fstat's, then where recovery cut it), and a window on it, win_len
@@ -63,6 +71,21 @@ int cm__journal_salt(struct cm__journal *j, uint64_t *out);
 void cm__journal_header(unsigned char h[CM__JHDR_SIZE], uint64_t salt);
 /* Fill in the length and checksum of the frame at f (payload follows). */
 void cm__journal_seal(unsigned char *f, uint32_t payload_len, uint64_t salt);
+/* Start a frame in j->frame (no allocation: j->frame has room for a
+ * header, from j_begin or an earlier frame). */
+void cm__journal_frame_start(struct cm__journal *j);
+/* Add a record to the frame that starts at offset `at` of fd: kept, or
+ * with what was kept before it written at its place once the chunk is
+ * full. live: fd is the journal's own file (space is taken ahead there).
+ * CM_OK; CM_ERANGE (a frame holds at most 4 GiB), CM_ENOMEM or CM_EIO
+ * (message in j->msg; a failed write leaves bytes past the frame's start,
+ * which the caller takes back). */
+int cm__journal_frame_put(struct cm__journal *j, int fd, uint64_t at, int live,
+			  const void *bytes, size_t len);
+/* Write what is left of the frame, then its header: 0 (its length, header
+ * included, in *out_len), or -1 with errno set. */
+int cm__journal_frame_end(struct cm__journal *j, int fd, uint64_t at,
+			  uint64_t salt, uint64_t *out_len);
 /* Write n bytes at off, resuming short writes: 0 or -1 (errno). */
 int cm__journal_write(struct cm__journal *j, int fd, const void *p, size_t n,
 		      uint64_t off);

@@ -37,6 +37,10 @@ struct cm__jio {
 	 * once (not a call): 0 for the default. Tests make it small, so
 	 * that candidates are also read at once. */
 	size_t later_max;
+	/* Bytes a transaction's or a compaction's frame writes at once (not
+	 * a call): 0 for the default, 1 MiB. Tests make it small, so that
+	 * frames are written in many pieces. */
+	size_t write_chunk;
 };
 
 /* The plain libc calls (ctx unused). */
