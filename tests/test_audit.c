@@ -258,12 +258,116 @@ static void test_record_filter(void **state)
 	th_close(&env);
 }
 
+/* One entry of a query, for comparing queries. */
+struct entry {
+	char id[65];
+	int64_t revision, time;
+	int32_t action, kind;
+	const char *actor;
+};
+
+/* The entries of a query (which must succeed), into v (at most n). */
+static size_t entries(struct entry *v, size_t n, cm_store *s, const char *record_id,
+		      const char *actor)
+{
+	cm_audit_iter *it;
+	size_t k = 0;
+
+	assert_int_equal(cm_audit_query(&it, s, record_id, actor, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	while (cm_audit_iter_next(it) == CM_OK) {
+		assert_true(k < n);
+		snprintf(v[k].id, sizeof(v[k].id), "%s", cm_audit_iter_record_id(it));
+		v[k].revision = cm_audit_iter_revision(it);
+		v[k].time = cm_audit_iter_time(it);
+		v[k].action = cm_audit_iter_action(it);
+		v[k].kind = cm_audit_iter_kind(it);
+		v[k].actor = cm_audit_iter_actor(it);
+		k++;
+	}
+	cm_audit_iter_free(it);
+	return k;
+}
+
+/* A record's history (its entries, which a query finds by scanning the
+ * trail's slot references) is exactly the full trail's entries of that
+ * id, in order: for records of many entries among many others, with and
+ * without an actor. Each allocation of a record query failing in turn:
+ * CM_ENOMEM, nothing leaked. */
+static void test_record_query_matches_trail(void **state)
+{
+	enum { N = 600 };
+	static struct entry all[N], one[N];
+	struct th_env env;
+	const char *ids[] = { "r1", "r2", "r3" };
+	const char *who[] = { "ann", "ben" };
+	cm_audit_iter *it;
+	size_t na, n, k, j, want;
+	long live, f;
+	int i, r;
+	(void)state;
+
+	th_open(&env);
+	for (r = 0; r < 3; r++)
+		fx_client(&env, ids[r], "m1", 1, TH_D0);
+	for (i = 0; i < 150; i++) {
+		cm_client *c;
+		char other[16];
+		env.clock.now = TH_T0 + 10 * i;
+		assert_int_equal(cm_client_get(&c, env.store, ids[i % 3]), CM_OK);
+		assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, i % 5), CM_OK);
+		commit_as(&env, c, who[i % 2]);
+		cm_client_free(c);
+		snprintf(other, sizeof(other), "o%d", i);
+		fx_client(&env, other, "m2", 2, TH_D0);
+	}
+	na = entries(all, N, env.store, NULL, NULL);
+	for (r = 0; r < 3; r++) {
+		for (j = 0; j < 3; j++) {
+			const char *actor = j == 2 ? NULL : who[j];
+			n = entries(one, N, env.store, ids[r], actor);
+			for (k = 0, want = 0; k < na; k++) {
+				if (strcmp(all[k].id, ids[r]) != 0 ||
+				    (actor && strcmp(all[k].actor, actor) != 0))
+					continue;
+				assert_true(want < n);
+				assert_string_equal(one[want].id, all[k].id);
+				assert_true(one[want].revision == all[k].revision);
+				assert_true(one[want].time == all[k].time);
+				assert_int_equal(one[want].action, all[k].action);
+				assert_int_equal(one[want].kind, all[k].kind);
+				assert_ptr_equal(one[want].actor, all[k].actor);
+				want++;
+			}
+			assert_int_equal(n, want);
+			assert_true(n >= (actor ? 25 : 51));
+		}
+	}
+	for (f = 1;; f++) {
+		int rc;
+		live = env.alloc.live;
+		env.alloc.fail_at = env.alloc.count + f;
+		rc = cm_audit_query(&it, env.store, "r2", NULL, CM_TIME_NONE, CM_TIME_NONE);
+		env.alloc.fail_at = 0;
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_non_null(strstr(cm_store_errmsg(env.store), "audit query"));
+		assert_int_equal(env.alloc.live, live);
+	}
+	assert_int_equal(count(it), 51);
+	cm_audit_iter_free(it);
+	assert_true(f > 3); /* the snapshot grew */
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_trail),
 		cmocka_unit_test(test_actor_shared),
 		cmocka_unit_test(test_record_filter),
+		cmocka_unit_test(test_record_query_matches_trail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -472,29 +472,6 @@ static void test_slab_directory_grows(void **state)
 	th_close(&env);
 }
 
-/* An audit entry keeps its revision in two 32-bit halves (12-byte
- * entries): every int64_t revision comes back as it went in. */
-static void test_audit_entry_revision(void **state)
-{
-	static const int64_t revs[] = { 1, 2, INT64_C(0xffffffff),
-					INT64_C(0x100000000), INT64_C(0x123456789abc),
-					INT64_MAX };
-	struct cm__slot *sl = calloc(1, sizeof(*sl) + 8);
-	struct cm__audit a;
-	size_t i;
-	(void)state;
-
-	assert_non_null(sl);
-	sl->ref = 0x12345;
-	for (i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
-		cm__audit_set(&a, sl, revs[i]);
-		assert_true(cm__audit_revision(&a) == revs[i]);
-		assert_int_equal(a.slot, 0x12345);
-	}
-	assert_int_equal(sizeof(struct cm__audit), 12);
-	free(sl);
-}
-
 /* A transaction keeps the handles it staged apart from its ops (in op
  * order; a freed handle's entry goes when the entries after it have gone).
  * Two handles on one record: the later save takes the op and its handle;
@@ -1142,7 +1119,6 @@ int main(void)
 		cmocka_unit_test(test_rollbacks_leave_nothing),
 		cmocka_unit_test(test_rollback_many_pending),
 		cmocka_unit_test(test_slab_directory_grows),
-		cmocka_unit_test(test_audit_entry_revision),
 		cmocka_unit_test(test_staged_handles),
 		cmocka_unit_test(test_rollback_takes_back_interned),
 		cmocka_unit_test(test_several_records_one_txn),

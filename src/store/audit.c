@@ -5,8 +5,10 @@
 
 int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
 {
-	if (cm__reserve(s, (void **)&s->audit, &s->auditcap,
-			s->naudit + nentries, sizeof(*s->audit)) ||
+	if (cm__reserve(s, (void **)&s->audit_slot, &s->slotcap,
+			s->naudit + nentries, sizeof(*s->audit_slot)) ||
+	    cm__reserve(s, (void **)&s->audit_rev, &s->revcap,
+			s->naudit + nentries, sizeof(*s->audit_rev)) ||
 	    cm__reserve(s, (void **)&s->audit_action, &s->actioncap,
 			s->naudit + nentries, sizeof(*s->audit_action)))
 		return CM_ENOMEM;
@@ -58,12 +60,9 @@ void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 {
 	size_t i;
 
-	for (i = 0; i < nops; i++) {
-		s->audit_action[s->naudit] = ops[i].action;
-		cm__audit_set(&s->audit[s->naudit], ops[i].sl,
-			      ops[i].sl->cur->revision);
-		s->naudit++;
-	}
+	for (i = 0; i < nops; i++, s->naudit++)
+		cm__audit_set(s, s->naudit, ops[i].sl, ops[i].sl->cur->revision,
+			      ops[i].action);
 	cm__audit_txn_push(s, actor, time, logid);
 }
 
@@ -75,7 +74,8 @@ void cm__audit_free(cm_store *s)
 		cm__free(s, s->txnlog[i].id);
 	cm__free(s, s->txnlog);
 	cm__free(s, s->txnix);
-	cm__free(s, s->audit);
+	cm__free(s, s->audit_slot);
+	cm__free(s, s->audit_rev);
 	cm__free(s, s->audit_action);
 }
 
@@ -96,23 +96,110 @@ struct cm_audit_iter {
 	size_t n, pos;
 };
 
-/* 1 if ref is one of refs[0..n). */
-static int ref_in(const uint32_t *refs, size_t n, uint32_t ref)
-{
-	size_t i;
+/* A query's filters on the transaction. */
+struct audit_filter {
+	const char *actor; /* NULL: any */
+	const char *hit;   /* the store's copy of actor, once one matched */
+	int64_t from, to;
+};
 
-	for (i = 0; i < n; i++)
-		if (refs[i] == ref)
-			return 1;
-	return 0;
+/* 1 if transaction t passes the filters. */
+static int txn_passes(struct audit_filter *f, const struct cm__txnlog *t)
+{
+	if ((f->from != CM_TIME_NONE && t->time < f->from) ||
+	    (f->to != CM_TIME_NONE && t->time >= f->to))
+		return 0;
+	if (f->actor && t->actor != f->hit) {
+		if (strcmp(t->actor, f->actor) != 0)
+			return 0;
+		f->hit = t->actor;
+	}
+	return 1;
+}
+
+static void item_set(const cm_store *s, struct audit_item *x, size_t i, size_t ti)
+{
+	const struct cm__slot *sl = cm__audit_slot(s, i);
+
+	x->id = CM__SLOT_ID(sl);
+	x->revision = s->audit_rev[i];
+	x->txn = (uint32_t)ti;
+	x->action = s->audit_action[i];
+	x->kind = (uint8_t)sl->kid[0];
+}
+
+/* The first entry from i on whose slot is one of refs[0..n) (n >= 1), or
+ * s->naudit: a scan of the slot references alone, 4 bytes an entry. */
+static size_t next_of(const cm_store *s, size_t i, const uint32_t *refs, size_t n)
+{
+	const uint32_t *a = s->audit_slot;
+	size_t end = s->naudit, k;
+
+	if (n == 1) {
+		uint32_t r = refs[0];
+		while (i < end && a[i] != r)
+			i++;
+		return i;
+	}
+	for (; i < end; i++)
+		for (k = 0; k < n; k++)
+			if (a[i] == refs[k])
+				return i;
+	return end;
+}
+
+/* The entries of the records whose slots are refs[0..n), passing f, into
+ * it (grown as they come: a record has few). CM_OK or CM_ENOMEM. */
+static int query_records(cm_store *s, cm_audit_iter *it, const uint32_t *refs,
+			 size_t n, struct audit_filter *f)
+{
+	size_t i, ti = 0, cap = 0;
+
+	for (i = next_of(s, 0, refs, n); i < s->naudit; i = next_of(s, i + 1, refs, n)) {
+		while (s->txnlog[ti].end <= i)
+			ti++;
+		if (!txn_passes(f, &s->txnlog[ti]))
+			continue;
+		if (cm__reserve(s, (void **)&it->items, &cap, it->n + 1,
+				sizeof(*it->items)))
+			return CM_ENOMEM;
+		item_set(s, &it->items[it->n++], i, ti);
+	}
+	return CM_OK;
+}
+
+/* Every entry of the transactions passing f, into it: counted, then
+ * copied, so that the snapshot is one allocation. CM_OK or CM_ENOMEM. */
+static int query_all(cm_store *s, cm_audit_iter *it, struct audit_filter *f)
+{
+	size_t i, ti, n = 0, start;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (ti = 0, start = 0; ti < s->ntxn; start = s->txnlog[ti].end, ti++) {
+			if (!txn_passes(f, &s->txnlog[ti]))
+				continue;
+			for (i = start; i < s->txnlog[ti].end; i++, n++)
+				if (pass == 1)
+					item_set(s, &it->items[n], i, ti);
+		}
+		if (pass == 0) {
+			if (!(it->items = cm__alloc(s, (n ? n : 1) * sizeof(*it->items))))
+				return CM_ENOMEM;
+			it->n = n;
+			n = 0;
+		}
+	}
+	return CM_OK;
 }
 
 int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 		   const char *actor, int64_t from, int64_t to)
 {
+	struct audit_filter f = { actor, NULL, from, to };
 	cm_audit_iter *it;
 	uint32_t refs[CM__KIND_MAX];
-	size_t i, n = 0, nrefs = 0, ti;
+	size_t nrefs = 0;
 	int32_t k;
 	int rc;
 
@@ -125,58 +212,22 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 		return cm__err(s, CM_ENOMEM, "out of memory for an audit query");
 	CM__RDLOCK(s);
 	/* The record's slots, one per kind at most: entries then match on
-	 * their 4-byte slot reference, read in order, not on their slot's
-	 * id. Filters on the transaction are checked once per transaction. */
+	 * their 4-byte slot reference, not on their slot's id. */
 	for (k = 1; record_id && k < CM__KIND_MAX; k++) {
 		const struct cm__slot *sl = cm__slot_find(s, k, record_id);
 		if (sl)
 			refs[nrefs++] = sl->ref;
 	}
-	/* Two passes: count, then copy, so the snapshot is one allocation. */
-	for (int pass = 0; pass < 2; pass++) {
-		const char *hit = NULL; /* the actor's copy, once one matched */
-		size_t start = 0;
-		for (ti = 0; ti < s->ntxn && !(record_id && !nrefs);
-		     start = s->txnlog[ti].end, ti++) {
-			const struct cm__txnlog *t = &s->txnlog[ti];
-			if ((from != CM_TIME_NONE && t->time < from) ||
-			    (to != CM_TIME_NONE && t->time >= to))
-				continue;
-			if (actor && t->actor != hit) {
-				if (strcmp(t->actor, actor) != 0)
-					continue;
-				hit = t->actor;
-			}
-			for (i = start; i < t->end; i++) {
-				const struct cm__audit *a = &s->audit[i];
-				const struct cm__slot *sl;
-				if (record_id && !ref_in(refs, nrefs, a->slot))
-					continue;
-				if (pass == 1) {
-					struct audit_item *x = &it->items[n];
-					sl = cm__audit_slot(s, a);
-					x->id = CM__SLOT_ID(sl);
-					x->revision = cm__audit_revision(a);
-					x->txn = (uint32_t)ti;
-					x->action = s->audit_action[i];
-					x->kind = (uint8_t)sl->kid[0];
-				}
-				n++;
-			}
-		}
-		if (pass == 0) {
-			it->items = cm__alloc(s, (n ? n : 1) * sizeof(*it->items));
-			if (!it->items) {
-				CM__UNLOCK(s);
-				cm__free(s, it);
-				return cm__err(s, CM_ENOMEM,
-					       "out of memory for an audit query");
-			}
-			it->n = n;
-			n = 0;
-		}
-	}
+	if (!record_id)
+		rc = query_all(s, it, &f);
+	else if (nrefs)
+		rc = query_records(s, it, refs, nrefs, &f);
 	CM__UNLOCK(s);
+	if (rc != CM_OK) {
+		cm__free(s, it->items);
+		cm__free(s, it);
+		return cm__err(s, CM_ENOMEM, "out of memory for an audit query");
+	}
 	it->store = s;
 	it->pos = 0;
 	cm__store_ref(s);

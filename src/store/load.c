@@ -307,7 +307,8 @@ static int intern_actor(cm_store *s, const struct cm__txnrec *t)
 }
 
 /* Write the audit entry of each entry of transaction log t at
- * s->audit[at...] (reserved, at or past naudit: not yet in the trail).
+ * entries at, at + 1, ... (reserved, at or past naudit: not yet in the
+ * trail).
  * Every record t names must be installed, else CM_ECORRUPT (message). */
 static int log_entries(cm_store *s, const struct cm__txnrec *t, size_t at)
 {
@@ -322,8 +323,7 @@ static int log_entries(cm_store *s, const struct cm__txnrec *t, size_t at)
 				       "which is not stored", t->hdr.id,
 				       cm_kind_name(e->kind) ? cm_kind_name(e->kind) : "record",
 				       e->id);
-		cm__audit_set(&s->audit[at], sl, e->revision);
-		s->audit_action[at] = (uint8_t)e->action;
+		cm__audit_set(s, at, sl, e->revision, (uint8_t)e->action);
 	}
 	return CM_OK;
 }

@@ -222,11 +222,10 @@ int cm__store_foreach_encoded(cm_store *s,
 			break;
 		}
 		for (j = 0; j < n; j++) {
-			const struct cm__audit *au = &s->audit[first + j];
-			const struct cm__slot *sl = cm__audit_slot(s, au);
+			const struct cm__slot *sl = cm__audit_slot(s, first + j);
 			e[j].kind = (unsigned char)sl->kid[0];
 			e[j].id = (char *)(uintptr_t)CM__SLOT_ID(sl);
-			e[j].revision = cm__audit_revision(au);
+			e[j].revision = s->audit_rev[first + j];
 			e[j].action = s->audit_action[first + j];
 		}
 		memset(&t, 0, sizeof(t));

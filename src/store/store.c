@@ -749,10 +749,8 @@ uint64_t cm__store_digest(cm_store *s)
 	h = cm__digest_bytes(h, &s->plans_by_client.total, sizeof(size_t));
 	h = cm__digest_bytes(h, &s->assessments_by_client.total, sizeof(size_t));
 	for (i = 0; i < s->naudit; i++) {
-		const struct cm__audit *a = &s->audit[i];
-		const char *id = CM__SLOT_ID(cm__audit_slot(s, a));
-		int64_t rev = cm__audit_revision(a);
-		h = cm__digest_bytes(h, &rev, sizeof(rev));
+		const char *id = CM__SLOT_ID(cm__audit_slot(s, i));
+		h = cm__digest_bytes(h, &s->audit_rev[i], sizeof(s->audit_rev[i]));
 		h = cm__digest_bytes(h, &s->audit_action[i], 1);
 		h = cm__digest_bytes(h, id, strlen(id));
 	}

@@ -413,14 +413,6 @@ struct cm__txnlog {
 	size_t end; /* its entries are store->audit[previous end, end) */
 };
 
-/* One audit entry: 12 bytes (an entry per record a load creates), 4-byte
- * aligned (the revision in two halves). Its action is
- * store->audit_action[i]; its transaction, the txnlog whose entries
- * include i; its record (kind and id), its slot (cm__audit_slot). */
-struct cm__audit {
-	uint32_t slot; /* the slot's reference: lives as long as the store */
-	uint32_t rev_lo, rev_hi;
-};
 
 /* ---- the store --------------------------------------------------------- */
 
@@ -551,9 +543,16 @@ struct cm_store {
 	 * (cm__audit_reserve); empty (capacity 0) otherwise. */
 	uint64_t *txnix;
 	size_t txnixcap;
-	struct cm__audit *audit;
-	uint8_t *audit_action; /* enum cm_action, per audit entry */
-	size_t naudit, auditcap, actioncap;
+	/* The audit entries, in commit order, as three arrays (13 bytes an
+	 * entry; a query for one record scans the 4-byte slot references
+	 * alone): entry i's record's slot reference (slots live as long as
+	 * the store; its kind and id: cm__audit_slot), the revision it
+	 * committed, its enum cm_action. Its transaction is the txnlog whose
+	 * entries include i. */
+	uint32_t *audit_slot;
+	int64_t *audit_rev;
+	uint8_t *audit_action;
+	size_t naudit, slotcap, revcap, actioncap;
 
 	char errmsg[512];
 };
@@ -579,23 +578,19 @@ static inline int64_t cm__bucket_key(const struct cm__bucket *b, uint32_t i)
 }
 
 /* The slot of audit entry a (caller holds the lock, or the transaction). */
-static inline const struct cm__slot *cm__audit_slot(const cm_store *s,
-						    const struct cm__audit *a)
+/* The slot of audit entry i. */
+static inline const struct cm__slot *cm__audit_slot(const cm_store *s, size_t i)
 {
-	return (const struct cm__slot *)cm__ref_ptr(&s->slabs.dir, a->slot);
+	return (const struct cm__slot *)cm__ref_ptr(&s->slabs.dir, s->audit_slot[i]);
 }
 
-static inline int64_t cm__audit_revision(const struct cm__audit *a)
+/* Fill in audit entry i (reserved). */
+static inline void cm__audit_set(cm_store *s, size_t i, const struct cm__slot *sl,
+				 int64_t revision, uint8_t action)
 {
-	return (int64_t)((uint64_t)a->rev_hi << 32 | a->rev_lo);
-}
-
-static inline void cm__audit_set(struct cm__audit *a,
-				 const struct cm__slot *sl, int64_t revision)
-{
-	a->slot = sl->ref;
-	a->rev_lo = (uint32_t)(uint64_t)revision;
-	a->rev_hi = (uint32_t)((uint64_t)revision >> 32);
+	s->audit_slot[i] = sl->ref;
+	s->audit_rev[i] = revision;
+	s->audit_action[i] = action;
 }
 
 struct cm__assess_cfg;
