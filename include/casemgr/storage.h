@@ -12,7 +12,10 @@
  * between the store's in-memory preparation and its in-memory apply: if any
  * callback fails, the library calls rollback (when begin succeeded), the
  * in-memory state is left exactly as it was, and cm_txn_commit returns
- * CM_ESTORAGE (or CM_ECONFLICT, see put) with the host's message.
+ * CM_ESTORAGE (or CM_ECONFLICT, see put) with the host's message. Each
+ * record is encoded just before its put (a bulk load never holds its
+ * whole encoding), so the library running out of memory part-way also
+ * ends with rollback, and cm_txn_commit returns CM_ENOMEM.
  *
  * Records cross the boundary as opaque bytes in the documented casemgr
  * record encoding (see "Record encoding" below): a host may keep them as

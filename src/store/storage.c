@@ -121,38 +121,32 @@ int cm__storage_write(cm_txn *txn, char **out_logid)
 	cm_store *s = txn->store;
 	const cm_storage *st = s->storage;
 	struct cm__buf b = { NULL, 0, 0 };
-	size_t *ends = NULL, i;
 	char *logid = NULL;
+	size_t i;
 	int rc, began = 0;
 
 	if (!st->put)
 		return cm__err(s, CM_EUNSUPPORTED, "the storage is read-only");
-	/* Encode everything first: an allocation failure must not reach the
-	 * host half-way through a transaction. */
-	ends = cm__alloc(s, (txn->nops + 1) * sizeof(*ends));
-	if (!ends || cm__store_make_id(s, txn->time, &logid))
+	if (cm__store_make_id(s, txn->time, &logid))
 		goto nomem;
-	for (i = 0; i < txn->nops; i++) {
-		if (cm__rec_encode(s, cm__kind_get(txn->ops[i].kind), txn->ops[i].rec, &b))
-			goto nomem;
-		ends[i] = b.len;
-	}
-	if (encode_txnlog(txn, logid, &b))
-		goto nomem;
-	ends[txn->nops] = b.len;
-
 	if (st->begin && (rc = st->begin(s->storage_ctx)) != 0) {
 		rc = cm__storage_fail(s, "begin", rc);
 		goto out;
 	}
 	began = 1;
+	/* Each record is encoded as it is put, in one buffer: a transaction
+	 * (a bulk load) never holds its whole encoding. An allocation that
+	 * fails part-way rolls the host back, as a failed put does. */
 	for (i = 0; i <= txn->nops; i++) {
-		size_t start = i ? ends[i - 1] : 0;
 		const struct cm__op *op = i < txn->nops ? &txn->ops[i] : NULL;
+		b.len = 0;
+		if (op ? cm__rec_encode(s, cm__kind_get(op->kind), op->rec, &b)
+		       : encode_txnlog(txn, logid, &b))
+			goto nomem;
 		rc = st->put(s->storage_ctx, op ? op->kind : CM_KIND_TXNLOG,
 			     op ? op->rec->id : logid, op ? op->rec->revision : 1,
 			     op && cm__op_slot(op) ? cm__op_slot(op)->cur->revision : 0,
-			     b.data + start, ends[i] - start);
+			     b.data, b.len);
 		if (rc) {
 			rc = cm__storage_fail(s, "put", rc);
 			goto out;
@@ -173,7 +167,6 @@ out:
 	if (began && st->rollback)
 		st->rollback(s->storage_ctx);
 	cm__free(s, logid);
-	cm__free(s, ends);
 	cm__buf_free(s, &b);
 	return rc;
 }
