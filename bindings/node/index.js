@@ -267,6 +267,21 @@ class CursorIterator extends Handle {
 // commit(), or rollback() after a failure; load() once at open returns an
 // iterable of Buffers; close() once when the store is gone. Throwing fails
 // the operation (CM_ESTORAGE, or the code of a CasemgrError thrown).
+//
+// A storage that several stores (processes) share can also define
+// loadSince(marker), returning { records, marker }: the records stored
+// after marker (an iterable of Buffers, each as put() received it) and
+// the marker of what they reach. marker is the text loadSince last
+// returned, or null for every stored record (at open, and while the store
+// has no marker yet); records given again are harmless (revisions the
+// store holds are ignored). The new marker is host-defined text (a row id
+// or a sequence number, say) of at most 64 bytes in UTF-8
+// (CM_STORAGE_MARKER_MAX), without NUL characters, or null/undefined to
+// keep the old one; anything else fails the call (StorageError) and
+// changes nothing. With it the store loads through loadSince at open
+// instead of load(), and store.refresh() takes in what the others
+// committed; without it refresh() throws UnsupportedError.
+//
 // Callbacks run synchronously on the thread that calls the library; they
 // must not call back into the same store.
 class Storage {
@@ -275,22 +290,65 @@ class Storage {
   commit() {}
   rollback() {}
   load() { return []; }
+  // Optional (see above): called only when a subclass defines it.
+  loadSince() { throw new errors.UnsupportedError('this storage has no loadSince'); }
   close() {}
   errmsg() { return this.lastError ?? null; }
 }
 
+// Records in an array (for tests and examples): reopening a store on the
+// same MemoryStorage loads them back. Several stores may share one,
+// committing one at a time: put() refuses a stale write (ConflictError),
+// and a store's refresh() takes in what the others committed (loadSince's
+// marker is a position in the array).
 class MemoryStorage extends Storage {
-  constructor() { super(); this.records = []; this.pending = null; this.closed = 0; this.failNextCommit = false; }
+  constructor() {
+    super();
+    this.records = []; // committed { kind, id, revision, bytes }
+    this.pending = null;
+    this.closed = 0;
+    this.failNextCommit = false;
+    this._revisions = new Map(); // 'kind/id' -> the revision committed last
+  }
   begin() { this.pending = []; }
-  put(kind, id, revision, prev, bytes) { this.pending.push({ kind, id, revision, bytes }); }
+  put(kind, id, revision, prev, bytes) {
+    const stored = this._revisions.get(`${kind}/${id}`) ?? 0;
+    if (stored !== prev) throw new errors.ConflictError(`${id} is at revision ${stored} here, not ${prev}`);
+    this.pending.push({ kind, id, revision, bytes });
+  }
   commit() {
     if (this.failNextCommit) { this.failNextCommit = false; throw new Error('disk full (simulated)'); }
     this.records.push(...this.pending);
+    for (const r of this.pending) this._revisions.set(`${r.kind}/${r.id}`, r.revision);
     this.pending = null;
   }
   rollback() { this.pending = null; }
   load() { return this.records.map((r) => r.bytes); }
+  loadSince(marker) {
+    const start = marker ? Number(marker) : 0;
+    return { records: this.records.slice(start).map((r) => r.bytes), marker: String(this.records.length) };
+  }
   close() { this.closed++; }
+}
+
+const STORAGE_MARKER_MAX = 64; // CM_STORAGE_MARKER_MAX
+
+function definesLoadSince(storage) {
+  return typeof storage.loadSince === 'function' && storage.loadSince !== Storage.prototype.loadSince;
+}
+
+// The UTF-8 bytes of a marker loadSince returned (null: keep the old one);
+// throws, naming the problem, for one the library could not take whole.
+function markerBytes(marker) {
+  if (marker === null || marker === undefined) return null;
+  if (typeof marker !== 'string') throw new TypeError(`its marker is of type ${typeof marker}, not a string (or null)`);
+  if (marker.includes('\0')) throw new Error('its marker holds a NUL character');
+  const bytes = Buffer.from(marker, 'utf8');
+  if (bytes.toString('utf8') !== marker) throw new Error('its marker is not valid text (a lone surrogate)');
+  if (bytes.length > STORAGE_MARKER_MAX) {
+    throw new Error(`its marker is ${bytes.length} bytes in UTF-8, more than the ${STORAGE_MARKER_MAX} allowed`);
+  }
+  return bytes;
 }
 
 function storageTable(storage, callbacks) {
@@ -303,19 +361,21 @@ function storageTable(storage, callbacks) {
   };
   const reg = (fn, proto) => { const cb = koffi.register(fn, koffi.pointer(proto)); callbacks.push(cb); return cb; };
   const t = types;
+  const feed = (records, emit, emitCtx) => {
+    for (const data of records) {
+      const rc = koffi.call(emit, t.cm_storage_emit_fn, emitCtx, data, data.length);
+      if (rc !== 0) throw errorFor(rc, 'record refused while loading');
+    }
+  };
+  const since = definesLoadSince(storage);
   const table = {
-    version: 1,
+    version: since ? 2 : 1,
     begin: reg(guard(() => storage.begin()), t.storage_ctx_fn),
     put: reg(guard((ctx, kind, id, rev, prev, bytes, len) =>
       storage.put(kind, id, num(rev), num(prev), Buffer.from(new Uint8Array(koffi.view(bytes, num(len))))  /* a copy: bytes live during the call only */)), t.storage_put_fn),
     commit: reg(guard(() => storage.commit()), t.storage_ctx_fn),
     rollback: reg(guard(() => storage.rollback()), t.storage_ctx_fn),
-    load: reg(guard((ctx, emit, emitCtx) => {
-      for (const data of storage.load()) {
-        const rc = koffi.call(emit, t.cm_storage_emit_fn, emitCtx, data, data.length);
-        if (rc !== 0) throw errorFor(rc, 'record refused while loading');
-      }
-    }), t.storage_load_fn),
+    load: reg(guard((ctx, emit, emitCtx) => feed(storage.load(), emit, emitCtx)), t.storage_load_fn),
     close: reg(guard(() => storage.close()), t.storage_ctx_fn),
     errmsg: reg(() => {
       const m = storage.errmsg();
@@ -324,7 +384,24 @@ function storageTable(storage, callbacks) {
       koffi.encode(msgbuf, 'char', bytes.toString('utf8'), 1024);
       return msgbuf;
     }, t.storage_errmsg_fn),
-    load_since: null, // a version-1 table: the library does not read it
+    // Without loadSince, a version-1 table: the library does not read it.
+    load_since: since ? reg(guard((ctx, marker, emit, emitCtx, outMarker, outSize) => {
+      const result = storage.loadSince(marker);
+      if (result === null || typeof result !== 'object' || result.records === undefined) {
+        throw new TypeError('it returned no { records, marker } object');
+      }
+      const bytes = markerBytes(result.marker); // refused before any record is fed
+      const size = num(outSize);
+      if (bytes && bytes.length >= size) {
+        throw new Error(`its marker is ${bytes.length} bytes, more than the ${size - 1} the library has room for`);
+      }
+      feed(result.records, emit, emitCtx);
+      if (bytes) {
+        const out = new Uint8Array(koffi.view(outMarker, bytes.length + 1));
+        out.set(bytes);
+        out[bytes.length] = 0;
+      }
+    }), t.storage_load_since_fn) : null,
   };
   const mem = koffi.alloc(t.cm_storage, 1);
   koffi.encode(mem, t.cm_storage, table);
@@ -404,6 +481,18 @@ class Store {
   get closed() { return !this._state.ptr; }
   get errmsg() { return errmsgCopy(this._p()); }
   compact() { check(lib.store_compact(this._p()), this); }
+
+  // Take in what other stores committed to this store's storage since it
+  // was opened or last refreshed (cm_store_refresh), all or nothing;
+  // returns the number of records taken in (0 when nothing was new). The
+  // storage must define loadSince (UnsupportedError otherwise); its failure
+  // throws StorageError, or the error it threw. Handles read before keep
+  // their revision: saving one that was replaced throws ConflictError.
+  refresh() {
+    const out = [0];
+    check(lib.store_refresh(out, this._p()), this);
+    return num(out[0]);
+  }
 
   now() {
     const out = [0];

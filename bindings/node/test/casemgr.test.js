@@ -224,6 +224,206 @@ test('storage conflict code passes through; corrupt record refused', () => {
   assert.throws(() => new cm.Store({ storage: st }), cm.CorruptError);
 });
 
+// A MemoryStorage whose marker carries a prefix, and that can be told to
+// return another marker, to keep the old one or to fail; it records the
+// markers it got.
+const PREFIX = 'seq\u00e9:'; // not ASCII: the marker crosses as UTF-8
+class Marked extends cm.MemoryStorage {
+  constructor() { super(); this.got = []; this.marker = undefined; this.keep = false; this.error = null; }
+  loadSince(marker) {
+    this.got.push(marker);
+    if (this.error) throw this.error;
+    // Another marker than its own: everything.
+    const own = marker !== null && marker.startsWith(PREFIX) ? marker.slice(PREFIX.length) : null;
+    const { records, marker: next } = super.loadSince(own);
+    if (this.keep) return { records };
+    return { records, marker: this.marker === undefined ? PREFIX + next : this.marker };
+  }
+}
+
+function twoStores(st = new cm.MemoryStorage()) {
+  return [new cm.Store({ storage: st, clock }), new cm.Store({ storage: st, clock })];
+}
+
+test('refresh takes in what another store committed', () => {
+  const [a, b] = twoStores();
+  const seen = [];
+  b.onChange((...args) => seen.push(args));
+  assert.equal(b.refresh(), 0);
+  const c = enrolled(a, 'Rivera', 'MRN-A');
+  assert.throws(() => b.client(c.id), cm.NotFoundError);
+  assert.equal(b.refresh(), 1);
+  assert.deepEqual(seen, [['client', c.id, 1, 1]]); // create
+  const got = b.findClient('MRN', 'MRN-A');
+  assert.deepEqual([got.id, got.family, got.revision], [c.id, 'Rivera', 1]);
+  assert.deepEqual([...b.audit()].map((e) => [e.actor, e.recordId]), [['intake', c.id]]);
+  assert.equal(b.refresh(), 0); // nothing new
+  // One commit of two records: an update and a new client.
+  c.phone = '555-0101';
+  const d = a.newClient();
+  d.family = 'Osei';
+  a.transaction('cm', (t) => { c.save(t); d.save(t); });
+  assert.equal(b.refresh(), 2);
+  assert.equal(b.client(c.id).phone, '555-0101');
+  assert.equal(b.client(d.id).family, 'Osei');
+  assert.deepEqual(seen.slice(1).sort(), [['client', c.id, 2, 2], ['client', d.id, 1, 1]].sort());
+  assert.equal(a.refresh(), 0); // it holds its own commits already
+  for (const h of [c, d, got]) h.close();
+  a.close();
+  b.close();
+});
+
+test('a stale write is refused, and redone after refresh', () => {
+  const st = new cm.MemoryStorage();
+  const [a, b] = twoStores(st);
+  const c = enrolled(a);
+  b.refresh();
+  const stale = b.client(c.id);
+  c.phone = '1';
+  a.transaction('a', (t) => c.save(t));
+  stale.phone = '2';
+  assert.throws(() => b.transaction('b', (t) => stale.save(t)), cm.ConflictError); // by the storage
+  assert.equal(b.refresh(), 1);
+  assert.throws(() => b.transaction('b', (t) => stale.save(t)), cm.ConflictError); // the handle stays stale
+  const fresh = b.client(c.id);
+  assert.deepEqual([fresh.revision, fresh.phone], [2, '1']);
+  fresh.phone = '2';
+  b.transaction('b', (t) => fresh.save(t));
+  assert.equal(a.refresh(), 1);
+  assert.equal(a.client(c.id).phone, '2');
+  const txn = b.transaction('b');
+  assert.throws(() => b.refresh(), cm.BusyError);
+  txn.rollback();
+  const id = c.id;
+  for (const h of [c, stale, fresh]) h.close();
+  a.close();
+  b.close();
+  const again = new cm.Store({ storage: st }); // the shared history, whole
+  assert.equal(again.client(id).revision, 3);
+  assert.equal([...again.audit()].length, 3);
+  again.close();
+});
+
+test('refresh needs loadSince', () => {
+  class Plain extends cm.Storage { // version 1: load only
+    constructor() { super(); this.records = []; }
+    put(kind, id, rev, prev, bytes) { this.records.push(bytes); }
+    load() { return this.records; }
+  }
+  const st = new Plain();
+  let s = new cm.Store({ storage: st });
+  enrolled(s).close();
+  assert.throws(() => s.refresh(), (e) => e instanceof cm.UnsupportedError && /load_since/.test(e.message));
+  s.close();
+  s = new cm.Store({ storage: st }); // opened through load()
+  assert.equal([...s.clients()].length, 1);
+  s.close();
+  s = new cm.Store();
+  assert.throws(() => s.refresh(), cm.UnsupportedError);
+  s.close();
+  assert.throws(() => s.refresh(), cm.StateError);
+});
+
+test('markers cross whole', () => {
+  const st = new Marked();
+  const [a, b] = twoStores(st);
+  assert.deepEqual(st.got, [null, null]); // each open: everything
+  assert.equal(b.refresh(), 0);
+  assert.equal(st.got.at(-1), PREFIX + '0');
+  const c = enrolled(a);
+  assert.equal(b.refresh(), 1);
+  assert.equal(b.client(c.id).family, 'Rivera');
+  b.refresh();
+  assert.equal(st.got.at(-1), PREFIX + '2'); // client + transaction log
+  // 64 bytes is the most, in UTF-8 bytes: 32 two-byte characters.
+  st.marker = '\u00e9'.repeat(32);
+  assert.equal(b.refresh(), 0);
+  st.marker = undefined;
+  assert.equal(b.refresh(), 0);
+  assert.equal(st.got.at(-1), '\u00e9'.repeat(32)); // it came back whole
+  c.close();
+  a.close();
+  b.close();
+});
+
+test('a bad marker is refused and changes nothing', () => {
+  const st = new Marked();
+  const [a, b] = twoStores(st);
+  const c = enrolled(a);
+  const bad = [['x'.repeat(65), /65 bytes/], ['\u00e9'.repeat(33), /66 bytes/], ['12\u000034', /NUL/],
+    ['\ud800', /not valid text/], [12, /type number/], [Buffer.from('12'), /type object/]];
+  for (const [marker, why] of bad) {
+    st.marker = marker;
+    assert.throws(() => b.refresh(), (e) => e instanceof cm.StorageError && why.test(e.message) &&
+      /load_since/.test(e.message), String(marker));
+    assert.throws(() => b.client(c.id), cm.NotFoundError);
+  }
+  st.marker = undefined;
+  assert.equal(b.refresh(), 1);
+  assert.deepEqual(st.got.slice(2), Array(7).fill(PREFIX + '0')); // the marker did not move
+  // No marker keeps the old one: the same records come again, and are ignored.
+  st.keep = true;
+  assert.equal(b.refresh(), 0);
+  assert.equal(b.refresh(), 0);
+  assert.deepEqual(st.got.slice(-2), [PREFIX + '2', PREFIX + '2']);
+  c.close();
+  a.close();
+  b.close();
+  // A bad marker at open fails the open.
+  const st2 = new Marked();
+  st2.marker = 'x'.repeat(65);
+  assert.throws(() => new cm.Store({ storage: st2 }), cm.StorageError);
+  assert.equal(st2.closed, 1);
+  class Wrong extends cm.MemoryStorage { loadSince() { return this.records.map((r) => r.bytes); } }
+  assert.throws(() => new cm.Store({ storage: new Wrong() }), (e) => e instanceof cm.StorageError && /records, marker/.test(e.message));
+});
+
+test('a loadSince that throws changes nothing', () => {
+  const st = new Marked();
+  const [a, b] = twoStores(st);
+  const c = enrolled(a);
+  st.error = new Error('database gone');
+  assert.throws(() => b.refresh(), (e) => e instanceof cm.StorageError && /database gone/.test(e.message));
+  assert.match(b.errmsg, /database gone/);
+  st.error = new cm.CorruptError('row 7 fails its checksum');
+  assert.throws(() => b.refresh(), (e) => e instanceof cm.CorruptError && /row 7/.test(e.message));
+  st.error = null;
+  assert.throws(() => b.client(c.id), cm.NotFoundError);
+  assert.equal(b.refresh(), 1);
+  assert.deepEqual(st.got.slice(2), Array(3).fill(PREFIX + '0')); // the marker did not move
+  c.close();
+  a.close();
+  b.close();
+  // A failure part-way through the records: none is taken in.
+  class HalfWay extends cm.MemoryStorage {
+    loadSince(marker) {
+      const { records, marker: next } = super.loadSince(marker);
+      const fail = this.fail;
+      return {
+        records: (function* some() {
+          for (const [i, r] of records.entries()) {
+            if (i === 1 && fail) throw new Error('connection reset');
+            yield r;
+          }
+        })(),
+        marker: next,
+      };
+    }
+  }
+  const st2 = new HalfWay();
+  const [x, y] = twoStores(st2);
+  enrolled(x, 'One').close();
+  enrolled(x, 'Two').close();
+  st2.fail = true;
+  assert.throws(() => y.refresh(), (e) => e instanceof cm.StorageError && /connection reset/.test(e.message));
+  assert.equal([...y.clients()].length, 0);
+  st2.fail = false;
+  assert.equal(y.refresh(), 2);
+  assert.equal([...y.clients()].length, 2);
+  x.close();
+  y.close();
+});
+
 test('clock failure is ClockError', () => {
   const s = new cm.Store({ clock: () => { throw new Error('no time'); } });
   assert.throws(() => s.newClient(), cm.ClockError);
@@ -250,6 +450,29 @@ test('file journal (when the library has it)', { skip: cm.lib.missing.includes('
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('refresh callbacks outlive garbage collection', async (t) => {
+  if (!global.gc) { t.skip('run node with --expose-gc'); return; }
+  const [a, b] = (() => {
+    class Local extends cm.MemoryStorage { loadSince(marker) { return super.loadSince(marker); } }
+    return twoStores(new Local());
+  })();
+  const st = b.storage;
+  for (let i = 0; i < 3; i++) {
+    global.gc();
+    await new Promise((r) => setImmediate(r));
+    const c = a.newClient();
+    c.family = `G${i}`;
+    a.transaction('gc', (txn) => c.save(txn));
+    c.close();
+    global.gc();
+    assert.equal(b.refresh(), 1);
+  }
+  a.close();
+  b.close();
+  global.gc();
+  assert.equal(st.closed, 2);
 });
 
 test('forgotten handles and stores are freed by the garbage collector', async (t) => {

@@ -105,9 +105,10 @@ class cm_event_row(Structure):
         ("text", c_char * 128),
     ]
 CM_STORE_OPTIONS_VERSION = 2
-# The bindings' storage tables are version 1 (no load_since); the header's
-# CM_STORAGE_VERSION is 2.
-CM_STORAGE_VERSION = 1
+# A Storage whose class defines load_since gets a version-2 table; any
+# other gets version 1 (load_since NULL: the store cannot refresh).
+CM_STORAGE_VERSION = 2
+CM_STORAGE_MARKER_MAX = 64  # longest refresh marker, in bytes, without the NUL
 
 FUNCTIONS = [
     ('cm_assessment_status_code', c_char_p, [c_int32]),

@@ -7,7 +7,7 @@ from collections import namedtuple
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_size_t, c_void_p, sizeof
 
 from . import _ffi
-from .errors import CasemgrError, StateError, error_for
+from .errors import CasemgrError, ConflictError, StateError, UnsupportedError, error_for
 
 CM_ITEROVER = -30
 DATE_NONE = -2**31
@@ -211,10 +211,15 @@ class Storage:
     a CasemgrError raised, e.g. ConflictError from put); errmsg() returns
     the message (by default the last exception's text).
 
+    A storage that several stores (processes) share can also define
+    load_since(marker), see there: the store then loads through it at open
+    instead of load(), and Store.refresh() takes in what the others
+    committed. Without it refresh() raises UnsupportedError.
+
     Threading (storage.h): callbacks run on the thread that opens the store
-    (load), commits (begin/put/commit/rollback) or drops its last handle
-    (close), never two at once for one store. They must not call back into
-    the same store."""
+    (load or load_since), refreshes it (load_since), commits
+    (begin/put/commit/rollback) or drops its last handle (close), never two
+    at once for one store. They must not call back into the same store."""
 
     def begin(self):
         pass
@@ -231,6 +236,25 @@ class Storage:
     def load(self):
         return ()
 
+    def load_since(self, marker):
+        """Optional: the records stored after marker, and the marker of
+        what they reach, as a pair (records, new_marker).
+
+        marker is the text this method last returned as new_marker, or
+        None for every stored record (at open, and while the store has no
+        marker yet). records is an iterable of bytes-like objects, each
+        exactly as put() received it; it is read during the call. Records
+        given again (a marker that is not exact) are harmless: revisions
+        the store holds already are ignored. new_marker is host-defined
+        text (a row id or a sequence number, say) of at most
+        CM_STORAGE_MARKER_MAX (64) bytes in UTF-8, without NUL characters,
+        or None to keep marker as it was; any other value fails the call
+        (StorageError) and changes nothing.
+
+        Only a subclass that defines this method gets it called: the table
+        is then version 2. This one is never called."""
+        raise UnsupportedError("this storage has no load_since")
+
     def close(self):
         pass
 
@@ -240,18 +264,26 @@ class Storage:
 
 class MemoryStorage(Storage):
     """A Storage keeping records in a Python list (for tests and examples):
-    reopening a store on the same MemoryStorage loads them back."""
+    reopening a store on the same MemoryStorage loads them back. Several
+    stores may share one, committing one at a time: put() refuses a stale
+    write (ConflictError), and a store's refresh() takes in what the others
+    committed (load_since's marker is a position in the list)."""
 
     def __init__(self):
         self.records = []      # committed (kind, id, revision, bytes)
         self.pending = None
         self.closed = 0
         self.fail_next_commit = False
+        self._revisions = {}   # (kind, id) -> the revision committed last
 
     def begin(self):
         self.pending = []
 
     def put(self, kind, record_id, revision, prev_revision, data):
+        stored = self._revisions.get((kind, record_id), 0)
+        if stored != prev_revision:
+            raise ConflictError(f"{record_id} is at revision {stored} here, "
+                                f"not {prev_revision}")
         self.pending.append((kind, record_id, revision, data))
 
     def commit(self):
@@ -259,6 +291,8 @@ class MemoryStorage(Storage):
             self.fail_next_commit = False
             raise OSError("disk full (simulated)")
         self.records.extend(self.pending)
+        for kind, record_id, revision, _ in self.pending:
+            self._revisions[(kind, record_id)] = revision
         self.pending = None
 
     def rollback(self):
@@ -267,14 +301,45 @@ class MemoryStorage(Storage):
     def load(self):
         return [r[3] for r in self.records]
 
+    def load_since(self, marker):
+        start = int(marker) if marker else 0
+        return [r[3] for r in self.records[start:]], str(len(self.records))
+
     def close(self):
         self.closed += 1
+
+
+def _defines_load_since(storage):
+    impl = getattr(type(storage), "load_since", None)
+    return callable(impl) and impl is not Storage.load_since
+
+
+def _marker_bytes(marker):
+    """The UTF-8 bytes of a marker that load_since returned (None: keep the
+    old one); ValueError or TypeError, naming the problem, for one the
+    library could not take whole."""
+    if marker is None:
+        return None
+    if not isinstance(marker, str):
+        raise TypeError(f"its marker is of type {type(marker).__name__}, not str (or None)")
+    if "\0" in marker:
+        raise ValueError("its marker holds a NUL character")
+    try:
+        raw = marker.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"its marker is not valid text ({e.reason})") from None
+    if len(raw) > _ffi.CM_STORAGE_MARKER_MAX:
+        raise ValueError(f"its marker is {len(raw)} bytes in UTF-8, more than the "
+                         f"{_ffi.CM_STORAGE_MARKER_MAX} allowed")
+    return raw
 
 
 class _StorageBridge:
     """Builds the cm_storage table for a Storage and keeps every callback
     alive for as long as the bridge lives (the Store holds it until the
-    library's close callback has run)."""
+    library's close callback has run). The table is version 2, with
+    load_since, when the storage's class defines load_since; else it is
+    version 1."""
 
     def __init__(self, storage):
         self.storage = storage
@@ -296,12 +361,29 @@ class _StorageBridge:
         def put(ctx, kind, rid, rev, prev, data, length):
             storage.put(kind, dec(rid), rev, prev, ctypes.string_at(data, length))
 
-        def load(ctx, emit, emit_ctx):
-            for data in storage.load():
+        def feed(records, emit, emit_ctx):
+            for data in records:
                 buf = ctypes.create_string_buffer(bytes(data), len(data))
                 rc = emit(emit_ctx, ctypes.cast(buf, c_void_p), len(data))
                 if rc != 0:
                     raise error_for(rc, "record refused while loading")
+
+        def load(ctx, emit, emit_ctx):
+            feed(storage.load(), emit, emit_ctx)
+
+        def load_since(ctx, marker, emit, emit_ctx, out_marker, out_marker_size):
+            result = storage.load_since(dec(marker))
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise TypeError(f"it returned {type(result).__name__}, not a pair "
+                                "(records, new_marker)")
+            records, new_marker = result
+            raw = _marker_bytes(new_marker)  # refused before any record is fed
+            if raw is not None and len(raw) >= out_marker_size:
+                raise ValueError(f"its marker is {len(raw)} bytes, more than the "
+                                 f"{out_marker_size - 1} the library has room for")
+            feed(records, emit, emit_ctx)
+            if raw is not None:
+                ctypes.memmove(out_marker, raw + b"\0", len(raw) + 1)
 
         def errmsg(ctx):
             msg = storage.errmsg()
@@ -310,15 +392,18 @@ class _StorageBridge:
             self.msgbuf = ctypes.create_string_buffer(enc(msg))
             return ctypes.addressof(self.msgbuf)
 
+        since = _defines_load_since(storage)
         self.table = _ffi.cm_storage(
-            _ffi.CM_STORAGE_VERSION,
+            _ffi.CM_STORAGE_VERSION if since else 1,
             _ffi.storage_ctx_fn(guard(lambda ctx: storage.begin())),
             _ffi.storage_put_fn(guard(put)),
             _ffi.storage_ctx_fn(guard(lambda ctx: storage.commit())),
             _ffi.storage_ctx_fn(guard(lambda ctx: storage.rollback())),
             _ffi.storage_load_fn(guard(load)),
             _ffi.storage_ctx_fn(guard(lambda ctx: storage.close())),
-            _ffi.storage_errmsg_fn(errmsg))
+            _ffi.storage_errmsg_fn(errmsg),
+            _ffi.storage_load_since_fn(guard(load_since)) if since
+            else _ffi.storage_load_since_fn())
 
 
 # ---- the store --------------------------------------------------------------
@@ -409,6 +494,18 @@ class Store(_Closing):
     def compact(self):
         """Rewrite the journal with only the live records (journal stores)."""
         check(lib().store_compact(self._p()), self)
+
+    def refresh(self):
+        """Take in what other stores committed to this store's storage since
+        it was opened or last refreshed (cm_store_refresh), all or nothing;
+        returns the number of records taken in (0 when nothing was new).
+        The storage must define load_since (UnsupportedError otherwise);
+        its failure raises StorageError, or the error it raised. Handles
+        read before keep their revision: saving one that was replaced
+        raises ConflictError."""
+        changed = c_size_t()
+        check(lib().store_refresh(byref(changed), self._p()), self)
+        return changed.value
 
     def now(self):
         out = c_int64()

@@ -480,5 +480,260 @@ class CallbacksTest(unittest.TestCase):
         self.assertEqual(alloc.live_count, 0)
 
 
+class Marked(casemgr.MemoryStorage):
+    """A MemoryStorage whose marker carries a prefix, and that can be told
+    to return another marker or to fail; it records the markers it got."""
+
+    PREFIX = "seq\u00e9:"  # not ASCII: the marker crosses as UTF-8
+
+    def __init__(self):
+        super().__init__()
+        self.got = []
+        self.marker = None   # returned instead of the real one when set
+        self.keep = False    # return None (keep the old marker) when set
+        self.error = None    # raised when set
+
+    def load_since(self, marker):
+        self.got.append(marker)
+        if self.error is not None:
+            raise self.error
+        if marker is not None:  # another marker than its own: everything
+            marker = marker[len(self.PREFIX):] if marker.startswith(self.PREFIX) else None
+        records, new_marker = super().load_since(marker)
+        if self.keep:
+            return records, None
+        return records, (self.PREFIX + new_marker if self.marker is None else self.marker)
+
+
+class RefreshTest(unittest.TestCase):
+    """Stores sharing a storage: load_since and Store.refresh."""
+
+    def setUp(self):
+        self.st = casemgr.MemoryStorage()
+        self.a = casemgr.Store(storage=self.st, clock=Clock())
+        self.b = casemgr.Store(storage=self.st, clock=Clock())
+
+    def tearDown(self):
+        self.a.close()
+        self.b.close()
+
+    def test_refresh_takes_in_the_other_stores_commits(self):
+        seen = []
+        self.b.on_change(lambda *a: seen.append(a))
+        self.assertEqual(self.b.refresh(), 0)
+        c = enrolled(self.a, mrn="MRN-A")
+        with self.assertRaises(casemgr.NotFoundError):
+            self.b.client(c.id)
+        self.assertEqual(self.b.refresh(), 1)
+        self.assertEqual(seen, [(1, c.id, 1, 1)])  # client, create
+        got = self.b.find_client("MRN", "MRN-A")
+        self.assertEqual((got.id, got.family, got.revision), (c.id, "Rivera", 1))
+        self.assertEqual([(e.actor, e.record_id) for e in self.b.audit()], [("intake", c.id)])
+        self.assertEqual(self.b.refresh(), 0)  # nothing new
+        # One commit of two records: an update and a new client.
+        c.phone = "555-0101"
+        d = self.a.new_client()
+        d.family = "Osei"
+        with self.a.transaction("cm") as txn:
+            c.save(txn)
+            d.save(txn)
+        self.assertEqual(self.b.refresh(), 2)
+        self.assertEqual(self.b.client(c.id).phone, "555-0101")
+        self.assertEqual(self.b.client(d.id).family, "Osei")
+        self.assertEqual(sorted(seen[1:]), sorted([(1, c.id, 2, 2), (1, d.id, 1, 1)]))
+        self.assertEqual(self.a.refresh(), 0)  # it holds its own commits already
+        self.b.on_change(None)
+
+    def test_stale_write_refused_then_redone_after_refresh(self):
+        c = enrolled(self.a)
+        self.b.refresh()
+        stale = self.b.client(c.id)
+        c.phone = "1"
+        with self.a.transaction("a") as txn:
+            c.save(txn)
+        stale.phone = "2"
+        with self.assertRaises(casemgr.ConflictError):  # refused by the storage
+            with self.b.transaction("b") as txn:
+                stale.save(txn)
+        self.assertEqual(self.b.refresh(), 1)
+        with self.assertRaises(casemgr.ConflictError):  # the handle stays stale
+            with self.b.transaction("b") as txn:
+                stale.save(txn)
+        fresh = self.b.client(c.id)
+        self.assertEqual((fresh.revision, fresh.phone), (2, "1"))
+        fresh.phone = "2"
+        with self.b.transaction("b") as txn:
+            fresh.save(txn)
+        self.assertEqual(self.a.refresh(), 1)
+        self.assertEqual(self.a.client(c.id).phone, "2")
+        # A reopened store loads the shared history whole.
+        with casemgr.Store(storage=self.st) as again:
+            self.assertEqual(again.client(c.id).revision, 3)
+            self.assertEqual(len(list(again.audit())), 3)
+
+    def test_refresh_with_a_transaction_open_is_busy(self):
+        txn = self.b.transaction("b")
+        with self.assertRaises(casemgr.BusyError):
+            self.b.refresh()
+        txn.rollback()
+        self.assertEqual(self.b.refresh(), 0)
+
+    def test_refresh_needs_load_since(self):
+        class Plain(casemgr.Storage):  # version 1: load only
+            def __init__(self):
+                self.records = []
+
+            def put(self, kind, record_id, revision, prev_revision, data):
+                self.records.append(data)
+
+            def load(self):
+                return list(self.records)
+
+        st = Plain()
+        with casemgr.Store(storage=st) as store:
+            enrolled(store).close()
+            with self.assertRaises(casemgr.UnsupportedError) as cm:
+                store.refresh()
+            self.assertIn("load_since", cm.exception.message)
+        with casemgr.Store(storage=st) as store:  # opened through load()
+            self.assertEqual(len(store.clients()), 1)
+        with casemgr.Store() as store:  # no storage at all
+            with self.assertRaises(casemgr.UnsupportedError):
+                store.refresh()
+        self.a.close()
+        with self.assertRaises(casemgr.StateError):
+            self.a.refresh()
+
+    def test_markers_cross_whole(self):
+        st = Marked()
+        with casemgr.Store(storage=st) as a, casemgr.Store(storage=st) as b:
+            self.assertEqual(st.got, [None, None])  # each open: everything
+            self.assertEqual(b.refresh(), 0)
+            self.assertEqual(st.got[-1], Marked.PREFIX + "0")
+            cid = enrolled(a).id
+            self.assertEqual(b.refresh(), 1)
+            self.assertEqual(st.got[-1], Marked.PREFIX + "0")
+            self.assertEqual(b.client(cid).family, "Rivera")
+            b.refresh()
+            self.assertEqual(st.got[-1], Marked.PREFIX + "2")  # client + log
+            # 64 bytes is the most, in UTF-8 bytes: 32 two-byte characters.
+            st.marker = "\u00e9" * 32
+            self.assertEqual(b.refresh(), 0)
+            st.marker = None
+            self.assertEqual(b.refresh(), 0)
+            self.assertEqual(st.got[-1], "\u00e9" * 32)  # it came back whole
+            self.assertEqual(b.refresh(), 0)
+            self.assertEqual(st.got[-1], Marked.PREFIX + "2")
+
+    def test_bad_marker_refused_and_nothing_changes(self):
+        st = Marked()
+        with casemgr.Store(storage=st) as a, casemgr.Store(storage=st) as b:
+            cid = enrolled(a).id
+            for bad, why in [("x" * 65, "65 bytes"), ("\u00e9" * 33, "66 bytes"),
+                             ("12\x0034", "NUL"), ("\ud800", "not valid text"),
+                             (12, "type int"), (b"12", "type bytes")]:
+                st.marker = bad
+                with self.assertRaises(casemgr.StorageError, msg=repr(bad)) as cm:
+                    b.refresh()
+                self.assertIn(why, cm.exception.message)
+                self.assertIn("load_since", cm.exception.message)
+                with self.assertRaises(casemgr.NotFoundError):
+                    b.client(cid)
+            st.marker = None
+            self.assertEqual(b.refresh(), 1)
+            self.assertEqual(st.got[2:], [Marked.PREFIX + "0"] * 7)  # the marker did not move
+            # None keeps the old marker: the same records come again, and
+            # are ignored.
+            st.keep = True
+            self.assertEqual(b.refresh(), 0)
+            self.assertEqual(b.refresh(), 0)
+            self.assertEqual(st.got[-2:], [Marked.PREFIX + "2"] * 2)
+        # A bad marker at open fails the open.
+        st = Marked()
+        st.marker = "x" * 65
+        with self.assertRaises(casemgr.StorageError):
+            casemgr.Store(storage=st)
+        self.assertEqual(st.closed, 1)
+
+    def test_load_since_failure_changes_nothing(self):
+        st = Marked()
+        with casemgr.Store(storage=st) as a, casemgr.Store(storage=st) as b:
+            cid = enrolled(a).id
+            st.error = OSError("database gone")
+            with self.assertRaises(casemgr.StorageError) as cm:
+                b.refresh()
+            self.assertIn("database gone", cm.exception.message)
+            self.assertEqual(b.errmsg, cm.exception.message)
+            st.error = casemgr.CorruptError("row 7 fails its checksum")
+            with self.assertRaises(casemgr.CorruptError) as cm:
+                b.refresh()
+            self.assertIn("row 7", cm.exception.message)
+            st.error = None
+            with self.assertRaises(casemgr.NotFoundError):
+                b.client(cid)
+            self.assertEqual(b.refresh(), 1)
+            self.assertEqual(st.got[2:], [Marked.PREFIX + "0"] * 3)  # the marker did not move
+
+        # A failure part-way through the records: none is taken in.
+        class HalfWay(casemgr.MemoryStorage):
+            fail = False
+
+            def load_since(self, marker):
+                records, new_marker = super().load_since(marker)
+
+                def some():
+                    yield records[0]
+                    if self.fail:
+                        raise OSError("connection reset")
+                    yield from records[1:]
+                return (some() if records else records), new_marker
+
+        st = HalfWay()
+        with casemgr.Store(storage=st) as a, casemgr.Store(storage=st) as b:
+            enrolled(a, "One").close()
+            enrolled(a, "Two").close()
+            st.fail = True
+            with self.assertRaises(casemgr.StorageError):
+                b.refresh()
+            self.assertEqual(len(b.clients()), 0)
+            st.fail = False
+            self.assertEqual(b.refresh(), 2)
+            self.assertEqual(len(b.clients()), 2)
+
+    def test_load_since_must_return_a_pair(self):
+        class Wrong(casemgr.MemoryStorage):
+            def load_since(self, marker):
+                return [r[3] for r in self.records]
+
+        with self.assertRaises(casemgr.StorageError) as cm:
+            casemgr.Store(storage=Wrong())
+        self.assertIn("pair", cm.exception.message)
+
+    def test_callbacks_outlive_garbage_collection(self):
+        def stores():
+            class Local(casemgr.MemoryStorage):
+                def load_since(self, marker):
+                    return super().load_since(marker)
+            st = Local()
+            return casemgr.Store(storage=st), casemgr.Store(storage=st)
+
+        a, b = stores()
+        gc.collect()
+        for i in range(3):
+            c = a.new_client()
+            c.family = f"G{i}"
+            with a.transaction("gc") as txn:
+                c.save(txn)
+            c.close()
+            gc.collect()
+            self.assertEqual(b.refresh(), 1)
+        st = b.storage
+        a.close()
+        b.close()
+        del a, b
+        gc.collect()
+        self.assertEqual(st.closed, 2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
