@@ -2033,6 +2033,87 @@ static void test_streamed_rollback(void **state)
 	jt_done(&t);
 }
 
+/* The frames of the journal at path (its whole frames, from the header). */
+static int frame_count(const char *path)
+{
+	size_t n, off = 32;
+	unsigned char *b = slurp(path, &n);
+	int k = 0;
+
+	while (off + 8 <= n && cm__get32(b + off) != 0) {
+		off += 8 + cm__get32(b + off);
+		k++;
+	}
+	free(b);
+	assert_true(off <= n);
+	return k;
+}
+
+/* A frame holds at most 4 GiB of records (here 1,500 bytes): a larger
+ * transaction fails with CM_ESTORAGE and changes nothing; a compaction of
+ * more live records than that writes several frames, which load back.
+ * Each write of such a compaction failing in turn: CM_EIO, the journal
+ * as it was. */
+static void test_frame_limit(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	uint64_t before;
+	unsigned char *orig, *now;
+	size_t n, nn;
+	char tmp[400];
+	int i;
+	(void)state;
+
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	io = inject_io(&in);
+	io.frame_max = 1500;
+	jt_init_io(&t, CM_SYNC_FULL, &io);
+	fx_client(&t.env, "seed", NULL, 0, CM_DATE_NONE);
+	jt_mark(&t);
+	for (i = 0; i < 30; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%d", i);
+		assert_int_equal(try_commit(&t, id, i % 5), CM_OK);
+		jt_mark(&t);
+	}
+	before = cm__store_digest(t.env.store);
+	assert_int_equal(commit_with_events(&t, "big", 100, 20, 0), CM_ESTORAGE);
+	assert_non_null(strstr(cm_store_errmsg(t.env.store), "limited to 1500 bytes"));
+	assert_true(cm__store_digest(t.env.store) == before);
+	assert_true(frames_end(t.path) == t.size[t.ncommits]);
+	orig = slurp(t.path, &n);
+	snprintf(tmp, sizeof(tmp), "%s.compact", t.path);
+	for (in.fail_at = 1;; in.fail_at++) {
+		in.mode = FAIL_WRITE;
+		in.calls = 0;
+		in.fired = 0;
+		i = cm_store_compact(t.env.store);
+		in.mode = -1;
+		if (!in.fired)
+			break;
+		assert_int_equal(i, CM_EIO);
+		assert_true(cm__store_digest(t.env.store) == before);
+		now = slurp(t.path, &nn);
+		assert_int_equal(nn, n);
+		assert_memory_equal(now, orig, n);
+		free(now);
+		assert_int_equal(access(tmp, F_OK), -1);
+	}
+	free(orig);
+	assert_int_equal(i, CM_OK);
+	assert_true(in.fail_at >= 4); /* the header, then 3 frames or more */
+	assert_true(frame_count(t.path) >= 3);
+	assert_true(cm__store_digest(t.env.store) == before);
+	assert_int_equal(try_commit(&t, "after", 1), CM_OK);
+	before = cm__store_digest(t.env.store);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == before);
+	jt_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2058,6 +2139,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_injected_failures_small_writes, default_chunks),
 		cmocka_unit_test_teardown(test_compaction_small_writes, default_chunks),
 		cmocka_unit_test_teardown(test_streamed_rollback, default_chunks),
+		cmocka_unit_test(test_frame_limit),
 		cmocka_unit_test(test_later_frame_search_no_memory),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),

@@ -208,6 +208,9 @@ enum cm_journal_sync {
  * before it), then one frame per committed transaction: u32 payload
  * length, u32 CRC-32C of (salt, the length field, payload), and the payload:
  * each record as u32 length and its bytes in the record encoding below.
+ * A transaction's records are one frame, so at most 4 GiB - 1 bytes: a
+ * larger commit fails with CM_ESTORAGE ("a transaction is limited to ...")
+ * and changes nothing (split such a load into several transactions).
  * With CM_SYNC_FULL the file is extended ahead of its frames with zeros
  * (by an eighth of its size, at least 64 KiB, at most 64 MiB), so that a
  * commit's sync need not also record a new file size: zero bytes after
@@ -256,8 +259,10 @@ CM_API int cm_store_open_journal(cm_store **out, const char *path,
 
 /**
  * Rewrite the journal with only the live records (current revisions, kept
- * revisions and the transaction log), as one frame in a new file with a
- * fresh salt, then switch to it atomically: write "<path>.compact", lock
+ * revisions and the transaction log), as one frame (several when they
+ * exceed a frame's 4 GiB) in a new file with a fresh salt, written as the
+ * records are read (it takes no memory that grows with the store), then
+ * switch to it atomically: write "<path>.compact", lock
  * it, fsync it, rename it over the journal, fsync the directory; commits
  * then append to the new file. Readers continue meanwhile; writers wait.
  * A failure before the rename leaves the journal as it was (CM_EIO, not

@@ -861,6 +861,7 @@ int cm__store_open_journal_io(cm_store **out, const char *path, int32_t sync,
 	j->io = io ? *io : cm__jio_libc;
 	j->chunk = j->io.read_chunk ? j->io.read_chunk : JOURNAL_CHUNK;
 	j->wchunk = j->io.write_chunk ? j->io.write_chunk : JOURNAL_CHUNK;
+	j->fmax = j->io.frame_max ? j->io.frame_max : UINT32_MAX;
 	j->fd = -1;
 	j->sync = sync;
 	plen = strlen(path);
@@ -974,9 +975,10 @@ int cm__journal_frame_put(struct cm__journal *j, int fd, uint64_t at, int live,
 {
 	uint64_t has = j->fdone + (j->flen - CM__JFRAME_HDR);
 
-	if (len > UINT32_MAX - 4 || has > UINT32_MAX - 4 - len)
+	if (len > j->fmax - 4 || has > j->fmax - 4 - len)
 		return cm__journal_fail(j, CM_ERANGE, 0,
-					"journal: a transaction is limited to 4 GiB");
+					"journal: a transaction is limited to %zu bytes "
+					"(4 GiB) of records", j->fmax);
 	if (j->flen > CM__JFRAME_HDR && j->flen + 4 + len > j->wchunk) {
 		if (live)
 			space_for_frame(j);

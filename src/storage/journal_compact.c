@@ -1,6 +1,7 @@
 /*
- * Compacting the file journal: rewrite it with only the live records, as
- * one frame in a fresh file (new salt), then switch to it atomically.
+ * Compacting the file journal: rewrite it with only the live records, in a
+ * fresh file (new salt), as one frame (several when they exceed a frame's
+ * 4 GiB), then switch to it atomically.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,26 +17,48 @@ struct compact {
 	cm_store *s;
 	struct cm__journal *j;
 	int fd;
-	int records; /* 1 once a record is in the frame */
+	uint64_t salt;
+	uint64_t at;  /* where the frame being written starts */
+	int records;  /* 1 once a record is in that frame */
 };
+
+/* End the frame being written (it has records): the next starts after it.
+ * CM_OK or CM_EIO (message in j->msg). */
+static int end_frame(struct compact *c)
+{
+	uint64_t n;
+
+	if (cm__journal_frame_end(c->j, c->fd, c->at, c->salt, &n))
+		return cm__journal_fail(c->j, CM_EIO, 1, "compact: writing '%s' failed",
+					c->j->path);
+	c->at += n;
+	c->records = 0;
+	cm__journal_frame_start(c->j);
+	return CM_OK;
+}
 
 static int add_record(void *ctx, const void *bytes, size_t len)
 {
 	struct compact *c = ctx;
+	int rc = cm__journal_frame_put(c->j, c->fd, c->at, 0, bytes, len);
 
-	c->records = 1;
-	return cm__journal_frame_put(c->j, c->fd, CM__JHDR_SIZE, 0, bytes, len);
+	/* The live records need not commit together: past a frame's limit
+	 * they go on in the next frame. */
+	if (rc == CM_ERANGE && c->records && (rc = end_frame(c)) == CM_OK)
+		rc = cm__journal_frame_put(c->j, c->fd, c->at, 0, bytes, len);
+	if (rc == CM_OK)
+		c->records = 1;
+	return rc;
 }
 
 /* Write the new file through c->fd: its header, then every live record in
- * one frame, written as the records come (the transaction's frame buffer
- * is free: the caller holds the transaction mutex). Its length in *size. */
+ * frames, written as the records come (the transaction's frame buffer is
+ * free: the caller holds the transaction mutex). Its length in *size. */
 static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 		      uint64_t *size)
 {
 	struct cm__journal *j = c->j;
 	unsigned char h[CM__JHDR_SIZE];
-	uint64_t n;
 	int rc;
 
 	cm__journal_header(h, salt);
@@ -46,6 +69,8 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 			     &j->fcap, CM__JFRAME_HDR, 1))
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
 	cm__journal_frame_start(j);
+	c->salt = salt;
+	c->at = CM__JHDR_SIZE;
 	CM__RDLOCK(s);
 	rc = cm__store_foreach_encoded(s, add_record, c);
 	CM__UNLOCK(s);
@@ -53,13 +78,10 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
 	if (rc != CM_OK)
 		return rc;
-	*size = CM__JHDR_SIZE;
-	if (!c->records)
-		return CM_OK; /* nothing live: no frame */
-	if (cm__journal_frame_end(j, c->fd, CM__JHDR_SIZE, salt, &n))
-		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
-					j->path);
-	*size += n;
+	/* Nothing live: no frame. */
+	if (c->records && (rc = end_frame(c)) != CM_OK)
+		return rc;
+	*size = c->at;
 	return CM_OK;
 }
 

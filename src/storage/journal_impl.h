@@ -46,6 +46,7 @@ struct cm__journal {
 	uint64_t fdone;
 	uint32_t fcrc;
 	size_t wchunk; /* bytes written at once */
+	size_t fmax;   /* most payload bytes in a frame */
 
 	/* Reading at open, until the store has loaded: the file's length
 	 * (fstat's, then where recovery cut it), and a window on it, win_len
@@ -77,9 +78,10 @@ void cm__journal_frame_start(struct cm__journal *j);
 /* Add a record to the frame that starts at offset `at` of fd: kept, or
  * with what was kept before it written at its place once the chunk is
  * full. live: fd is the journal's own file (space is taken ahead there).
- * CM_OK; CM_ERANGE (a frame holds at most 4 GiB), CM_ENOMEM or CM_EIO
- * (message in j->msg; a failed write leaves bytes past the frame's start,
- * which the caller takes back). */
+ * CM_OK; CM_ERANGE (the record does not fit in the frame: a frame's
+ * payload is at most j->fmax bytes, 4 GiB - 1; nothing changed), CM_ENOMEM
+ * or CM_EIO (message in j->msg; a failed write leaves bytes past the
+ * frame's start, which the caller takes back). */
 int cm__journal_frame_put(struct cm__journal *j, int fd, uint64_t at, int live,
 			  const void *bytes, size_t len);
 /* Write what is left of the frame, then its header: 0 (its length, header

@@ -106,5 +106,5 @@ static int io_fallocate(void *ctx, int fd, off_t off, off_t len)
 
 const struct cm__jio cm__jio_libc = {
 	NULL, io_open, io_pread, io_pwrite, io_fdatasync, io_fsync,
-	io_ftruncate, io_rename, io_sync_dir, io_close, io_fallocate, 0, 0, 0,
+	io_ftruncate, io_rename, io_sync_dir, io_close, io_fallocate, 0, 0, 0, 0,
 };

@@ -41,6 +41,10 @@ struct cm__jio {
 	 * a call): 0 for the default, 1 MiB. Tests make it small, so that
 	 * frames are written in many pieces. */
 	size_t write_chunk;
+	/* Most payload bytes in a frame (not a call): 0 for the format's
+	 * limit, 4 GiB - 1. Tests make it small, so that a transaction
+	 * reaches it and a compaction writes several frames. */
+	size_t frame_max;
 };
 
 /* The plain libc calls (ctx unused). */
