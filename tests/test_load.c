@@ -470,6 +470,45 @@ static void test_load_event_without_client(void **state)
 	host_free(&h);
 }
 
+/* A transaction log naming a record that storage lacks (here the first
+ * client created, while the second is stored): the storage is corrupt,
+ * and the open fails naming the record, holding nothing. */
+static void test_load_log_names_missing_record(void **state)
+{
+	struct th_env env;
+	struct host h;
+	char err[256] = "";
+	size_t i;
+	int k;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
+	for (k = 0; k < 2; k++) {
+		cm_client *c;
+		cm_txn *t;
+		assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+		assert_int_equal(cm_client_set_id(c, k ? "second" : "first"), CM_OK);
+		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Okafor"), CM_OK);
+		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		cm_client_free(c);
+	}
+	th_close(&env);
+	/* Lose the first client's record (the first client record put). */
+	for (i = 0; i < h.nrecs && h.recs[i].p[3] != CM_KIND_CLIENT; i++)
+		;
+	assert_true(i < h.nrecs);
+	free(h.recs[i].p);
+	memmove(&h.recs[i], &h.recs[i + 1], (h.nrecs - i - 1) * sizeof(h.recs[0]));
+	h.nrecs--;
+	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_ECORRUPT);
+	assert_non_null(strstr(err, "names client 'first', which is not stored"));
+	assert_int_equal(env.alloc.live, 0);
+	host_free(&h);
+}
+
 /* A monitoring event never changes once committed: storage holding a
  * second revision of one is corrupt (refresh would otherwise replace the
  * committed event), and opening it fails, holding nothing. */
@@ -565,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_load_layouts_keep_encoding),
 		cmocka_unit_test(test_load_absent_and_unknown_tags),
 		cmocka_unit_test(test_load_event_without_client),
+		cmocka_unit_test(test_load_log_names_missing_record),
 		cmocka_unit_test(test_load_event_revised),
 		cmocka_unit_test(test_callback_failure_codes),
 	};

@@ -104,6 +104,40 @@ static int by_key(const void *pa, const void *pb)
 	return a->revision < b->revision ? -1 : a->revision > b->revision;
 }
 
+/* Sort l->recs by_key. Within a kind they mostly come in that order
+ * already (storage feeds them in commit order, and the ids the library
+ * makes sort by creation time): they are grouped by kind in one stable
+ * pass, and only a kind found out of order is sorted. CM_OK or CM_ENOMEM
+ * (message set). */
+static int sort_recs(cm_store *s, struct loader *l)
+{
+	size_t at[CM__KIND_MAX + 1] = { 0 }, i, k;
+	struct cm__rec **by_kind;
+
+	if (l->n < 2)
+		return CM_OK;
+	if (!(by_kind = cm__alloc(s, l->n * sizeof(*by_kind))))
+		return cm__err(s, CM_ENOMEM, "out of memory loading records");
+	for (i = 0; i < l->n; i++)
+		at[l->recs[i]->kind + 1]++;
+	for (k = 1; k <= CM__KIND_MAX; k++)
+		at[k] += at[k - 1];
+	for (i = 0; i < l->n; i++)
+		by_kind[at[l->recs[i]->kind]++] = l->recs[i];
+	/* at[k] is now the end of kind k. */
+	for (k = 0, i = 0; k < CM__KIND_MAX; i = at[k++]) {
+		size_t a = i, b = at[k];
+		for (i = a + 1; i < b && by_key(&by_kind[i - 1], &by_kind[i]) <= 0; i++)
+			;
+		if (i < b)
+			qsort(by_kind + a, b - a, sizeof(*by_kind), by_key);
+	}
+	cm__free(s, l->recs);
+	l->recs = by_kind;
+	l->cap = l->n;
+	return CM_OK;
+}
+
 /* Commit order: the sequence number (clocks may go backwards); stores
  * sharing one storage may reuse a number, and then time and id decide. */
 static int by_commit(const void *pa, const void *pb)
@@ -131,10 +165,13 @@ static int op_by_key(const void *pkey, const void *pop)
 /* Put the ops (sorted by kind and id) in creation order, so that every
  * table's slots come back in the order they were made: the order of the
  * CREATE entries of the transaction logs (sorted by time). Records no log
- * creates keep key order, after the others. */
+ * creates keep key order, after the others. An entry's op is looked for
+ * first just after the last one found of its kind (the ids the library
+ * makes sort by creation time, so the entries of a kind mostly come in
+ * key order), else by binary search. */
 static int order_by_creation(cm_store *s, const struct loader *l, cm_txn *txn)
 {
-	size_t *rank, i, r = 0;
+	size_t *rank, i, r = 0, next[CM__KIND_MAX] = { 0 };
 	struct cm__op *sorted;
 	uint32_t j;
 
@@ -151,12 +188,20 @@ static int order_by_creation(cm_store *s, const struct loader *l, cm_txn *txn)
 		const struct cm__list *en = &l->logs[i]->entries;
 		for (j = 0; j < en->count; j++) {
 			const struct cm__logentry *e = CM__LIST_AT(en, struct cm__logentry, j);
-			const struct cm__op *op;
+			const struct cm__op *op = NULL;
+			size_t o = next[e->kind];
 			if (e->action != CM_ACTION_CREATE)
 				continue;
-			op = bsearch(e, txn->ops, txn->nops, sizeof(*txn->ops), op_by_key);
-			if (op && rank[op - txn->ops] == SIZE_MAX)
-				rank[op - txn->ops] = r++;
+			if (o < txn->nops && op_by_key(e, &txn->ops[o]) == 0)
+				op = &txn->ops[o];
+			else
+				op = bsearch(e, txn->ops, txn->nops, sizeof(*txn->ops), op_by_key);
+			if (!op)
+				continue;
+			o = (size_t)(op - txn->ops);
+			next[e->kind] = o + 1;
+			if (rank[o] == SIZE_MAX)
+				rank[o] = r++;
 		}
 	}
 	for (i = 0; i < txn->nops; i++)
@@ -220,17 +265,23 @@ static int install(cm_store *s, struct loader *l)
 	cm_txn txn;
 	int prepared[CM__KIND_MAX] = { 0 };
 	size_t i, j;
+	/* newest[i / 8] bit i % 8: recs[i] is its record's newest version. */
+	uint8_t *newest = cm__zalloc(s, l->n / 8 + 1);
 	int rc = CM_OK;
 
 	memset(&txn, 0, sizeof(txn));
 	txn.store = s;
 	txn.ops = cm__zalloc(s, (l->n ? l->n : 1) * sizeof(*txn.ops));
-	if (!txn.ops)
+	if (!txn.ops || !newest) {
+		cm__free(s, txn.ops);
+		cm__free(s, newest);
 		return cm__err(s, CM_ENOMEM, "out of memory loading records");
+	}
 	for (i = 0; i < l->n; i = j) {
 		struct cm__op *op = &txn.ops[txn.nops++];
 		if ((rc = group_end(s, l, i, &j)) != CM_OK)
 			goto out;
+		newest[(j - 1) / 8] |= (uint8_t)(1u << (j - 1) % 8);
 		op->kind = (uint8_t)l->recs[i]->kind;
 		op->action = CM_ACTION_CREATE;
 		op->sl = cm__slot_new(s, l->recs[i]->kind, l->recs[i]->id);
@@ -268,9 +319,7 @@ out:
 		const struct cm__kind *k = cm__kind_get(r->kind);
 		struct cm__slot *sl;
 		struct cm__revs *rv;
-		int newest = i + 1 == l->n || l->recs[i + 1]->kind != r->kind ||
-			     strcmp(l->recs[i + 1]->id, r->id) != 0;
-		if (rc == CM_OK && newest) {
+		if (rc == CM_OK && (newest[i / 8] >> i % 8 & 1)) {
 			assert(cm__slot_find(s, r->kind, r->id)->cur == r);
 			continue; /* installed */
 		}
@@ -293,6 +342,7 @@ out:
 			cm__slot_free(s, txn.ops[i].sl);
 	}
 	cm__free(s, txn.ops);
+	cm__free(s, newest);
 	l->n = 0;
 	return rc;
 }
@@ -309,14 +359,25 @@ static int intern_actor(cm_store *s, const struct cm__txnrec *t)
 /* Write the audit entry of each entry of transaction log t at
  * entries at, at + 1, ... (reserved, at or past naudit: not yet in the
  * trail).
- * Every record t names must be installed, else CM_ECORRUPT (message). */
-static int log_entries(cm_store *s, const struct cm__txnrec *t, size_t at)
+ * Every record t names must be installed, else CM_ECORRUPT (message).
+ * At open, next (else NULL) is per kind the number of records whose
+ * CREATE entry was met so far: the tables hold the records in the order
+ * of those entries (order_by_creation), so a CREATE entry's record is
+ * mostly the next one of its table, found without a look-up. */
+static int log_entries(cm_store *s, const struct cm__txnrec *t, size_t at,
+		       size_t *next)
 {
 	uint32_t j;
 
 	for (j = 0; j < t->entries.count; j++, at++) {
 		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
-		const struct cm__slot *sl = cm__slot_find(s, e->kind, e->id);
+		const struct cm__table *tb = &s->tables[e->kind];
+		const struct cm__slot *sl = NULL;
+		if (next && e->action == CM_ACTION_CREATE && next[e->kind] < tb->count &&
+		    strcmp(CM__SLOT_ID(cm__table_slot(tb, next[e->kind])), e->id) == 0)
+			sl = cm__table_slot(tb, next[e->kind]++);
+		if (!sl)
+			sl = cm__slot_find(s, e->kind, e->id);
 		if (!sl)
 			return cm__err(s, CM_ECORRUPT,
 				       "transaction log '%s' names %s '%s', "
@@ -355,7 +416,7 @@ static int log_again(const struct loader *l, size_t i)
 static int install_logs(cm_store *s, struct loader *l)
 {
 	const char *prev;
-	size_t i, need = 0, at;
+	size_t i, need = 0, at, next[CM__KIND_MAX] = { 0 };
 
 	for (i = 0; i < l->nlogs; i++)
 		need += log_again(l, i) ? 0 : l->logs[i]->entries.count;
@@ -367,7 +428,7 @@ static int install_logs(cm_store *s, struct loader *l)
 			continue;
 		if (intern_actor(s, t))
 			return CM_ENOMEM;
-		if (log_entries(s, t, at) != CM_OK)
+		if (log_entries(s, t, at, next) != CM_OK)
 			return CM_ECORRUPT;
 		at += t->entries.count;
 	}
@@ -418,9 +479,9 @@ int cm__store_load(cm_store *s)
 	memset(&l, 0, sizeof(l));
 	l.s = s;
 	rc = feed(s, &l, s->storage->load_since ? "" : NULL, s->marker);
+	if (rc == CM_OK)
+		rc = sort_recs(s, &l);
 	if (rc == CM_OK) {
-		if (l.n) /* recs is NULL when storage is empty */
-			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
 		/* Commit order first: creation order is read from it. */
 		if (l.nlogs)
 			qsort(l.logs, l.nlogs, sizeof(*l.logs), by_commit);
@@ -554,7 +615,7 @@ static void refresh_apply(void *ctx)
 		if (!r->take[i])
 			continue;
 		/* refresh_prepare found every record the log names. */
-		int ok = log_entries(s, l->logs[i], s->naudit) == CM_OK;
+		int ok = log_entries(s, l->logs[i], s->naudit, NULL) == CM_OK;
 		assert(ok);
 		(void)ok;
 		append_log(s, l->logs[i]);
@@ -678,9 +739,9 @@ int cm_store_refresh(size_t *out_changed, cm_store *s)
 	txn.store = s;
 	memcpy(marker, s->marker, sizeof(marker));
 	rc = feed(s, &l, s->marker, marker);
+	if (rc == CM_OK)
+		rc = sort_recs(s, &l);
 	if (rc == CM_OK) {
-		if (l.n)
-			qsort(l.recs, l.n, sizeof(*l.recs), by_key);
 		if (l.nlogs)
 			qsort(l.logs, l.nlogs, sizeof(*l.logs), by_commit);
 		rc = take_in(s, &l, &txn);
