@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/hashmap.h"
+#include "core/text.h"
 #include "fixtures.h"
 #include "harness.h"
 #include "store/store_impl.h"
@@ -942,6 +943,116 @@ static void test_coverage_and_team_reload(void **state)
 	th_open(&env);
 }
 
+/* ---- list order against its definition -------------------------------- */
+
+struct model_client {
+	char id[16];
+	const char *family, *given, *manager;
+	int32_t status;
+};
+
+static const struct model_client *model_v;
+
+/* The list's order as documented: family, given (case-insensitively),
+ * then id. */
+static int model_cmp(const void *pa, const void *pb)
+{
+	const struct model_client *a = &model_v[*(const int *)pa];
+	const struct model_client *b = &model_v[*(const int *)pb];
+	int c = cm__fold_cmp(a->family ? a->family : "", b->family ? b->family : "");
+
+	if (c == 0)
+		c = cm__fold_cmp(a->given ? a->given : "", b->given ? b->given : "");
+	return c ? c : strcmp(a->id, b->id);
+}
+
+/* Lists (all, by status, by prefix, by case manager) of clients whose
+ * names share long prefixes, differ only in case or past 16 bytes, are
+ * Greek, Cyrillic, accented, CJK or beyond the BMP, too long for the client
+ * directory's card, or (given names) unset: the same clients in the same
+ * order as the model's. */
+static void test_list_order_model(void **state)
+{
+	enum { N = 400 };
+	static struct model_client v[N];
+	static char longname[N][220];
+	static const char *const fam[] = {
+		"Smith", "smith", "SMITH", "Smithers", "Abernathy-Wellington-Aa",
+		"abernathy-wellington-AB", "Abernathy-Wellington-a", "Élise", "élise",
+		"Ωmega", "ωMEGA", "Петров", "петрова", "Zoë", "zoe",
+		"Ångström", "Ab", "中村", "𝔄rne", "𝔄RNE"
+	};
+	static const char *const giv[] = { "Ann", "ann", "Bob", NULL, "Ælfred",
+					   "Ιωάννης", "Борис" };
+	static const char *const mgr[] = { NULL, "cm1", "cm2" };
+	static const char *const prefixes[] = { "sm", "ABERNATHY-WELLINGTON-A", "é",
+						"ω", "пет", "ann", "z", "x" };
+	int order[N], i, k, q;
+	(void)state;
+
+	model_v = v;
+	for (i = 0; i < N; i++) {
+		cm_client *c;
+		snprintf(v[i].id, sizeof(v[i].id), "m%03d", (i * 37) % N);
+		if (i % 23 == 0) {
+			/* Longer than a card holds (its texts come from the
+			 * record). */
+			memset(longname[i], 'q', 200);
+			longname[i][200] = '\0';
+			longname[i][i % 200] = 'r';
+			v[i].family = longname[i];
+		} else {
+			v[i].family = fam[i % (sizeof(fam) / sizeof(fam[0]))];
+		}
+		v[i].given = giv[(i / 3) % (sizeof(giv) / sizeof(giv[0]))];
+		v[i].manager = mgr[i % 3];
+		v[i].status = i % 4 ? CM_CASE_ACTIVE : CM_CASE_PLANNED;
+		assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+		assert_int_equal(cm_client_set_id(c, v[i].id), CM_OK);
+		if (v[i].family)
+			assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, v[i].family), CM_OK);
+		if (v[i].given)
+			assert_int_equal(cm_client_set_text(c, CM_CLIENT_GIVEN, v[i].given), CM_OK);
+		if (v[i].manager)
+			assert_int_equal(cm_client_set_text(c, CM_CLIENT_CASE_MANAGER,
+							    v[i].manager), CM_OK);
+		if (v[i].status == CM_CASE_ACTIVE)
+			assert_int_equal(cm_client_set_status(c, CM_CASE_ACTIVE, "in"), CM_OK);
+		if (save1(c) != CM_OK)
+			fail_msg("client %d: %s", i, cm_store_errmsg(env.store));
+		cm_client_free(c);
+	}
+	for (q = 0; q < 14; q++) {
+		int32_t status = q == 1 ? CM_CASE_ACTIVE : q == 2 ? CM_CASE_PLANNED : 0;
+		const char *m = q == 3 ? "cm1" : q == 4 ? "" : q == 5 ? "cm2" : NULL;
+		const char *prefix = q >= 6 ? prefixes[q - 6] : NULL;
+		cm_client_iter *it;
+		cm_client *c;
+		int n = 0;
+		for (i = 0; i < N; i++) {
+			if ((status && v[i].status != status) ||
+			    (m && strcmp(v[i].manager ? v[i].manager : "", m) != 0) ||
+			    (prefix && !(v[i].family && cm__fold_has_prefix(v[i].family, prefix)) &&
+			     !(v[i].given && cm__fold_has_prefix(v[i].given, prefix))))
+				continue;
+			order[n++] = i;
+		}
+		qsort(order, (size_t)n, sizeof(order[0]), model_cmp);
+		assert_int_equal(cm_client_list(&it, env.store, status, m, prefix), CM_OK);
+		assert_int_equal(cm_client_iter_count(it), n);
+		for (k = 0; k < n; k++) {
+			assert_int_equal(cm_client_iter_next(&c, it), CM_OK);
+			if (strcmp(cm_client_id(c), v[order[k]].id) != 0)
+				fail_msg("query %d row %d: %s, not %s", q, k, cm_client_id(c),
+					 v[order[k]].id);
+			cm_client_free(c);
+		}
+		assert_int_equal(cm_client_iter_next(&c, it), CM_ITEROVER);
+		cm_client_iter_free(it);
+		assert_true(q == 13 || n > 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -960,6 +1071,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_save_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_order_model, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

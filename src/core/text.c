@@ -208,6 +208,42 @@ int cm__fold_cmp(const char *a, const char *b)
 	return (ca > cb) - (ca < cb);
 }
 
+void cm__fold_key(unsigned char *out, size_t n, const char *s)
+{
+	size_t i = 0;
+	uint32_t cp;
+
+	while (i < n && (cp = next_folded(&s)) != 0) {
+		/* cp < 0x110100 (an invalid byte maps past Unicode): at most
+		 * 4 bytes, in code point order. */
+		unsigned char b[4];
+		size_t k, len;
+		if (cp < 0x80) {
+			b[0] = (unsigned char)cp;
+			len = 1;
+		} else if (cp < 0x800) {
+			b[0] = (unsigned char)(0xC0 | cp >> 6);
+			b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+			len = 2;
+		} else if (cp < 0x10000) {
+			b[0] = (unsigned char)(0xE0 | cp >> 12);
+			b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+			b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+			len = 3;
+		} else {
+			b[0] = (unsigned char)(0xF0 | cp >> 18);
+			b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+			b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+			b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+			len = 4;
+		}
+		for (k = 0; k < len && i < n; k++)
+			out[i++] = b[k];
+	}
+	for (; i < n; i++)
+		out[i] = 0;
+}
+
 int cm__fold_has_prefix(const char *text, const char *prefix)
 {
 	uint32_t cp;

@@ -25,6 +25,11 @@ uint32_t cm__fold_cp(uint32_t cp);
  * order); <0, 0, >0. */
 int cm__fold_cmp(const char *a, const char *b);
 
+/* A sort key of valid UTF-8 text s in out (n bytes): the UTF-8 encoding
+ * of its folded code points, cut at n bytes, the rest zeros. Byte order
+ * of keys is cm__fold_cmp order; equal keys may still differ past n. */
+void cm__fold_key(unsigned char *out, size_t n, const char *s);
+
 /* 1 if valid UTF-8 text starts with prefix, compared case-insensitively. */
 int cm__fold_has_prefix(const char *text, const char *prefix);
 
