@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "fixtures.h"
 #include "event/event_impl.h"
 #include "store/codec.h"
 
@@ -479,22 +479,12 @@ static void test_load_log_names_missing_record(void **state)
 	struct host h;
 	char err[256] = "";
 	size_t i;
-	int k;
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(open_on(&env, &h, err, sizeof(err)), CM_OK);
-	for (k = 0; k < 2; k++) {
-		cm_client *c;
-		cm_txn *t;
-		assert_int_equal(cm_client_new(&c, env.store), CM_OK);
-		assert_int_equal(cm_client_set_id(c, k ? "second" : "first"), CM_OK);
-		assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Okafor"), CM_OK);
-		assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
-		assert_int_equal(cm_client_save(t, c), CM_OK);
-		assert_int_equal(cm_txn_commit(t), CM_OK);
-		cm_client_free(c);
-	}
+	fx_client(&env, "first", NULL, 0, CM_DATE_NONE);
+	fx_client(&env, "second", NULL, 0, CM_DATE_NONE);
 	th_close(&env);
 	/* Lose the first client's record (the first client record put). */
 	for (i = 0; i < h.nrecs && h.recs[i].p[3] != CM_KIND_CLIENT; i++)
