@@ -1877,6 +1877,16 @@ static void test_crc32c(void **state)
 		assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, b), b),
 				 cm__crc32c_shift(c, 2 * b));
 		assert_true(cm__crc32c_shift(c, a) != cm__crc32c_shift(c, a + 1));
+		/* Every bit of a 64-bit length, the highest included: two
+		 * shifts by 2^k bytes make one by 2^(k + 1). */
+		for (i = 0; i < 63; i++) {
+			uint64_t k = (uint64_t)1 << i;
+			assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, k), k),
+					 cm__crc32c_shift(c, 2 * k));
+		}
+		assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, (uint64_t)1 << 63),
+						  ((uint64_t)1 << 63) - 1),
+				 cm__crc32c_shift(c, UINT64_MAX));
 	}
 	print_message("CRC-32C by %s\n",
 		      cm__crc32c_hardware() ? "the CPU's instruction" : "tables");
