@@ -496,8 +496,10 @@ static int candidate(struct later_scan *ls, size_t p, uint32_t n,
 	size_t end;
 	int rc;
 
-	if (ls->nh == ls->caph &&
-	    (ls->nh >= ls->maxh ||
+	/* The heap's room grows by doubling, past maxh if let: maxh
+	 * counts the candidates, not the room. */
+	if (ls->nh >= ls->maxh ||
+	    (ls->nh == ls->caph &&
 	     cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&ls->h,
 			      &ls->caph, ls->nh + 1, sizeof(*ls->h)))) {
 		/* No room to wait: read it now. */
