@@ -814,6 +814,10 @@ struct inject {
 	int fired;
 	long syncs;   /* fdatasync calls seen */
 	long long bytes; /* bytes pread returned */
+	/* Writes within the file's length, and past it (appends); appends
+	 * while a write within the file was not yet synced. */
+	long within, appends, unordered;
+	int unsynced;
 };
 
 static int should_fail(struct inject *in, int mode)
@@ -833,10 +837,21 @@ static ssize_t in_pwrite(void *ctx, int fd, const void *b, size_t n, off_t off)
 {
 	struct inject *in = ctx;
 
+	struct stat st;
+
 	if (in->short_writes && n > 7)
 		n = 7;
-	return should_fail(ctx, FAIL_WRITE) ? -1
-		: cm__jio_libc.pwrite(NULL, fd, b, n, off);
+	if (should_fail(ctx, FAIL_WRITE))
+		return -1;
+	assert_int_equal(fstat(fd, &st), 0);
+	if (off + (off_t)n <= st.st_size) {
+		in->within++;
+		in->unsynced = 1;
+	} else {
+		in->appends++;
+		in->unordered += in->unsynced;
+	}
+	return cm__jio_libc.pwrite(NULL, fd, b, n, off);
 }
 
 static ssize_t in_pread(void *ctx, int fd, void *b, size_t n, off_t off)
@@ -880,13 +895,23 @@ static int in_ftruncate(void *ctx, int fd, off_t len)
 
 static int in_fdatasync(void *ctx, int fd)
 {
-	((struct inject *)ctx)->syncs++;
-	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.fdatasync(NULL, fd);
+	struct inject *in = ctx;
+
+	in->syncs++;
+	if (should_fail(ctx, FAIL_SYNC))
+		return -1;
+	in->unsynced = 0;
+	return cm__jio_libc.fdatasync(NULL, fd);
 }
 
 static int in_fsync(void *ctx, int fd)
 {
-	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.fsync(NULL, fd);
+	struct inject *in = ctx;
+
+	if (should_fail(ctx, FAIL_SYNC))
+		return -1;
+	in->unsynced = 0;
+	return cm__jio_libc.fsync(NULL, fd);
 }
 
 static int in_sync_dir(void *ctx, const char *path)
@@ -2158,6 +2183,7 @@ static void test_streamed_rollback(void **state)
 	write_chunk = 256;
 	io = inject_io(&in);
 	jt_init_io(&t, CM_SYNC_FULL, &io);
+	in.appends = 0;
 	fx_client(&t.env, "seed", NULL, 0, CM_DATE_NONE);
 	jt_mark(&t);
 	j = t.env.store->storage_ctx;
@@ -2180,6 +2206,9 @@ static void test_streamed_rollback(void **state)
 	}
 	jt_mark(&t);
 	assert_true(rolled >= 1);
+	/* Every piece went into space taken ahead, also after a cut took
+	 * that space back: no write made the file longer. */
+	assert_int_equal(in.appends, 0);
 	assert_true(j->fcap <= 8192); /* the frame: over 16 KiB */
 	assert_true(t.size[t.ncommits] - t.size[t.ncommits - 1] > 16384);
 	/* The same in a store opened again (its buffer small again), the
@@ -2211,6 +2240,44 @@ static void test_streamed_rollback(void **state)
 	jt_done(&t);
 }
 
+/* Under CM_SYNC_NORMAL frames are appended, so that a crash keeps an
+ * earlier frame whenever it keeps a later one (see journal.c). A frame
+ * written in pieces has its header written last, within the file: its
+ * commit syncs it before any later frame is appended. Frames of one piece
+ * are not synced. */
+static void test_streamed_normal_order(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	long syncs;
+	int i;
+	(void)state;
+
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	write_chunk = 256;
+	io = inject_io(&in);
+	jt_init_io(&t, CM_SYNC_NORMAL, &io);
+	assert_int_equal(try_commit(&t, "seed", 0), CM_OK);
+	jt_mark(&t);
+	for (i = 0; i < 2; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "big-%d", i);
+		assert_int_equal(commit_with_events(&t, id, 300, 20, 0), CM_OK);
+		jt_mark(&t);
+		syncs = in.syncs;
+		assert_int_equal(try_commit(&t, "seed", i + 1), CM_OK);
+		jt_mark(&t);
+		assert_int_equal(in.syncs, syncs);
+	}
+	assert_true(in.within >= 2);
+	assert_int_equal(in.unordered, 0);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+	jt_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2236,6 +2303,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_injected_failures_small_writes, default_chunks),
 		cmocka_unit_test_teardown(test_compaction_small_writes, default_chunks),
 		cmocka_unit_test_teardown(test_streamed_rollback, default_chunks),
+		cmocka_unit_test_teardown(test_streamed_normal_order, default_chunks),
 		cmocka_unit_test(test_later_frame_search_no_memory),
 		cmocka_unit_test(test_later_frame_limit),
 		cmocka_unit_test(test_later_frame_random),
