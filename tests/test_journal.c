@@ -984,6 +984,9 @@ static int failure_run(int mode, long fail_at)
 		assert_int_equal(rc, CM_EIO);
 		assert_true(in.fired);
 		assert_non_null(strstr(cm_store_errmsg(t.env.store), t.path));
+		/* A compaction's failed write names the file it wrote. */
+		if (compacting && mode == FAIL_WRITE)
+			assert_non_null(strstr(cm_store_errmsg(t.env.store), ".compact"));
 		assert_true(cm__store_digest(t.env.store) == before);
 		if (!compacting) {
 			assert_int_equal(try_commit(&t, "c9", 1), CM_EPOISONED);

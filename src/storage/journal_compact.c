@@ -15,6 +15,7 @@
 struct compact {
 	cm_store *s;
 	struct cm__journal *j;
+	const char *tmp; /* the new file's name */
 	int fd;
 	int records; /* 1 once a record is in the frame */
 };
@@ -41,7 +42,7 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 	cm__journal_header(h, salt);
 	if (cm__journal_write(j, c->fd, h, sizeof(h), 0))
 		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
-					j->path);
+					c->tmp);
 	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
 			     &j->fcap, CM__JFRAME_HDR, 1))
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
@@ -49,8 +50,16 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 	CM__RDLOCK(s);
 	rc = cm__store_foreach_encoded(s, add_record, c);
 	CM__UNLOCK(s);
+	/* The frame's messages speak of a transaction and of the journal:
+	 * this is the new file. errno is still the failed write's. */
 	if (rc == CM_ENOMEM)
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
+	if (rc == CM_EIO)
+		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
+					c->tmp);
+	if (rc == CM_ERANGE)
+		return cm__journal_fail(j, CM_ERANGE, 0,
+					"compact: the live records exceed 4 GiB");
 	if (rc != CM_OK)
 		return rc;
 	*size = CM__JHDR_SIZE;
@@ -58,7 +67,7 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 		return CM_OK; /* nothing live: no frame */
 	if (cm__journal_frame_end(j, c->fd, CM__JHDR_SIZE, salt, &n))
 		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
-					j->path);
+					c->tmp);
 	*size += n;
 	return CM_OK;
 }
@@ -81,6 +90,7 @@ static int compact(cm_store *s, struct cm__journal *j)
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.j = j;
+	c.tmp = tmp;
 	c.fd = j->io.open(j->io.ctx, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (c.fd < 0) {
 		rc = cm__journal_fail(j, CM_EIO, 1, "compact: creating '%s' failed", tmp);
