@@ -814,6 +814,10 @@ struct inject {
 	int fired;
 	long syncs;   /* fdatasync calls seen */
 	long long bytes; /* bytes pread returned */
+	/* Writes within the file's length, and past it (appends); appends
+	 * while a write within the file was not yet synced. */
+	long within, appends, unordered;
+	int unsynced;
 };
 
 static int should_fail(struct inject *in, int mode)
@@ -833,10 +837,21 @@ static ssize_t in_pwrite(void *ctx, int fd, const void *b, size_t n, off_t off)
 {
 	struct inject *in = ctx;
 
+	struct stat st;
+
 	if (in->short_writes && n > 7)
 		n = 7;
-	return should_fail(ctx, FAIL_WRITE) ? -1
-		: cm__jio_libc.pwrite(NULL, fd, b, n, off);
+	if (should_fail(ctx, FAIL_WRITE))
+		return -1;
+	assert_int_equal(fstat(fd, &st), 0);
+	if (off + (off_t)n <= st.st_size) {
+		in->within++;
+		in->unsynced = 1;
+	} else {
+		in->appends++;
+		in->unordered += in->unsynced;
+	}
+	return cm__jio_libc.pwrite(NULL, fd, b, n, off);
 }
 
 static ssize_t in_pread(void *ctx, int fd, void *b, size_t n, off_t off)
@@ -880,13 +895,23 @@ static int in_ftruncate(void *ctx, int fd, off_t len)
 
 static int in_fdatasync(void *ctx, int fd)
 {
-	((struct inject *)ctx)->syncs++;
-	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.fdatasync(NULL, fd);
+	struct inject *in = ctx;
+
+	in->syncs++;
+	if (should_fail(ctx, FAIL_SYNC))
+		return -1;
+	in->unsynced = 0;
+	return cm__jio_libc.fdatasync(NULL, fd);
 }
 
 static int in_fsync(void *ctx, int fd)
 {
-	return should_fail(ctx, FAIL_SYNC) ? -1 : cm__jio_libc.fsync(NULL, fd);
+	struct inject *in = ctx;
+
+	if (should_fail(ctx, FAIL_SYNC))
+		return -1;
+	in->unsynced = 0;
+	return cm__jio_libc.fsync(NULL, fd);
 }
 
 static int in_sync_dir(void *ctx, const char *path)
@@ -959,6 +984,9 @@ static int failure_run(int mode, long fail_at)
 		assert_int_equal(rc, CM_EIO);
 		assert_true(in.fired);
 		assert_non_null(strstr(cm_store_errmsg(t.env.store), t.path));
+		/* A compaction's failed write names the file it wrote. */
+		if (compacting && mode == FAIL_WRITE)
+			assert_non_null(strstr(cm_store_errmsg(t.env.store), ".compact"));
 		assert_true(cm__store_digest(t.env.store) == before);
 		if (!compacting) {
 			assert_int_equal(try_commit(&t, "c9", 1), CM_EPOISONED);
@@ -1385,6 +1413,174 @@ static void test_later_frame_search(void **state)
 	}
 	t.env.store = NULL;
 	free(big);
+	free(orig);
+	jt_done(&t);
+}
+
+/* At most later_max candidates wait, however much room the heap has: 8
+ * candidates whose payloads run over the same 64 KiB to the file's end
+ * are read once when 8 may wait, 7 times over when 1 may. */
+static void test_later_frame_limit(void **state)
+{
+	struct jt t;
+	unsigned char *orig, *z, *tail;
+	size_t n, zn, end;
+	const size_t tlen = 64 * 1024;
+	long long bytes;
+	char err[256];
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	end = (size_t)t.size[3];
+	tail = malloc(tlen);
+	assert_non_null(tail);
+	memset(tail, 0x5a, tlen);
+	z = candidates_journal(orig, end, 8 + 8 * 16, tail, tlen, &zn);
+	assert_int_equal(open_candidates(&t, z, zn, 8, &bytes, err, sizeof(err)), CM_OK);
+	th_close(&t.env);
+	if (bytes > 4 * (long long)zn)
+		fail_msg("%lld bytes read for a journal of %zu, 8 waiting", bytes, zn);
+	assert_int_equal(open_candidates(&t, z, zn, 1, &bytes, err, sizeof(err)), CM_OK);
+	th_close(&t.env);
+	if (bytes < 7 * (long long)tlen)
+		fail_msg("%lld bytes read for a journal of %zu, 1 waiting", bytes, zn);
+	t.env.store = NULL;
+	free(z);
+	free(tail);
+	free(orig);
+	jt_done(&t);
+}
+
+/* 1 if the frame at f (its payload within the n bytes from f) verifies
+ * under salt: sealed again, its checksum is the same. */
+static int frame_verifies(const unsigned char *f, size_t n, uint64_t salt)
+{
+	uint32_t len = cm__get32(f);
+	unsigned char *c;
+	int ok;
+
+	if (n < 8 || len > n - 8)
+		return 0;
+	c = malloc(8 + (size_t)len);
+	assert_non_null(c);
+	memcpy(c, f, 8 + (size_t)len);
+	cm__journal_seal(c, len, salt);
+	ok = cm__get32(c + 4) == cm__get32(f + 4);
+	free(c);
+	return ok;
+}
+
+static uint64_t lcg(uint64_t *r)
+{
+	*r = *r * 6364136223846793005u + 1442695040888963407u;
+	return *r >> 33;
+}
+
+/* Random torn tails, full of candidate frames, some of which verify
+ * (nested, overlapping, several ending at one offset or at the file's
+ * end): the open names the first offset where a frame verifies, as
+ * checking every candidate by reading it finds, or cuts the tail when
+ * none does; with reads of a few bytes to 1 MiB, and at most 1, 2, 3
+ * or the default number of candidates waiting. */
+static void test_later_frame_random(void **state)
+{
+	const unsigned char alphabet[] = { 'C', 'R', 0, 1, 6, 0x10, 0x5a };
+	const size_t chunks[] = { 7, 64, 4096, 0 };
+	struct jt t;
+	unsigned char *orig, *z;
+	size_t n, end, zn, i, p, want, len;
+	uint64_t salt, r = 7;
+	char err[256], tp[400], w[64];
+	int round, k, found = 0;
+	(void)state;
+
+	orig = small_journal(&t, 3, &n);
+	end = (size_t)t.size[3];
+	salt = cm__get32(orig + 16) | (uint64_t)cm__get32(orig + 20) << 32;
+	for (round = 0; round < 400; round++) {
+		size_t starts[24], ns = 0;
+		struct cm__jio io;
+		struct inject in;
+
+		len = 14 + lcg(&r) % (round % 4 ? 600 : 6000);
+		zn = end + len;
+		z = malloc(zn);
+		assert_non_null(z);
+		memcpy(z, orig, end);
+		for (i = end; i < zn; i++)
+			z[i] = lcg(&r) % 3 ? alphabet[lcg(&r) % sizeof(alphabet)]
+					   : (unsigned char)lcg(&r);
+		cm__put32(z + end, (uint32_t)(len + 100)); /* torn: runs past */
+		/* Candidates: a plausible length (some reaching the file's
+		 * end, some a common end), 'C' 'R'; in two rounds of three,
+		 * a third of them sealed. */
+		for (k = (int)(lcg(&r) % 24); k > 0; k--) {
+			uint32_t m;
+			p = end + 1 + lcg(&r) % (len - 1);
+			if (zn - p < 14)
+				continue;
+			switch (lcg(&r) % 3) {
+			case 0: m = (uint32_t)(zn - p - 8); break;
+			case 1: m = (uint32_t)((end + len / 2 > p + 14 ? end + len / 2 : zn) - p - 8); break;
+			default: m = (uint32_t)(6 + lcg(&r) % (zn - p - 13)); break;
+			}
+			cm__put32(z + p, m);
+			cm__put32(z + p + 4, (uint32_t)lcg(&r));
+			z[p + 12] = 'C';
+			z[p + 13] = 'R';
+			if (round % 3 && lcg(&r) % 3 == 0)
+				starts[ns++] = p;
+		}
+		/* Sealed from the last start back: a frame's payload holds
+		 * only the headers of frames that start after it. */
+		for (i = 0; i < ns; i++)
+			for (p = i + 1; p < ns; p++)
+				if (starts[p] > starts[i]) {
+					size_t s = starts[i];
+					starts[i] = starts[p];
+					starts[p] = s;
+				}
+		for (i = 0; i < ns; i++) {
+			uint32_t m = cm__get32(z + starts[i]);
+			if (m >= 6 && m <= zn - starts[i] - 8)
+				cm__journal_seal(z + starts[i], m, salt);
+		}
+		/* Every candidate read, from the first. */
+		for (want = 0, p = end + 1; !want && zn - p >= 14; p++) {
+			uint32_t m = cm__get32(z + p);
+			if (m >= 6 && m <= zn - p - 8 && z[p + 12] == 'C' && z[p + 13] == 'R' &&
+			    frame_verifies(z + p, zn - p, salt))
+				want = p;
+		}
+		for (k = 1; k <= 2; k++) {
+			torn_name(tp, sizeof(tp), &t, k);
+			(void)unlink(tp);
+		}
+		spit(t.path, z, zn);
+		memset(&in, 0, sizeof(in));
+		in.mode = -1;
+		io = inject_io(&in);
+		io.read_chunk = chunks[round % 4];
+		io.later_max = (size_t)(round / 4 % 4);
+		if (want) {
+			assert_int_equal(jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err,
+						  sizeof(err)), CM_ECORRUPT);
+			snprintf(w, sizeof(w), "(at offset %zu)", want);
+			if (!strstr(err, w))
+				fail_msg("round %d: %s: not %s", round, err, w);
+			found++;
+		} else {
+			if (jopen_io(&t.env, t.path, CM_SYNC_FULL, &io, err, sizeof(err)) != CM_OK)
+				fail_msg("round %d: %s", round, err);
+			assert_true(cm__store_digest(t.env.store) == t.digest[3]);
+			th_close(&t.env);
+			assert_int_equal(file_size(t.path), (off_t)end);
+		}
+		free(z);
+	}
+	/* Both outcomes, often. */
+	assert_true(found > 100 && found < 300);
+	t.env.store = NULL;
 	free(orig);
 	jt_done(&t);
 }
@@ -1877,6 +2073,16 @@ static void test_crc32c(void **state)
 		assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, b), b),
 				 cm__crc32c_shift(c, 2 * b));
 		assert_true(cm__crc32c_shift(c, a) != cm__crc32c_shift(c, a + 1));
+		/* Every bit of a 64-bit length, the highest included: two
+		 * shifts by 2^k bytes make one by 2^(k + 1). */
+		for (i = 0; i < 63; i++) {
+			uint64_t k = (uint64_t)1 << i;
+			assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, k), k),
+					 cm__crc32c_shift(c, 2 * k));
+		}
+		assert_int_equal(cm__crc32c_shift(cm__crc32c_shift(c, (uint64_t)1 << 63),
+						  ((uint64_t)1 << 63) - 1),
+				 cm__crc32c_shift(c, UINT64_MAX));
 	}
 	print_message("CRC-32C by %s\n",
 		      cm__crc32c_hardware() ? "the CPU's instruction" : "tables");
@@ -1980,6 +2186,7 @@ static void test_streamed_rollback(void **state)
 	write_chunk = 256;
 	io = inject_io(&in);
 	jt_init_io(&t, CM_SYNC_FULL, &io);
+	in.appends = 0;
 	fx_client(&t.env, "seed", NULL, 0, CM_DATE_NONE);
 	jt_mark(&t);
 	j = t.env.store->storage_ctx;
@@ -2002,6 +2209,9 @@ static void test_streamed_rollback(void **state)
 	}
 	jt_mark(&t);
 	assert_true(rolled >= 1);
+	/* Every piece went into space taken ahead, also after a cut took
+	 * that space back: no write made the file longer. */
+	assert_int_equal(in.appends, 0);
 	assert_true(j->fcap <= 8192); /* the frame: over 16 KiB */
 	assert_true(t.size[t.ncommits] - t.size[t.ncommits - 1] > 16384);
 	/* The same in a store opened again (its buffer small again), the
@@ -2114,6 +2324,44 @@ static void test_frame_limit(void **state)
 	jt_done(&t);
 }
 
+/* Under CM_SYNC_NORMAL frames are appended, so that a crash keeps an
+ * earlier frame whenever it keeps a later one (see journal.c). A frame
+ * written in pieces has its header written last, within the file: its
+ * commit syncs it before any later frame is appended. Frames of one piece
+ * are not synced. */
+static void test_streamed_normal_order(void **state)
+{
+	struct inject in;
+	struct cm__jio io;
+	struct jt t;
+	long syncs;
+	int i;
+	(void)state;
+
+	memset(&in, 0, sizeof(in));
+	in.mode = -1;
+	write_chunk = 256;
+	io = inject_io(&in);
+	jt_init_io(&t, CM_SYNC_NORMAL, &io);
+	assert_int_equal(try_commit(&t, "seed", 0), CM_OK);
+	jt_mark(&t);
+	for (i = 0; i < 2; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "big-%d", i);
+		assert_int_equal(commit_with_events(&t, id, 300, 20, 0), CM_OK);
+		jt_mark(&t);
+		syncs = in.syncs;
+		assert_int_equal(try_commit(&t, "seed", i + 1), CM_OK);
+		jt_mark(&t);
+		assert_int_equal(in.syncs, syncs);
+	}
+	assert_true(in.within >= 2);
+	assert_int_equal(in.unordered, 0);
+	th_close(&t.env);
+	assert_true(reopen_digest(&t) == t.digest[t.ncommits]);
+	jt_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2140,7 +2388,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_compaction_small_writes, default_chunks),
 		cmocka_unit_test_teardown(test_streamed_rollback, default_chunks),
 		cmocka_unit_test(test_frame_limit),
+		cmocka_unit_test_teardown(test_streamed_normal_order, default_chunks),
 		cmocka_unit_test(test_later_frame_search_no_memory),
+		cmocka_unit_test(test_later_frame_limit),
+		cmocka_unit_test(test_later_frame_random),
 		cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_compact_busy),
 		cmocka_unit_test(test_compact_concurrent),

@@ -192,8 +192,10 @@ CM_API uint32_t cm_crc32c(uint32_t crc, const void *bytes, size_t len);
 /** Journal durability modes (cf. SQLite's synchronous setting). */
 enum cm_journal_sync {
 	CM_SYNC_FULL = 0,  /**< fdatasync at every commit (default) */
-	CM_SYNC_NORMAL = 1 /**< no fsync at commit: a crash may lose the last
-			        commits, but never corrupts or reorders */
+	CM_SYNC_NORMAL = 1 /**< no fsync at commit (but for a transaction of
+			        more than 1 MiB, written in pieces): a crash
+			        may lose the last commits, but never corrupts
+			        or reorders */
 };
 
 /**

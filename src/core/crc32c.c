@@ -17,8 +17,10 @@
 #endif
 
 static uint32_t table[8][256];
-/* x^(2^k) modulo the polynomial, k = 0..63, for cm__crc32c_shift. */
-static uint32_t x2n[64];
+/* x^(2^k) modulo the polynomial, for cm__crc32c_shift: a length of len
+ * bytes is 8 * len bits, so bit b of len needs k = b + 3, up to 66. */
+#define X2N 67
+static uint32_t x2n[X2N];
 /* 1: software; 2: the CPU has the instruction. Set once, by setup. */
 static int mode;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -57,7 +59,7 @@ static void setup(void)
 			table[k][n] = table[0][table[k - 1][n] & 0xFF] ^
 				      (table[k - 1][n] >> 8);
 	x2n[0] = (uint32_t)1 << 30; /* x^1 */
-	for (n = 1; n < 64; n++)
+	for (n = 1; n < X2N; n++)
 		x2n[n] = multmodp(x2n[n - 1], x2n[n - 1]);
 #ifdef CM__CRC_X86
 	if (__builtin_cpu_supports("sse4.2"))

@@ -17,7 +17,7 @@ uint32_t cm__crc32c_soft(uint32_t crc, const void *bytes, size_t len);
  * So the checksum of any stretch of a stream follows from the running
  * checksums at its two ends, without reading it again:
  * cm_crc32c(0, B) = Q(end) ^ cm__crc32c_shift(Q(start), len). About 2,000
- * operations; len up to 2^61. */
+ * operations; any len. */
 uint32_t cm__crc32c_shift(uint32_t crc, uint64_t len);
 
 /* 1 if cm_crc32c uses the CPU's CRC-32C instruction. */

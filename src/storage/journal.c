@@ -41,7 +41,10 @@
  * CM_SYNC_NORMAL, which does not sync each frame, frames are never written
  * into zeros: a crash could then keep a later frame and lose an earlier
  * one, which recovery must refuse; so opening in that mode cuts a zero
- * tail away first. For the same reason a CM_SYNC_FULL open syncs the
+ * tail away first. A frame written in pieces is the exception: its
+ * payload is appended, but its header goes last into the zeros left
+ * before it, so its commit syncs it in that mode too (one sync per frame
+ * of more than 1 MiB). For the same reason a CM_SYNC_FULL open syncs the
  * frames it finds (a CM_SYNC_NORMAL session, or a process killed between
  * a write and its sync, may have left them in the page cache only)
  * before its first frame goes into zeros.
@@ -496,8 +499,10 @@ static int candidate(struct later_scan *ls, size_t p, uint32_t n,
 	size_t end;
 	int rc;
 
-	if (ls->nh == ls->caph &&
-	    (ls->nh >= ls->maxh ||
+	/* The heap's room grows by doubling, past maxh if let: maxh
+	 * counts the candidates, not the room. */
+	if (ls->nh >= ls->maxh ||
+	    (ls->nh == ls->caph &&
 	     cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&ls->h,
 			      &ls->caph, ls->nh + 1, sizeof(*ls->h)))) {
 		/* No room to wait: read it now. */
@@ -1042,7 +1047,10 @@ static int j_commit(void *ctx)
 		cm__journal_poison(j);
 		return CM_EIO;
 	}
-	if (j->sync == CM_SYNC_FULL && j->io.fdatasync(j->io.ctx, j->fd)) {
+	/* A header written last (a frame in pieces) is a write into the
+	 * file, not an append: synced under CM_SYNC_NORMAL too, before any
+	 * later frame can reach the disk (see the top of this file). */
+	if ((j->sync == CM_SYNC_FULL || j->fdone) && j->io.fdatasync(j->io.ctx, j->fd)) {
 		cm__journal_fail(j, CM_EIO, 1, "journal fdatasync of '%s' failed", j->path);
 		cm__journal_poison(j);
 		return CM_EIO;

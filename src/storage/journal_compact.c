@@ -16,6 +16,7 @@
 struct compact {
 	cm_store *s;
 	struct cm__journal *j;
+	const char *tmp; /* the new file's name */
 	int fd;
 	uint64_t salt;
 	uint64_t at;  /* where the frame being written starts */
@@ -30,7 +31,7 @@ static int end_frame(struct compact *c)
 
 	if (cm__journal_frame_end(c->j, c->fd, c->at, c->salt, &n))
 		return cm__journal_fail(c->j, CM_EIO, 1, "compact: writing '%s' failed",
-					c->j->path);
+					c->tmp);
 	c->at += n;
 	c->records = 0;
 	cm__journal_frame_start(c->j);
@@ -64,7 +65,7 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 	cm__journal_header(h, salt);
 	if (cm__journal_write(j, c->fd, h, sizeof(h), 0))
 		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
-					j->path);
+					c->tmp);
 	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
 			     &j->fcap, CM__JFRAME_HDR, 1))
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
@@ -74,8 +75,16 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 	CM__RDLOCK(s);
 	rc = cm__store_foreach_encoded(s, add_record, c);
 	CM__UNLOCK(s);
+	/* The frame's messages speak of a transaction and of the journal:
+	 * this is the new file. errno is still the failed write's. */
 	if (rc == CM_ENOMEM)
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
+	if (rc == CM_EIO)
+		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
+					c->tmp);
+	if (rc == CM_ERANGE)
+		return cm__journal_fail(j, CM_ERANGE, 0,
+					"compact: a live record exceeds a frame's 4 GiB");
 	if (rc != CM_OK)
 		return rc;
 	/* Nothing live: no frame. */
@@ -103,6 +112,7 @@ static int compact(cm_store *s, struct cm__journal *j)
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.j = j;
+	c.tmp = tmp;
 	c.fd = j->io.open(j->io.ctx, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (c.fd < 0) {
 		rc = cm__journal_fail(j, CM_EIO, 1, "compact: creating '%s' failed", tmp);
