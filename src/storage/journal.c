@@ -922,10 +922,8 @@ static int j_begin(void *ctx)
 		return cm__journal_fail(j, CM_EPOISONED, 0,
 					"journal '%s' refuses writes after an earlier write or "
 					"sync failure; close and reopen the store", j->path);
-	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
-			     &j->fcap, CM__JFRAME_HDR, 1))
+	if (cm__journal_frame_begin(j))
 		return cm__journal_fail(j, CM_ENOMEM, 0, "out of memory");
-	cm__journal_frame_start(j);
 	return 0;
 }
 
@@ -952,6 +950,15 @@ static void space_for_frame(struct cm__journal *j)
 {
 	if (j->sync == CM_SYNC_FULL && j->size + j->fdone + j->flen > j->file_size)
 		take_space(j);
+}
+
+int cm__journal_frame_begin(struct cm__journal *j)
+{
+	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
+			     &j->fcap, CM__JFRAME_HDR, 1))
+		return CM_ENOMEM;
+	cm__journal_frame_start(j);
+	return CM_OK;
 }
 
 void cm__journal_frame_start(struct cm__journal *j)

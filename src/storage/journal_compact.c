@@ -23,6 +23,13 @@ struct compact {
 	int records;  /* 1 once a record is in that frame */
 };
 
+/* A write to (or sync of) the new file failed: CM_EIO, naming it, with
+ * errno's text. */
+static int write_failed(const struct compact *c)
+{
+	return cm__journal_fail(c->j, CM_EIO, 1, "compact: writing '%s' failed", c->tmp);
+}
+
 /* End the frame being written (it has records): the next starts after it.
  * CM_OK or CM_EIO (message in j->msg). */
 static int end_frame(struct compact *c)
@@ -30,8 +37,7 @@ static int end_frame(struct compact *c)
 	uint64_t n;
 
 	if (cm__journal_frame_end(c->j, c->fd, c->at, c->salt, &n))
-		return cm__journal_fail(c->j, CM_EIO, 1, "compact: writing '%s' failed",
-					c->tmp);
+		return write_failed(c);
 	c->at += n;
 	c->records = 0;
 	cm__journal_frame_start(c->j);
@@ -64,12 +70,9 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 
 	cm__journal_header(h, salt);
 	if (cm__journal_write(j, c->fd, h, sizeof(h), 0))
-		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
-					c->tmp);
-	if (cm__reserve_with(j->realloc_fn, j->alloc_ctx, (void **)&j->frame,
-			     &j->fcap, CM__JFRAME_HDR, 1))
+		return write_failed(c);
+	if (cm__journal_frame_begin(j))
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
-	cm__journal_frame_start(j);
 	c->salt = salt;
 	c->at = CM__JHDR_SIZE;
 	CM__RDLOCK(s);
@@ -80,8 +83,7 @@ static int write_file(cm_store *s, struct compact *c, uint64_t salt,
 	if (rc == CM_ENOMEM)
 		return cm__journal_fail(j, CM_ENOMEM, 0, "compact: out of memory");
 	if (rc == CM_EIO)
-		return cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed",
-					c->tmp);
+		return write_failed(c);
 	if (rc == CM_ERANGE)
 		return cm__journal_fail(j, CM_ERANGE, 0,
 					"compact: a live record exceeds a frame's 4 GiB");
@@ -123,7 +125,7 @@ static int compact(cm_store *s, struct cm__journal *j)
 	if (rc == CM_OK)
 		rc = write_file(s, &c, salt, &size);
 	if (rc == CM_OK && j->io.fsync(j->io.ctx, c.fd))
-		rc = cm__journal_fail(j, CM_EIO, 1, "compact: writing '%s' failed", tmp);
+		rc = write_failed(&c);
 	if (rc == CM_OK && j->io.rename(j->io.ctx, tmp, j->path))
 		rc = cm__journal_fail(j, CM_EIO, 1, "compact: renaming '%s' over '%s' failed",
 				      tmp, j->path);

@@ -73,8 +73,11 @@ void cm__journal_header(unsigned char h[CM__JHDR_SIZE], uint64_t salt);
 /* Fill in the length and checksum of the frame at f (payload follows). */
 void cm__journal_seal(unsigned char *f, uint32_t payload_len, uint64_t salt);
 /* Start a frame in j->frame (no allocation: j->frame has room for a
- * header, from j_begin or an earlier frame). */
+ * header, from cm__journal_frame_begin). */
 void cm__journal_frame_start(struct cm__journal *j);
+/* The first frame of a writer (a transaction, a compaction): room for a
+ * header in j->frame, then cm__journal_frame_start. CM_OK or CM_ENOMEM. */
+int cm__journal_frame_begin(struct cm__journal *j);
 /* Add a record to the frame that starts at offset `at` of fd: kept, or
  * with what was kept before it written at its place once the chunk is
  * full. live: fd is the journal's own file (space is taken ahead there).
