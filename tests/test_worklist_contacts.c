@@ -136,6 +136,17 @@ static void test_same_as_query(void **state)
 	id[64] = '\0';
 	fx_client(&env, id, "m1", 2, TH_D0 + 3);
 	fx_client(&env, "a-tie", "m1", 2, TH_D0 + 3);
+	/* The longest inline id (39 bytes) and the shortest kept in the
+	 * slot (40), tied on the date with the others. */
+	{
+		char edge[41];
+		memset(edge, 'y', 40);
+		edge[39] = '\0';
+		fx_client(&env, edge, "m1", 2, TH_D0 + 3);
+		edge[39] = 'y';
+		edge[40] = '\0';
+		fx_client(&env, edge, "m1", 2, TH_D0 + 3);
+	}
 	fx_client(&env, "u1", NULL, 2, TH_D0 + 1);
 	check_all(env.store, "m1");
 	check_all(env.store, "m2");

@@ -1,9 +1,9 @@
 /*
  * The contact index: a covering index for contact worklists. Case manager
  * id ("" for none) -> the active clients with a next follow-up date, by
- * (date, id), each entry one 64-byte line holding the date and the client
- * id inline (ids of up to CIX_ID_INLINE bytes; longer ones are read from
- * the slot). A manager's contacts due by a date are a prefix of one
+ * (date, id), each entry 48 bytes holding the date and the client id
+ * inline (ids of up to CM__CENT_ID_INLINE bytes, a UUID's 36 among them;
+ * longer ones are read from the slot). A manager's contacts due by a date are a prefix of one
  * bucket, read without touching a slot or a record (the clients-by-case-
  * manager index needs the slot of every row for its id: a cache miss per
  * row).
@@ -21,6 +21,8 @@
 /* At most this many entries in a chunk (8 KiB): a change moves at most a
  * chunk's entries, however many clients a case manager has. */
 #define CHUNK_MAX ((uint32_t)CM__CIX_CHUNK)
+
+_Static_assert(sizeof(struct cm__cent) == 48, "an entry is 48 bytes");
 
 /* A run of a bucket's entries, in order: one allocation. */
 struct cm__cchunk {
@@ -69,11 +71,6 @@ static const char *manager_of(const struct cm__client *c)
 static struct cm__cbucket *bucket_get(const struct cm__cix *x, const char *m)
 {
 	return cm__map_get(&x->map, m, strlen(m));
-}
-
-const char *cm__cent_id(const struct cm__cent *e)
-{
-	return e->len <= CM__CENT_ID_INLINE ? e->id : CM__SLOT_ID(e->slot);
 }
 
 /* The op's old version if its entry goes or moves, else NULL; *add says
@@ -235,16 +232,17 @@ void cm__cix_done(cm_store *s)
 }
 
 /* Order of entries: by date, then id. */
-static int cent_cmp(const struct cm__cent *e, int32_t due, const char *id)
+static int cent_cmp(const cm_store *s, const struct cm__cent *e, int32_t due,
+		    const char *id)
 {
 	if (e->due != due)
 		return e->due < due ? -1 : 1;
-	return strcmp(cm__cent_id(e), id);
+	return strcmp(cm__cent_id(s, e), id);
 }
 
 /* Where (due, id) is in b, or would go: chunk *k, entry *i of it. */
-static void cent_find(const struct cm__cbucket *b, int32_t due, const char *id,
-		      uint32_t *k, uint32_t *i)
+static void cent_find(const cm_store *s, const struct cm__cbucket *b,
+		      int32_t due, const char *id, uint32_t *k, uint32_t *i)
 {
 	const struct cm__cchunk *ch;
 	uint32_t lo = 0, hi = b->nc;
@@ -254,7 +252,7 @@ static void cent_find(const struct cm__cbucket *b, int32_t due, const char *id,
 	while (b->nc > 1 && lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		ch = b->c[mid];
-		if (cent_cmp(&ch->e[ch->n - 1], due, id) < 0)
+		if (cent_cmp(s, &ch->e[ch->n - 1], due, id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -268,7 +266,7 @@ static void cent_find(const struct cm__cbucket *b, int32_t due, const char *id,
 	*k = lo;
 	for (lo = 0, hi = ch->n; lo < hi;) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (cent_cmp(&ch->e[mid], due, id) < 0)
+		if (cent_cmp(s, &ch->e[mid], due, id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -357,7 +355,7 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 			continue;
 		b = bucket_get(x, manager_of(old));
 		id = CM__SLOT_ID(cm__op_slot(op));
-		cent_find(b, old->next_followup, id, &k, &at);
+		cent_find(s, b, old->next_followup, id, &k, &at);
 		if (!moves(op, old, add)) {
 			cent_remove(s, x, b, k, at);
 			continue;
@@ -367,7 +365,7 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 		/* Where the new date goes (the entry itself still counted at
 		 * `at`). Within its chunk: one shift of the entries between;
 		 * else out of one chunk and into another. */
-		cent_find(b, e.due, id, &k2, &to);
+		cent_find(s, b, e.due, id, &k2, &to);
 		if (k2 == k) {
 			struct cm__cchunk *ch = b->c[k];
 			if (to > at) {
@@ -380,7 +378,7 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 			continue;
 		}
 		cent_remove(s, x, b, k, at);
-		cent_find(b, e.due, id, &k, &at);
+		cent_find(s, b, e.due, id, &k, &at);
 		cent_insert(x, b, k, at, &e);
 	}
 	for (i = 0; i < txn->nops; i++) {
@@ -398,13 +396,12 @@ void cm__cix_apply(cm_store *s, cm_txn *txn)
 			continue;
 		b = bucket_get(x, manager_of(c));
 		e.due = c->next_followup;
-		e.len = (uint32_t)strlen(CM__SLOT_ID(slot));
-		e.slot = slot;
+		e.ref = slot->ref;
 		/* Zero-padded: readers copy the whole inline buffer. */
 		memset(e.id, 0, sizeof(e.id));
-		if (e.len <= CM__CENT_ID_INLINE)
-			memcpy(e.id, CM__SLOT_ID(slot), e.len);
-		cent_find(b, e.due, CM__SLOT_ID(slot), &k, &at);
+		if (strlen(CM__SLOT_ID(slot)) <= CM__CENT_ID_INLINE)
+			strcpy(e.id, CM__SLOT_ID(slot));
+		cent_find(s, b, e.due, CM__SLOT_ID(slot), &k, &at);
 		cent_insert(x, b, k, at, &e);
 	}
 }
@@ -425,7 +422,7 @@ uint64_t cm__cix_digest(const cm_store *s, uint64_t h)
 		for (k = 0; k < b->nc; k++) {
 			const struct cm__cchunk *ch = b->c[k];
 			for (j = 0; j < ch->n; j++) {
-				const char *id = cm__cent_id(&ch->e[j]);
+				const char *id = cm__cent_id(s, &ch->e[j]);
 				uint64_t e = cm__digest_bytes(0, b->manager,
 							      strlen(b->manager));
 				e = cm__digest_bytes(e, &ch->e[j].due, sizeof(ch->e[j].due));

@@ -356,8 +356,8 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 				/* A long id is the slot's (it lives as long as
 				 * the store); a short one is copied from the
 				 * entry. */
-				const char *id = e[j].len > CM__CENT_ID_INLINE
-						 ? CM__SLOT_ID(e[j].slot) : NULL;
+				const char *id = e[j].id[0] ? NULL
+						 : cm__cent_id(s, &e[j]);
 				size_t at = x->wl->n;
 				if (e[j].due < x->as_of)
 					push(x, CM_WORK_CONTACT_OVERDUE, CM_PRIORITY_URGENT,
@@ -366,7 +366,7 @@ static void collect(struct wl_ctx *x, const char *case_manager)
 					push(x, CM_WORK_CONTACT_DUE, CM_PRIORITY_ROUTINE,
 					     e[j].due, CM_KIND_CLIENT, id, id);
 				if (!id && x->wl->n > at)
-					memcpy(x->wl->items[at].cid, e[j].id, e[j].len + 1);
+					memcpy(x->wl->items[at].cid, e[j].id, sizeof(e[j].id));
 			}
 			if (j < n)
 				break;
@@ -459,23 +459,20 @@ static uint32_t due_by(const struct cm__cent *e, uint32_t n, int32_t last)
 	return lo;
 }
 
-static void contact_row(cm_contact_row *r, const struct cm__cent *e,
-			int32_t as_of)
+static void contact_row(const cm_store *s, cm_contact_row *r,
+			const struct cm__cent *e, int32_t as_of)
 {
 	int overdue = e->due < as_of;
 
 	r->kind = overdue ? CM_WORK_CONTACT_OVERDUE : CM_WORK_CONTACT_DUE;
 	r->priority = overdue ? CM_PRIORITY_URGENT : CM_PRIORITY_ROUTINE;
 	r->due = e->due;
-	if (e->len <= CM__CENT_ID_INLINE) {
+	if (e->id[0]) {
 		/* One fixed-size copy of the zero-padded inline id. */
 		memcpy(r->client_id, e->id, sizeof(e->id));
 	} else {
-		const char *id = cm__cent_id(e);
-		size_t len = e->len < sizeof(r->client_id) ? e->len
-							   : sizeof(r->client_id) - 1;
-		memcpy(r->client_id, id, len);
-		r->client_id[len] = '\0';
+		/* At most CM__ID_MAX bytes: client_id holds it. */
+		strcpy(r->client_id, cm__cent_id(s, e));
 	}
 }
 
@@ -539,7 +536,7 @@ int cm_worklist_contacts(size_t *out_count, size_t *out_total,
 				m += due_by(e + m, n - m, last);
 		}
 		for (j = skip; j < m && got < max_rows; j++, got++)
-			contact_row((cm_contact_row *)(void *)((char *)rows + got * row_size),
+			contact_row(s, (cm_contact_row *)(void *)((char *)rows + got * row_size),
 				    &e[j], as_of);
 		pos += m;
 		if (m < n || (got == max_rows && !out_total))
