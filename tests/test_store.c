@@ -929,6 +929,76 @@ static int batch_reassign(cm_txn *t, cm_store *s, const char *prefix,
 	return rc;
 }
 
+/* Commit finds the client of a new event, service, plan or assessment
+ * through its packed version, which points at the client slot's id: for a
+ * committed client and for one staged in the same transaction. */
+static void test_op_client_slot(void **state)
+{
+	struct th_env env;
+	cm_txn *t;
+	cm_client *c;
+	cm_service *v;
+	cm_plan *p;
+	cm_assessment *a;
+	cm_event_iter *it;
+	cm_event *ev;
+	cm_service_iter *si;
+	size_t i, seen = 0;
+	(void)state;
+
+	th_open(&env);
+	fx_client(&env, "c1", "m1", 2, TH_D0);
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_id(c, "c2"), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Two"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	assert_int_equal(cm_event_add(t, NULL, 0, "c1", CM_EVENT_CONTACT,
+				      TH_T0, CM_CONTACT_PHONE, "one"), CM_OK);
+	assert_int_equal(cm_event_add(t, NULL, 0, "c2", CM_EVENT_CONTACT,
+				      TH_T0, CM_CONTACT_PHONE, "two"), CM_OK);
+	assert_int_equal(cm_service_new(&v, env.store, "c2", "referral"), CM_OK);
+	assert_int_equal(cm_service_save(t, v), CM_OK);
+	cm_service_free(v);
+	assert_int_equal(cm_plan_new(&p, env.store, "c1"), CM_OK);
+	assert_int_equal(cm_plan_set_text(p, CM_PLAN_AUTHOR, "cm-1"), CM_OK);
+	assert_int_equal(cm_plan_save(t, p), CM_OK);
+	cm_plan_free(p);
+	assert_int_equal(cm_assessment_new(&a, env.store, "c2", "phq-9"), CM_OK);
+	assert_int_equal(cm_assessment_set_text(a, CM_ASSESSMENT_ASSESSOR, "nurse-1"), CM_OK);
+	assert_int_equal(cm_assessment_save(t, a), CM_OK);
+	cm_assessment_free(a);
+	for (i = 0; i < t->nops; i++) {
+		const struct cm__op *op = &t->ops[i];
+		const char *cid;
+		if (op->kind == CM_KIND_CLIENT)
+			continue;
+		/* Every kind here keeps its client id first after the
+		 * header. */
+		cid = *(const char *const *)(const void *)(op->rec + 1);
+		assert_true(op->rec->packed & CM__PACKED_CLIENT);
+		assert_ptr_equal(cm__op_client(t, op, cid),
+				 cm__txn_slot(t, CM_KIND_CLIENT, cid));
+		assert_non_null(cm__op_client(t, op, cid));
+		seen++;
+	}
+	assert_int_equal(seen, 5);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	/* The by-client indexes took them. */
+	assert_int_equal(cm_event_timeline(&it, env.store, "c2", CM_TIME_NONE,
+					   CM_TIME_NONE, 1), CM_OK);
+	assert_int_equal(cm_event_iter_count(it), 1);
+	assert_int_equal(cm_event_iter_next(&ev, it), CM_OK);
+	assert_string_equal(cm_event_text(ev, CM_EVENT_TEXT), "two");
+	cm_event_free(ev);
+	cm_event_iter_free(it);
+	assert_int_equal(cm_service_list(&si, env.store, "c2"), CM_OK);
+	assert_int_equal(cm_service_iter_count(si), 1);
+	cm_service_iter_free(si);
+	th_close(&env);
+}
+
 /* A commit that adds many entries to one bucket appends them and sorts
  * them in at the end (instead of moving the bucket's entries for each):
  * clients by case manager, with removals in the same commit, events of
@@ -1130,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_commit_interns_new_texts),
 		cmocka_unit_test(test_slot_limit),
 		cmocka_unit_test(test_txn_reused),
+		cmocka_unit_test(test_op_client_slot),
 		cmocka_unit_test(test_index_batches),
 		cmocka_unit_test(test_index_batch_alloc_failures),
 		cmocka_unit_test(test_index_batches_many),

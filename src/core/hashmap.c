@@ -204,6 +204,12 @@ void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len)
 	return m->ents[i].ref ? kval(m, &m->ents[i]) : NULL;
 }
 
+void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->ents[cm__hash(key, len) & (m->cap - 1)]);
+}
+
 /* Put an entry into a table that does not have its key. */
 static void kput_new(struct cm__kmap *m, uint32_t ref, uint32_t h)
 {

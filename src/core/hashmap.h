@@ -113,6 +113,10 @@ struct cm__kmap {
 };
 
 void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len);
+/* Start loading the line where a look-up of key would begin (a hint: it
+ * changes nothing), so that a look-up or put of that key a few hundred
+ * instructions later does not wait for memory. */
+void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len);
 /* Ensure `extra` more values can be put without allocating. CM_OK or
  * CM_ENOMEM. */
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra);

@@ -234,7 +234,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 			continue;
 		/* The bucket borrows the client slot's id: it lives as long
 		 * as the store, so 1,000,000 clients cost no key copies. */
-		client = cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id);
+		client = cm__op_client(txn, op, e->client_id);
 		if (!client)
 			return cm__err(s, CM_ENOTFOUND, "event: no client '%s'",
 				       e->client_id);
@@ -266,8 +266,8 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		struct cm__bucket *b;
 		if (op->kind != CM_KIND_EVENT)
 			continue;
-		b = cm__mindex_add(&s->events_by_client, p, e->client_id,
-				   e->time, cm__op_new_slot(op));
+		b = cm__mindex_add_client(&s->events_by_client, p, op,
+					  e->client_id, e->time);
 		if (cm__event_amends(e))
 			b->amended = 1;
 	}
@@ -373,13 +373,14 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	if (out_id && out_id_size < CM_ID_BUFSIZE)
 		return cm__err(s, CM_EINVAL, "event add: the id buffer holds %zu "
 			       "bytes, not CM_ID_BUFSIZE", out_id_size);
+	if ((rc = cm__store_usable(s)) || (rc = cm__store_new_id_into(s, id)))
+		return rc;
+	cm__kmap_prefetch(&s->tables[CM_KIND_EVENT].ids, id, CM__UUID_BUF - 1);
 	if ((rc = check_new(s, client_id, type, time)))
 		return rc;
 	if (mode < CM_CONTACT_NONE || mode > CM_CONTACT_TELEHEALTH)
 		return cm__err(s, CM_ERANGE, "%d is not a contact mode", (int)mode);
 	if (n && (rc = cm__check_text(s, note, TEXT_FIELD->max, "text", 0)))
-		return rc;
-	if ((rc = cm__store_usable(s)) || (rc = cm__store_new_id_into(s, id)))
 		return rc;
 	memset(&e, 0, sizeof(e));
 	atomic_init(&e.hdr.refs, 1);

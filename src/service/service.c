@@ -202,7 +202,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		/* The client of a service never changes: only new ones. */
 		if (op->kind != CM_KIND_SERVICE || cm__op_slot(op))
 			continue;
-		client = cm__txn_slot(txn, CM_KIND_CLIENT, v->client_id);
+		client = cm__op_client(txn, op, v->client_id);
 		if (!client)
 			return cm__err(s, CM_ENOTFOUND, "service: no client '%s'",
 				       v->client_id);
@@ -225,8 +225,8 @@ static void index_apply(cm_store *s, cm_txn *txn)
 		const struct cm__service *v = (const struct cm__service *)op->rec;
 		/* Key 0: entries then sort by id, i.e. creation order. */
 		if (op->kind == CM_KIND_SERVICE && !cm__op_slot(op))
-			cm__mindex_add(&s->services_by_client, p, v->client_id,
-				       0, cm__op_new_slot(op));
+			cm__mindex_add_client(&s->services_by_client, p, op,
+					      v->client_id, 0);
 	}
 	cm__mindex_settle(&s->services_by_client, p);
 }

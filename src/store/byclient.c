@@ -38,7 +38,7 @@ int cm__byclient_prepare(cm_store *s, cm_txn *txn, int32_t kind,
 		if (op->kind != kind || cm__op_slot(op))
 			continue;
 		cid = client_of(op->rec, client_off);
-		client = cm__txn_slot(txn, CM_KIND_CLIENT, cid);
+		client = cm__op_client(txn, op, cid);
 		if (!client)
 			return cm__err(s, CM_ENOTFOUND, "%s: no client '%s'",
 				       cm__kind_of(op->kind)->name, cid);
@@ -61,8 +61,8 @@ void cm__byclient_apply(cm_store *s, cm_txn *txn, int32_t kind,
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		if (op->kind == kind && !cm__op_slot(op))
-			cm__mindex_add(ix, p, client_of(op->rec, client_off), 0,
-				       cm__op_new_slot(op));
+			cm__mindex_add_client(ix, p, op,
+					      client_of(op->rec, client_off), 0);
 	}
 	cm__mindex_settle(ix, p);
 }

@@ -205,23 +205,13 @@ static uint32_t bucket_find(const struct cm__mindex *ix,
 	return lo;
 }
 
-struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
-				  const char *key, int64_t k,
-				  struct cm__slot *slot)
+/* Add the planned entry (k, slot) to bucket b of ix. */
+static struct cm__bucket *add_to(struct cm__mindex *ix, struct cm__bucket *b,
+				 int64_t k, struct cm__slot *slot)
 {
-	struct cm__bucket *b = ix->home_table ? home_bucket_memo(ix, p, key)
-					      : bucket_get(&ix->map, key);
 	uint32_t at;
 	int found;
 
-	if (!b) {
-		/* A fresh bucket moves to the index map with its key. */
-		const struct cm__mapent *fe = cm__map_entry(&p->fresh, key,
-							    strlen(key));
-		b = fe->val;
-		b->live = 1;
-		cm__map_put(&ix->map, fe->key, fe->len, b);
-	}
 	if (b->batch) {
 		at = b->n; /* sorted in by cm__mindex_settle */
 	} else {
@@ -234,6 +224,31 @@ struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 	b->n++;
 	ix->total++;
 	return b;
+}
+
+struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
+				  const char *key, int64_t k,
+				  struct cm__slot *slot)
+{
+	struct cm__bucket *b = ix->home_table ? home_bucket_memo(ix, p, key)
+					      : bucket_get(&ix->map, key);
+
+	if (!b) {
+		/* A fresh bucket moves to the index map with its key. */
+		const struct cm__mapent *fe = cm__map_entry(&p->fresh, key,
+							    strlen(key));
+		b = fe->val;
+		b->live = 1;
+		cm__map_put(&ix->map, fe->key, fe->len, b);
+	}
+	return add_to(ix, b, k, slot);
+}
+
+struct cm__bucket *cm__mindex_add_home(struct cm__mindex *ix,
+				       const struct cm__slot *home, int64_t k,
+				       struct cm__slot *slot)
+{
+	return add_to(ix, cm__slot_bucket(home, ix->home), k, slot);
 }
 
 /* Order of entries: by key, then slot id. */

@@ -759,6 +759,11 @@ static void pack_steps(struct pack_ctx *c, const struct walk_step *st,
 				break;
 			if ((sh = text_pack(c, st, t, &n))) {
 				*FIELD(dst, f, const char *) = sh;
+				/* The record's client: its slot's id. */
+				if (f->check == CM__TEXT_CLIENT &&
+				    (char *)dst == base)
+					((struct cm__rec *)(void *)base)->packed |=
+						CM__PACKED_CLIENT;
 			} else {
 				memcpy(*at, t, n);
 				*FIELD(dst, f, char *) = *at;

@@ -124,6 +124,10 @@ struct cm__list {
  * 8-byte units is the high byte of `packed` (CM__PACK_UNITS). */
 #define CM__PACKED_SLAB 8u
 #define CM__PACK_UNITS(r) ((size_t)((r)->packed >> 8))
+/* A packed version whose client (its record-level CM__TEXT_CLIENT field)
+ * points at the client slot's id: commit finds that slot without a
+ * look-up (cm__op_client). */
+#define CM__PACKED_CLIENT 16u
 /* Largest packed version carved from the slabs. */
 #define CM__PACK_SLAB_MAX ((size_t)512)
 
@@ -370,6 +374,11 @@ int cm__mindex_reserve(cm_store *s, struct cm__mprep *p);
  * before the first add or after settling. */
 struct cm__bucket *cm__mindex_add(struct cm__mindex *ix, struct cm__mprep *p,
 		    const char *key, int64_t k, struct cm__slot *slot);
+/* cm__mindex_add in a slot-homed index, to the bucket of home (the slot
+ * of the entry's key record, committed or pending). Cannot fail. */
+struct cm__bucket *cm__mindex_add_home(struct cm__mindex *ix,
+				       const struct cm__slot *home, int64_t k,
+				       struct cm__slot *slot);
 /* After the adds of a commit: every bucket in order again. Cannot fail. */
 void cm__mindex_settle_batches(struct cm__mindex *ix, struct cm__mprep *p);
 static inline void cm__mindex_settle(struct cm__mindex *ix, struct cm__mprep *p)
@@ -878,6 +887,34 @@ static inline struct cm__slot *cm__op_slot(const struct cm__op *op)
 static inline struct cm__slot *cm__op_new_slot(const struct cm__op *op)
 {
 	return op->fresh ? op->sl : NULL;
+}
+
+/* The client slot (committed, or pending in txn) of the record op
+ * stages, whose client id is client_id (its CM__TEXT_CLIENT field):
+ * without a look-up when the packed version points at the slot's id.
+ * NULL if there is no such client. Phase 1 and apply. */
+static inline struct cm__slot *cm__op_client(const cm_txn *txn,
+					     const struct cm__op *op,
+					     const char *client_id)
+{
+	if (op->rec->packed & CM__PACKED_CLIENT)
+		return cm__slot_of_id(client_id);
+	return cm__txn_slot(txn, CM_KIND_CLIENT, client_id);
+}
+
+/* Apply: add op's new record (its slot, key k) to ix, a by-client index
+ * homed on the clients' slots, under its client client_id (as
+ * cm__op_client). Cannot fail. */
+static inline struct cm__bucket *cm__mindex_add_client(struct cm__mindex *ix,
+						       struct cm__mprep *p,
+						       const struct cm__op *op,
+						       const char *client_id,
+						       int64_t k)
+{
+	if (op->rec->packed & CM__PACKED_CLIENT)
+		return cm__mindex_add_home(ix, cm__slot_of_id(client_id), k,
+					   cm__op_new_slot(op));
+	return cm__mindex_add(ix, p, client_id, k, cm__op_new_slot(op));
 }
 
 /* A handle a transaction holds a reference to, and the index of the op
