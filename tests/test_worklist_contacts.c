@@ -631,6 +631,78 @@ static void test_big_bucket_splits(void **state)
 	th_close(&e);
 }
 
+/* The rows of "team" are the clients "a<k>" due D0 + 2k for k in
+ * from..n-1, in order. */
+static void first_check(cm_store *s, int from, int n)
+{
+	cm_contact_row rows[64];
+	size_t got, total, off = 0;
+	int k = from;
+
+	assert_int_equal(cm_worklist_contacts(&got, &total, NULL, sizeof(rows[0]), 0,
+					      s, "team", TH_D0 + 2 * n, 366, 0), CM_OK);
+	assert_int_equal(total, (size_t)(n - from));
+	while (off < total) {
+		assert_int_equal(cm_worklist_contacts(&got, NULL, rows, sizeof(rows[0]),
+						      64, s, "team", TH_D0 + 2 * n,
+						      366, off), CM_OK);
+		assert_true(got > 0);
+		for (size_t j = 0; j < got; j++, off++, k++) {
+			char want[16];
+			snprintf(want, sizeof(want), "a%03d", k);
+			assert_string_equal(rows[j].client_id, want);
+			assert_int_equal(rows[j].due, TH_D0 + 2 * k);
+		}
+	}
+	assert_int_equal(k, n);
+}
+
+/* A bucket's first chunk emptied while the next holds more than it could
+ * take in: clients leave in due order, one transaction each, until the
+ * bucket is empty; then they all come back in one. */
+static void test_big_bucket_first_chunk_empties(void **state)
+{
+	const int n = 3 * CM__CIX_CHUNK;
+	struct th_env e;
+	cm_txn *t;
+	char id[16];
+	int k;
+	(void)state;
+
+	th_open(&e);
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof(id), "a%03d", k);
+		team_client(t, e.store, id, TH_D0 + 2 * k);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	first_check(e.store, 0, n);
+	for (k = 0; k < n; k++) {
+		cm_client *c;
+		snprintf(id, sizeof(id), "a%03d", k);
+		assert_int_equal(cm_client_get(&c, e.store, id), CM_OK);
+		assert_int_equal(cm_client_set_status(c, CM_CASE_ONHOLD, "away"), CM_OK);
+		assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		cm_client_free(c);
+		first_check(e.store, k + 1, n);
+	}
+	/* Back in, in one transaction, into the bucket's own chunk. */
+	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
+	for (k = 0; k < n; k++) {
+		cm_client *c;
+		snprintf(id, sizeof(id), "a%03d", k);
+		assert_int_equal(cm_client_get(&c, e.store, id), CM_OK);
+		assert_int_equal(cm_client_set_status(c, CM_CASE_ACTIVE, "back"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		cm_client_free(c);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	first_check(e.store, 0, n);
+	th_close(&e);
+}
+
 /* Every chunk of a bucket full, then one transaction putting an entry
  * into each: as many splits as chunks, more than the number of entries
  * put in accounts for. Clients due D0 + 10k, in order, make chunks of 64
@@ -794,6 +866,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_bucket, setup, teardown),
 		cmocka_unit_test(test_big_bucket_splits),
+		cmocka_unit_test(test_big_bucket_first_chunk_empties),
 		cmocka_unit_test(test_big_bucket_full_chunks),
 		cmocka_unit_test(test_big_bucket_alloc_failures),
 	};
