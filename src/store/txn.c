@@ -641,6 +641,9 @@ static void apply(cm_txn *txn, const int *prepared, const char *actor,
 		cm__audit_append(s, actor, txn->time, logid, txn->ops, txn->nops);
 }
 
+/* How many id-map puts ahead cm__txn_install asks for a put's line. */
+#define INSTALL_AHEAD 8
+
 int cm__txn_install(cm_txn *txn, int *prepared,
 		    int (*prepare_more)(void *ctx), void (*apply_more)(void *ctx),
 		    void *ctx)
@@ -666,8 +669,16 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 		if (per_kind[kk] &&
 		    cm__kmap_reserve(s, &s->tables[kk].ids, per_kind[kk]))
 			rc = cm__err(s, CM_ENOMEM, "out of memory loading records");
+	/* Random places in big tables: each put's line is asked for
+	 * INSTALL_AHEAD puts before it, so that the loads overlap. */
 	for (i = 0; rc == CM_OK && i < txn->nops; i++) {
 		struct cm__slot *sl = cm__op_new_slot(&txn->ops[i]);
+		const struct cm__op *ahead = i + INSTALL_AHEAD < txn->nops
+					     ? &txn->ops[i + INSTALL_AHEAD] : NULL;
+		if (ahead && ahead->fresh)
+			cm__kmap_prefetch(&s->tables[ahead->kind].ids,
+					  CM__SLOT_ID(ahead->sl),
+					  strlen(CM__SLOT_ID(ahead->sl)));
 		if (sl)
 			cm__kmap_put(&s->tables[txn->ops[i].kind].ids, sl->ref,
 				     strlen(CM__SLOT_ID(sl)));
