@@ -44,7 +44,15 @@ struct cm__cbucket {
 };
 
 struct cm__cix {
-	struct cm__map map; /* manager -> struct cm__cbucket * */
+	/* manager -> its bucket: 8-byte entries (a hash and the bucket's
+	 * reference), the key read from the bucket. A cold look-up reads
+	 * a line of this compact table and then the bucket's. */
+	struct cm__kmap map;
+	/* The buckets, carved one after another from blocks that never
+	 * move (a bucket lives as long as the index) and named by
+	 * reference. */
+	struct cm__refdir dir;
+	size_t used; /* bytes carved from the last block */
 	/* Buckets given room (pend > 0) by the committing transaction. */
 	struct cm__cbucket **touched;
 	size_t ntouched, captouched;
@@ -70,7 +78,49 @@ static const char *manager_of(const struct cm__client *c)
 
 static struct cm__cbucket *bucket_get(const struct cm__cix *x, const char *m)
 {
-	return cm__map_get(&x->map, m, strlen(m));
+	return cm__kmap_get(&x->map, m, strlen(m));
+}
+
+/* The size of block i of buckets: from 1 KiB (a store with a few case
+ * managers), doubling up to a reference block's. */
+static size_t block_size(uint32_t i)
+{
+	return i < 6 ? (size_t)1024 << i : CM__REF_BLOCK;
+}
+
+/* A new empty bucket for manager m (n bytes) in the map, which has room
+ * for it; NULL if out of memory (nothing changed). */
+static struct cm__cbucket *bucket_new(cm_store *s, struct cm__cix *x,
+				      const char *m, size_t n)
+{
+	size_t size = (sizeof(struct cm__cbucket) + n + 1 + 7) & ~(size_t)7;
+	struct cm__refdir *d = &x->dir;
+	struct cm__cbucket *b;
+	uint32_t ref;
+
+	if (!d->n || block_size(d->n - 1) - x->used < size) {
+		char *blk;
+		if (d->n == d->cap) {
+			size_t cap = d->cap;
+			if (d->n == CM__REF_BLOCKS_MAX ||
+			    cm__reserve(s, (void **)&d->blocks, &cap, d->n + 1,
+					sizeof(*d->blocks)))
+				return NULL;
+			d->cap = cap > CM__REF_BLOCKS_MAX ? CM__REF_BLOCKS_MAX
+							   : (uint32_t)cap;
+		}
+		if (!(blk = cm__alloc(s, block_size(d->n))))
+			return NULL;
+		d->blocks[d->n++] = blk;
+		x->used = 0;
+	}
+	b = (struct cm__cbucket *)(void *)(d->blocks[d->n - 1] + x->used);
+	ref = cm__ref_make(d->n - 1, x->used);
+	x->used += size;
+	memset(b, 0, sizeof(*b));
+	memcpy(b->manager, m, n + 1);
+	cm__kmap_put(&x->map, ref, n);
+	return b;
 }
 
 /* The op's old version if its entry goes or moves, else NULL; *add says
@@ -188,6 +238,8 @@ int cm__cix_prepare(cm_store *s, cm_txn *txn)
 	if (!x) {
 		if (!(x = cm__zalloc(s, sizeof(*x))))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
+		x->map.key_off = offsetof(struct cm__cbucket, manager);
+		x->map.dir = &x->dir;
 		s->contact_index = x;
 	}
 	for (i = 0; i < txn->nops; i++) {
@@ -195,14 +247,10 @@ int cm__cix_prepare(cm_store *s, cm_txn *txn)
 		struct cm__cbucket *b;
 		if (!m)
 			continue;
-		if (!(b = bucket_get(x, m))) {
-			size_t n = strlen(m);
-			if (cm__map_reserve(s, &x->map, 1) ||
-			    !(b = cm__zalloc(s, sizeof(*b) + n + 1)))
-				return cm__err(s, CM_ENOMEM, "out of memory at commit");
-			memcpy(b->manager, m, n + 1);
-			cm__map_put(&x->map, b->manager, n, b);
-		}
+		if (!(b = bucket_get(x, m)) &&
+		    (cm__kmap_reserve(s, &x->map, 1) ||
+		     !(b = bucket_new(s, x, m, strlen(m)))))
+			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 		if (b->pend == 0 &&
 		    cm__reserve(s, (void **)&x->touched, &x->captouched,
 				x->ntouched + 1, sizeof(*x->touched)))
@@ -416,9 +464,10 @@ uint64_t cm__cix_digest(const cm_store *s, uint64_t h)
 	/* Independent of the map's layout and of the chunks: a sum over the
 	 * entries. */
 	for (i = 0; x && i < x->map.cap; i++) {
-		const struct cm__cbucket *b = x->map.ents[i].val;
-		if (!x->map.ents[i].key)
+		const struct cm__cbucket *b;
+		if (!x->map.ents[i].ref)
 			continue;
+		b = cm__ref_ptr(&x->dir, x->map.ents[i].ref);
 		for (k = 0; k < b->nc; k++) {
 			const struct cm__cchunk *ch = b->c[k];
 			for (j = 0; j < ch->n; j++) {
@@ -463,19 +512,22 @@ void cm__cix_free(cm_store *s)
 	if (!x)
 		return;
 	for (i = 0; i < x->map.cap; i++) {
-		struct cm__cbucket *b = x->map.ents[i].val;
-		if (!x->map.ents[i].key)
+		struct cm__cbucket *b;
+		if (!x->map.ents[i].ref)
 			continue;
+		b = cm__ref_ptr(&x->dir, x->map.ents[i].ref);
 		for (k = 0; k < b->nc; k++)
 			cm__free(s, b->c[k]);
 		if (b->c != &b->one)
 			cm__free(s, b->c);
-		cm__free(s, b);
 	}
+	for (k = 0; k < x->dir.n; k++)
+		cm__free(s, x->dir.blocks[k]);
+	cm__free(s, x->dir.blocks);
 	while (x->nspare)
 		cm__free(s, x->spare[--x->nspare]);
 	cm__free(s, x->spare);
-	cm__map_free(s, &x->map);
+	cm__kmap_free(s, &x->map);
 	cm__free(s, x->touched);
 	cm__free(s, x);
 	s->contact_index = NULL;
