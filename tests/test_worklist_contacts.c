@@ -532,6 +532,22 @@ static void team_client(cm_txn *t, cm_store *s, const char *id, int32_t due)
 	cm_client_free(c);
 }
 
+/* Clients "<prefix><k>" (k in width digits) due D0 + step * k for k in
+ * 0..n-1 on "team", in one transaction. */
+static void team_load(cm_store *s, char prefix, int width, int n, int32_t step)
+{
+	cm_txn *t;
+	char id[16];
+	int k;
+
+	assert_int_equal(cm_txn_begin(&t, s, "tester"), CM_OK);
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof(id), "%c%0*d", prefix, width, k);
+		team_client(t, s, id, TH_D0 + step * k);
+	}
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+}
+
 /* The bucket's rows are due D0 + 2k, ids "a<k>", with one more, "new",
  * at place p. */
 static void split_check(cm_store *s, int p, int n)
@@ -573,12 +589,7 @@ static void test_big_bucket_splits(void **state)
 
 	for (p = 0; p <= CM__CIX_CHUNK; p++) {
 		th_open(&e);
-		assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
-		for (k = 0; k < CM__CIX_CHUNK; k++) {
-			snprintf(id, sizeof(id), "a%03d", k);
-			team_client(t, e.store, id, TH_D0 + 2 * k);
-		}
-		assert_int_equal(cm_txn_commit(t), CM_OK);
+		team_load(e.store, 'a', 3, CM__CIX_CHUNK, 2);
 		assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
 		team_client(t, e.store, "new", TH_D0 + 2 * p - 1);
 		assert_int_equal(cm_txn_commit(t), CM_OK);
@@ -670,12 +681,7 @@ static void test_big_bucket_first_chunk_empties(void **state)
 	(void)state;
 
 	th_open(&e);
-	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
-	for (k = 0; k < n; k++) {
-		snprintf(id, sizeof(id), "a%03d", k);
-		team_client(t, e.store, id, TH_D0 + 2 * k);
-	}
-	assert_int_equal(cm_txn_commit(t), CM_OK);
+	team_load(e.store, 'a', 3, n, 2);
 	first_check(e.store, 0, n);
 	for (k = 0; k < n; k++) {
 		cm_client *c;
@@ -725,12 +731,7 @@ static void test_big_bucket_full_chunks(void **state)
 	(void)state;
 
 	th_open(&e);
-	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
-	for (k = 0; k < n; k++) {
-		snprintf(id, sizeof(id), "f%04d", k);
-		team_client(t, e.store, id, TH_D0 + 10 * k);
-	}
-	assert_int_equal(cm_txn_commit(t), CM_OK);
+	team_load(e.store, 'f', 4, n, 10);
 	assert_int_equal(cm_txn_begin(&t, e.store, "tester"), CM_OK);
 	for (c = 0; c < FULL_CHUNKS - 1; c++) {
 		for (k = c * half; k < (c + 1) * half - 1; k++) {
