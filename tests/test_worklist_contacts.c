@@ -343,6 +343,58 @@ static void test_reload(void **state)
 	th_open(&env);
 }
 
+/* More case managers than the first blocks of buckets hold (1 KiB, then
+ * 2, 4 and 8), names of 1 to 64 bytes, ids either side of the inline
+ * limit: each manager's rows, before and after a reload. */
+static void many_managers_check(cm_store *s, int n)
+{
+	char m[80];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(m, sizeof(m), "%03d", i);
+		memset(m + 3, 'm', sizeof(m) - 3);
+		m[1 + (i * 7) % 64 > 3 ? 1 + (i * 7) % 64 : 3] = '\0';
+		check_same(s, m, TH_D0, 14, 0, 64);
+	}
+	check_same(s, "nobody", TH_D0, 14, 0, 64);
+}
+
+static void test_many_managers(void **state)
+{
+	const int n = 300;
+	char dir[64], path[96], m[80], id[80];
+	uint64_t d;
+	int i;
+	(void)state;
+
+	th_close(&env);
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	for (i = 0; i < n; i++) {
+		snprintf(m, sizeof(m), "%03d", i);
+		memset(m + 3, 'm', sizeof(m) - 3);
+		m[1 + (i * 7) % 64 > 3 ? 1 + (i * 7) % 64 : 3] = '\0';
+		snprintf(id, sizeof(id), "%03d", i);
+		memset(id + 3, 'x', sizeof(id) - 3);
+		id[39] = '\0';
+		fx_client(&env, id, m, 1, TH_D0 + i % 5);
+		id[39] = 'x';
+		id[40] = '\0';
+		fx_client(&env, id, m, 1, TH_D0 + i % 3);
+	}
+	many_managers_check(env.store, n);
+	d = cm__store_digest(env.store);
+	th_close(&env);
+	th_open_journal(&env, path);
+	assert_true(cm__store_digest(env.store) == d);
+	many_managers_check(env.store, n);
+	th_close(&env);
+	fx_rmdir(dir);
+	th_open(&env);
+}
+
 /* ---- one case manager with many clients ------------------------------- */
 
 /* The test's own account of a bucket's clients, against which the index
@@ -865,6 +917,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_managers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_bucket, setup, teardown),
 		cmocka_unit_test(test_big_bucket_splits),
 		cmocka_unit_test(test_big_bucket_first_chunk_empties),
