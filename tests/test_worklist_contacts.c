@@ -346,15 +346,21 @@ static void test_reload(void **state)
 /* More case managers than the first blocks of buckets hold (1 KiB, then
  * 2, 4 and 8), names of 1 to 64 bytes, ids either side of the inline
  * limit: each manager's rows, before and after a reload. */
+/* Case manager i's name: "%03d" then 'm's, 3 to 64 bytes in all. */
+static void manager_name(char m[80], int i)
+{
+	snprintf(m, 80, "%03d", i);
+	memset(m + 3, 'm', 80 - 3);
+	m[1 + (i * 7) % 64 > 3 ? 1 + (i * 7) % 64 : 3] = '\0';
+}
+
 static void many_managers_check(cm_store *s, int n)
 {
 	char m[80];
 	int i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(m, sizeof(m), "%03d", i);
-		memset(m + 3, 'm', sizeof(m) - 3);
-		m[1 + (i * 7) % 64 > 3 ? 1 + (i * 7) % 64 : 3] = '\0';
+		manager_name(m, i);
 		check_same(s, m, TH_D0, 14, 0, 64);
 	}
 	check_same(s, "nobody", TH_D0, 14, 0, 64);
@@ -373,9 +379,7 @@ static void test_many_managers(void **state)
 	snprintf(path, sizeof(path), "%s/j", dir);
 	th_open_journal(&env, path);
 	for (i = 0; i < n; i++) {
-		snprintf(m, sizeof(m), "%03d", i);
-		memset(m + 3, 'm', sizeof(m) - 3);
-		m[1 + (i * 7) % 64 > 3 ? 1 + (i * 7) % 64 : 3] = '\0';
+		manager_name(m, i);
 		snprintf(id, sizeof(id), "%03d", i);
 		memset(id + 3, 'x', sizeof(id) - 3);
 		id[39] = '\0';
