@@ -262,6 +262,112 @@ static void test_list_while_adding(void **state)
 	cm_store_close(store);
 }
 
+/* ---- look-ups while a transaction stages new records ------------------ */
+
+/* Enough events that the event id map grows several times while readers
+ * probe it: a staged record is put into the map without the write lock
+ * (only growing the map takes it). */
+#define STAGE_EVENTS 6000
+#define STAGE_KNOWN 64
+
+static char stage_client[40];
+static char known[STAGE_KNOWN][CM_ID_BUFSIZE];
+static char (*staged_ids)[CM_ID_BUFSIZE];
+static atomic_int staged_n;
+static atomic_int committing; /* set just before the staging commit */
+
+static void *stage_reader(void *arg)
+{
+	long *bad = arg, reads = 0;
+	char fake[40];
+
+	while (!atomic_load(&stop) || reads < 200) {
+		int n = atomic_load(&staged_n);
+		cm_event *e;
+		/* A committed event is always found... */
+		if (cm_event_get(&e, store, known[reads % STAGE_KNOWN]) != CM_OK)
+			(*bad)++;
+		else if (strcmp(cm_event_id(e), known[reads % STAGE_KNOWN]))
+			(*bad)++;
+		else
+			cm_event_free(e);
+		/* ...and a staged one never, while its commit has not
+		 * begun even after the look-up returned. */
+		if (n) {
+			int rc = cm_event_get(&e, store, staged_ids[reads % n]);
+			if (rc == CM_OK)
+				cm_event_free(e);
+			if (!atomic_load(&committing) && rc != CM_ENOTFOUND)
+				(*bad)++;
+		}
+		/* An id no event has, probing anywhere in the map, where
+		 * the stager is putting entries. */
+		snprintf(fake, sizeof(fake), "no-such-event-%ld", reads);
+		if (cm_event_get(&e, store, fake) != CM_ENOTFOUND)
+			(*bad)++;
+		reads++;
+	}
+	return NULL;
+}
+
+static void test_lookups_while_staging(void **state)
+{
+	pthread_t rt[2];
+	long bad[2] = { 0, 0 };
+	cm_txn *t;
+	cm_client *c;
+	cm_event *e;
+	int i;
+
+	(void)state;
+	staged_ids = calloc(STAGE_EVENTS, sizeof(*staged_ids));
+	assert_non_null(staged_ids);
+	atomic_store(&staged_n, 0);
+	atomic_store(&committing, 0);
+	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, store, "setup"), CM_OK);
+	assert_int_equal(cm_client_new(&c, store), CM_OK);
+	snprintf(stage_client, sizeof(stage_client), "%s", cm_client_id(c));
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Stage"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	for (i = 0; i < STAGE_KNOWN; i++)
+		assert_int_equal(cm_event_add(t, known[i], sizeof(known[i]),
+					      stage_client, CM_EVENT_NOTE,
+					      INT64_C(1795424400) + i,
+					      CM_CONTACT_NONE, "known"), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	atomic_store(&stop, 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&rt[i], NULL, stage_reader,
+						&bad[i]), 0);
+	assert_int_equal(cm_txn_begin(&t, store, "stager"), CM_OK);
+	for (i = 0; i < STAGE_EVENTS; i++) {
+		assert_int_equal(cm_event_add(t, staged_ids[i],
+					      sizeof(staged_ids[i]), stage_client,
+					      CM_EVENT_NOTE,
+					      INT64_C(1795500000) + i,
+					      CM_CONTACT_NONE, "staged"), CM_OK);
+		atomic_store(&staged_n, i + 1);
+	}
+	atomic_store(&committing, 1);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	atomic_store(&stop, 1);
+	for (i = 0; i < 2; i++) {
+		pthread_join(rt[i], NULL);
+		assert_int_equal(bad[i], 0);
+	}
+	/* Every staged event is found after the commit. */
+	for (i = 0; i < STAGE_EVENTS; i++) {
+		assert_int_equal(cm_event_get(&e, store, staged_ids[i]), CM_OK);
+		assert_string_equal(cm_event_id(e), staged_ids[i]);
+		cm_event_free(e);
+	}
+	cm_store_close(store);
+	free(staged_ids);
+}
+
 /* ---- the store's lock itself ------------------------------------------ */
 
 /* More threads than the lock has reader slots, so slots are shared. */
@@ -392,6 +498,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readers_and_writers),
 		cmocka_unit_test(test_list_while_adding),
+		cmocka_unit_test(test_lookups_while_staging),
 		cmocka_unit_test(test_lock_excludes),
 		cmocka_unit_test(test_writer_sleeps_while_waiting),
 	};

@@ -164,44 +164,70 @@ void cm__map_free(cm_store *s, struct cm__map *m)
 
 /* ---- maps of values holding their keys --------------------------------- */
 
-static void *kval(const struct cm__kmap *m, const struct cm__kment *e)
+#define KENT(hash, ref) ((uint64_t)(ref) << 32 | (uint32_t)(hash))
+#define KREF(e) ((uint32_t)((e) >> 32))
+#define KHASH(e) ((uint32_t)(e))
+
+/* Entry i, as a reader may load it while the writer puts (hashmap.h). */
+static uint64_t kload(const struct cm__kmap *m, size_t i)
 {
-	return cm__ref_ptr(m->dir, e->ref);
+	return atomic_load_explicit(&m->ents[i], memory_order_acquire);
+}
+
+static void *kval(const struct cm__kmap *m, uint64_t e)
+{
+	return cm__ref_ptr(m->dir, KREF(e));
 }
 
 /* The key of entry e equals the len bytes at key (which holds no NUL):
  * the stored key is NUL-terminated and its length is not kept, so it is
  * compared up to its terminator (strncmp reads no further). */
-static int kmatch(const struct cm__kmap *m, const struct cm__kment *e,
-		  const void *key, size_t len)
+static int kmatch(const struct cm__kmap *m, uint64_t e, const void *key,
+		  size_t len)
 {
 	const char *k = (const char *)kval(m, e) + m->key_off;
 
 	return strncmp(k, key, len) == 0 && k[len] == '\0';
 }
 
+/* The index of key's entry, or of the empty entry that ends its probe
+ * run; *out the entry there. */
 static size_t kfind(const struct cm__kmap *m, const void *key, size_t len,
-		    uint32_t h)
+		    uint32_t h, uint64_t *out)
 {
 	size_t mask = m->cap - 1, i = h & mask;
+	uint64_t e;
 
-	while (m->ents[i].ref) {
-		const struct cm__kment *e = &m->ents[i];
-		if (e->hash == h && kmatch(m, e, key, len))
-			return i;
+	while (KREF(e = kload(m, i))) {
+		if (KHASH(e) == h && kmatch(m, e, key, len))
+			break;
 		i = (i + 1) & mask;
 	}
+	*out = e;
 	return i;
+}
+
+size_t cm__kmap_count(const struct cm__kmap *m)
+{
+	return atomic_load_explicit(&m->count, memory_order_relaxed);
+}
+
+void *cm__kmap_at(const struct cm__kmap *m, size_t i)
+{
+	uint64_t e = kload(m, i);
+
+	return KREF(e) ? kval(m, e) : NULL;
 }
 
 void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len)
 {
-	size_t i;
+	uint64_t e;
 
-	if (m->count == 0)
+	/* (cap, not count: a writer may be putting the first entry.) */
+	if (m->cap == 0)
 		return NULL;
-	i = kfind(m, key, len, cm__hash(key, len));
-	return m->ents[i].ref ? kval(m, &m->ents[i]) : NULL;
+	kfind(m, key, len, cm__hash(key, len), &e);
+	return KREF(e) ? kval(m, e) : NULL;
 }
 
 void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len)
@@ -210,22 +236,28 @@ void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len)
 		__builtin_prefetch(&m->ents[cm__hash(key, len) & (m->cap - 1)]);
 }
 
-/* Put an entry into a table that does not have its key. */
-static void kput_new(struct cm__kmap *m, uint32_t ref, uint32_t h)
+/* Put entry e into a table, with room, that does not have its key. */
+static void kput_new(struct cm__kmap *m, uint64_t e)
 {
-	size_t mask = m->cap - 1, i = h & mask;
+	size_t mask = m->cap - 1, i = KHASH(e) & mask;
 
-	while (m->ents[i].ref)
+	while (KREF(kload(m, i)))
 		i = (i + 1) & mask;
-	m->ents[i].hash = h;
-	m->ents[i].ref = ref;
-	m->count++;
+	atomic_store_explicit(&m->ents[i], e, memory_order_release);
+	atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+}
+
+int cm__kmap_has_room(const struct cm__kmap *m, size_t extra)
+{
+	return table_cap(m->cap, cm__kmap_count(m), extra,
+			 sizeof(cm__kment)) == m->cap;
 }
 
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
 {
-	size_t ncap = table_cap(m->cap, m->count, extra, sizeof(struct cm__kment));
-	struct cm__kment *ne;
+	size_t ncap = table_cap(m->cap, cm__kmap_count(m), extra,
+				sizeof(cm__kment));
+	cm__kment *ne;
 	size_t i;
 
 	if (ncap == m->cap)
@@ -236,12 +268,18 @@ int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
 	if (!ne)
 		return CM_ENOMEM;
 	{
-		struct cm__kmap nm = { ne, ncap, 0, m->key_off, m->dir };
-		for (i = 0; i < m->cap; i++)
-			if (m->ents[i].ref)
-				kput_new(&nm, m->ents[i].ref, m->ents[i].hash);
-		cm__free(s, m->ents);
-		*m = nm;
+		cm__kment *old = m->ents;
+		size_t ocap = m->cap;
+		m->ents = ne;
+		m->cap = ncap;
+		atomic_store_explicit(&m->count, 0, memory_order_relaxed);
+		for (i = 0; i < ocap; i++) {
+			uint64_t e = atomic_load_explicit(&old[i],
+							  memory_order_relaxed);
+			if (KREF(e))
+				kput_new(m, e);
+		}
+		cm__free(s, old);
 	}
 	return CM_OK;
 }
@@ -250,42 +288,45 @@ void cm__kmap_put(struct cm__kmap *m, uint32_t ref, size_t len)
 {
 	const char *key = (const char *)cm__ref_ptr(m->dir, ref) + m->key_off;
 	uint32_t h = cm__hash(key, len);
-	size_t i = kfind(m, key, len, h);
+	uint64_t e;
+	size_t i = kfind(m, key, len, h, &e);
 
-	if (!m->ents[i].ref) {
-		m->ents[i].hash = h;
-		m->count++;
-	}
-	m->ents[i].ref = ref;
+	/* One store publishes the whole entry (hashmap.h). */
+	atomic_store_explicit(&m->ents[i], KENT(h, ref), memory_order_release);
+	if (!KREF(e))
+		atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
 }
 
 void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len)
 {
 	size_t mask, i, j;
+	uint64_t e;
 	void *val;
 
-	if (m->count == 0)
+	if (m->cap == 0)
 		return NULL;
 	mask = m->cap - 1;
-	i = kfind(m, key, len, cm__hash(key, len));
-	if (!m->ents[i].ref)
+	i = kfind(m, key, len, cm__hash(key, len), &e);
+	if (!KREF(e))
 		return NULL;
-	val = kval(m, &m->ents[i]);
-	/* Backward-shift: pull later members of the probe run into the gap. */
+	val = kval(m, e);
+	/* Backward-shift: pull later members of the probe run into the gap.
+	 * (Readers are kept out: plain order will do.) */
 	j = i;
 	for (;;) {
 		size_t home;
-		j = (j + 1) & mask;
-		if (!m->ents[j].ref)
+		e = atomic_load_explicit(&m->ents[(j = (j + 1) & mask)],
+					 memory_order_relaxed);
+		if (!KREF(e))
 			break;
-		home = m->ents[j].hash & mask;
+		home = KHASH(e) & mask;
 		if (cm__probe_moves(home, i, j)) {
-			m->ents[i] = m->ents[j];
+			atomic_store_explicit(&m->ents[i], e, memory_order_relaxed);
 			i = j;
 		}
 	}
-	m->ents[i].ref = 0;
-	m->count--;
+	atomic_store_explicit(&m->ents[i], 0, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&m->count, 1, memory_order_relaxed);
 	return val;
 }
 
@@ -293,5 +334,6 @@ void cm__kmap_free(cm_store *s, struct cm__kmap *m)
 {
 	cm__free(s, m->ents);
 	m->ents = NULL;
-	m->cap = m->count = 0;
+	m->cap = 0;
+	atomic_store_explicit(&m->count, 0, memory_order_relaxed);
 }

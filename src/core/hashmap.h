@@ -9,6 +9,7 @@
 #ifndef CM_CORE_HASHMAP_H
 #define CM_CORE_HASHMAP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,27 +99,43 @@ static inline uint32_t cm__ref_make(uint32_t block, size_t offset)
  * blocks of `dir` (records' slots, keyed by their id): an entry is 8 bytes
  * (the key's hash and the value's reference) instead of 24, as the key is
  * found from the value. Set key_off and dir before the first use.
+ *
+ * Concurrency: look-ups may run while one writer puts (cm__kmap_put into
+ * a map that has room), with no lock between them. An entry is one 64-bit
+ * word, stored with release order and loaded with acquire order, so a
+ * reader sees either no entry or the whole one, and with it everything
+ * the writer wrote before the put (the value, its key, the block the
+ * reference names). Growing (cm__kmap_reserve when it must), removing and
+ * freeing move or drop entries: the caller keeps readers out for those.
  */
-struct cm__kment {
-	uint32_t hash;
-	uint32_t ref; /* 0: empty */
-};
+/* An entry: the value's reference (0: empty) in the high half, the key's
+ * hash in the low half. */
+typedef _Atomic uint64_t cm__kment;
 
 struct cm__kmap {
-	struct cm__kment *ents;
+	cm__kment *ents;
 	size_t cap; /* 0 or a power of two */
-	size_t count;
+	/* Read without the writer's lock only through cm__kmap_count. */
+	_Atomic size_t count;
 	size_t key_off;
 	const struct cm__refdir *dir;
 };
 
+/* The number of values in m (relaxed: exact only for the writer). */
+size_t cm__kmap_count(const struct cm__kmap *m);
+/* The value at place i (below m->cap) of m's table, or NULL: for a walk
+ * over every value, in no particular order. */
+void *cm__kmap_at(const struct cm__kmap *m, size_t i);
 void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len);
 /* Start loading the line where a look-up of key would begin (a hint: it
  * changes nothing), so that a look-up or put of that key a few hundred
  * instructions later does not wait for memory. */
 void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len);
+/* 1 if `extra` more values can be put without allocating (then
+ * cm__kmap_reserve would change nothing). */
+int cm__kmap_has_room(const struct cm__kmap *m, size_t extra);
 /* Ensure `extra` more values can be put without allocating. CM_OK or
- * CM_ENOMEM. */
+ * CM_ENOMEM. Moves every entry when it grows the table. */
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra);
 /* Insert (or replace the value of the same key) the value named by ref,
  * whose key is len bytes long; the map must have room (see reserve). */

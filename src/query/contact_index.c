@@ -465,9 +465,8 @@ uint64_t cm__cix_digest(const cm_store *s, uint64_t h)
 	 * entries. */
 	for (i = 0; x && i < x->map.cap; i++) {
 		const struct cm__cbucket *b;
-		if (!x->map.ents[i].ref)
+		if (!(b = cm__kmap_at(&x->map, i)))
 			continue;
-		b = cm__ref_ptr(&x->dir, x->map.ents[i].ref);
 		for (k = 0; k < b->nc; k++) {
 			const struct cm__cchunk *ch = b->c[k];
 			for (j = 0; j < ch->n; j++) {
@@ -513,9 +512,8 @@ void cm__cix_free(cm_store *s)
 		return;
 	for (i = 0; i < x->map.cap; i++) {
 		struct cm__cbucket *b;
-		if (!x->map.ents[i].ref)
+		if (!(b = cm__kmap_at(&x->map, i)))
 			continue;
-		b = cm__ref_ptr(&x->dir, x->map.ents[i].ref);
 		for (k = 0; k < b->nc; k++)
 			cm__free(s, b->c[k]);
 		if (b->c != &b->one)

@@ -508,8 +508,8 @@ static int slab_add(cm_store *s, struct cm__slabs *sl)
 	if (!(sb = cm__alloc(s, SLAB_BYTES)))
 		return CM_ENOMEM;
 	SLAB_POISON(sb, SLAB_BYTES);
-	/* A new reference is read only once it is in an id map, which
-	 * happens under the write lock. */
+	/* A new reference is read only once it is in an id map, whose
+	 * put publishes it with release order (hashmap.h). */
 	d->blocks[d->n++] = sb;
 	sl->used = 0;
 	return CM_OK;
@@ -729,7 +729,7 @@ uint64_t cm__store_digest(cm_store *s)
 		const struct cm__table *t = &s->tables[k];
 		/* With no transaction open, a pending slot left in the id map
 		 * or a slot still marked staged changes the digest. */
-		size_t pending = idle ? t->ids.count - t->count : 0;
+		size_t pending = idle ? cm__kmap_count(&t->ids) - t->count : 0;
 		h = cm__digest_bytes(h, &t->count, sizeof(t->count));
 		h = cm__digest_bytes(h, &pending, sizeof(pending));
 		for (i = 0; i < t->count; i++) {

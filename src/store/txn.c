@@ -414,13 +414,18 @@ static int stage(cm_txn *txn, const struct cm__kind *k,
 			      txn->nheld + 1, sizeof(*txn->held))))
 		rc = CM_ENOMEM;
 	if (rc == CM_OK && fresh) {
-		/* Pending in the id map: readers skip it (cur is NULL). */
+		/* Pending in the id map: readers skip it (cur is NULL). Only
+		 * growing the map moves entries under readers, so only that
+		 * takes the write lock; the put itself is published to them
+		 * atomically (hashmap.h). */
 		struct cm__kmap *ids = &s->tables[k->kind].ids;
-		CM__WRLOCK(s);
-		rc = cm__kmap_reserve(s, ids, 1);
+		if (!cm__kmap_has_room(ids, 1)) {
+			CM__WRLOCK(s);
+			rc = cm__kmap_reserve(s, ids, 1);
+			CM__WRUNLOCK(s);
+		}
 		if (rc == CM_OK)
 			cm__kmap_put(ids, fresh->ref, strlen(CM__SLOT_ID(fresh)));
-		CM__WRUNLOCK(s);
 	}
 	if (rc != CM_OK) {
 		cm__slot_free(s, fresh);
