@@ -368,6 +368,62 @@ static void test_lookups_while_staging(void **state)
 	free(staged_ids);
 }
 
+/* ---- ids made on several threads at once ------------------------------ */
+
+#define ID_THREADS 4
+#define IDS_EACH 3000
+
+static char (*made)[CM_ID_BUFSIZE];
+
+static void *id_maker(void *arg)
+{
+	char(*mine)[CM_ID_BUFSIZE] = made + (size_t)(uintptr_t)arg * IDS_EACH;
+	int i;
+
+	for (i = 0; i < IDS_EACH; i++) {
+		cm_client *c;
+		if (cm_client_new(&c, store) != CM_OK)
+			return (void *)1;
+		snprintf(mine[i], sizeof(mine[i]), "%s", cm_client_id(c));
+		cm_client_free(c);
+	}
+	return NULL;
+}
+
+static int idcmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The id generator takes no lock: ids made at once on several threads
+ * are all distinct, and each thread's sort in the order it made them. */
+static void test_ids_on_many_threads(void **state)
+{
+	pthread_t th[ID_THREADS];
+	void *res;
+	size_t i, k;
+
+	(void)state;
+	made = calloc((size_t)ID_THREADS * IDS_EACH, sizeof(*made));
+	assert_non_null(made);
+	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
+	for (i = 0; i < ID_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, id_maker,
+						(void *)(uintptr_t)i), 0);
+	for (i = 0; i < ID_THREADS; i++) {
+		pthread_join(th[i], &res);
+		assert_null(res);
+		for (k = 1; k < IDS_EACH; k++)
+			assert_true(strcmp(made[i * IDS_EACH + k - 1],
+					   made[i * IDS_EACH + k]) < 0);
+	}
+	qsort(made, (size_t)ID_THREADS * IDS_EACH, sizeof(*made), idcmp);
+	for (i = 1; i < (size_t)ID_THREADS * IDS_EACH; i++)
+		assert_true(strcmp(made[i - 1], made[i]) < 0);
+	cm_store_close(store);
+	free(made);
+}
+
 /* ---- the store's lock itself ------------------------------------------ */
 
 /* More threads than the lock has reader slots, so slots are shared. */
@@ -499,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_readers_and_writers),
 		cmocka_unit_test(test_list_while_adding),
 		cmocka_unit_test(test_lookups_while_staging),
+		cmocka_unit_test(test_ids_on_many_threads),
 		cmocka_unit_test(test_lock_excludes),
 		cmocka_unit_test(test_writer_sleeps_while_waiting),
 	};

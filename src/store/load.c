@@ -36,7 +36,8 @@ static int hexval(char c)
  * record's id again (and transaction logs must sort in commit order).
  * Move the store's id clock past `id` when it is UUID v7 text as made by
  * cm__store_make_id (48-bit milliseconds, version nibble, 12-bit counter);
- * host-supplied ids of another form are left alone. Caller holds meta. */
+ * host-supplied ids of another form are left alone. Any thread (the
+ * clock only moves forward, by compare-and-swap). */
 static void id_clock_past(cm_store *s, const char *id)
 {
 	static const int8_t pos[15] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17 };
@@ -54,9 +55,15 @@ static void id_clock_past(cm_store *s, const char *id)
 		else
 			seq = seq << 4 | (uint32_t)v;
 	}
-	if ((int64_t)ms > s->id_ms || ((int64_t)ms == s->id_ms && seq > s->id_seq)) {
-		s->id_ms = (int64_t)ms;
-		s->id_seq = seq;
+	{
+		uint64_t clk = atomic_load_explicit(&s->id_clock,
+						    memory_order_relaxed);
+		uint64_t seen = ms << 12 | seq;
+		while (seen > clk &&
+		       !atomic_compare_exchange_weak_explicit(
+			       &s->id_clock, &clk, seen, memory_order_relaxed,
+			       memory_order_relaxed))
+			;
 	}
 }
 
@@ -71,9 +78,7 @@ static int emit(void *ctx, const void *bytes, size_t len)
 	rc = cm__rec_decode(l->s, bytes, len, &r);
 	if (rc)
 		return l->rc = rc;
-	pthread_mutex_lock(&l->s->meta);
 	id_clock_past(l->s, r->id);
-	pthread_mutex_unlock(&l->s->meta);
 	if (r->kind == CM_KIND_TXNLOG) {
 		if (cm__reserve(l->s, (void **)&l->logs, &l->caplogs, l->nlogs + 1,
 				sizeof(*l->logs)))

@@ -102,14 +102,6 @@ static void slabs_free(cm_store *s, struct cm__slabs *sl);
 
 /* ---- open / close ------------------------------------------------------ */
 
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* How many bytes of cm_store_options each version has: an older caller's
  * smaller block is read only that far. */
 static const size_t options_size[] = {
@@ -383,28 +375,32 @@ static void format_id(cm_store *s, int64_t now, char *id)
 	 * then 62 random bits. Lower-case hex sorts as the time does. */
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	int64_t ms;
-	uint64_t r;
+	uint64_t ms, clk, next, r;
+	unsigned seq;
 	int i;
 
-	ms = now > 0 ? now * 1000 : 0;
-	pthread_mutex_lock(&s->meta);
-	if (ms <= s->id_ms) {
-		ms = s->id_ms;
-		if (++s->id_seq > 0xFFF) {
-			ms++;
-			s->id_seq = 0;
-		}
-	} else {
-		s->id_seq = 0;
-	}
-	s->id_ms = ms;
-	r = splitmix64(&s->rng);
+	/* The next (ms, counter) after the last id's, and at least (now,
+	 * 0): a counter past 0xFFF carries into the milliseconds. */
+	ms = now > 0 ? (uint64_t)now * 1000 : 0;
+	clk = atomic_load_explicit(&s->id_clock, memory_order_relaxed);
+	do {
+		next = clk + 1 > ms << 12 ? clk + 1 : ms << 12;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&s->id_clock, &clk, next, memory_order_relaxed,
+		memory_order_relaxed));
+	ms = next >> 12;
+	seq = (unsigned)(next & 0xFFF);
+	/* splitmix64, its state advanced atomically. */
+	r = atomic_fetch_add_explicit(&s->rng, UINT64_C(0x9e3779b97f4a7c15),
+				      memory_order_relaxed) +
+	    UINT64_C(0x9e3779b97f4a7c15);
+	r = (r ^ (r >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	r = (r ^ (r >> 27)) * UINT64_C(0x94d049bb133111eb);
+	r ^= r >> 31;
 	for (i = 0; i < 6; i++)
-		b[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
-	b[6] = (unsigned char)(0x70 | ((s->id_seq >> 8) & 0x0F));
-	b[7] = (unsigned char)(s->id_seq & 0xFF);
-	pthread_mutex_unlock(&s->meta);
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0F));
+	b[7] = (unsigned char)(seq & 0xFF);
 	for (i = 8; i < 16; i++)
 		b[i] = (unsigned char)(r >> (8 * (i - 8)));
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));

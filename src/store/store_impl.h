@@ -460,14 +460,17 @@ struct cm_store {
 	/* The last finished transaction, for the next cm_txn_begin to
 	 * reuse (with its arrays); NULL if none. Under txn_mutex. */
 	struct cm_txn *spare_txn;
-	pthread_mutex_t meta;      /* txn owner, id generator, callback */
+	pthread_mutex_t meta;      /* txn owner, callback */
 	pthread_mutex_t err_mutex;
 	int txn_active;
 	pthread_t txn_owner;
 
-	uint64_t rng;
-	int64_t id_ms;
-	uint32_t id_seq;
+	/* The id generator (format_id in store.c), without a lock: the
+	 * random state, advanced by atomic adds (splitmix64), and the
+	 * milliseconds and counter of the last id made, ms << 12 | counter,
+	 * advanced by compare-and-swap. */
+	_Atomic uint64_t rng;
+	_Atomic uint64_t id_clock;
 
 	cm_change_fn change_fn;
 	void *change_ctx;
