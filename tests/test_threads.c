@@ -424,6 +424,118 @@ static void test_ids_on_many_threads(void **state)
 	free(made);
 }
 
+/* ---- audit queries over a long trail while commits go on -------------- */
+
+/* More entries than an audit query reads between two turns of the lock
+ * (65,536), so that commits land while a query is under way. */
+#define TRAIL_EVENTS 70000
+#define TRAIL_UPDATES 60
+
+static char trail_client[40];
+static atomic_int trail_done;
+
+/* The updates; 0, or 1 if one failed. */
+static int trail_updates(void)
+{
+	int i;
+
+	for (i = 0; i < TRAIL_UPDATES; i++) {
+		cm_txn *t;
+		cm_client *c;
+		char v[16];
+		snprintf(v, sizeof(v), "v%d", i);
+		if (cm_txn_begin(&t, store, "updater") != CM_OK)
+			return 1;
+		if (cm_client_get(&c, store, trail_client) != CM_OK ||
+		    cm_client_set_text(c, CM_CLIENT_GIVEN, v) != CM_OK ||
+		    cm_client_save(t, c) != CM_OK || cm_txn_commit(t) != CM_OK)
+			return 1;
+		cm_client_free(c);
+	}
+	return 0;
+}
+
+static void *trail_writer(void *arg)
+{
+	int bad = trail_updates();
+
+	(void)arg;
+	atomic_store(&trail_done, 1);
+	return bad ? (void *)1 : NULL;
+}
+
+/* The client's revisions, as a query lists them: 1, 2, ... in order,
+ * none missing (a query sees the trail as it was when it began). */
+static int64_t check_client_trail(void)
+{
+	cm_audit_iter *it;
+	int64_t rev = 0;
+
+	assert_int_equal(cm_audit_query(&it, store, trail_client, NULL,
+					CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+	while (cm_audit_iter_next(it) == CM_OK)
+		assert_int_equal(cm_audit_iter_revision(it), ++rev);
+	cm_audit_iter_free(it);
+	return rev;
+}
+
+static void test_audit_while_committing(void **state)
+{
+	pthread_t th;
+	cm_txn *t;
+	cm_client *c;
+	void *res;
+	int64_t last = 0, rev;
+	size_t prev_all = 0;
+	int i, done = 0;
+
+	(void)state;
+	atomic_store(&trail_done, 0);
+	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, store, "setup"), CM_OK);
+	assert_int_equal(cm_client_new(&c, store), CM_OK);
+	snprintf(trail_client, sizeof(trail_client), "%s", cm_client_id(c));
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Trail"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	for (i = 0; i < TRAIL_EVENTS; i++)
+		assert_int_equal(cm_event_add(t, NULL, 0, trail_client,
+					      CM_EVENT_NOTE,
+					      INT64_C(1795424400) + i,
+					      CM_CONTACT_NONE, NULL), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+
+	assert_int_equal(pthread_create(&th, NULL, trail_writer, NULL), 0);
+	while (!done) {
+		cm_audit_iter *it;
+		size_t n = 0;
+		/* Read the writer's progress first: once it has ended, this
+		 * round sees all of it. */
+		done = atomic_load(&trail_done);
+		rev = check_client_trail();
+		assert_true(rev >= last);
+		last = rev;
+		/* The whole trail: the events' entries, then the client's
+		 * revisions in commit order; never fewer than last time. */
+		assert_int_equal(cm_audit_query(&it, store, NULL, NULL,
+						CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+		while (cm_audit_iter_next(it) == CM_OK) {
+			n++;
+			if (n > 1 && n <= TRAIL_EVENTS + 1)
+				assert_int_equal(cm_audit_iter_kind(it),
+						 CM_KIND_EVENT);
+		}
+		assert_true(n >= prev_all && n >= TRAIL_EVENTS + 1);
+		prev_all = n;
+		cm_audit_iter_free(it);
+	}
+	pthread_join(th, &res);
+	assert_null(res);
+	assert_int_equal(check_client_trail(), 1 + TRAIL_UPDATES);
+	assert_int_equal(prev_all, TRAIL_EVENTS + 1 + TRAIL_UPDATES);
+	cm_store_close(store);
+}
+
 /* ---- the store's lock itself ------------------------------------------ */
 
 /* More threads than the lock has reader slots, so slots are shared. */
@@ -556,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_list_while_adding),
 		cmocka_unit_test(test_lookups_while_staging),
 		cmocka_unit_test(test_ids_on_many_threads),
+		cmocka_unit_test(test_audit_while_committing),
 		cmocka_unit_test(test_lock_excludes),
 		cmocka_unit_test(test_writer_sleeps_while_waiting),
 	};

@@ -264,6 +264,10 @@ CM_API int cm_store_set_change_callback(cm_store *store, cm_change_fn fn,
  * The iterator is a snapshot: later commits do not appear in it.
  * @return CM_OK; CM_EINVAL; CM_ENOMEM; CM_ESTATE (store closed).
  * Thread-safety: a reader; runs concurrently with other readers and a txn.
+ * A query over a long trail lets a waiting commit in after every 65,536
+ * entries it reads, instead of holding commits (and the readers queued
+ * behind them) off for its whole scan; it still returns the trail as it
+ * was when the query began.
  * Since 0.1.0.
  */
 CM_API int cm_audit_query(cm_audit_iter **out, cm_store *store,

@@ -128,24 +128,42 @@ static void item_set(const cm_store *s, struct audit_item *x, size_t i, size_t t
 	x->kind = (uint8_t)sl->kid[0];
 }
 
-/* The first entry from i on whose slot is one of refs[0..n) (n >= 1), or
- * s->naudit: a scan of the slot references alone, 4 bytes an entry. */
-static size_t next_of(const cm_store *s, size_t i, const uint32_t *refs, size_t n)
+/* Entries a query reads between two turns of the read lock: a commit
+ * waiting for the lock waits for at most this many (tens of
+ * microseconds), not for a scan of the whole trail (milliseconds at a
+ * million clients). A query reads the trail as it was when it began:
+ * entries, once appended, never change, and the arrays a commit may move
+ * (growing them) are read again through the store after every turn. */
+#define AUDIT_STEP ((size_t)1 << 16)
+
+/* Let a waiting writer in. The caller holds the read lock and keeps no
+ * pointer into the store's audit arrays across the call. */
+static void audit_turn(cm_store *s)
+{
+	CM__UNLOCK(s);
+	CM__RDLOCK(s);
+}
+
+/* The first entry from i on, before lim, whose slot is one of
+ * refs[0..n) (n >= 1), or lim: a scan of the slot references alone, 4
+ * bytes an entry. */
+static size_t next_of(const cm_store *s, size_t i, size_t lim,
+		      const uint32_t *refs, size_t n)
 {
 	const uint32_t *a = s->audit_slot;
-	size_t end = s->naudit, k;
+	size_t k;
 
 	if (n == 1) {
 		uint32_t r = refs[0];
-		while (i < end && a[i] != r)
+		while (i < lim && a[i] != r)
 			i++;
 		return i;
 	}
-	for (; i < end; i++)
+	for (; i < lim; i++)
 		for (k = 0; k < n; k++)
 			if (a[i] == refs[k])
 				return i;
-	return end;
+	return lim;
 }
 
 /* The entries of the records whose slots are refs[0..n), passing f, into
@@ -153,17 +171,23 @@ static size_t next_of(const cm_store *s, size_t i, const uint32_t *refs, size_t 
 static int query_records(cm_store *s, cm_audit_iter *it, const uint32_t *refs,
 			 size_t n, struct audit_filter *f)
 {
-	size_t i, ti = 0, cap = 0;
+	size_t end = s->naudit, i = 0, ti = 0, cap = 0, lim;
 
-	for (i = next_of(s, 0, refs, n); i < s->naudit; i = next_of(s, i + 1, refs, n)) {
-		while (s->txnlog[ti].end <= i)
-			ti++;
-		if (!txn_passes(f, &s->txnlog[ti]))
-			continue;
-		if (cm__reserve(s, (void **)&it->items, &cap, it->n + 1,
-				sizeof(*it->items)))
-			return CM_ENOMEM;
-		item_set(s, &it->items[it->n++], i, ti);
+	for (; i < end; i = lim) {
+		if (i)
+			audit_turn(s);
+		lim = end - i > AUDIT_STEP ? i + AUDIT_STEP : end;
+		for (i = next_of(s, i, lim, refs, n); i < lim;
+		     i = next_of(s, i + 1, lim, refs, n)) {
+			while (s->txnlog[ti].end <= i)
+				ti++;
+			if (!txn_passes(f, &s->txnlog[ti]))
+				continue;
+			if (cm__reserve(s, (void **)&it->items, &cap, it->n + 1,
+					sizeof(*it->items)))
+				return CM_ENOMEM;
+			item_set(s, &it->items[it->n++], i, ti);
+		}
 	}
 	return CM_OK;
 }
@@ -172,11 +196,16 @@ static int query_records(cm_store *s, cm_audit_iter *it, const uint32_t *refs,
  * copied, so that the snapshot is one allocation. CM_OK or CM_ENOMEM. */
 static int query_all(cm_store *s, cm_audit_iter *it, struct audit_filter *f)
 {
-	size_t i, ti, n = 0, start;
+	size_t i, ti, n = 0, start, ntxn = s->ntxn, work = 0;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		for (ti = 0, start = 0; ti < s->ntxn; start = s->txnlog[ti].end, ti++) {
+		for (ti = 0, start = 0; ti < ntxn; start = s->txnlog[ti].end, ti++) {
+			work += 1 + (s->txnlog[ti].end - start);
+			if (work >= AUDIT_STEP) {
+				audit_turn(s);
+				work = 0;
+			}
 			if (!txn_passes(f, &s->txnlog[ti]))
 				continue;
 			for (i = start; i < s->txnlog[ti].end; i++, n++)
