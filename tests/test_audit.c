@@ -289,7 +289,7 @@ static void test_record_filter(void **state)
  * trail's slot references) is exactly the full trail's entries of that
  * id, in order: for records of many entries among many others, with and
  * without an actor. Each allocation of a record query failing in turn:
- * CM_ENOMEM, nothing leaked. */
+ * CM_ENOMEM, nothing leaked; reading the iterator allocates nothing. */
 static void test_record_query_matches_trail(void **state)
 {
 	enum { N = 600 };
@@ -339,21 +339,95 @@ static void test_record_query_matches_trail(void **state)
 			assert_true(n >= (actor ? 25 : 51));
 		}
 	}
-	for (f = 1;; f++) {
-		int rc;
-		live = env.alloc.live;
-		env.alloc.fail_at = env.alloc.count + f;
-		rc = cm_audit_query(&it, env.store, "r2", NULL, CM_TIME_NONE, CM_TIME_NONE);
+	/* A query copies no entry: it allocates its iterator, and its copy
+	 * of the actor if it has one. Each allocation failing in turn:
+	 * CM_ENOMEM, nothing leaked. */
+	for (j = 0; j < 2; j++) {
+		const char *actor = j ? "ben" : NULL;
+		for (f = 1;; f++) {
+			int rc;
+			live = env.alloc.live;
+			env.alloc.fail_at = env.alloc.count + f;
+			rc = cm_audit_query(&it, env.store, "r2", actor,
+					    CM_TIME_NONE, CM_TIME_NONE);
+			env.alloc.fail_at = 0;
+			if (rc == CM_OK)
+				break;
+			assert_int_equal(rc, CM_ENOMEM);
+			assert_non_null(strstr(cm_store_errmsg(env.store),
+					       "audit query"));
+			assert_int_equal(env.alloc.live, live);
+		}
+		assert_int_equal(f, j ? 3 : 2);
+		/* Reading it allocates nothing. */
+		env.alloc.fail_at = env.alloc.count + 1;
+		assert_int_equal(count(it), j ? 25 : 51);
 		env.alloc.fail_at = 0;
-		if (rc == CM_OK)
-			break;
-		assert_int_equal(rc, CM_ENOMEM);
-		assert_non_null(strstr(cm_store_errmsg(env.store), "audit query"));
-		assert_int_equal(env.alloc.live, live);
+		cm_audit_iter_free(it);
 	}
-	assert_int_equal(count(it), 51);
+	th_close(&env);
+}
+
+/* A query reads on across the turns it gives waiting commits (every
+ * 65,536 entries) and skips whole transactions that fail its filters:
+ * one transaction of 70,001 entries at T0 by "bulk", then one entry at
+ * T0 + 100 by "ann". */
+static void test_long_trail_filters(void **state)
+{
+	enum { EVENTS = 70000 };
+	struct th_env env;
+	cm_audit_iter *it;
+	cm_client *c;
+	cm_txn *t;
+	int i;
+	(void)state;
+
+	th_open(&env);
+	env.clock.now = TH_T0;
+	assert_int_equal(cm_txn_begin(&t, env.store, "bulk"), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_id(c, "long"), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Long"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	for (i = 0; i < EVENTS; i++)
+		assert_int_equal(cm_event_add(t, NULL, 0, "long", CM_EVENT_NOTE,
+					      TH_T0 - i, CM_CONTACT_NONE, NULL),
+				 CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	env.clock.now = TH_T0 + 100;
+	assert_int_equal(cm_client_get(&c, env.store, "long"), CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 3), CM_OK);
+	commit_as(&env, c, "ann");
+	cm_client_free(c);
+
+	assert_int_equal(query_count(env.store, NULL, NULL, CM_TIME_NONE,
+				     CM_TIME_NONE), EVENTS + 2);
+	assert_int_equal(query_count(env.store, NULL, "bulk", CM_TIME_NONE,
+				     CM_TIME_NONE), EVENTS + 1);
+	assert_int_equal(query_count(env.store, NULL, NULL, TH_T0 + 1,
+				     CM_TIME_NONE), 1);
+	assert_int_equal(query_count(env.store, NULL, "nobody", CM_TIME_NONE,
+				     CM_TIME_NONE), 0);
+	assert_int_equal(query_count(env.store, "long", "ann", CM_TIME_NONE,
+				     CM_TIME_NONE), 1);
+	assert_int_equal(query_count(env.store, "long", NULL, CM_TIME_NONE,
+				     TH_T0 + 1), 1);
+	/* The client's two revisions, 70,000 entries apart. */
+	assert_int_equal(cm_audit_query(&it, env.store, "long", NULL,
+					CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_revision(it), 1);
+	assert_string_equal(cm_audit_iter_actor(it), "bulk");
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_revision(it), 2);
+	assert_string_equal(cm_audit_iter_actor(it), "ann");
+	assert_true(cm_audit_iter_time(it) == TH_T0 + 100);
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	/* At the end, no entry is current. */
+	assert_null(cm_audit_iter_record_id(it));
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
 	cm_audit_iter_free(it);
-	assert_true(f > 3); /* the snapshot grew */
 	th_close(&env);
 }
 
@@ -364,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_actor_shared),
 		cmocka_unit_test(test_record_filter),
 		cmocka_unit_test(test_record_query_matches_trail),
+		cmocka_unit_test(test_long_trail_filters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

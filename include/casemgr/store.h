@@ -261,13 +261,16 @@ CM_API int cm_store_set_change_callback(cm_store *store, cm_change_fn fn,
  * @param actor      only this actor (NULL: any).
  * @param from, to   only entries with from <= time < to (CM_TIME_NONE for
  *                   an open end).
- * The iterator is a snapshot: later commits do not appear in it.
+ * The iterator is a snapshot: later commits do not appear in it. It holds
+ * no copy of the entries (the trail is append-only): the query allocates
+ * the iterator and its copy of `actor`, and each cm_audit_iter_next reads
+ * on under the store's read lock, letting a waiting commit in after every
+ * 65,536 entries it passes over, so that neither the query nor a long
+ * scan for one record's few entries holds commits (and the readers
+ * queued behind them) off.
  * @return CM_OK; CM_EINVAL; CM_ENOMEM; CM_ESTATE (store closed).
  * Thread-safety: a reader; runs concurrently with other readers and a txn.
- * A query over a long trail lets a waiting commit in after every 65,536
- * entries it reads, instead of holding commits (and the readers queued
- * behind them) off for its whole scan; it still returns the trail as it
- * was when the query began.
+ * One iterator is used by one thread at a time.
  * Since 0.1.0.
  */
 CM_API int cm_audit_query(cm_audit_iter **out, cm_store *store,
@@ -275,8 +278,9 @@ CM_API int cm_audit_query(cm_audit_iter **out, cm_store *store,
 			  int64_t from, int64_t to);
 
 /**
- * Advance to the next entry.
+ * Advance to the next entry. Allocates nothing.
  * @return CM_OK (an entry is current); CM_ITEROVER (no more); CM_EINVAL.
+ * Thread-safety: a reader (see cm_audit_query).
  */
 CM_API int cm_audit_iter_next(cm_audit_iter *it);
 

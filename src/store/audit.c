@@ -81,7 +81,20 @@ void cm__audit_free(cm_store *s)
 
 /* ---- queries ----------------------------------------------------------- */
 
-/* An audit entry as a query's snapshot keeps it. */
+/*
+ * A query copies nothing: the trail is append-only (an entry, once
+ * appended, never changes; slots live as long as the store), so an
+ * iterator that stops at the trail's end as of the query reads the same
+ * entries whenever it reads them. Each cm_audit_iter_next reads on under
+ * the read lock, letting a waiting commit in after every AUDIT_STEP
+ * entries: a commit waits for at most that many (tens of microseconds),
+ * not for a scan of the whole trail (milliseconds at a million clients),
+ * and a query costs no memory per entry. The arrays a commit may move
+ * (growing them) are read through the store, never kept across a turn.
+ */
+#define AUDIT_STEP ((size_t)1 << 16)
+
+/* An entry as the iterator's current one. */
 struct audit_item {
 	const char *id;
 	int64_t revision;
@@ -90,17 +103,25 @@ struct audit_item {
 	uint8_t kind;
 };
 
-struct cm_audit_iter {
-	cm_store *store;
-	struct audit_item *items;
-	size_t n, pos;
-};
-
 /* A query's filters on the transaction. */
 struct audit_filter {
-	const char *actor; /* NULL: any */
+	char *actor;       /* NULL: any (the iterator's copy) */
 	const char *hit;   /* the store's copy of actor, once one matched */
 	int64_t from, to;
+};
+
+struct cm_audit_iter {
+	cm_store *store;
+	struct audit_filter f;
+	/* Only the entries of the record whose slots these are (one per
+	 * kind at most), if nrefs; every entry otherwise. */
+	uint32_t refs[CM__KIND_MAX];
+	size_t nrefs;
+	size_t end;  /* the trail's length at the query: entries [0, end) */
+	size_t pos;  /* the next entry to read */
+	size_t ti;   /* the transaction of entry pos (or an earlier one) */
+	struct audit_item item; /* the current entry, if has_item */
+	int has_item;
 };
 
 /* 1 if transaction t passes the filters. */
@@ -128,22 +149,6 @@ static void item_set(const cm_store *s, struct audit_item *x, size_t i, size_t t
 	x->kind = (uint8_t)sl->kid[0];
 }
 
-/* Entries a query reads between two turns of the read lock: a commit
- * waiting for the lock waits for at most this many (tens of
- * microseconds), not for a scan of the whole trail (milliseconds at a
- * million clients). A query reads the trail as it was when it began:
- * entries, once appended, never change, and the arrays a commit may move
- * (growing them) are read again through the store after every turn. */
-#define AUDIT_STEP ((size_t)1 << 16)
-
-/* Let a waiting writer in. The caller holds the read lock and keeps no
- * pointer into the store's audit arrays across the call. */
-static void audit_turn(cm_store *s)
-{
-	CM__UNLOCK(s);
-	CM__RDLOCK(s);
-}
-
 /* The first entry from i on, before lim, whose slot is one of
  * refs[0..n) (n >= 1), or lim: a scan of the slot references alone, 4
  * bytes an entry. */
@@ -166,69 +171,10 @@ static size_t next_of(const cm_store *s, size_t i, size_t lim,
 	return lim;
 }
 
-/* The entries of the records whose slots are refs[0..n), passing f, into
- * it (grown as they come: a record has few). CM_OK or CM_ENOMEM. */
-static int query_records(cm_store *s, cm_audit_iter *it, const uint32_t *refs,
-			 size_t n, struct audit_filter *f)
-{
-	size_t end = s->naudit, i = 0, ti = 0, cap = 0, lim;
-
-	for (; i < end; i = lim) {
-		if (i)
-			audit_turn(s);
-		lim = end - i > AUDIT_STEP ? i + AUDIT_STEP : end;
-		for (i = next_of(s, i, lim, refs, n); i < lim;
-		     i = next_of(s, i + 1, lim, refs, n)) {
-			while (s->txnlog[ti].end <= i)
-				ti++;
-			if (!txn_passes(f, &s->txnlog[ti]))
-				continue;
-			if (cm__reserve(s, (void **)&it->items, &cap, it->n + 1,
-					sizeof(*it->items)))
-				return CM_ENOMEM;
-			item_set(s, &it->items[it->n++], i, ti);
-		}
-	}
-	return CM_OK;
-}
-
-/* Every entry of the transactions passing f, into it: counted, then
- * copied, so that the snapshot is one allocation. CM_OK or CM_ENOMEM. */
-static int query_all(cm_store *s, cm_audit_iter *it, struct audit_filter *f)
-{
-	size_t i, ti, n = 0, start, ntxn = s->ntxn, work = 0;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		for (ti = 0, start = 0; ti < ntxn; start = s->txnlog[ti].end, ti++) {
-			work += 1 + (s->txnlog[ti].end - start);
-			if (work >= AUDIT_STEP) {
-				audit_turn(s);
-				work = 0;
-			}
-			if (!txn_passes(f, &s->txnlog[ti]))
-				continue;
-			for (i = start; i < s->txnlog[ti].end; i++, n++)
-				if (pass == 1)
-					item_set(s, &it->items[n], i, ti);
-		}
-		if (pass == 0) {
-			if (!(it->items = cm__alloc(s, (n ? n : 1) * sizeof(*it->items))))
-				return CM_ENOMEM;
-			it->n = n;
-			n = 0;
-		}
-	}
-	return CM_OK;
-}
-
 int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 		   const char *actor, int64_t from, int64_t to)
 {
-	struct audit_filter f = { actor, NULL, from, to };
 	cm_audit_iter *it;
-	uint32_t refs[CM__KIND_MAX];
-	size_t nrefs = 0;
 	int32_t k;
 	int rc;
 
@@ -237,47 +183,80 @@ int cm_audit_query(cm_audit_iter **out, cm_store *s, const char *record_id,
 	if ((rc = cm__store_usable(s)) != CM_OK)
 		return rc;
 	it = cm__zalloc(s, sizeof(*it));
-	if (!it)
+	if (!it || (actor && !(it->f.actor = cm__strdup(s, actor)))) {
+		cm__free(s, it);
 		return cm__err(s, CM_ENOMEM, "out of memory for an audit query");
+	}
+	it->f.from = from;
+	it->f.to = to;
 	CM__RDLOCK(s);
 	/* The record's slots, one per kind at most: entries then match on
 	 * their 4-byte slot reference, not on their slot's id. */
 	for (k = 1; record_id && k < CM__KIND_MAX; k++) {
 		const struct cm__slot *sl = cm__slot_find(s, k, record_id);
 		if (sl)
-			refs[nrefs++] = sl->ref;
+			it->refs[it->nrefs++] = sl->ref;
 	}
-	if (!record_id)
-		rc = query_all(s, it, &f);
-	else if (nrefs)
-		rc = query_records(s, it, refs, nrefs, &f);
+	/* A record no table has: no entry. */
+	it->end = record_id && !it->nrefs ? 0 : s->naudit;
 	CM__UNLOCK(s);
-	if (rc != CM_OK) {
-		cm__free(s, it->items);
-		cm__free(s, it);
-		return cm__err(s, CM_ENOMEM, "out of memory for an audit query");
-	}
 	it->store = s;
-	it->pos = 0;
 	cm__store_ref(s);
 	*out = it;
 	return CM_OK;
+}
+
+/* The next entry of it from it->pos on, as its current one: 1, or 0 at
+ * its end. Caller holds the read lock; turns it after every AUDIT_STEP
+ * entries read. */
+static int read_on(cm_store *s, cm_audit_iter *it)
+{
+	size_t work = 0, i, lim;
+
+	while (it->pos < it->end) {
+		if (work >= AUDIT_STEP) {
+			CM__UNLOCK(s);
+			CM__RDLOCK(s);
+			work = 0;
+		}
+		lim = it->end - it->pos > AUDIT_STEP - work
+			      ? it->pos + (AUDIT_STEP - work)
+			      : it->end;
+		i = it->nrefs ? next_of(s, it->pos, lim, it->refs, it->nrefs)
+			      : it->pos;
+		work += i - it->pos + 1;
+		if (i >= lim) {
+			it->pos = lim;
+			continue;
+		}
+		while (s->txnlog[it->ti].end <= i)
+			it->ti++;
+		if (!txn_passes(&it->f, &s->txnlog[it->ti])) {
+			/* Every query skips the rest of the entry's
+			 * transaction: it fails the filters as a whole. */
+			it->pos = s->txnlog[it->ti].end;
+			continue;
+		}
+		item_set(s, &it->item, i, it->ti);
+		it->pos = i + 1;
+		return 1;
+	}
+	return 0;
 }
 
 int cm_audit_iter_next(cm_audit_iter *it)
 {
 	if (!it)
 		return CM_EINVAL;
-	if (it->pos >= it->n)
-		return CM_ITEROVER;
-	it->pos++;
-	return CM_OK;
+	CM__RDLOCK(it->store);
+	it->has_item = read_on(it->store, it);
+	CM__UNLOCK(it->store);
+	return it->has_item ? CM_OK : CM_ITEROVER;
 }
 
 static const struct audit_item *cur(const cm_audit_iter *it)
 {
-	return (it && it->pos > 0 && it->pos <= it->n) ? &it->items[it->pos - 1]
-						       : NULL;
+	return it && it->has_item ? &it->item : NULL;
 }
 
 /* The txnlog array may move while we read (a commit may grow it), so
@@ -336,7 +315,7 @@ void cm_audit_iter_free(cm_audit_iter *it)
 	if (!it)
 		return;
 	s = it->store;
-	cm__free(s, it->items);
+	cm__free(s, it->f.actor);
 	cm__free(s, it);
 	cm__store_unref(s);
 }
