@@ -14,8 +14,15 @@
  * Wall-clock time: run it on a quiet machine. Every look-up's answer is
  * checked, so the program fails, rather than reports a figure, when one
  * goes wrong; the meson test runs it small for exactly that.
+ *
+ * Then look-ups during a bulk load: one thread stages a transaction of
+ * 5 events per client (cm_event_add) and commits it while another looks
+ * clients up, against each of them alone: the look-ups per second and
+ * the events staged per second, both ways, and their ratios (1.0: neither
+ * slows the other down).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +95,96 @@ static double run(int t)
 	return (double)t * (double)per_thread / (now_s() - start);
 }
 
+/* ---- look-ups during a bulk load -------------------------------------- */
+
+static atomic_int loading;
+
+struct looker {
+	pthread_t th;
+	long n, bad;
+};
+
+/* Look-ups until loading drops to 0. */
+static void *look_while(void *arg)
+{
+	struct looker *w = arg;
+	unsigned long x = 104729;
+
+	while (atomic_load_explicit(&loading, memory_order_relaxed)) {
+		cm_client_summary sm;
+		long i;
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		i = (long)((x >> 33) % (unsigned long)nclients);
+		sm.version = CM_CLIENT_SUMMARY_VERSION;
+		if (cm_client_get_summary(&sm, store, ids[i]) != CM_OK ||
+		    sm.risk_tier != i % 5 || strcmp(sm.id, ids[i]) != 0)
+			w->bad++;
+		w->n++;
+	}
+	return NULL;
+}
+
+/* Stage n events (round the clients) in one transaction and commit it,
+ * with a looking-up thread alongside if w; the seconds staging took, or
+ * -1. w->n and w->bad: its look-ups during the staging. */
+static double bulk(long n, struct looker *w)
+{
+	cm_txn *txn;
+	double start, staged;
+	long i;
+	int rc = 0;
+
+	if (w) {
+		memset(w, 0, sizeof(*w));
+		atomic_store(&loading, 1);
+		if (pthread_create(&w->th, NULL, look_while, w) != 0)
+			return -1;
+	}
+	start = now_s();
+	if (cm_txn_begin(&txn, store, "bulk") != CM_OK)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++)
+		if (cm_event_add(txn, NULL, 0, ids[i % nclients], CM_EVENT_NOTE,
+				 INT64_C(1767225600) + i, CM_CONTACT_PHONE,
+				 "Called; the client is managing and will "
+				 "come on Tuesday.") != CM_OK)
+			rc = -1;
+	staged = now_s() - start;
+	if (w) {
+		atomic_store(&loading, 0);
+		pthread_join(w->th, NULL);
+	}
+	if (rc == 0 && cm_txn_commit(txn) != CM_OK)
+		rc = -1;
+	else if (rc)
+		cm_txn_rollback(txn);
+	return rc || (w && w->bad) ? -1 : staged;
+}
+
+/* Look-ups alone (one thread, rate `one`), staging alone, then both at
+ * once; 0, or 1 if anything failed. */
+static int during_load(double one)
+{
+	long n = nclients * 5;
+	struct looker w;
+	double alone, both;
+
+	if ((alone = bulk(n, NULL)) < 0 || (both = bulk(n, &w)) < 0) {
+		printf("FAILED: the bulk load or a look-up during it went wrong: "
+		       "%s\n", cm_store_errmsg(store));
+		return 1;
+	}
+	printf("\nlook-ups during a bulk load (%ld events in one transaction)\n",
+	       n);
+	printf("%-10s %16s %16s\n", "", "look-ups/s", "events staged/s");
+	printf("%-10s %16.0f %16.0f\n", "alone", one, (double)n / alone);
+	printf("%-10s %16.0f %16.0f\n", "together", (double)w.n / both,
+	       (double)n / both);
+	printf("%-10s %15.2fx %15.2fx\n", "ratio", (double)w.n / both / one,
+	       alone / both);
+	return 0;
+}
+
 static int load(void)
 {
 	cm_txn *txn;
@@ -144,6 +241,8 @@ int main(int argc, char **argv)
 			one = r;
 		printf("%-8d %16.0f %7.2fx\n", t, r, r / one);
 	}
+	if (during_load(one))
+		return 1;
 	cm_store_close(store);
 	free(ids);
 	return 0;
