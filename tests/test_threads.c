@@ -262,6 +262,23 @@ static void test_list_while_adding(void **state)
 	cm_store_close(store);
 }
 
+/* Open `store` and begin a transaction that saves a new client (family
+ * name `family`); its id into id (40 bytes). The open transaction. */
+static cm_txn *open_with_client(char *id, const char *family)
+{
+	cm_txn *t;
+	cm_client *c;
+
+	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, store, "setup"), CM_OK);
+	assert_int_equal(cm_client_new(&c, store), CM_OK);
+	snprintf(id, 40, "%s", cm_client_id(c));
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, family), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	cm_client_free(c);
+	return t;
+}
+
 /* ---- look-ups while a transaction stages new records ------------------ */
 
 /* Enough events that the event id map grows several times while readers
@@ -315,7 +332,6 @@ static void test_lookups_while_staging(void **state)
 	pthread_t rt[2];
 	long bad[2] = { 0, 0 };
 	cm_txn *t;
-	cm_client *c;
 	cm_event *e;
 	int i;
 
@@ -324,13 +340,7 @@ static void test_lookups_while_staging(void **state)
 	assert_non_null(staged_ids);
 	atomic_store(&staged_n, 0);
 	atomic_store(&committing, 0);
-	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
-	assert_int_equal(cm_txn_begin(&t, store, "setup"), CM_OK);
-	assert_int_equal(cm_client_new(&c, store), CM_OK);
-	snprintf(stage_client, sizeof(stage_client), "%s", cm_client_id(c));
-	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Stage"), CM_OK);
-	assert_int_equal(cm_client_save(t, c), CM_OK);
-	cm_client_free(c);
+	t = open_with_client(stage_client, "Stage");
 	for (i = 0; i < STAGE_KNOWN; i++)
 		assert_int_equal(cm_event_add(t, known[i], sizeof(known[i]),
 					      stage_client, CM_EVENT_NOTE,
@@ -483,7 +493,6 @@ static void test_audit_while_committing(void **state)
 {
 	pthread_t th;
 	cm_txn *t;
-	cm_client *c;
 	void *res;
 	int64_t last = 0, rev;
 	size_t prev_all = 0;
@@ -491,13 +500,7 @@ static void test_audit_while_committing(void **state)
 
 	(void)state;
 	atomic_store(&trail_done, 0);
-	assert_int_equal(cm_store_open(&store, NULL), CM_OK);
-	assert_int_equal(cm_txn_begin(&t, store, "setup"), CM_OK);
-	assert_int_equal(cm_client_new(&c, store), CM_OK);
-	snprintf(trail_client, sizeof(trail_client), "%s", cm_client_id(c));
-	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Trail"), CM_OK);
-	assert_int_equal(cm_client_save(t, c), CM_OK);
-	cm_client_free(c);
+	t = open_with_client(trail_client, "Trail");
 	for (i = 0; i < TRAIL_EVENTS; i++)
 		assert_int_equal(cm_event_add(t, NULL, 0, trail_client,
 					      CM_EVENT_NOTE,

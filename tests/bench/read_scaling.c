@@ -51,23 +51,29 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Look up a random client (the generator's next, from *x); 1 if the
+ * answer was wrong. */
+static int look_one(unsigned long *x)
+{
+	cm_client_summary sm;
+	long i;
+
+	*x = *x * 6364136223846793005UL + 1442695040888963407UL;
+	i = (long)((*x >> 33) % (unsigned long)nclients);
+	sm.version = CM_CLIENT_SUMMARY_VERSION;
+	/* Client i's risk tier is i % 5 (see load). */
+	return cm_client_get_summary(&sm, store, ids[i]) != CM_OK ||
+	       sm.risk_tier != i % 5 || strcmp(sm.id, ids[i]) != 0;
+}
+
 static void *lookups(void *arg)
 {
 	struct worker *w = arg;
 	unsigned long x = w->seed;
 	long k;
 
-	for (k = 0; k < per_thread; k++) {
-		cm_client_summary sm;
-		long i;
-		x = x * 6364136223846793005UL + 1442695040888963407UL;
-		i = (long)((x >> 33) % (unsigned long)nclients);
-		sm.version = CM_CLIENT_SUMMARY_VERSION;
-		/* Client i's risk tier is i % 5 (see main). */
-		if (cm_client_get_summary(&sm, store, ids[i]) != CM_OK ||
-		    sm.risk_tier != i % 5 || strcmp(sm.id, ids[i]) != 0)
-			w->bad++;
-	}
+	for (k = 0; k < per_thread; k++)
+		w->bad += look_one(&x);
 	return NULL;
 }
 
@@ -111,14 +117,7 @@ static void *look_while(void *arg)
 	unsigned long x = 104729;
 
 	while (atomic_load_explicit(&loading, memory_order_relaxed)) {
-		cm_client_summary sm;
-		long i;
-		x = x * 6364136223846793005UL + 1442695040888963407UL;
-		i = (long)((x >> 33) % (unsigned long)nclients);
-		sm.version = CM_CLIENT_SUMMARY_VERSION;
-		if (cm_client_get_summary(&sm, store, ids[i]) != CM_OK ||
-		    sm.risk_tier != i % 5 || strcmp(sm.id, ids[i]) != 0)
-			w->bad++;
+		w->bad += look_one(&x);
 		w->n++;
 	}
 	return NULL;
