@@ -567,7 +567,7 @@ static int idcmp(const void *a, const void *b)
 static void test_ids_on_many_threads(void **state)
 {
 	pthread_t th[ID_THREADS];
-	void *res;
+	void *res[ID_THREADS];
 	size_t i, k;
 
 	(void)state;
@@ -577,9 +577,12 @@ static void test_ids_on_many_threads(void **state)
 	for (i = 0; i < ID_THREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, id_maker,
 						(void *)(uintptr_t)i), 0);
+	/* Every thread joined before any check, so that a failed one
+	 * leaves no thread running. */
+	for (i = 0; i < ID_THREADS; i++)
+		pthread_join(th[i], &res[i]);
 	for (i = 0; i < ID_THREADS; i++) {
-		pthread_join(th[i], &res);
-		assert_null(res);
+		assert_null(res[i]);
 		for (k = 1; k < IDS_EACH; k++)
 			assert_true(strcmp(made[i * IDS_EACH + k - 1],
 					   made[i * IDS_EACH + k]) < 0);

@@ -504,8 +504,9 @@ static int slab_add(cm_store *s, struct cm__slabs *sl)
 	if (!(sb = cm__alloc(s, SLAB_BYTES)))
 		return CM_ENOMEM;
 	SLAB_POISON(sb, SLAB_BYTES);
-	/* A new reference is read only once it is in an id map, whose
-	 * put publishes it with release order (hashmap.h). */
+	/* Readers reach a new block only through what publishes it: a
+	 * slot's entry in an id map, put with release order (hashmap.h),
+	 * or a packed version, made current under the write lock. */
 	d->blocks[d->n++] = sb;
 	sl->used = 0;
 	return CM_OK;

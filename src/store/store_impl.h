@@ -460,7 +460,10 @@ struct cm_store {
 	/* The last finished transaction, for the next cm_txn_begin to
 	 * reuse (with its arrays); NULL if none. Under txn_mutex. */
 	struct cm_txn *spare_txn;
-	pthread_mutex_t meta;      /* txn owner, callback */
+	/* The transaction's owner, the change callback, and the settings
+	 * (contact and reassessment intervals, the approval policy, the
+	 * instrument registry). */
+	pthread_mutex_t meta;
 	pthread_mutex_t err_mutex;
 	int txn_active;
 	pthread_t txn_owner;
