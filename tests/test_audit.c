@@ -431,6 +431,126 @@ static void test_long_trail_filters(void **state)
 	th_close(&env);
 }
 
+/* A record's query is a snapshot too, read as the iterator goes: a commit
+ * of the record after the query, whose entry is the very next one in the
+ * trail (right after another record's), is not in it, nor is one made
+ * between two cm_audit_iter_next calls, one of them big enough to move
+ * the trail's arrays. */
+static void test_record_query_snapshot(void **state)
+{
+	struct th_env env;
+	cm_audit_iter *it, *by_ann, *all;
+	cm_client *c;
+	cm_txn *t;
+	int i;
+	(void)state;
+
+	th_open(&env);
+	fx_client(&env, "r1", "m1", 1, TH_D0);
+	fx_client(&env, "r2", "m1", 1, TH_D0);
+	assert_int_equal(cm_client_get(&c, env.store, "r1"), CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 2), CM_OK);
+	commit_as(&env, c, "ann"); /* r1 revision 2 */
+	cm_client_free(c);
+	assert_int_equal(cm_client_get(&c, env.store, "r2"), CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 2), CM_OK);
+	commit_as(&env, c, "ann"); /* r2 revision 2: the trail's last entry */
+	cm_client_free(c);
+	assert_int_equal(cm_client_get(&c, env.store, "r1"), CM_OK);
+
+	assert_int_equal(cm_audit_query(&it, env.store, "r1", NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_query(&by_ann, env.store, "r1", "ann",
+					CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_query(&all, env.store, NULL, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	/* The entry right after the queries' end is r1's, by ann. */
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 3), CM_OK);
+	commit_as(&env, c, "ann");
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_revision(it), 1);
+	/* Many entries, r1's among them: the arrays grow (move). */
+	assert_int_equal(cm_txn_begin(&t, env.store, "ann"), CM_OK);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(cm_event_add(t, NULL, 0, "r2", CM_EVENT_NOTE,
+					      TH_T0 - i, CM_CONTACT_NONE, NULL),
+				 CM_OK);
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 4), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_revision(it), 2);
+	assert_string_equal(cm_audit_iter_actor(it), "ann");
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	assert_int_equal(cm_audit_iter_next(by_ann), CM_OK);
+	assert_int_equal(cm_audit_iter_revision(by_ann), 2);
+	assert_int_equal(cm_audit_iter_next(by_ann), CM_ITEROVER);
+	assert_int_equal(count(all), 4);
+	cm_audit_iter_free(it);
+	cm_audit_iter_free(by_ann);
+	cm_audit_iter_free(all);
+	assert_int_equal(query_count(env.store, "r1", NULL, CM_TIME_NONE,
+				     CM_TIME_NONE), 4);
+	cm_client_free(c);
+	th_close(&env);
+}
+
+/* One transaction may hold two entries of one record id: an event, and
+ * a client given the event's id in the same transaction. A record query
+ * lists both (it reads on in a transaction after a match), and a
+ * transaction that fails a filter loses both. */
+static void test_record_twice_in_one_txn(void **state)
+{
+	struct th_env env;
+	cm_audit_iter *it;
+	cm_client *c;
+	cm_txn *t;
+	char eid[CM_ID_BUFSIZE];
+	(void)state;
+
+	th_open(&env);
+	fx_client(&env, "c1", "m1", 1, TH_D0);
+	env.clock.now = TH_T0 + 50;
+	assert_int_equal(cm_txn_begin(&t, env.store, "fay"), CM_OK);
+	assert_int_equal(cm_event_add(t, eid, sizeof(eid), "c1", CM_EVENT_NOTE,
+				      TH_T0, CM_CONTACT_NONE, NULL), CM_OK);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_id(c, eid), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Twin"), CM_OK);
+	assert_int_equal(cm_client_save(t, c), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	env.clock.now = TH_T0 + 60;
+	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 2), CM_OK);
+	commit_as(&env, c, "gus");
+
+	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, CM_TIME_NONE,
+					CM_TIME_NONE), CM_OK);
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_EVENT);
+	assert_string_equal(cm_audit_iter_actor(it), "fay");
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_CLIENT);
+	assert_int_equal(cm_audit_iter_revision(it), 1);
+	assert_string_equal(cm_audit_iter_actor(it), "fay");
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_CLIENT);
+	assert_int_equal(cm_audit_iter_revision(it), 2);
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	cm_audit_iter_free(it);
+	assert_int_equal(query_count(env.store, eid, "fay", CM_TIME_NONE,
+				     CM_TIME_NONE), 2);
+	assert_int_equal(query_count(env.store, eid, NULL, TH_T0 + 50,
+				     TH_T0 + 51), 2);
+	assert_int_equal(query_count(env.store, eid, "gus", CM_TIME_NONE,
+				     CM_TIME_NONE), 1);
+	assert_int_equal(query_count(env.store, eid, NULL, TH_T0 + 51,
+				     CM_TIME_NONE), 1);
+	assert_int_equal(query_count(env.store, NULL, "fay", CM_TIME_NONE,
+				     CM_TIME_NONE), 2);
+	cm_client_free(c);
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +559,8 @@ int main(void)
 		cmocka_unit_test(test_record_filter),
 		cmocka_unit_test(test_record_query_matches_trail),
 		cmocka_unit_test(test_long_trail_filters),
+		cmocka_unit_test(test_record_query_snapshot),
+		cmocka_unit_test(test_record_twice_in_one_txn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
