@@ -21,6 +21,16 @@ static size_t count(cm_audit_iter *it)
 	return n;
 }
 
+/* Advance it to its next entry, which must exist, have this revision
+ * and, unless actor is NULL, this actor. */
+static void next_entry(cm_audit_iter *it, int64_t revision, const char *actor)
+{
+	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	assert_true(cm_audit_iter_revision(it) == revision);
+	if (actor)
+		assert_string_equal(cm_audit_iter_actor(it), actor);
+}
+
 /* The number of entries of a query (which must succeed). */
 static size_t query_count(cm_store *s, const char *record_id, const char *actor,
 			  int64_t from, int64_t to)
@@ -416,12 +426,8 @@ static void test_long_trail_filters(void **state)
 	/* The client's two revisions, 70,000 entries apart. */
 	assert_int_equal(cm_audit_query(&it, env.store, "long", NULL,
 					CM_TIME_NONE, CM_TIME_NONE), CM_OK);
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
-	assert_int_equal(cm_audit_iter_revision(it), 1);
-	assert_string_equal(cm_audit_iter_actor(it), "bulk");
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
-	assert_int_equal(cm_audit_iter_revision(it), 2);
-	assert_string_equal(cm_audit_iter_actor(it), "ann");
+	next_entry(it, 1, "bulk");
+	next_entry(it, 2, "ann");
 	assert_true(cm_audit_iter_time(it) == TH_T0 + 100);
 	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
 	/* At the end, no entry is current. */
@@ -467,8 +473,7 @@ static void test_record_query_snapshot(void **state)
 	/* The entry right after the queries' end is r1's, by ann. */
 	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 3), CM_OK);
 	commit_as(&env, c, "ann");
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
-	assert_int_equal(cm_audit_iter_revision(it), 1);
+	next_entry(it, 1, NULL);
 	/* Many entries, r1's among them: the arrays grow (move). */
 	assert_int_equal(cm_txn_begin(&t, env.store, "ann"), CM_OK);
 	for (i = 0; i < 100; i++)
@@ -478,12 +483,9 @@ static void test_record_query_snapshot(void **state)
 	assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER, 4), CM_OK);
 	assert_int_equal(cm_client_save(t, c), CM_OK);
 	assert_int_equal(cm_txn_commit(t), CM_OK);
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
-	assert_int_equal(cm_audit_iter_revision(it), 2);
-	assert_string_equal(cm_audit_iter_actor(it), "ann");
+	next_entry(it, 2, "ann");
 	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
-	assert_int_equal(cm_audit_iter_next(by_ann), CM_OK);
-	assert_int_equal(cm_audit_iter_revision(by_ann), 2);
+	next_entry(by_ann, 2, NULL);
 	assert_int_equal(cm_audit_iter_next(by_ann), CM_ITEROVER);
 	assert_int_equal(count(all), 4);
 	cm_audit_iter_free(it);
@@ -525,16 +527,12 @@ static void test_record_twice_in_one_txn(void **state)
 
 	assert_int_equal(cm_audit_query(&it, env.store, eid, NULL, CM_TIME_NONE,
 					CM_TIME_NONE), CM_OK);
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	next_entry(it, 1, "fay");
 	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_EVENT);
-	assert_string_equal(cm_audit_iter_actor(it), "fay");
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	next_entry(it, 1, "fay");
 	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_CLIENT);
-	assert_int_equal(cm_audit_iter_revision(it), 1);
-	assert_string_equal(cm_audit_iter_actor(it), "fay");
-	assert_int_equal(cm_audit_iter_next(it), CM_OK);
+	next_entry(it, 2, NULL);
 	assert_int_equal(cm_audit_iter_kind(it), CM_KIND_CLIENT);
-	assert_int_equal(cm_audit_iter_revision(it), 2);
 	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
 	cm_audit_iter_free(it);
 	assert_int_equal(query_count(env.store, eid, "fay", CM_TIME_NONE,
