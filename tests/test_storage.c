@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "harness.h"
+#include "store/codec.h"
+#include "store/storage_impl.h"
 
 struct row {
 	int32_t kind;
@@ -1244,6 +1246,167 @@ static void test_refresh_known_logs(void **state)
 	rows_free(h.rows, h.nrows);
 }
 
+/* ---- revisions beyond an audit word ------------------------------------ */
+
+/* Restamp what h holds of client id as its revision rev: its record's row
+ * and every log entry naming it (storage may hold any revision). */
+static void restamp(cm_store *s, struct host *h, const char *id, int64_t rev)
+{
+	size_t i;
+	uint32_t j;
+
+	for (i = 0; i < h->nrows; i++) {
+		struct row *w = &h->rows[i];
+		struct cm__buf b = { 0 };
+		struct cm__rec *r;
+		int hit = 0;
+		assert_int_equal(cm__rec_decode(s, w->bytes, w->len, &r), CM_OK);
+		if (w->kind == CM_KIND_TXNLOG) {
+			struct cm__txnrec *t = (struct cm__txnrec *)(void *)r;
+			for (j = 0; j < t->entries.count; j++) {
+				struct cm__logentry *e = CM__LIST_AT(&t->entries,
+								      struct cm__logentry, j);
+				if (strcmp(e->id, id) == 0) {
+					e->revision = rev;
+					hit = 1;
+				}
+			}
+		} else if (w->kind == CM_KIND_CLIENT && strcmp(w->id, id) == 0) {
+			r->revision = rev;
+			w->rev = rev;
+			hit = 1;
+		}
+		if (hit) {
+			assert_int_equal(cm__rec_encode(s, cm__kind_get(r->kind), r, &b),
+					 CM_OK);
+			free(w->bytes);
+			w->bytes = malloc(b.len);
+			memcpy(w->bytes, b.data, b.len);
+			w->len = b.len;
+			cm__buf_free(s, &b);
+		}
+		cm__rec_release(s, r);
+	}
+}
+
+/* The audit entries of record id on s are these revisions, the first a
+ * create and the others updates. */
+static void assert_revisions(cm_store *s, const char *id, const int64_t *revs,
+			     size_t n)
+{
+	cm_audit_iter *it;
+	size_t i;
+
+	assert_int_equal(cm_audit_query(&it, s, id, NULL, CM_TIME_NONE, CM_TIME_NONE),
+			 CM_OK);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cm_audit_iter_next(it), CM_OK);
+		assert_true(cm_audit_iter_revision(it) == revs[i]);
+		assert_int_equal(cm_audit_iter_action(it),
+				 i ? CM_ACTION_UPDATE : CM_ACTION_CREATE);
+		assert_string_equal(cm_audit_iter_record_id(it), id);
+	}
+	assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+	cm_audit_iter_free(it);
+}
+
+/* Change client id on s and commit it, with every allocation of the
+ * commit failing in turn first: CM_ENOMEM and nothing changed, until it
+ * succeeds. */
+static void update_swept(struct th_env *env, const char *id, const char *family)
+{
+	cm_client *c;
+	cm_txn *t;
+	long n;
+	int rc;
+
+	assert_int_equal(cm_client_get(&c, env->store, id), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, family), CM_OK);
+	for (n = 1;; n++) {
+		uint64_t before = cm__store_digest(env->store);
+		assert_int_equal(cm_txn_begin(&t, env->store, "bob"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		env->alloc.fail_at = env->alloc.count + n;
+		rc = cm_txn_commit(t);
+		env->alloc.fail_at = 0;
+		if (rc == CM_OK)
+			break;
+		assert_int_equal(rc, CM_ENOMEM);
+		assert_int_equal(cm__store_digest(env->store), before);
+		assert_true(n < 1000);
+	}
+	cm_client_free(c);
+}
+
+/* An audit entry keeps any revision storage or commits give it: the
+ * largest an audit word holds (CM__AUDIT_REV_MAX), the next, and far
+ * beyond, whether loaded at open, committed or taken in by a refresh. */
+static void test_audit_wide_revisions(void **state)
+{
+	/* y's commits outgrow the room its load took (8 wide entries). */
+	enum { YN = 12 };
+	const int64_t r1 = CM__AUDIT_REV_MAX - 1, r2 = INT64_C(1) << 40;
+	const int64_t xrevs[] = { r1, r1 + 1, r1 + 2 }, xa[] = { 1, r1 + 1, r1 + 2 };
+	int64_t yrevs[YN], ya[YN];
+	struct host h;
+	struct th_env a, b, c;
+	cm_client *x, *y;
+	cm_txn *t;
+	size_t changed, k;
+	char xid[40], yid[40];
+	(void)state;
+
+	for (k = 0; k < YN; k++)
+		yrevs[k] = ya[k] = r2 + (int64_t)k;
+	ya[0] = 1;
+
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	assert_int_equal(cm_client_new(&x, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(x, CM_CLIENT_FAMILY, "Narrow"), CM_OK);
+	assert_int_equal(cm_client_new(&y, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(y, CM_CLIENT_FAMILY, "Wide"), CM_OK);
+	strcpy(xid, cm_client_id(x));
+	strcpy(yid, cm_client_id(y));
+	assert_int_equal(cm_txn_begin(&t, a.store, "alice"), CM_OK);
+	assert_int_equal(cm_client_save(t, x), CM_OK);
+	assert_int_equal(cm_client_save(t, y), CM_OK);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	cm_client_free(x);
+	cm_client_free(y);
+	restamp(a.store, &h, xid, r1);
+	restamp(a.store, &h, yid, r2);
+
+	/* Loaded at open: x's entry fits a word, y's does not. */
+	open_on(&b, &h, &shared_table);
+	assert_revisions(b.store, xid, xrevs, 1);
+	assert_revisions(b.store, yid, yrevs, 1);
+	/* Committed: x to the largest revision a word holds and past it. */
+	update_swept(&b, xid, "Narrow 2");
+	update_swept(&b, xid, "Narrow 3");
+	for (k = 1; k < YN; k++)
+		update_swept(&b, yid, k & 1 ? "Wide" : "Wide again");
+	assert_revisions(b.store, xid, xrevs, 3);
+	assert_revisions(b.store, yid, yrevs, YN);
+
+	/* Taken in by a refresh, after A's own entries of revision 1. */
+	assert_int_equal(cm_store_refresh(&changed, a.store), CM_OK);
+	assert_int_equal(changed, 2);
+	assert_revisions(a.store, xid, xa, 3);
+	assert_revisions(a.store, yid, ya, YN);
+
+	/* Reopened, the trail is B's, entry for entry. */
+	open_on(&c, &h, &host_table);
+	assert_revisions(c.store, xid, xrevs, 3);
+	assert_revisions(c.store, yid, yrevs, YN);
+	assert_int_equal(cm__store_digest(c.store), cm__store_digest(b.store));
+	th_close(&a);
+	th_close(&b);
+	th_close(&c);
+	rows_free(h.rows, h.nrows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1263,6 +1426,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_amend),
 		cmocka_unit_test(test_refresh_amendment_first),
 		cmocka_unit_test(test_refresh_known_logs),
+		cmocka_unit_test(test_audit_wide_revisions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,16 +1,17 @@
 /* The audit trail: one entry per committed record change. */
+#include <assert.h>
 #include <string.h>
 
 #include "store/store_impl.h"
 
-int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
+int cm__audit_reserve(cm_store *s, size_t nentries, size_t nwide, size_t ntxns)
 {
 	if (cm__reserve(s, (void **)&s->audit_slot, &s->slotcap,
 			s->naudit + nentries, sizeof(*s->audit_slot)) ||
-	    cm__reserve(s, (void **)&s->audit_rev, &s->revcap,
-			s->naudit + nentries, sizeof(*s->audit_rev)) ||
-	    cm__reserve(s, (void **)&s->audit_action, &s->actioncap,
-			s->naudit + nentries, sizeof(*s->audit_action)))
+	    cm__reserve(s, (void **)&s->audit_word, &s->wordcap,
+			s->naudit + nentries, sizeof(*s->audit_word)))
+		return CM_ENOMEM;
+	if (cm__audit_reserve_wide(s, nwide))
 		return CM_ENOMEM;
 	if (cm__reserve(s, (void **)&s->txnlog, &s->txncap, s->ntxn + ntxns,
 			sizeof(*s->txnlog)))
@@ -21,6 +22,66 @@ int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns)
 	    cm__itab_reserve(s, &s->txnix, &s->txnixcap, s->ntxn + ntxns))
 		return CM_ENOMEM;
 	return CM_OK;
+}
+
+int cm__audit_reserve_wide(cm_store *s, size_t nwide)
+{
+	return cm__reserve(s, (void **)&s->audit_wide, &s->widecap,
+			   s->nwide + nwide, sizeof(*s->audit_wide));
+}
+
+int cm__audit_reserve_ops(cm_store *s, const struct cm__op *ops, size_t nops)
+{
+	size_t i, nwide = 0;
+
+	/* A new record's entry is its revision 1: only a later revision
+	 * can be wide, so a commit of new records reads no version here. */
+	for (i = 0; i < nops; i++)
+		if (!ops[i].fresh &&
+		    !cm__audit_word(ops[i].rec->revision, ops[i].action))
+			nwide++;
+	return cm__audit_reserve(s, nops, nwide, 1);
+}
+
+/* The index in audit_wide of the first entry at or after entry i. */
+static size_t wide_find(const cm_store *s, size_t i)
+{
+	size_t lo = 0, hi = s->nwide;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->audit_wide[mid].at < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct cm__audit_ent cm__audit_wide_get(const cm_store *s, size_t i)
+{
+	static const struct cm__audit_ent none = { 0, 0 };
+	size_t k = wide_find(s, i);
+
+	/* Always found: cm__audit_set recorded it. */
+	assert(k < s->nwide && s->audit_wide[k].at == i);
+	return k < s->nwide ? s->audit_wide[k].e : none;
+}
+
+void cm__audit_wide_put(cm_store *s, size_t i, int64_t revision, uint8_t action)
+{
+	struct cm__audit_wide *w;
+
+	/* Entries are written in index order from the trail's end: any at i
+	 * or after are left from writes that never joined the trail (a load
+	 * that failed), and give way, so that the indexes stay ascending. */
+	while (s->nwide && s->audit_wide[s->nwide - 1].at >= i)
+		s->nwide--;
+	assert(s->nwide < s->widecap);
+	w = &s->audit_wide[s->nwide++];
+	w->at = i;
+	w->e.revision = revision;
+	w->e.action = action;
 }
 
 void cm__audit_txn_push(cm_store *s, const char *actor, int64_t time,
@@ -58,11 +119,12 @@ int cm__audit_txn_known(const cm_store *s, const char *id)
 void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,
 		      const struct cm__op *ops, size_t nops)
 {
-	size_t i;
+	size_t i, at = s->naudit;
 
-	for (i = 0; i < nops; i++, s->naudit++)
-		cm__audit_set(s, s->naudit, ops[i].sl, ops[i].sl->cur->revision,
+	for (i = 0; i < nops; i++)
+		cm__audit_set(s, at + i, ops[i].sl, ops[i].sl->cur->revision,
 			      ops[i].action);
+	s->naudit = at + nops;
 	cm__audit_txn_push(s, actor, time, logid);
 }
 
@@ -75,8 +137,8 @@ void cm__audit_free(cm_store *s)
 	cm__free(s, s->txnlog);
 	cm__free(s, s->txnix);
 	cm__free(s, s->audit_slot);
-	cm__free(s, s->audit_rev);
-	cm__free(s, s->audit_action);
+	cm__free(s, s->audit_word);
+	cm__free(s, s->audit_wide);
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -141,11 +203,12 @@ static int txn_passes(struct audit_filter *f, const struct cm__txnlog *t)
 static void item_set(const cm_store *s, struct audit_item *x, size_t i, size_t ti)
 {
 	const struct cm__slot *sl = cm__audit_slot(s, i);
+	struct cm__audit_ent e = cm__audit_get(s, i);
 
 	x->id = CM__SLOT_ID(sl);
-	x->revision = s->audit_rev[i];
+	x->revision = e.revision;
 	x->txn = (uint32_t)ti;
-	x->action = s->audit_action[i];
+	x->action = e.action;
 	x->kind = (uint8_t)sl->kid[0];
 }
 

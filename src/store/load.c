@@ -361,9 +361,23 @@ static int intern_actor(cm_store *s, const struct cm__txnrec *t)
 	return CM_OK;
 }
 
+/* The entries of transaction log t that are wide in the audit trail
+ * (cm__audit_word 0): room for them is reserved apart. */
+static size_t log_wide(const struct cm__txnrec *t)
+{
+	size_t n = 0;
+	uint32_t j;
+
+	for (j = 0; j < t->entries.count; j++) {
+		const struct cm__logentry *e = CM__LIST_AT(&t->entries, struct cm__logentry, j);
+		n += !cm__audit_word(e->revision, (uint8_t)e->action);
+	}
+	return n;
+}
+
 /* Write the audit entry of each entry of transaction log t at
  * entries at, at + 1, ... (reserved, at or past naudit: not yet in the
- * trail).
+ * trail; its wide ones too).
  * Every record t names must be installed, else CM_ECORRUPT (message).
  * At open, next (else NULL) is per kind the number of records whose
  * CREATE entry was met so far: the tables hold the records in the order
@@ -425,7 +439,7 @@ static int install_logs(cm_store *s, struct loader *l)
 
 	for (i = 0; i < l->nlogs; i++)
 		need += log_again(l, i) ? 0 : l->logs[i]->entries.count;
-	if (cm__audit_reserve(s, need, l->nlogs))
+	if (cm__audit_reserve(s, need, 0, l->nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory loading the audit trail");
 	for (i = 0, at = s->naudit; i < l->nlogs; i++) {
 		struct cm__txnrec *t = l->logs[i];
@@ -433,6 +447,11 @@ static int install_logs(cm_store *s, struct loader *l)
 			continue;
 		if (intern_actor(s, t))
 			return CM_ENOMEM;
+		/* The wide entries' room log by log: a pass over entries
+		 * log_entries reads next, not over every log first. */
+		if (cm__audit_reserve_wide(s, log_wide(t)))
+			return cm__err(s, CM_ENOMEM,
+				       "out of memory loading the audit trail");
 		if (log_entries(s, t, at, next) != CM_OK)
 			return CM_ECORRUPT;
 		at += t->entries.count;
@@ -538,7 +557,7 @@ static int refresh_prepare(void *ctx)
 {
 	struct refresh *r = ctx;
 	cm_store *s = r->s;
-	size_t i, need = 0, nlogs = 0;
+	size_t i, need = 0, nwide = 0, nlogs = 0;
 	uint32_t j;
 
 	for (i = 0; i < r->txn->nops; i++) {
@@ -565,9 +584,10 @@ static int refresh_prepare(void *ctx)
 			return CM_ENOMEM;
 		r->take[i] = 1;
 		need += t->entries.count;
+		nwide += log_wide(t);
 		nlogs++;
 	}
-	if (cm__audit_reserve(s, need, nlogs))
+	if (cm__audit_reserve(s, need, nwide, nlogs))
 		return cm__err(s, CM_ENOMEM, "out of memory refreshing");
 	return CM_OK;
 }

@@ -216,10 +216,11 @@ int cm__store_foreach_encoded(cm_store *s,
 		}
 		for (j = 0; j < n; j++) {
 			const struct cm__slot *sl = cm__audit_slot(s, first + j);
+			struct cm__audit_ent ae = cm__audit_get(s, first + j);
 			e[j].kind = (unsigned char)sl->kid[0];
 			e[j].id = (char *)(uintptr_t)CM__SLOT_ID(sl);
-			e[j].revision = s->audit_rev[first + j];
-			e[j].action = s->audit_action[first + j];
+			e[j].revision = ae.revision;
+			e[j].action = ae.action;
 		}
 		memset(&t, 0, sizeof(t));
 		t.hdr.kind = CM_KIND_TXNLOG;

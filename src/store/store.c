@@ -747,8 +747,9 @@ uint64_t cm__store_digest(cm_store *s)
 	h = cm__digest_bytes(h, &s->assessments_by_client.total, sizeof(size_t));
 	for (i = 0; i < s->naudit; i++) {
 		const char *id = CM__SLOT_ID(cm__audit_slot(s, i));
-		h = cm__digest_bytes(h, &s->audit_rev[i], sizeof(s->audit_rev[i]));
-		h = cm__digest_bytes(h, &s->audit_action[i], 1);
+		struct cm__audit_ent e = cm__audit_get(s, i);
+		h = cm__digest_bytes(h, &e.revision, sizeof(e.revision));
+		h = cm__digest_bytes(h, &e.action, 1);
 		h = cm__digest_bytes(h, id, strlen(id));
 	}
 	h = cm__digest_bytes(h, &s->ntxn, sizeof(s->ntxn));

@@ -558,16 +558,19 @@ struct cm_store {
 	 * (cm__audit_reserve); empty (capacity 0) otherwise. */
 	uint64_t *txnix;
 	size_t txnixcap;
-	/* The audit entries, in commit order, as three arrays (13 bytes an
+	/* The audit entries, in commit order, as two arrays (6 bytes an
 	 * entry; a query for one record scans the 4-byte slot references
 	 * alone): entry i's record's slot reference (slots live as long as
-	 * the store; its kind and id: cm__audit_slot), the revision it
-	 * committed, its enum cm_action. Its transaction is the txnlog whose
-	 * entries include i. */
+	 * the store; its kind and id: cm__audit_slot), and the revision it
+	 * committed with its enum cm_action in one word (cm__audit_word).
+	 * An entry no word holds (revision above CM__AUDIT_REV_MAX) has the
+	 * word 0 and its revision and action in audit_wide, by entry index
+	 * (ascending). Read them with cm__audit_get. Its transaction is the
+	 * txnlog whose entries include i. */
 	uint32_t *audit_slot;
-	int64_t *audit_rev;
-	uint8_t *audit_action;
-	size_t naudit, slotcap, revcap, actioncap;
+	uint16_t *audit_word;
+	struct cm__audit_wide *audit_wide;
+	size_t naudit, slotcap, wordcap, nwide, widecap;
 
 	char errmsg[512];
 };
@@ -592,20 +595,70 @@ static inline int64_t cm__bucket_key(const struct cm__bucket *b, uint32_t i)
 	return cm__ient_key(&b->e[i]);
 }
 
-/* The slot of audit entry a (caller holds the lock, or the transaction). */
-/* The slot of audit entry i. */
+/* The slot of audit entry i (caller holds the lock, or the transaction). */
 static inline const struct cm__slot *cm__audit_slot(const cm_store *s, size_t i)
 {
 	return (const struct cm__slot *)cm__ref_ptr(&s->slabs.dir, s->audit_slot[i]);
 }
 
-/* Fill in audit entry i (reserved). */
+/* An audit entry's revision and enum cm_action. */
+struct cm__audit_ent {
+	int64_t revision;
+	uint8_t action;
+};
+
+/* An entry of audit_wide: entry `at`'s revision and action. */
+struct cm__audit_wide {
+	size_t at;
+	struct cm__audit_ent e;
+};
+
+/* The largest revision an audit word holds: 14 bits, the 2 others the
+ * action (CM_ACTION_CREATE..CM_ACTION_READ). A record revised more often
+ * is rare; its later entries take an audit_wide entry each. */
+#define CM__AUDIT_REV_MAX ((INT64_C(1) << 14) - 1)
+
+/* The audit word of (revision, action): (revision << 2 | action - 1), or
+ * 0 if no word holds them (the entry is wide). */
+static inline uint16_t cm__audit_word(int64_t revision, uint8_t action)
+{
+	if (revision < 1 || revision > CM__AUDIT_REV_MAX ||
+	    action < CM_ACTION_CREATE || action > CM_ACTION_READ)
+		return 0;
+	return (uint16_t)(revision << 2 | (action - CM_ACTION_CREATE));
+}
+
+/* Wide audit entry i's revision and action (audit.c). */
+struct cm__audit_ent cm__audit_wide_get(const cm_store *s, size_t i);
+/* Record wide audit entry i, in room cm__audit_reserve made (audit.c). */
+void cm__audit_wide_put(cm_store *s, size_t i, int64_t revision,
+			uint8_t action);
+
+/* Audit entry i's revision and action (caller holds the lock, or the
+ * transaction): the one way to read them. */
+static inline struct cm__audit_ent cm__audit_get(const cm_store *s, size_t i)
+{
+	uint16_t w = s->audit_word[i];
+	struct cm__audit_ent e;
+
+	if (!w)
+		return cm__audit_wide_get(s, i);
+	e.revision = w >> 2;
+	e.action = (uint8_t)((w & 3) + CM_ACTION_CREATE);
+	return e;
+}
+
+/* Fill in audit entry i (reserved: with room in audit_wide for it if
+ * cm__audit_word(revision, action) is 0). */
 static inline void cm__audit_set(cm_store *s, size_t i, const struct cm__slot *sl,
 				 int64_t revision, uint8_t action)
 {
+	uint16_t w = cm__audit_word(revision, action);
+
 	s->audit_slot[i] = sl->ref;
-	s->audit_rev[i] = revision;
-	s->audit_action[i] = action;
+	s->audit_word[i] = w;
+	if (!w)
+		cm__audit_wide_put(s, i, revision, action);
 }
 
 struct cm__assess_cfg;
@@ -1021,9 +1074,15 @@ const struct cm__rec *cm__txn_staged(const cm_txn *txn, int32_t kind,
 
 /* ---- audit (audit.c) --------------------------------------------------- */
 
-/* Room for nentries more audit entries in ntxns more transactions. CM_OK
- * or CM_ENOMEM (only capacity changed). */
-int cm__audit_reserve(cm_store *s, size_t nentries, size_t ntxns);
+/* Room for nentries more audit entries, nwide of them wide (their
+ * cm__audit_word is 0), in ntxns more transactions. CM_OK or CM_ENOMEM
+ * (only capacity changed). */
+int cm__audit_reserve(cm_store *s, size_t nentries, size_t nwide, size_t ntxns);
+/* Room for nwide more wide audit entries: CM_OK or CM_ENOMEM. */
+int cm__audit_reserve_wide(cm_store *s, size_t nwide);
+/* cm__audit_reserve for the entries of a commit's ops (prepared: their
+ * revisions and actions set), in one transaction. */
+int cm__audit_reserve_ops(cm_store *s, const struct cm__op *ops, size_t nops);
 /* Append a transaction's entries; takes ownership of logid; actor is the
  * store's shared copy (cm__intern). */
 void cm__audit_append(cm_store *s, const char *actor, int64_t time, char *logid,

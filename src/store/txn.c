@@ -590,7 +590,7 @@ static int prepare_shared(cm_txn *txn, int *prepared)
 		if (rv && cm__slot_reserve_revs(s, op->sl, (size_t)rv->n + 1))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	}
-	if (cm__audit_reserve(s, txn->nops, 1))
+	if (cm__audit_reserve_ops(s, txn->ops, txn->nops))
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
 	for (kk = 1; kk < CM__KIND_MAX; kk++) {
 		const struct cm__kind *k = cm__kind_get(kk);
