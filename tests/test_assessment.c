@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness.h"
-#include "store/store_impl.h"
+#include "fixtures.h"
 
 static struct th_env env;
 
@@ -224,6 +223,97 @@ static void test_required_answers(void **state)
 	assert_int_equal(cm_assessment_clear_answer(a, "q2"), CM_ENOTFOUND);
 	cm_assessment_free(a);
 	cm_client_free(c);
+}
+
+/* The answers of a are items[0..n) with these values, in this order. */
+static void assert_answers(const cm_assessment *a, const char *const *items,
+			   const int32_t *values, size_t n)
+{
+	const char *item;
+	int32_t v;
+	size_t i;
+
+	assert_int_equal(cm_assessment_answer_count(a), n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cm_assessment_answer_at(&item, &v, a, i), CM_OK);
+		assert_string_equal(item, items[i]);
+		assert_int_equal(v, values[i]);
+		assert_int_equal(cm_assessment_answer(&v, a, items[i]), CM_OK);
+		assert_int_equal(v, values[i]);
+	}
+}
+
+/* Answers given in any order, changed in a copy of a committed version
+ * and in a record read back from storage: each item answered once, in
+ * the order first answered, scored by its item. */
+static void test_answer_order_and_reload(void **state)
+{
+	static const char *const i1[] = { "q9", "q1", "q10", "q5" };
+	static const int32_t v1[] = { 3, 2, 1, 0 };
+	static const char *const i2[] = { "q9", "q1", "q10", "q5", "q3" };
+	static const int32_t v2[] = { 1, 2, 1, 0, 1 };
+	static const char *const i3[] = { "q1", "q10", "q5", "q3", "q2" };
+	static const int32_t v3[] = { 0, 1, 0, 1, 3 };
+	char dir[256], path[300], id[64];
+	cm_client *c;
+	cm_assessment *a;
+	int32_t total;
+	(void)state;
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	c = make_client();
+	assert_int_equal(cm_assessment_new(&a, env.store, cm_client_id(c), "phq-9"), CM_OK);
+	assert_int_equal(cm_assessment_set_text(a, CM_ASSESSMENT_ASSESSOR, "nurse-1"), CM_OK);
+	strcpy(id, cm_assessment_id(a));
+	assert_int_equal(cm_assessment_set_answer(a, "q9", 3), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q1", 1), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q5", 2), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q1", 2), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q10", 1), CM_OK);
+	assert_int_equal(cm_assessment_clear_answer(a, "q5"), CM_OK);
+	assert_int_equal(cm_assessment_clear_answer(a, "q5"), CM_ENOTFOUND);
+	assert_int_equal(cm_assessment_set_answer(a, "q5", 0), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q11", 0), CM_ENOTFOUND);
+	assert_int_equal(cm_assessment_set_answer(a, "q", 0), CM_ENOTFOUND);
+	assert_int_equal(cm_assessment_set_answer(a, "q1", 4), CM_ERANGE);
+	assert_int_equal(cm_assessment_clear_answer(a, "q2"), CM_ENOTFOUND);
+	assert_answers(a, i1, v1, 4);
+	save_commit(a);
+
+	/* The handle now reads the committed version: a change copies it. */
+	assert_int_equal(cm_assessment_set_answer(a, "q3", 1), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q9", 1), CM_OK);
+	assert_answers(a, i2, v2, 5);
+	save_commit(a);
+	cm_assessment_free(a);
+	cm_client_free(c);
+
+	/* Read back from the journal: the same answers, changed alike. */
+	th_close(&env);
+	th_open_journal(&env, path);
+	assert_int_equal(cm_assessment_get(&a, env.store, id), CM_OK);
+	assert_answers(a, i2, v2, 5);
+	assert_int_equal(cm_assessment_set_answer(a, "q1", 0), CM_OK);
+	assert_int_equal(cm_assessment_clear_answer(a, "q9"), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "q2", 3), CM_OK);
+	assert_int_equal(cm_assessment_clear_answer(a, "q9"), CM_ENOTFOUND);
+	assert_answers(a, i3, v3, 5);
+	/* q10 is not scored. */
+	assert_int_equal(cm_assessment_score(&total, NULL, NULL, a), CM_OK);
+	assert_int_equal(total, 4);
+	save_commit(a);
+	cm_assessment_free(a);
+	th_close(&env);
+	th_open_journal(&env, path);
+	assert_int_equal(cm_assessment_get(&a, env.store, id), CM_OK);
+	assert_answers(a, i3, v3, 5);
+	assert_int_equal(cm_assessment_score(&total, NULL, NULL, a), CM_OK);
+	assert_int_equal(total, 4);
+	cm_assessment_free(a);
+	th_close(&env);
+	fx_rmdir(dir);
 }
 
 /* ---- bad input --------------------------------------------------------- */
@@ -655,6 +745,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_complete_and_amend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_transitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_required_answers, setup, teardown),
+		cmocka_unit_test(test_answer_order_and_reload),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staged_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_instrument, setup, teardown),

@@ -94,7 +94,7 @@ static void answer_values(int32_t *v, const struct cm__instrument *in,
 	for (i = 0; i < a->answers.count; i++) {
 		const struct cm__answer *e =
 			CM__LIST_AT(&a->answers, struct cm__answer, i);
-		int at = cm__instrument_item(in, e->item);
+		int at = e->at ? e->at - 1 : cm__instrument_item(in, e->item, 0);
 		if (at >= 0)
 			v[at] = e->value;
 	}
@@ -258,6 +258,7 @@ const char *cm_assessment_instrument(const cm_assessment *a)
 
 /* ---- answers ----------------------------------------------------------- */
 
+/* The answer to item (by text), or -1. */
 static long find_answer(const struct cm__assessment *a, const char *item)
 {
 	uint32_t i;
@@ -268,13 +269,32 @@ static long find_answer(const struct cm__assessment *a, const char *item)
 	return -1;
 }
 
-/* The instrument item an answer change is about, after checking that the
- * assessment accepts changes to its answers. */
-static int answer_item(const struct cm__item **out, struct cm__handle *h,
-		       const char *item)
+/* The answer to item `at` of a's instrument in, or -1: by index, or by
+ * text for an answer read back from storage. */
+static long find_answer_at(const struct cm__assessment *a,
+			   const struct cm__instrument *in, int at)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->answers.count; i++) {
+		const struct cm__answer *e =
+			CM__LIST_AT(&a->answers, struct cm__answer, i);
+		if (e->at ? e->at == at + 1
+			  : strcmp(e->item, in->items[at].code) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The instrument item an answer change is about (*out its index in
+ * *out_in, a's instrument), after checking that the assessment accepts
+ * changes to its answers. */
+static int answer_item(int *out, const struct cm__instrument **out_in,
+		       struct cm__handle *h, const char *item)
 {
 	const struct cm__assessment *a = (const struct cm__assessment *)h->rec;
 	const struct cm__instrument *in;
+	size_t next = 0;
 	int at;
 
 	if (!item)
@@ -287,44 +307,53 @@ static int answer_item(const struct cm__item **out, struct cm__handle *h,
 			       a->status == CM_ASSESSMENT_COMPLETED
 				       ? " (amend it first)" : "");
 	in = instrument_of(h->store, a);
-	if ((at = cm__instrument_item(in, item)) < 0)
+	/* Answers mostly come in the instrument's order: the item after the
+	 * last one answered is compared first. */
+	if (a->answers.count)
+		next = (size_t)CM__LIST_AT(&a->answers, struct cm__answer,
+					   a->answers.count - 1)->at;
+	if ((at = cm__instrument_item(in, item, next)) < 0)
 		return cm__err(h->store, CM_ENOTFOUND, "%s has no item '%.64s'",
 			       in->code, item);
-	*out = &in->items[at];
+	*out = at;
+	*out_in = in;
 	return CM_OK;
 }
 
 int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
 {
 	struct cm__handle *h = H(ah);
+	const struct cm__instrument *in;
 	const struct cm__item *it;
 	struct cm__assessment *a;
 	struct cm__answer *e;
 	char *copy = NULL;
-	long at;
-	int rc;
+	long found;
+	int rc, at;
 
 	if (!h)
 		return CM_EINVAL;
-	if ((rc = answer_item(&it, h, item)))
+	if ((rc = answer_item(&at, &in, h, item)))
 		return rc;
+	it = &in->items[at];
 	if (value < it->min || value > it->max)
 		return cm__err(h->store, CM_ERANGE, "item '%s': %d is outside %d..%d",
 			       it->code, (int)value, (int)it->min, (int)it->max);
-	at = find_answer((const struct cm__assessment *)h->rec, it->code);
-	if (at < 0 && !(copy = cm__strdup(h->store, it->code)))
+	found = find_answer_at((const struct cm__assessment *)h->rec, in, at);
+	if (found < 0 && !(copy = cm__strdup(h->store, it->code)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
 		goto nomem;
-	if (at < 0) {
+	if (found < 0) {
 		if (cm__list_push(h->store, &a->answers, &answer_schema,
 				  CM__ITEMS_MAX, (void **)&e))
 			goto nomem;
 		e->item = copy;
 	} else {
-		e = CM__LIST_AT(&a->answers, struct cm__answer, at);
+		e = CM__LIST_AT(&a->answers, struct cm__answer, found);
 	}
 	e->value = value;
+	e->at = at + 1;
 	h->mods++;
 	return CM_OK;
 nomem:
@@ -335,21 +364,22 @@ nomem:
 int cm_assessment_clear_answer(cm_assessment *ah, const char *item)
 {
 	struct cm__handle *h = H(ah);
-	const struct cm__item *it;
+	const struct cm__instrument *in;
 	struct cm__assessment *a;
-	long at;
-	int rc;
+	long found;
+	int rc, at;
 
 	if (!h)
 		return CM_EINVAL;
-	if ((rc = answer_item(&it, h, item)))
+	if ((rc = answer_item(&at, &in, h, item)))
 		return rc;
-	if ((at = find_answer((const struct cm__assessment *)h->rec, it->code)) < 0)
+	if ((found = find_answer_at((const struct cm__assessment *)h->rec, in,
+				    at)) < 0)
 		return cm__err(h->store, CM_ENOTFOUND, "item '%s' is not answered",
-			       it->code);
+			       in->items[at].code);
 	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
 		return CM_ENOMEM;
-	cm__list_remove(h->store, &a->answers, &answer_schema, (size_t)at);
+	cm__list_remove(h->store, &a->answers, &answer_schema, (size_t)found);
 	h->mods++;
 	return CM_OK;
 }

@@ -19,6 +19,13 @@
 struct cm__answer {
 	char *item;
 	int32_t value;
+	/* Not a field (copies carry it, storage does not; it takes what
+	 * was padding): 1 + the index of `item` among the instrument's
+	 * items, as cm_assessment_set_answer found it, so that answers are
+	 * matched by index instead of by text; 0 in an answer read back
+	 * from storage. An assessment's instrument never changes, and
+	 * instruments are immutable. */
+	int32_t at;
 };
 
 struct cm__assessment {
@@ -78,8 +85,11 @@ struct cm__instrument {
 /* The instrument with this code (built-in or registered), or NULL.
  * Instruments are immutable and live as long as the store. */
 const struct cm__instrument *cm__instrument_find(cm_store *s, const char *code);
-/* Index of item `code` in the instrument, or -1. */
-int cm__instrument_item(const struct cm__instrument *in, const char *code);
+/* Index of item `code` in the instrument, or -1. The items are compared
+ * from index `first` on, then those before it: a caller that knows
+ * where the code likely is finds it with one comparison. */
+int cm__instrument_item(const struct cm__instrument *in, const char *code,
+			size_t first);
 /* The built-in instrument with this code, or NULL. */
 const struct cm__instrument *cm__instrument_builtin(const char *code);
 

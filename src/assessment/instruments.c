@@ -111,11 +111,15 @@ const struct cm__instrument *cm__instrument_builtin(const char *code)
 	return NULL;
 }
 
-int cm__instrument_item(const struct cm__instrument *in, const char *code)
+int cm__instrument_item(const struct cm__instrument *in, const char *code,
+			size_t first)
 {
 	size_t i;
 
-	for (i = 0; i < in->nitems; i++)
+	for (i = first; i < in->nitems; i++)
+		if (strcmp(in->items[i].code, code) == 0)
+			return (int)i;
+	for (i = 0; i < first && i < in->nitems; i++)
 		if (strcmp(in->items[i].code, code) == 0)
 			return (int)i;
 	return -1;
