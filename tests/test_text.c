@@ -436,6 +436,44 @@ static void test_decode_args(void **state)
 	assert_int_equal(cp, 77);
 }
 
+/*
+ * ASCII text is tested a word at a time, the last word overlapping the
+ * one before it: a non-ASCII byte (a valid sequence or a stray
+ * continuation byte) at every position of texts of every length up to
+ * five words is still found, at every alignment. Each text is copied to
+ * an allocation of exactly its length, so that ASan sees any read past
+ * it.
+ */
+static void test_ascii_words(void **state)
+{
+	static const unsigned char seqs[][3] = {
+		{ 0x80, 0, 0 },       /* stray continuation byte */
+		{ 0xC3, 0xA9, 0 },    /* U+00E9 */
+		{ 0xE2, 0x82, 0xAC }, /* U+20AC */
+		{ 0xC3, 0, 0 },       /* truncated */
+	};
+	static const size_t seqlen[] = { 1, 2, 3, 1 };
+	unsigned char buf[48];
+	size_t len, pos, k;
+
+	(void)state;
+	for (len = 0; len <= 40; len++) {
+		unsigned char *t = malloc(len ? len : 1);
+		assert_non_null(t);
+		memset(buf, 'a', len);
+		memcpy(t, buf, len);
+		assert_int_equal(cm__utf8_valid((const char *)t, len), 1);
+		for (k = 0; k < sizeof(seqlen) / sizeof(seqlen[0]); k++)
+			for (pos = 0; pos + seqlen[k] <= len; pos++) {
+				memset(buf, 'a', len);
+				memcpy(buf + pos, seqs[k], seqlen[k]);
+				memcpy(t, buf, len);
+				check_against_ref(t, len);
+			}
+		free(t);
+	}
+}
+
 /* ---- cm_utf8_check ----------------------------------------------------- */
 
 static void test_utf8_check(void **state)
@@ -848,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_four_bytes_sampled),
 		cmocka_unit_test(test_every_code_point),
 		cmocka_unit_test(test_decode_args),
+		cmocka_unit_test(test_ascii_words),
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_utf8_check_bounded),
 		cmocka_unit_test(test_utf8_check_exhaustive),

@@ -65,18 +65,49 @@ size_t cm__utf8_decode(uint32_t *out_cp, const char *s, size_t len)
 	return n;
 }
 
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+
+/* 1 if none of the len bytes at s has its high bit set (ASCII). Whole
+ * words, the last one overlapping the one before it: no byte-by-byte
+ * tail for the short texts (ids, codes, names) most calls check. */
+static int ascii_only(const char *s, size_t len)
+{
+	uint64_t w, acc = 0;
+	uint32_t a, b;
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8) {
+			memcpy(&w, s + i, 8);
+			acc |= w;
+		}
+		memcpy(&w, s + len - 8, 8);
+		return !((acc | w) & HIGH_BITS);
+	}
+	if (len >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		return !((a | b) & 0x80808080u);
+	}
+	for (i = 0; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return !(acc & 0x80);
+}
+
 int cm__utf8_valid(const char *s, size_t len)
 {
 	size_t i = 0, n;
 
 	if (!s)
 		return len == 0;
+	if (ascii_only(s, len))
+		return 1;
 	while (i < len) {
 		/* ASCII runs (ids, codes, most names): 8 bytes at a time. */
 		while (len - i >= 8) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
-			if (w & UINT64_C(0x8080808080808080))
+			if (w & HIGH_BITS)
 				break;
 			i += 8;
 		}
