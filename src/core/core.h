@@ -58,9 +58,15 @@ int cm__check_row_size(const cm_store *s, size_t row_size, size_t first,
 int cm__check_text(const cm_store *s, const char *text, size_t max,
 		   const char *what, int allow_null);
 
-/* Replace *dst by a copy of text (NULL or "" clears). Validates first;
- * on failure *dst is untouched. */
-int cm__set_text(cm_store *s, char **dst, const char *text, size_t max,
+/* cm__check_text that also gives the text's length in *len (0 for NULL
+ * or on failure): a caller that copies the text then scans it once. */
+int cm__check_text_len(const cm_store *s, const char *text, size_t max,
+		       const char *what, int allow_null, size_t *len);
+
+/* Replace *dst by a copy of text, checked by cm__check_text_len, which
+ * gave its length len (NULL or "", len 0, clears). CM_OK, or CM_ENOMEM
+ * with the message (naming `what`) and *dst untouched. */
+int cm__put_text(cm_store *s, char **dst, const char *text, size_t len,
 		 const char *what);
 
 #endif

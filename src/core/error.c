@@ -92,11 +92,12 @@ int cm__check_row_size(const cm_store *s, size_t row_size, size_t first,
 	return CM_OK;
 }
 
-int cm__check_text(const cm_store *s, const char *text, size_t max,
-		   const char *what, int allow_null)
+int cm__check_text_len(const cm_store *s, const char *text, size_t max,
+		       const char *what, int allow_null, size_t *len)
 {
 	size_t n;
 
+	*len = 0;
 	if (!text) {
 		if (allow_null)
 			return CM_OK;
@@ -107,22 +108,25 @@ int cm__check_text(const cm_store *s, const char *text, size_t max,
 		return cm__err(s, CM_ETOOLONG, "%s: longer than %zu bytes", what, max);
 	if (!cm__utf8_valid(text, n))
 		return cm__err(s, CM_EUTF8, "%s: not valid UTF-8", what);
+	*len = n;
 	return CM_OK;
 }
 
-int cm__set_text(cm_store *s, char **dst, const char *text, size_t max,
+int cm__check_text(const cm_store *s, const char *text, size_t max,
+		   const char *what, int allow_null)
+{
+	size_t n;
+
+	return cm__check_text_len(s, text, max, what, allow_null, &n);
+}
+
+int cm__put_text(cm_store *s, char **dst, const char *text, size_t len,
 		 const char *what)
 {
 	char *copy = NULL;
-	int rc = cm__check_text(s, text, max, what, 1);
 
-	if (rc)
-		return rc;
-	if (text && text[0]) {
-		copy = cm__strdup(s, text);
-		if (!copy)
-			return cm__err(s, CM_ENOMEM, "%s: out of memory", what);
-	}
+	if (len && !(copy = cm__memdup0(s, text, len)))
+		return cm__err(s, CM_ENOMEM, "%s: out of memory", what);
 	cm__free(s, *dst);
 	*dst = copy;
 	return CM_OK;

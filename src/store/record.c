@@ -1217,6 +1217,7 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 	const struct cm__schema *sc = schema_of(h, e);
 	const struct cm__field *f = field_find(sc, CM__PUB_TEXT, field);
 	struct cm__rec *r;
+	size_t n;
 	int rc;
 
 	if (!f)
@@ -1224,21 +1225,19 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 			       sc->name, (int)field);
 	if ((rc = cm__handle_check_mutable(h)) != CM_OK)
 		return rc;
-	rc = cm__check_text(h->store, v, f->max, f->name, 1);
+	rc = cm__check_text_len(h->store, v, f->max, f->name, 1, &n);
 	if (rc)
 		return rc;
 	if (!(r = cm__handle_mut(h)))
 		return CM_ENOMEM;
 	if (IS_SPARSE(f)) {
-		if (v && !v[0])
-			v = NULL; /* "" clears, as cm__set_text */
-		rc = cm__field_set_text(h->store, f, obj_of(r, e), v,
-					v ? strlen(v) : 0);
+		/* "" (n == 0) clears, as cm__put_text */
+		rc = cm__field_set_text(h->store, f, obj_of(r, e), n ? v : NULL, n);
 		if (rc)
 			rc = cm__err(h->store, rc, "%s: out of memory", f->name);
 	} else {
-		rc = cm__set_text(h->store, FIELD(obj_of(r, e), f, char *), v,
-				  f->max, f->name);
+		rc = cm__put_text(h->store, FIELD(obj_of(r, e), f, char *), v, n,
+				  f->name);
 	}
 	if (rc == CM_OK)
 		h->mods++;
