@@ -144,12 +144,6 @@ static int transition_ok(int32_t from, int32_t to)
 
 /* ---- rules ------------------------------------------------------------- */
 
-static int exists(const cm_txn *txn, int32_t kind, const char *id)
-{
-	return cm__slot_find(txn->store, kind, id) ||
-	       cm__txn_staged(txn, kind, id);
-}
-
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__service *v = (const struct cm__service *)rec;
@@ -158,10 +152,12 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	if (!v->category)
 		return cm__err(s, CM_EINCOMPLETE, "service '%s' needs a category",
 			       rec->id);
-	if (!exists(txn, CM_KIND_CLIENT, v->client_id))
+	/* Committed or staged in txn: one look-up each, through the
+	 * transaction's memo (a loader's services follow their client). */
+	if (!cm__txn_has(txn, CM_KIND_CLIENT, v->client_id))
 		return cm__err(s, CM_ENOTFOUND, "service: no client with id '%s'",
 			       v->client_id);
-	if (v->provider_id && !exists(txn, CM_KIND_PROVIDER, v->provider_id))
+	if (v->provider_id && !cm__txn_has(txn, CM_KIND_PROVIDER, v->provider_id))
 		return cm__err(s, CM_ENOTFOUND, "service: no provider with id '%s'",
 			       v->provider_id);
 	if (v->units_requested && v->units_approved > v->units_requested)
