@@ -547,18 +547,36 @@ static struct cm__rec **shallow_base(const struct cm__kind *k,
 					   PACK_ALIGN(k->schema->size));
 }
 
-/* What packing needs besides the record: where shared texts come from. */
-/* What obj_extra found for each text, handed to obj_pack in the same order
- * (both walk the same steps): one look-up and one length per text instead
- * of two. A text that may be shared (STEP_SHARED) gets its shared copy, or
- * NULL (its length counted again: few are not shared); a text of its own
- * and a sparse block, their bytes. */
-#define PACK_MEMO 16
-
-union pack_memo {
-	const char *sh;
-	size_t n;
+/* Packing copies the record's head as it is, then fixes what points out
+ * of it: each set text and each used list gets its bytes in the block
+ * (or a pointer to a shared copy), each list that is empty but not zeroed
+ * and each rare-list pointer without a used block is cleared. One walk
+ * over the record (place_obj) finds the fixes and the block's size; the
+ * fixes it found are then replayed into the allocated block, without a
+ * second walk. A record with more fixes than the context keeps is walked
+ * a second time, applying them as they are found. */
+enum fix_op {
+	FIX_TEXT,   /* copy n bytes from src to `to`; the text at `at` */
+	FIX_SHARED, /* the text at `at` is src, a long-lived shared copy */
+	FIX_CLIENT, /* FIX_SHARED for the record's client: its slot's id */
+	FIX_LIST,   /* copy n elements of esz bytes from src to `to`; the
+		       list at `at` holds them */
+	FIX_BLOCK,  /* a rare block of n zero bytes at `to`; its pointer at
+		       `at` */
+	FIX_ZERO    /* zero n bytes at `at` (an empty list, a rare block's
+		       pointer to an unused block) */
 };
+
+struct pack_fix {
+	const void *src;
+	size_t at, to; /* offsets in the packed block */
+	uint32_t n, esz;
+	uint8_t op;    /* enum fix_op */
+};
+
+/* Fixes a context keeps: a record's texts and used lists, counted with
+ * its elements' (a care plan with three goals has about a dozen). */
+#define PACK_FIXES 32
 
 struct pack_ctx {
 	cm_store *s;
@@ -567,19 +585,21 @@ struct pack_ctx {
 	 * CM__PACKED_SHALLOW): each short one of an interned field is the
 	 * intern table's copy already, which the version's commit kept. */
 	int borrowed;
-	union pack_memo memo[PACK_MEMO];
-	unsigned nmemo, next;
+	int rc;     /* CM_ENOMEM if interning failed */
+	char *base; /* the block, once allocated: fixes are applied */
+	unsigned nfix; /* fixes kept; PACK_FIXES + 1: more were found */
+	struct pack_fix fix[PACK_FIXES];
 };
 
 /* The long-lived copy a packed version points at for text t of field f
- * instead of holding its own, or NULL to hold its own. With `add`, may
- * add t to the intern table (then *rc is CM_ENOMEM on failure); without,
- * only finds: both answer alike for the same store state, which only the
- * packing transaction's holder changes, so that the size computed by
- * obj_extra is the size obj_pack fills. */
-static const char *find_shared(const struct pack_ctx *c,
-			       const struct cm__field *f, const char *t,
-			       int add, int *rc)
+ * instead of holding its own, or NULL to hold its own. While sizing (no
+ * block yet), may add t to the intern table (c->rc is then CM_ENOMEM on
+ * failure); once the block is there, only finds: both answer alike for
+ * the same store state, which only the packing transaction's holder
+ * changes, so that the walk that applies finds what the walk that sized
+ * found. */
+static const char *find_shared(struct pack_ctx *c, const struct cm__field *f,
+			       const char *t)
 {
 	const struct cm__slot *sl;
 	size_t n;
@@ -600,236 +620,176 @@ static const char *find_shared(const struct pack_ctx *c,
 			return t;
 		/* A save adds what it packs (a transaction that does not
 		 * commit takes it back: cm__intern_undo). */
-		if (!add)
+		if (c->base)
 			return cm__intern_find(c->s, t, n);
 		if (!(t = cm__intern(c->s, t, n)))
-			*rc = CM_ENOMEM;
+			c->rc = CM_ENOMEM;
 		return t;
 	default:
 		return NULL;
 	}
 }
 
-/* The bytes text t (set) of step st takes in a packed block, 0 if it is
- * shared (found or added by find_shared); remembered for obj_pack. */
-static size_t text_extra(struct pack_ctx *c, const struct walk_step *st,
-			 const char *t, int *rc)
+static void fix_apply(char *base, const struct pack_fix *x)
 {
-	union pack_memo m;
-	size_t n = 0;
+	struct cm__list *l;
 
-	switch (st->op) {
-	case STEP_SHARED:
-		if (!(m.sh = find_shared(c, st->f, t, 1, rc)))
-			n = strlen(t) + 1;
+	switch (x->op) {
+	case FIX_TEXT:
+		memcpy(base + x->to, x->src, x->n);
+		*(char **)(void *)(base + x->at) = base + x->to;
 		break;
-	case STEP_SPARSE:
-		n = m.n = sparse_len(t);
+	case FIX_CLIENT:
+		((struct cm__rec *)(void *)base)->packed |= CM__PACKED_CLIENT;
+		/* fall through */
+	case FIX_SHARED:
+		*(const void **)(void *)(base + x->at) = x->src;
 		break;
-	default:
-		n = m.n = strlen(t) + 1;
+	case FIX_LIST:
+		memcpy(base + x->to, x->src, (size_t)x->n * x->esz);
+		l = (struct cm__list *)(void *)(base + x->at);
+		l->items = base + x->to;
+		l->count = l->cap = x->n;
+		break;
+	case FIX_BLOCK:
+		*(void **)(void *)(base + x->at) = memset(base + x->to, 0, x->n);
+		break;
+	case FIX_ZERO:
+		memset(base + x->at, 0, x->n);
 		break;
 	}
-	if (c->nmemo < PACK_MEMO)
-		c->memo[c->nmemo++] = m;
-	return n;
 }
 
-/* What text_extra found for text t (set) of step st, the next text
- * obj_pack places: its shared copy, or NULL and its bytes in *n. */
-static const char *text_pack(struct pack_ctx *c, const struct walk_step *st,
-			     const char *t, size_t *n)
+/* Keep fix (op, at, to, src, n, esz), or apply it if the block is there. */
+static inline void fix_add(struct pack_ctx *c, uint8_t op, size_t at, size_t to,
+			   const void *src, size_t n, size_t esz)
 {
-	const char *sh = NULL;
-	int rc = CM_OK;
+	struct pack_fix *x, spare;
 
-	if (c->next < c->nmemo) {
-		union pack_memo m = c->memo[c->next++];
-		if (st->op != STEP_SHARED) {
-			*n = m.n;
-			return NULL;
-		}
-		sh = m.sh;
-	} else if (st->op == STEP_SHARED) {
-		sh = find_shared(c, st->f, t, 0, &rc);
-	} else if (st->op == STEP_SPARSE) {
-		*n = sparse_len(t);
-		return NULL;
+	if (c->base)
+		x = &spare;
+	else if (c->nfix < PACK_FIXES)
+		x = &c->fix[c->nfix++];
+	else {
+		c->nfix = PACK_FIXES + 1;
+		return;
 	}
-	if (!sh)
-		*n = strlen(t) + 1;
-	return sh;
+	x->op = op;
+	x->at = at;
+	x->to = to;
+	x->src = src;
+	x->n = (uint32_t)n;
+	x->esz = (uint32_t)esz;
+	if (c->base)
+		fix_apply(c->base, x);
 }
 
-/* The offset in a packed block after obj's strings and lists, placed from
- * offset n (the same walk as obj_pack, so that padding agrees); interns
- * what obj_pack will share. *rc: CM_ENOMEM if interning failed. */
-static size_t obj_extra(struct pack_ctx *c, const struct walk *w,
-			const struct cm__schema *sc, const void *obj, size_t n,
-			int *rc);
+static size_t place_obj(struct pack_ctx *c, const struct walk *w,
+			const struct cm__schema *sc, const void *obj, size_t off,
+			size_t n);
 
-/* obj_extra for steps st..st+k of obj. */
-static size_t extra_steps(struct pack_ctx *c, const struct walk_step *st,
-			  size_t k, const void *obj, size_t n, int *rc)
+/* Place list l (non-empty) of step st, whose struct goes at offset at of
+ * the block, with its elements' texts and lists, from offset n; the
+ * offset after them. */
+static size_t place_list(struct pack_ctx *c, const struct walk_step *st,
+			 const struct cm__list *l, size_t at, size_t n)
+{
+	const struct cm__schema *el = st->f->elem;
+	const struct walk *ew = st->elem;
+	size_t esz = el->size, to = PACK_ALIGN(n), j;
+
+	fix_add(c, FIX_LIST, at, to, l->items, l->count, esz);
+	n = to + l->count * esz;
+	/* Elements with neither texts nor lists are placed with the list. */
+	if (!ew || ew->n)
+		for (j = 0; j < l->count && !c->rc; j++)
+			n = place_obj(c, ew, el, (const char *)l->items + j * esz,
+				      to + j * esz, n);
+	return PACK_ALIGN(n);
+}
+
+/* Place the texts and lists of steps st..st+k of obj, at offset off of
+ * the block, from offset n; the offset after them. *rare: the offset of
+ * obj's rare block once placed (its first rare list comes first). */
+static size_t place_steps(struct pack_ctx *c, const struct walk_step *st,
+			  size_t k, const void *obj, size_t off, size_t n,
+			  size_t *rare)
 {
 	const struct walk_step *end = st + k;
-	size_t j;
 
-	for (; st < end && !*rc; st++) {
+	for (; st < end && !c->rc; st++) {
 		const struct cm__field *f = st->f;
-		const struct walk *ew = st->elem;
 		const struct cm__list *l;
-		const char *t;
-		switch (st->op) {
-		case STEP_SPARSE:
-		case STEP_TEXT:
-		case STEP_SHARED:
-			if ((t = *CFIELD(obj, f, char *)))
-				n += text_extra(c, st, t, rc);
-			break;
-		case STEP_RARE:
-		case STEP_LIST:
-			l = cm__field_list(f, obj);
-			if (st->op == STEP_RARE && f->min == 0 &&
-			    rare_used(f, RARE_CBLOCK(obj, f)))
-				n = PACK_ALIGN(n) +
-				    (size_t)f->maxval * sizeof(struct cm__list);
-			if (!l->count)
-				break;
-			n = PACK_ALIGN(n) + l->count * f->elem->size;
-			if (!ew)
-				for (j = 0; j < l->count; j++)
-					n = obj_extra(c, NULL, f->elem,
-						      (const char *)l->items +
-							      j * f->elem->size,
-						      n, rc);
-			else if (ew->n)
-				for (j = 0; j < l->count; j++)
-					n = extra_steps(c, ew->step, ew->n,
-							(const char *)l->items +
-								j * f->elem->size,
-							n, rc);
-			n = PACK_ALIGN(n);
-			break;
-		}
-	}
-	return n;
-}
-
-static size_t obj_extra(struct pack_ctx *c, const struct walk *w,
-			const struct cm__schema *sc, const void *obj, size_t n,
-			int *rc)
-{
-	struct walk_chunk ch;
-	size_t k;
-
-	if (w)
-		return extra_steps(c, w->step, w->n, obj, n, rc);
-	for (chunk_start(&ch, sc); !*rc && (k = chunk_fill(&ch));)
-		n = extra_steps(c, ch.step, k, obj, n, rc);
-	return n;
-}
-
-/* Copy obj's strings and lists (dst a raw copy of src) into the block at
- * *at, advancing it. */
-static void obj_pack(struct pack_ctx *c, const struct walk *w,
-		     const struct cm__schema *sc, void *dst, const void *src,
-		     char **at, char *base);
-
-/* obj_pack for steps st..st+k. */
-static void pack_steps(struct pack_ctx *c, const struct walk_step *st,
-		       size_t k, void *dst, const void *src, char **at,
-		       char *base)
-{
-	const struct walk_step *end = st + k;
-	size_t j, n;
-
-	for (; st < end; st++) {
-		const struct cm__field *f = st->f;
-		const struct walk *ew = st->elem;
-		const struct cm__list *sl;
-		struct cm__list *dl;
 		const char *t, *sh;
-		size_t esz;
+		size_t len;
 		switch (st->op) {
-		case STEP_SPARSE:
-		case STEP_TEXT:
 		case STEP_SHARED:
-			if (!(t = *CFIELD(src, f, char *)))
+			if (!(t = *CFIELD(obj, f, char *)))
 				break;
-			if ((sh = text_pack(c, st, t, &n))) {
-				*FIELD(dst, f, const char *) = sh;
-				/* The record's client: its slot's id. */
-				if (f->check == CM__TEXT_CLIENT &&
-				    (char *)dst == base)
-					((struct cm__rec *)(void *)base)->packed |=
-						CM__PACKED_CLIENT;
-			} else {
-				memcpy(*at, t, n);
-				*FIELD(dst, f, char *) = *at;
-				*at += n;
+			if ((sh = find_shared(c, f, t))) {
+				fix_add(c, f->check == CM__TEXT_CLIENT && off == 0
+						   ? FIX_CLIENT : FIX_SHARED,
+					off + f->offset, 0, sh, 0, 0);
+				break;
 			}
+			len = strlen(t) + 1;
+			goto own;
+		case STEP_TEXT:
+			if (!(t = *CFIELD(obj, f, char *)))
+				break;
+			len = strlen(t) + 1;
+			goto own;
+		case STEP_SPARSE:
+			if (!(t = *CFIELD(obj, f, char *)))
+				break;
+			len = sparse_len(t);
+own:
+			fix_add(c, FIX_TEXT, off + f->offset, n, t, len, 0);
+			n += len;
+			break;
+		case STEP_LIST:
+			l = CFIELD(obj, f, struct cm__list);
+			if (l->count)
+				n = place_list(c, st, l, off + f->offset, n);
+			else if (l->items || l->cap)
+				fix_add(c, FIX_ZERO, off + f->offset, 0, NULL,
+					sizeof(*l), 0);
 			break;
 		case STEP_RARE:
-		case STEP_LIST:
-			sl = cm__field_list(f, src);
-			esz = f->elem->size;
-			if (st->op == STEP_RARE) {
-				if (f->min == 0) {
-					/* The block, if any list is used. */
-					struct cm__list *b = NULL;
-					n = (size_t)f->maxval * sizeof(*dl);
-					if (rare_used(f, RARE_CBLOCK(src, f))) {
-						*at = base + PACK_ALIGN((size_t)(*at - base));
-						b = memset(*at, 0, n);
-						*at += n;
-					}
-					RARE_BLOCK(dst, f) = b;
+			l = RARE_CBLOCK(obj, f);
+			if (f->min == 0 && l) {
+				/* The block, if any of its lists is used. */
+				if (rare_used(f, l)) {
+					*rare = PACK_ALIGN(n);
+					n = *rare + (size_t)f->maxval * sizeof(*l);
+					fix_add(c, FIX_BLOCK, off + f->offset, *rare,
+						NULL, n - *rare, 0);
+				} else {
+					fix_add(c, FIX_ZERO, off + f->offset, 0,
+						NULL, sizeof(struct cm__list *), 0);
 				}
-				if (!sl->count)
-					break; /* zeroed, or no block */
-				dl = &RARE_BLOCK(dst, f)[f->min];
-			} else if (!sl->count) {
-				memset(FIELD(dst, f, struct cm__list), 0, sizeof(*dl));
-				break;
-			} else {
-				dl = FIELD(dst, f, struct cm__list);
 			}
-			*at = base + PACK_ALIGN((size_t)(*at - base));
-			dl->items = *at;
-			dl->count = dl->cap = sl->count;
-			memcpy(dl->items, sl->items, sl->count * esz);
-			*at += sl->count * esz;
-			if (!ew)
-				for (j = 0; j < sl->count; j++)
-					obj_pack(c, NULL, f->elem,
-						 (char *)dl->items + j * esz,
-						 (const char *)sl->items + j * esz,
-						 at, base);
-			else if (ew->n)
-				for (j = 0; j < sl->count; j++)
-					pack_steps(c, ew->step, ew->n,
-						   (char *)dl->items + j * esz,
-						   (const char *)sl->items + j * esz,
-						   at, base);
-			*at = base + PACK_ALIGN((size_t)(*at - base));
+			if (l && l[f->min].count)
+				n = place_list(c, st, &l[f->min],
+					       *rare + (size_t)f->min * sizeof(*l), n);
 			break;
 		}
 	}
+	return n;
 }
 
-static void obj_pack(struct pack_ctx *c, const struct walk *w,
-		     const struct cm__schema *sc, void *dst, const void *src,
-		     char **at, char *base)
+static size_t place_obj(struct pack_ctx *c, const struct walk *w,
+			const struct cm__schema *sc, const void *obj, size_t off,
+			size_t n)
 {
 	struct walk_chunk ch;
-	size_t k;
+	size_t k, rare = 0;
 
 	if (w)
-		pack_steps(c, w->step, w->n, dst, src, at, base);
-	else
-		for (chunk_start(&ch, sc); (k = chunk_fill(&ch));)
-			pack_steps(c, ch.step, k, dst, src, at, base);
+		return place_steps(c, w->step, w->n, obj, off, n, &rare);
+	for (chunk_start(&ch, sc); !c->rc && (k = chunk_fill(&ch));)
+		n = place_steps(c, ch.step, k, obj, off, n, &rare);
+	return n;
 }
 
 int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
@@ -837,19 +797,20 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 {
 	const struct walk *w;
 	struct pack_ctx c;
-	size_t head = PACK_ALIGN(k->schema->size), size;
+	size_t head = PACK_ALIGN(k->schema->size), size, i;
 	struct cm__rec *r;
-	char *at;
-	int rc = CM_OK, slab;
+	int slab;
 
 	c.s = s;
 	c.txn = txn;
 	c.borrowed = (src->packed & CM__PACKED_SHALLOW) != 0;
-	c.nmemo = c.next = 0;
+	c.rc = CM_OK;
+	c.base = NULL;
+	c.nfix = 0;
 	w = kind_walk(k->kind);
-	size = obj_extra(&c, w, k->schema, src, head, &rc);
+	size = place_obj(&c, w, k->schema, src, 0, head);
 	slab = k->immutable && size <= CM__PACK_SLAB_MAX;
-	if (rc || !(r = slab ? cm__pack_alloc(s, size) : cm__alloc(s, size)))
+	if (c.rc || !(r = slab ? cm__pack_alloc(s, size) : cm__alloc(s, size)))
 		return CM_ENOMEM;
 	memcpy((char *)r + offsetof(struct cm__rec, kind),
 	       (const char *)src + offsetof(struct cm__rec, kind),
@@ -859,8 +820,12 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	if (slab)
 		r->packed |= (uint16_t)(CM__PACKED_SLAB | (size + 7) / 8 << 8);
 	r->id = (char *)(uintptr_t)id;
-	at = (char *)r + head;
-	obj_pack(&c, w, k->schema, r, src, &at, (char *)r);
+	c.base = (char *)r;
+	if (c.nfix <= PACK_FIXES)
+		for (i = 0; i < c.nfix; i++)
+			fix_apply(c.base, &c.fix[i]);
+	else
+		place_obj(&c, w, k->schema, src, 0, head);
 	*out = r;
 	return CM_OK;
 }
