@@ -226,8 +226,11 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 		return cm__err(s, CM_EINCOMPLETE,
 			       "client '%s' needs a family or given name", rec->id);
 	/* An identifier the committed version has is this client's in the
-	 * directory: no one else can hold it (skips the directory's probe). */
-	sl = c->idents.count ? cm__txn_slot(txn, CM_KIND_CLIENT, rec->id) : NULL;
+	 * directory: no one else can hold it (skips the directory's probe).
+	 * A new client (revision 0) has no committed version: staging
+	 * refused one whose id is taken. */
+	sl = c->idents.count && rec->revision != 0
+		     ? cm__txn_slot(txn, CM_KIND_CLIENT, rec->id) : NULL;
 	old = sl ? (const struct cm__client *)sl->cur : NULL;
 	for (i = 0; i < c->idents.count; i++) {
 		const struct cm__ident *e = CM__LIST_AT(&c->idents, struct cm__ident, i);
