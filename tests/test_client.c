@@ -229,6 +229,7 @@ static void test_host_ids(void **state)
 	cm_client *a = new_client("Host", NULL), *b = new_client("Other", NULL);
 	char longid[70];
 	uint64_t before;
+	int c;
 	(void)state;
 
 	assert_int_equal(cm_client_set_id(a, "patient-42.a"), CM_OK);
@@ -240,6 +241,18 @@ static void test_host_ids(void **state)
 	memset(longid, 'a', 65);
 	longid[65] = '\0';
 	assert_int_equal(cm_client_set_id(a, longid), CM_EINVAL);
+	/* Too long is what an over-long id with a bad byte hears. */
+	longid[3] = ' ';
+	assert_int_equal(cm_client_set_id(a, longid), CM_EINVAL);
+	assert_non_null(strstr(cm_store_errmsg(env.store), "1 to 64"));
+	longid[3] = 'a';
+	/* Every byte, between two good ones: only A-Z a-z 0-9 - . pass. */
+	for (c = 1; c < 256; c++) {
+		char id[4] = { 'x', (char)c, 'y', '\0' };
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			 (c >= '0' && c <= '9') || c == '-' || c == '.';
+		assert_int_equal(cm_client_set_id(b, id), ok ? CM_OK : CM_EINVAL);
+	}
 	longid[64] = '\0';
 	assert_int_equal(cm_client_set_id(b, longid), CM_OK);
 	assert_string_equal(cm_client_id(a), "patient-42.a");
