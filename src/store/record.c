@@ -379,7 +379,9 @@ static const struct cm__field *clear_steps(cm_store *s,
 				list_clear(s, st, &RARE_BLOCK(obj, f)[f->min]);
 			break;
 		case STEP_LIST:
-			list_clear(s, st, FIELD(obj, f, struct cm__list));
+			/* Many are empty, never given storage. */
+			if (FIELD(obj, f, struct cm__list)->items)
+				list_clear(s, st, FIELD(obj, f, struct cm__list));
 			break;
 		}
 	}
