@@ -57,7 +57,9 @@ int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
 			/* Every element begins with its id. */
 			const char *id = *(char *const *)(const void *)(
 				(const char *)l->items + i * lists[li].schema->size);
-			if (strcmp(id, eid) == 0) {
+			/* Ids differ early ("g1", "g2"): the prefix is the
+			 * list's, the next byte tells most apart. */
+			if (id[1] == eid[1] && strcmp(id, eid) == 0) {
 				out->list = lists[li].f;
 				out->schema = lists[li].schema;
 				out->index = i;
@@ -74,9 +76,9 @@ int cm__plan_elem(struct cm__elem *out, const struct cm__handle *h,
 /* The id of element number n with a list's prefix ("g3"), as "%c%d"
  * would print it, without snprintf (a plan's elements are added one by
  * one, and a loader adds many). eid holds CM__EID_MAX + 1 bytes. */
-static void format_eid(char *eid, char prefix, int32_t n)
+static size_t format_eid(char *eid, char prefix, int32_t n)
 {
-	char digits[12];
+	char digits[12], *start = eid;
 	int k = 0;
 	int64_t v = n;
 
@@ -92,13 +94,15 @@ static void format_eid(char *eid, char prefix, int32_t n)
 	while (k)
 		*eid++ = digits[--k];
 	*eid = '\0';
+	return (size_t)(eid - start);
 }
 
 /* Append an element of list li with a new id and the text fields that
- * follow the id in its schema set to copies of in[0..n-1] (validated by
- * the caller; NULL = unset). Returns the element, owned by the handle. */
+ * follow the id in its schema set to copies of in[0..n-1], of len[0..n-1]
+ * bytes (validated by the caller, which found their lengths; NULL or ""
+ * = unset). Returns the element, owned by the handle. */
 static void *add_elem(int *rc, const char **out_id, struct cm__handle *h,
-		      int li, const char *const *in, size_t n)
+		      int li, const char *const *in, const size_t *len, size_t n)
 {
 	const struct cm__schema *sc = lists[li].schema;
 	char *copy[4] = { NULL, NULL, NULL, NULL };
@@ -120,11 +124,11 @@ static void *add_elem(int *rc, const char **out_id, struct cm__handle *h,
 			      CM__ELEMENTS_MAX, sc->name);
 		return NULL;
 	}
-	format_eid(eid, lists[li].prefix, p->next_eid);
-	if (!(copy[0] = cm__strdup(h->store, eid)))
+	if (!(copy[0] = cm__memdup0(h->store, eid,
+				    format_eid(eid, lists[li].prefix, p->next_eid))))
 		goto nomem;
 	for (i = 0; i < n; i++)
-		if (in[i] && in[i][0] && !(copy[i + 1] = cm__strdup(h->store, in[i])))
+		if (len[i] && !(copy[i + 1] = cm__memdup0(h->store, in[i], len[i])))
 			goto nomem;
 	if (!(p = (struct cm__plan *)cm__handle_mut(h)) ||
 	    !(l = cm__field_list_mut(h->store, lists[li].f, p)) ||
@@ -145,11 +149,13 @@ nomem:
 	return NULL;
 }
 
-static int required_text(cm_store *s, const char *t, size_t max, const char *what)
+/* Check text t, which must be set; its length in *len. */
+static int required_text(cm_store *s, const char *t, size_t max,
+			 const char *what, size_t *len)
 {
 	if (!t || !t[0])
 		return cm__err(s, CM_EINVAL, "%s: required", what);
-	return cm__check_text(s, t, max, what, 0);
+	return cm__check_text_len(s, t, max, what, 0, len);
 }
 
 /* CM_OK if the committed assessment has a finding in that domain. */
@@ -181,21 +187,25 @@ int cm_plan_add_problem(const char **out_id, cm_plan *plan,
 {
 	struct cm__handle *h = H(plan);
 	const char *in[3] = { description, assessment_id, finding_domain };
+	size_t len[3] = { 0, 0, 0 };
 	int rc;
 
 	if (!h)
 		return CM_EINVAL;
-	if ((rc = required_text(h->store, description, 1000, "problem description")))
+	if ((rc = required_text(h->store, description, 1000,
+				"problem description", &len[0])))
 		return rc;
 	if (!assessment_id != !finding_domain)
 		return cm__err(h->store, CM_EINVAL,
 			       "a finding needs both its assessment and its domain");
 	if (assessment_id &&
-	    ((rc = required_text(h->store, assessment_id, 64, "finding source")) ||
-	     (rc = required_text(h->store, finding_domain, 64, "finding domain")) ||
+	    ((rc = required_text(h->store, assessment_id, 64, "finding source",
+				 &len[1])) ||
+	     (rc = required_text(h->store, finding_domain, 64, "finding domain",
+				 &len[2])) ||
 	     (rc = check_finding(h->store, assessment_id, finding_domain))))
 		return rc;
-	add_elem(&rc, out_id, h, 0, in, 3);
+	add_elem(&rc, out_id, h, 0, in, len, 3);
 	return rc;
 }
 
@@ -203,12 +213,14 @@ int cm_plan_add_goal(const char **out_id, cm_plan *plan, const char *description
 {
 	struct cm__handle *h = H(plan);
 	struct cm__goal *g;
+	size_t len;
 	int rc;
 
 	if (!h)
 		return CM_EINVAL;
-	if ((rc = required_text(h->store, description, 1000, "goal description")) ||
-	    !(g = add_elem(&rc, out_id, h, 1, &description, 1)))
+	if ((rc = required_text(h->store, description, 1000, "goal description",
+				&len)) ||
+	    !(g = add_elem(&rc, out_id, h, 1, &description, &len, 1)))
 		return rc;
 	g->target_date = CM_DATE_NONE;
 	g->status = CM_GOAL_PROPOSED;
@@ -221,20 +233,23 @@ int cm_plan_add_intervention(const char **out_id, cm_plan *plan,
 {
 	struct cm__handle *h = H(plan);
 	const char *in[2] = { what, responsible };
+	size_t len[2];
 	struct cm__intervention *iv;
 	int rc;
 
 	if (!h)
 		return CM_EINVAL;
-	if ((rc = required_text(h->store, what, 1000, "intervention")))
+	if ((rc = required_text(h->store, what, 1000, "intervention", &len[0])))
 		return rc;
 	if (kind < CM_RESPONSIBLE_CARE_TEAM || kind > CM_RESPONSIBLE_FAMILY)
 		return cm__err(h->store, CM_ERANGE, "%d is not a responsible kind",
 			       (int)kind);
 	if ((rc = kind <= CM_RESPONSIBLE_PROVIDER
-			  ? required_text(h->store, responsible, 200, "responsible")
-			  : cm__check_text(h->store, responsible, 200, "responsible", 1)) ||
-	    !(iv = add_elem(&rc, out_id, h, 2, in, 2)))
+			  ? required_text(h->store, responsible, 200, "responsible",
+					  &len[1])
+			  : cm__check_text_len(h->store, responsible, 200,
+					       "responsible", 1, &len[1])) ||
+	    !(iv = add_elem(&rc, out_id, h, 2, in, len, 2)))
 		return rc;
 	iv->due_date = CM_DATE_NONE;
 	iv->responsible_kind = kind;
@@ -512,14 +527,15 @@ int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
 	struct cm__hist *n;
 	struct cm__elem e;
 	char *copy;
+	size_t len;
 	int rc;
 
 	if (!h)
 		return CM_EINVAL;
 	if ((rc = goal_of(&e, h, goal_id)) ||
-	    (rc = required_text(h->store, text, 4000, "progress note")))
+	    (rc = required_text(h->store, text, 4000, "progress note", &len)))
 		return rc;
-	if (!(copy = cm__strdup(h->store, text)))
+	if (!(copy = cm__memdup0(h->store, text, len)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
 	    !(nl = cm__field_list_mut(h->store, cm__goal_notes_field,
