@@ -705,10 +705,11 @@ int cm_client_status_history_at(int32_t *from, int32_t *to, int64_t *time,
 
 /* ---- identifiers ------------------------------------------------------- */
 
+/* Check identifier text t; its length in *len. */
 static int check_ident_text(cm_store *s, const char *t, size_t max,
-			    const char *what)
+			    const char *what, size_t *len)
 {
-	int rc = cm__check_text(s, t, max, what, 0);
+	int rc = cm__check_text_len(s, t, max, what, 0, len);
 	if (rc)
 		return rc;
 	if (!t[0])
@@ -734,13 +735,14 @@ int cm_client_set_identifier(cm_client *c, const char *system, const char *value
 	struct cm__client *r;
 	struct cm__ident *e;
 	char *sys_copy = NULL, *val_copy;
+	size_t nsys, nval;
 	long at;
 	int rc;
 
 	if (!h)
 		return CM_EINVAL;
 	if ((rc = check_ident_text(h->store, system, IDENT_SYSTEM_MAX,
-				   "identifier system")))
+				   "identifier system", &nsys)))
 		return rc;
 	at = find_ident((const struct cm__client *)h->rec, system);
 	if (!value) {
@@ -754,10 +756,10 @@ int cm_client_set_identifier(cm_client *c, const char *system, const char *value
 		return CM_OK;
 	}
 	if ((rc = check_ident_text(h->store, value, IDENT_VALUE_MAX,
-				   "identifier value")))
+				   "identifier value", &nval)))
 		return rc;
-	if (!(val_copy = cm__strdup(h->store, value)) ||
-	    (at < 0 && !(sys_copy = cm__strdup(h->store, system))))
+	if (!(val_copy = cm__memdup0(h->store, value, nval)) ||
+	    (at < 0 && !(sys_copy = cm__memdup0(h->store, system, nsys))))
 		goto nomem;
 	if (!(r = (struct cm__client *)cm__handle_mut(h)))
 		goto nomem;

@@ -11,13 +11,14 @@ int cm_service_new(cm_service **out, cm_store *s, const char *client_id,
 {
 	struct cm__handle *h;
 	struct cm__service *v;
+	size_t nid, ncat;
 	int rc;
 
 	if (!out || !s || !client_id || !client_id[0] || !category ||
 	    !category[0])
 		return cm__err(s, CM_EINVAL, "service new: NULL or empty argument");
-	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)) ||
-	    (rc = cm__check_text(s, category, 200, "category", 0)))
+	if ((rc = cm__check_text_len(s, client_id, 64, "client id", 0, &nid)) ||
+	    (rc = cm__check_text_len(s, category, 200, "category", 0, &ncat)))
 		return rc;
 	if ((rc = cm__handle_create(&h, s, &cm__service_kind)))
 		return rc;
@@ -27,8 +28,8 @@ int cm_service_new(cm_service **out, cm_store *s, const char *client_id,
 	v->requested = v->accepted = v->scheduled = CM_DATE_NONE;
 	v->started = v->completed = v->deadline = CM_DATE_NONE;
 	v->auth_from = v->auth_to = CM_DATE_NONE;
-	if (!(v->client_id = cm__strdup(s, client_id)) ||
-	    !(v->category = cm__strdup(s, category))) {
+	if (!(v->client_id = cm__memdup0(s, client_id, nid)) ||
+	    !(v->category = cm__memdup0(s, category, ncat))) {
 		cm__handle_release(h);
 		return cm__err(s, CM_ENOMEM, "out of memory for a service");
 	}

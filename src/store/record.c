@@ -1371,11 +1371,12 @@ int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
 	struct cm__hist *he;
 	char *rcopy, *o;
 	int32_t from = cm__obj_status(h, e, lc);
+	size_t n;
 	int rc;
 
 	if (!reason || !reason[0])
 		return cm__err(h->store, CM_EINVAL, "a status change needs a reason");
-	rc = cm__check_text(h->store, reason, 1000, "reason", 0);
+	rc = cm__check_text_len(h->store, reason, 1000, "reason", 0, &n);
 	if (rc)
 		return rc;
 	if (to < 1 || to > lc->status_max)
@@ -1385,7 +1386,7 @@ int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
 		return cm__err(h->store, CM_ETRANSITION,
 			       "%s status cannot change from %s to %s", lc->name,
 			       lc->codes[from], lc->codes[to]);
-	if (!(rcopy = cm__strdup(h->store, reason)))
+	if (!(rcopy = cm__memdup0(h->store, reason, n)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(r = cm__handle_mut(h))) {
 		cm__free(h->store, rcopy);
