@@ -152,12 +152,15 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	if (!v->category)
 		return cm__err(s, CM_EINCOMPLETE, "service '%s' needs a category",
 			       rec->id);
-	/* Committed or staged in txn: one look-up each, through the
-	 * transaction's memo (a loader's services follow their client). */
+	/* Committed or staged in txn. The client through the transaction's
+	 * memo (a loader's services follow their client), the provider
+	 * without it: the memo keeps the client, which packing the service
+	 * (its CM__TEXT_CLIENT field) looks up next. */
 	if (!cm__txn_has(txn, CM_KIND_CLIENT, v->client_id))
 		return cm__err(s, CM_ENOTFOUND, "service: no client with id '%s'",
 			       v->client_id);
-	if (v->provider_id && !cm__txn_has(txn, CM_KIND_PROVIDER, v->provider_id))
+	if (v->provider_id &&
+	    !cm__slot_lookup(s, CM_KIND_PROVIDER, v->provider_id))
 		return cm__err(s, CM_ENOTFOUND, "service: no provider with id '%s'",
 			       v->provider_id);
 	if (v->units_requested && v->units_approved > v->units_requested)
