@@ -1028,11 +1028,18 @@ void cm__handle_free(struct cm__handle *h)
 	cm__handle_release(h);
 }
 
+/* 1 if the handle's record is its own full copy, which setters change in
+ * place. */
+static inline int rec_own(const struct cm__handle *h)
+{
+	return h->owned && !(h->rec->packed & CM__PACKED_SHALLOW);
+}
+
 struct cm__rec *cm__handle_mut(struct cm__handle *h)
 {
 	struct cm__rec *copy;
 
-	if (h->owned && !(h->rec->packed & CM__PACKED_SHALLOW))
+	if (rec_own(h))
 		return h->rec;
 	if (cm__rec_clone(h->store, h->kind, &copy, h->rec) != CM_OK) {
 		cm__err(h->store, CM_ENOMEM, "out of memory copying a %s",
@@ -1043,6 +1050,13 @@ struct cm__rec *cm__handle_mut(struct cm__handle *h)
 	h->rec = copy;
 	h->owned = 1;
 	return copy;
+}
+
+/* cm__handle_mut without a call for most setter calls, which find the
+ * handle's own copy. */
+static inline struct cm__rec *rec_mut(struct cm__handle *h)
+{
+	return rec_own(h) ? h->rec : cm__handle_mut(h);
 }
 
 /* A record the handle may change the own scalar fields of: its private
@@ -1060,7 +1074,7 @@ static struct cm__rec *handle_mut_head(struct cm__handle *h)
 	struct cm__rec *copy;
 
 	if (h->owned || !h->rec->packed)
-		return cm__handle_mut(h);
+		return rec_mut(h);
 	copy = cm__alloc(h->store, PACK_ALIGN(k->schema->size) +
 					   sizeof(struct cm__rec *));
 	if (!copy) {
@@ -1195,7 +1209,7 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 	rc = cm__check_text_len(h->store, v, f->max, f->name, 1, &n);
 	if (rc)
 		return rc;
-	if (!(r = cm__handle_mut(h)))
+	if (!(r = rec_mut(h)))
 		return CM_ENOMEM;
 	if (IS_SPARSE(f)) {
 		/* "" (n == 0) clears, as cm__put_text */
@@ -1259,7 +1273,7 @@ int cm__obj_set_int(struct cm__handle *h, const struct cm__elem *e,
 		break;
 	}
 	/* A sub-element lives in a list: changing it needs a full copy. */
-	if (!(r = e ? cm__handle_mut(h) : handle_mut_head(h)))
+	if (!(r = e ? rec_mut(h) : handle_mut_head(h)))
 		return CM_ENOMEM;
 	o = obj_of(r, e);
 	if (f->type == CM__F_I32)
@@ -1319,7 +1333,7 @@ int cm__handle_set_id(struct cm__handle *h, const char *id)
 	if (bad)
 		return cm__err(h->store, CM_EINVAL,
 			       "id: only A-Z a-z 0-9 - . are allowed");
-	if (!(r = cm__handle_mut(h)))
+	if (!(r = rec_mut(h)))
 		return CM_ENOMEM;
 	/* The record's own id (it is not packed) has room when the new one
 	 * is no longer: a new record's is a generated id of 36 characters,
@@ -1388,7 +1402,7 @@ int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
 			       lc->codes[from], lc->codes[to]);
 	if (!(rcopy = cm__memdup0(h->store, reason, n)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
-	if (!(r = cm__handle_mut(h))) {
+	if (!(r = rec_mut(h))) {
 		cm__free(h->store, rcopy);
 		return CM_ENOMEM;
 	}
