@@ -367,17 +367,26 @@ int cm_store_now(int64_t *out_now, cm_store *s)
 	return cm__store_clock(s, out_now);
 }
 
+/* The two lower-case hex digits of every byte value, in order: byte b's
+ * at 2 * b. */
+#define HEX_ROW(d) d "0" d "1" d "2" d "3" d "4" d "5" d "6" d "7" \
+		   d "8" d "9" d "a" d "b" d "c" d "d" d "e" d "f"
+static const char hex_pairs[512 + 1] =
+	HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3") HEX_ROW("4")
+	HEX_ROW("5") HEX_ROW("6") HEX_ROW("7") HEX_ROW("8") HEX_ROW("9")
+	HEX_ROW("a") HEX_ROW("b") HEX_ROW("c") HEX_ROW("d") HEX_ROW("e")
+	HEX_ROW("f");
+
+/* The hex digits of the low byte of v at at (one 2-byte copy). */
+#define PUT_HEX2(at, v) memcpy((at), &hex_pairs[2 * (unsigned)(uint8_t)(v)], 2)
+
 /* The UUID version 7 text of time `now` into id (CM__UUID_BUF bytes). */
 static void format_id(cm_store *s, int64_t now, char *id)
 {
 	/* UUID version 7: 48-bit Unix milliseconds, then a 12-bit counter so
 	 * that ids made in the same millisecond still sort in creation order,
 	 * then 62 random bits. Lower-case hex sorts as the time does. */
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	uint64_t ms, clk, next, r;
-	unsigned seq;
-	int i;
+	uint64_t ms, clk, next, r, hi;
 
 	/* The next (ms, counter) after the last id's, and at least (now,
 	 * 0): a counter past 0xFFF carries into the milliseconds. */
@@ -388,8 +397,6 @@ static void format_id(cm_store *s, int64_t now, char *id)
 	} while (!atomic_compare_exchange_weak_explicit(
 		&s->id_clock, &clk, next, memory_order_relaxed,
 		memory_order_relaxed));
-	ms = next >> 12;
-	seq = (unsigned)(next & 0xFFF);
 	/* splitmix64, its state advanced atomically. */
 	r = atomic_fetch_add_explicit(&s->rng, UINT64_C(0x9e3779b97f4a7c15),
 				      memory_order_relaxed) +
@@ -397,22 +404,28 @@ static void format_id(cm_store *s, int64_t now, char *id)
 	r = (r ^ (r >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
 	r = (r ^ (r >> 27)) * UINT64_C(0x94d049bb133111eb);
 	r ^= r >> 31;
-	for (i = 0; i < 6; i++)
-		b[i] = (unsigned char)(ms >> (40 - 8 * i));
-	b[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0F));
-	b[7] = (unsigned char)(seq & 0xFF);
-	for (i = 8; i < 16; i++)
-		b[i] = (unsigned char)(r >> (8 * (i - 8)));
-	b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
 
-	/* 8-4-4-4-12 hex digits: where each byte's two digits go. */
-	for (i = 0; i < 16; i++) {
-		static const unsigned char at[16] = { 0, 2, 4, 6, 9, 11, 14, 16,
-						      19, 21, 24, 26, 28, 30, 32,
-						      34 };
-		id[at[i]] = hex[b[i] >> 4];
-		id[at[i] + 1] = hex[b[i] & 15];
-	}
+	/* 8-4-4-4-12 hex digits, two per byte. Bytes 0-5: the low 48 bits
+	 * of the milliseconds; 6-7: the version (7) and the counter; 8: the
+	 * variant (binary 10) and r's low 6 bits; 9-15: r's next bytes, from
+	 * the low end. */
+	hi = (next >> 12) << 16 | 0x7000 | (next & 0xFFF);
+	PUT_HEX2(id + 0, hi >> 56);
+	PUT_HEX2(id + 2, hi >> 48);
+	PUT_HEX2(id + 4, hi >> 40);
+	PUT_HEX2(id + 6, hi >> 32);
+	PUT_HEX2(id + 9, hi >> 24);
+	PUT_HEX2(id + 11, hi >> 16);
+	PUT_HEX2(id + 14, hi >> 8);
+	PUT_HEX2(id + 16, hi);
+	PUT_HEX2(id + 19, 0x80 | (r & 0x3F));
+	PUT_HEX2(id + 21, r >> 8);
+	PUT_HEX2(id + 24, r >> 16);
+	PUT_HEX2(id + 26, r >> 24);
+	PUT_HEX2(id + 28, r >> 32);
+	PUT_HEX2(id + 30, r >> 40);
+	PUT_HEX2(id + 32, r >> 48);
+	PUT_HEX2(id + 34, r >> 56);
 	id[8] = id[13] = id[18] = id[23] = '-';
 	id[36] = '\0';
 }
