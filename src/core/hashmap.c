@@ -1,4 +1,5 @@
 /* Open-addressing hash map; see hashmap.h. */
+#include <assert.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -236,6 +237,31 @@ void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len)
 		__builtin_prefetch(&m->ents[cm__hash(key, len) & (m->cap - 1)]);
 }
 
+void cm__kmap_pos(struct cm__kpos *pos, const void *key, size_t len)
+{
+	pos->len = len;
+	pos->hash = cm__hash(key, len);
+	pos->cap = 0;
+}
+
+void cm__kmap_prefetch_pos(const struct cm__kmap *m, const struct cm__kpos *pos)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->ents[pos->hash & (m->cap - 1)]);
+}
+
+void *cm__kmap_find(const struct cm__kmap *m, const void *key,
+		    struct cm__kpos *pos)
+{
+	if (m->cap == 0) {
+		pos->cap = 0;
+		return NULL;
+	}
+	pos->at = kfind(m, key, pos->len, pos->hash, &pos->e);
+	pos->cap = m->cap;
+	return KREF(pos->e) ? kval(m, pos->e) : NULL;
+}
+
 /* Put entry e into a table, with room, that does not have its key. */
 static void kput_new(struct cm__kmap *m, uint64_t e)
 {
@@ -284,6 +310,18 @@ int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
 	return CM_OK;
 }
 
+/* Put the value named by ref, whose key (len bytes) hashes to h, at place
+ * i, which held e: the key's entry (e names a value) or the empty entry
+ * ending its probe run. */
+static void kput_at(struct cm__kmap *m, uint32_t ref, uint32_t h, size_t i,
+		    uint64_t e)
+{
+	/* One store publishes the whole entry (hashmap.h). */
+	atomic_store_explicit(&m->ents[i], KENT(h, ref), memory_order_release);
+	if (!KREF(e))
+		atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+}
+
 void cm__kmap_put(struct cm__kmap *m, uint32_t ref, size_t len)
 {
 	const char *key = (const char *)cm__ref_ptr(m->dir, ref) + m->key_off;
@@ -291,10 +329,28 @@ void cm__kmap_put(struct cm__kmap *m, uint32_t ref, size_t len)
 	uint64_t e;
 	size_t i = kfind(m, key, len, h, &e);
 
-	/* One store publishes the whole entry (hashmap.h). */
-	atomic_store_explicit(&m->ents[i], KENT(h, ref), memory_order_release);
-	if (!KREF(e))
-		atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+	kput_at(m, ref, h, i, e);
+}
+
+void cm__kmap_put_at(struct cm__kmap *m, uint32_t ref,
+		     const struct cm__kpos *pos)
+{
+	const char *key;
+	uint64_t e;
+	size_t i;
+
+	/* The place found is still the key's unless the table grew (which
+	 * moves every entry): puts and removals in between are ruled out. */
+	if (pos->cap == m->cap) {
+		assert(kfind(m, (const char *)cm__ref_ptr(m->dir, ref) +
+				 m->key_off, pos->len, pos->hash, &e) == pos->at &&
+		       e == pos->e);
+		kput_at(m, ref, pos->hash, pos->at, pos->e);
+		return;
+	}
+	key = (const char *)cm__ref_ptr(m->dir, ref) + m->key_off;
+	i = kfind(m, key, pos->len, pos->hash, &e);
+	kput_at(m, ref, pos->hash, i, e);
 }
 
 void *cm__kmap_remove(struct cm__kmap *m, const void *key, size_t len)

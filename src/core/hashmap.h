@@ -131,6 +131,33 @@ void *cm__kmap_get(const struct cm__kmap *m, const void *key, size_t len);
  * changes nothing), so that a look-up or put of that key a few hundred
  * instructions later does not wait for memory. */
 void cm__kmap_prefetch(const struct cm__kmap *m, const void *key, size_t len);
+
+/* A key, hashed, and where its last look-up (cm__kmap_find) ended: for a
+ * put of the key that follows a look-up that missed it, without hashing
+ * and probing again (a new record's id: looked up, then entered). */
+struct cm__kpos {
+	size_t len;   /* the key's */
+	uint32_t hash;
+	/* Where the look-up ended: the key's entry, or the empty one that
+	 * ends its probe run, in a table of capacity cap (0: not looked up),
+	 * holding e then. */
+	size_t at, cap;
+	uint64_t e;
+};
+/* pos for key (len bytes), not looked up yet. */
+void cm__kmap_pos(struct cm__kpos *pos, const void *key, size_t len);
+/* cm__kmap_prefetch of pos's key. */
+void cm__kmap_prefetch_pos(const struct cm__kmap *m, const struct cm__kpos *pos);
+/* cm__kmap_get of key, hashed in pos (cm__kmap_pos), recording in pos
+ * where the look-up ended. */
+void *cm__kmap_find(const struct cm__kmap *m, const void *key,
+		    struct cm__kpos *pos);
+/* cm__kmap_put of the value named by ref, whose key was looked up with
+ * pos (cm__kmap_find or not), in m, which has room. Between the look-up
+ * and the put, m may have grown but no value may have been put into it
+ * or removed from it (that could move the key's place). */
+void cm__kmap_put_at(struct cm__kmap *m, uint32_t ref,
+		     const struct cm__kpos *pos);
 /* 1 if `extra` more values can be put without allocating (then
  * cm__kmap_reserve would change nothing). */
 int cm__kmap_has_room(const struct cm__kmap *m, size_t extra);

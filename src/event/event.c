@@ -364,6 +364,7 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	char block[1 + 4000 + 2];
 	char id[CM__UUID_BUF];
 	struct cm__event e;
+	struct cm__kpos pos;
 	cm_store *s = txn ? txn->store : NULL;
 	size_t n = note ? strlen(note) : 0;
 	int rc;
@@ -375,7 +376,10 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 			       "bytes, not CM_ID_BUFSIZE", out_id_size);
 	if ((rc = cm__store_usable(s)) || (rc = cm__store_new_id_into(s, id)))
 		return rc;
-	cm__kmap_prefetch(&s->tables[CM_KIND_EVENT].ids, id, CM__UUID_BUF - 1);
+	/* Hashed once for the look-up and the put of the id (stage), whose
+	 * line is asked for now. */
+	cm__kmap_pos(&pos, id, CM__UUID_BUF - 1);
+	cm__kmap_prefetch_pos(&s->tables[CM_KIND_EVENT].ids, &pos);
 	if ((rc = check_new(s, client_id, type, time)))
 		return rc;
 	if (mode < CM_CONTACT_NONE || mode > CM_CONTACT_TELEHEALTH)
@@ -398,7 +402,7 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 		block[n + 2] = '\0';
 		e.sparse = block;
 	}
-	if ((rc = cm__txn_stage(txn, &cm__event_kind, &e.hdr)))
+	if ((rc = cm__txn_stage(txn, &cm__event_kind, &e.hdr, &pos)))
 		return rc;
 	if (out_id)
 		memcpy(out_id, id, sizeof(id));

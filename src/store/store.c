@@ -710,11 +710,21 @@ struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
 struct cm__slot *cm__slot_lookup_warm(const cm_store *s, int32_t kind,
 				      const char *id)
 {
+	return cm__slot_probe(s, kind, id, NULL);
+}
+
+struct cm__slot *cm__slot_probe(const cm_store *s, int32_t kind,
+				const char *id, struct cm__kpos *pos)
+{
 	struct cm__slot *sl;
 
 	if (kind == CM_KIND_CLIENT && (sl = cm__cdir_slot(s, id)) != NULL)
 		return sl;
-	return cm__slot_lookup(s, kind, id);
+	if (!pos)
+		return cm__slot_lookup(s, kind, id);
+	if (kind <= 0 || kind >= CM__KIND_MAX)
+		return NULL;
+	return cm__kmap_find(&s->tables[kind].ids, id, pos);
 }
 
 struct cm__slot *cm__slot_find(const cm_store *s, int32_t kind, const char *id)

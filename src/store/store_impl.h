@@ -717,6 +717,12 @@ struct cm__slot *cm__slot_lookup(const cm_store *s, int32_t kind,
  * not touched the client keep to cm__slot_lookup / cm__slot_find. */
 struct cm__slot *cm__slot_lookup_warm(const cm_store *s, int32_t kind,
 				      const char *id);
+/* cm__slot_lookup_warm for a writer that may enter the id next: with pos
+ * (NULL: none), id's hash (cm__kmap_pos), which then tells where the
+ * look-up of the id map ended (cm__kmap_find: not looked up if the client
+ * directory had it), for cm__kmap_put_at. */
+struct cm__slot *cm__slot_probe(const cm_store *s, int32_t kind,
+				const char *id, struct cm__kpos *pos);
 /* The slot (kind, id) has or will have when txn commits: the committed one,
  * or the new slot prepared for a record created in txn. Phase 1 only. */
 struct cm__slot *cm__txn_slot(const cm_txn *txn, int32_t kind, const char *id);
@@ -1032,9 +1038,10 @@ int cm__txn_held_here(cm_store *s);
 int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 /* Stage rec, a new record of kind k that no handle holds (its id new to
  * the store and to txn; CM_EEXIST otherwise), with the checks of a save.
- * txn keeps a packed copy: rec stays the caller's. */
+ * txn keeps a packed copy: rec stays the caller's. pos: rec's id hashed
+ * (cm__kmap_pos), or NULL. */
 int cm__txn_stage(cm_txn *txn, const struct cm__kind *k,
-		  const struct cm__rec *rec);
+		  const struct cm__rec *rec, struct cm__kpos *pos);
 /* Phases 1 (shared part) and 3 of a commit without storage or audit, for
  * loading and refreshing: ops are new records with new_slot prepared, or
  * replace the current version of op->slot. prepared[kind] is set for each

@@ -271,9 +271,10 @@ const char *cm_txn_actor(const cm_txn *txn)
 
 /* ---- staging ----------------------------------------------------------- */
 
-/* cm__slot_lookup, remembering the slot found in txn->memo. */
-static struct cm__slot *txn_lookup(const cm_txn *txn, int32_t kind,
-				   const char *id)
+/* cm__slot_probe (pos: NULL, or id hashed), remembering the slot found
+ * in txn->memo. */
+static struct cm__slot *txn_probe(const cm_txn *txn, int32_t kind,
+				  const char *id, struct cm__kpos *pos)
 {
 	/* The memo is the holder's scratch: txn itself is never const. */
 	cm_txn *t = (cm_txn *)(uintptr_t)txn;
@@ -281,10 +282,17 @@ static struct cm__slot *txn_lookup(const cm_txn *txn, int32_t kind,
 
 	if (sl && sl->kid[0] == (char)kind && strcmp(CM__SLOT_ID(sl), id) == 0)
 		return sl;
-	sl = cm__slot_lookup_warm(txn->store, kind, id);
+	sl = cm__slot_probe(txn->store, kind, id, pos);
 	if (sl)
 		t->memo = sl;
 	return sl;
+}
+
+/* cm__slot_lookup, remembering the slot found in txn->memo. */
+static struct cm__slot *txn_lookup(const cm_txn *txn, int32_t kind,
+				   const char *id)
+{
+	return txn_probe(txn, kind, id, NULL);
 }
 
 static struct cm__op *staged_op(const cm_txn *txn, int32_t kind, const char *id)
@@ -309,15 +317,18 @@ int cm__txn_has(const cm_txn *txn, int32_t kind, const char *id)
 
 /* Stage rec, a record of kind k, in txn: for handle h, which the
  * transaction then holds (and brings up to date at commit), or for no
- * handle (h NULL: only a record new to the store and to txn). */
+ * handle (h NULL: only a record new to the store and to txn). at: rec's
+ * id hashed (cm__kmap_pos), or NULL. */
 static int stage(cm_txn *txn, const struct cm__kind *k,
-		 const struct cm__rec *rec, struct cm__handle *h)
+		 const struct cm__rec *rec, struct cm__handle *h,
+		 struct cm__kpos *at)
 {
 	cm_store *s = txn->store;
 	struct cm__slot *slot, *any;
 	struct cm__op *op;
 	struct cm__rec *copy;
 	struct cm__slot *fresh = NULL;
+	struct cm__kpos own;
 	const char *idsrc;
 	int rc;
 
@@ -332,10 +343,17 @@ static int stage(cm_txn *txn, const struct cm__kind *k,
 	 * state read here without the lock cannot move under us. A version
 	 * read from the store leads to its slot; the kind's checks that
 	 * follow look the record up again (the memo). */
-	if ((any = cm__rec_slot(rec)) != NULL)
+	if ((any = cm__rec_slot(rec)) != NULL) {
 		txn->memo = any;
-	else
-		any = txn_lookup(txn, k->kind, rec->id);
+	} else {
+		/* A new record's id goes where this look-up ends (the put
+		 * below: no other put or removal in between). */
+		if (!at) {
+			cm__kmap_pos(&own, rec->id, strlen(rec->id));
+			at = &own;
+		}
+		any = txn_probe(txn, k->kind, rec->id, at);
+	}
 	slot = any && any->cur ? any : NULL;
 	if (rec->revision == 0 && slot)
 		return cm__err(s, CM_EEXIST, "a %s with id '%s' already exists",
@@ -424,7 +442,9 @@ static int stage(cm_txn *txn, const struct cm__kind *k,
 			rc = cm__kmap_reserve(s, ids, 1);
 			CM__WRUNLOCK(s);
 		}
-		if (rc == CM_OK)
+		if (rc == CM_OK && at)
+			cm__kmap_put_at(ids, fresh->ref, at);
+		else if (rc == CM_OK)
 			cm__kmap_put(ids, fresh->ref, strlen(CM__SLOT_ID(fresh)));
 	}
 	if (rc != CM_OK) {
@@ -455,13 +475,13 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h)
 	if (h->store != txn->store)
 		return cm__err(txn->store, CM_EINVAL,
 			       "the %s belongs to another store", h->kind->name);
-	return stage(txn, h->kind, h->rec, h);
+	return stage(txn, h->kind, h->rec, h, NULL);
 }
 
 int cm__txn_stage(cm_txn *txn, const struct cm__kind *k,
-		  const struct cm__rec *rec)
+		  const struct cm__rec *rec, struct cm__kpos *pos)
 {
-	return stage(txn, k, rec, NULL);
+	return stage(txn, k, rec, NULL, pos);
 }
 
 void cm__txn_truncate(cm_txn *txn, size_t nops)
