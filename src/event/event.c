@@ -315,13 +315,14 @@ const struct cm__kind cm__event_kind = {
 #define H(e) cm__handle_of(e, &cm__event_kind)
 #define REC(e) ((const struct cm__event *)cm__handle_rec(e, &cm__event_kind))
 
-/* The checks of a new event's client id (not empty), type and time. */
+/* The checks of a new event's client id (not empty; NULL: one found in
+ * the store, valid), type and time. */
 static int check_new(cm_store *s, const char *client_id, int32_t type,
 		     int64_t time)
 {
 	int rc;
 
-	if ((rc = cm__check_text(s, client_id, 64, "client id", 0)))
+	if (client_id && (rc = cm__check_text(s, client_id, 64, "client id", 0)))
 		return rc;
 	if (type < 1 || type > CM_EVENT_NOTE)
 		return cm__err(s, CM_ERANGE, "%d is not an event type", (int)type);
@@ -365,6 +366,7 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	char id[CM__UUID_BUF];
 	struct cm__event e;
 	struct cm__kpos pos;
+	const struct cm__slot *client = NULL;
 	cm_store *s = txn ? txn->store : NULL;
 	size_t n = note ? strlen(note) : 0;
 	int rc;
@@ -380,7 +382,13 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	 * line is asked for now. */
 	cm__kmap_pos(&pos, id, CM__UUID_BUF - 1);
 	cm__kmap_prefetch_pos(&s->tables[CM_KIND_EVENT].ids, &pos);
-	if ((rc = check_new(s, client_id, type, time)))
+	/* The client first: a stored id is valid text (checked only to tell
+	 * what is wrong with one not found), and the event then names the
+	 * slot's id, which the save's look-ups of the client find at once
+	 * (txn->memo). */
+	if (strnlen(client_id, CM__ID_MAX + 1) <= CM__ID_MAX)
+		client = cm__txn_slot(txn, CM_KIND_CLIENT, client_id);
+	if ((rc = check_new(s, client ? NULL : client_id, type, time)))
 		return rc;
 	if (mode < CM_CONTACT_NONE || mode > CM_CONTACT_TELEHEALTH)
 		return cm__err(s, CM_ERANGE, "%d is not a contact mode", (int)mode);
@@ -392,7 +400,8 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	e.hdr.created = e.hdr.updated = CM_TIME_NONE;
 	e.hdr.id = id;
 	/* Borrowed for the save, which copies or shares what it keeps. */
-	e.client_id = (char *)(uintptr_t)client_id;
+	e.client_id = client ? (char *)(uintptr_t)CM__SLOT_ID(client)
+			     : (char *)(uintptr_t)client_id;
 	e.type = type;
 	e.time = time;
 	e.mode = mode;

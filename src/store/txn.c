@@ -280,7 +280,8 @@ static struct cm__slot *txn_probe(const cm_txn *txn, int32_t kind,
 	cm_txn *t = (cm_txn *)(uintptr_t)txn;
 	struct cm__slot *sl = t->memo;
 
-	if (sl && sl->kid[0] == (char)kind && strcmp(CM__SLOT_ID(sl), id) == 0)
+	if (sl && sl->kid[0] == (char)kind &&
+	    (CM__SLOT_ID(sl) == id || strcmp(CM__SLOT_ID(sl), id) == 0))
 		return sl;
 	sl = cm__slot_probe(txn->store, kind, id, pos);
 	if (sl)
