@@ -135,6 +135,15 @@ long cm__event_next_of(const cm_store *s, const struct cm__bucket *b,
 
 /* ---- the events-by-client index ---------------------------------------- */
 
+/* The events' prepared data (txn->index_prep[CM_KIND_EVENT]): the index's,
+ * first (cm__byclient_discard frees it), then how many of txn's events
+ * amend another (most commits: none, and apply then reads no event's
+ * sparse texts). */
+struct event_prep {
+	struct cm__mprep m;
+	size_t amends;
+};
+
 static void index_discard(cm_store *s, cm_txn *txn)
 {
 	cm__byclient_discard(s, txn, CM_KIND_EVENT);
@@ -220,11 +229,13 @@ static void resolve_waiting(cm_store *s, const cm_txn *txn,
 
 static int index_prepare(cm_store *s, cm_txn *txn)
 {
-	struct cm__mprep *p = cm__txn_prep_new(txn, CM_KIND_EVENT, sizeof(*p));
+	struct event_prep *ep = cm__txn_prep_new(txn, CM_KIND_EVENT, sizeof(*ep));
+	struct cm__mprep *p;
 	size_t i, amending = 0, waiting = 0;
 
-	if (!p)
+	if (!ep)
 		return cm__err(s, CM_ENOMEM, "out of memory at commit");
+	p = &ep->m;
 	for (i = 0; i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
@@ -242,6 +253,7 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
 		if ((amends = cm__event_amends(e)) != NULL) {
+			ep->amends++;
 			amending++;
 			waiting += !event_slot(s, amends);
 		}
@@ -257,7 +269,8 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 
 static void index_apply(cm_store *s, cm_txn *txn)
 {
-	struct cm__mprep *p = txn->index_prep[CM_KIND_EVENT];
+	struct event_prep *ep = txn->index_prep[CM_KIND_EVENT];
+	struct cm__mprep *p = &ep->m;
 	size_t i;
 
 	for (i = 0; i < txn->nops; i++) {
@@ -268,7 +281,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 			continue;
 		b = cm__mindex_add_client(&s->events_by_client, p, op,
 					  e->client_id, e->time);
-		if (cm__event_amends(e))
+		if (ep->amends && cm__event_amends(e))
 			b->amended = 1;
 	}
 	cm__mindex_settle(&s->events_by_client, p);
@@ -284,7 +297,7 @@ static void index_apply(cm_store *s, cm_txn *txn)
 				cm__txn_slot(txn, CM_KIND_CLIENT, e->client_id)),
 				op->sl);
 	}
-	for (i = 0; i < txn->nops; i++) {
+	for (i = 0; ep->amends && i < txn->nops; i++) {
 		const struct cm__op *op = &txn->ops[i];
 		const struct cm__event *e = (const struct cm__event *)op->rec;
 		if (op->kind == CM_KIND_EVENT && cm__event_amends(e))
