@@ -381,7 +381,7 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	struct cm__kpos pos;
 	const struct cm__slot *client = NULL;
 	cm_store *s = txn ? txn->store : NULL;
-	size_t n = note ? strlen(note) : 0;
+	size_t n;
 	int rc;
 
 	if (!txn || !client_id || !client_id[0])
@@ -405,7 +405,9 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 		return rc;
 	if (mode < CM_CONTACT_NONE || mode > CM_CONTACT_TELEHEALTH)
 		return cm__err(s, CM_ERANGE, "%d is not a contact mode", (int)mode);
-	if (n && (rc = cm__check_text(s, note, TEXT_FIELD->max, "text", 0)))
+	/* Its length (for the copy too) from the check, which scans no
+	 * further than the limit allows. */
+	if ((rc = cm__check_text_len(s, note, TEXT_FIELD->max, "text", 1, &n)))
 		return rc;
 	memset(&e, 0, sizeof(e));
 	atomic_init(&e.hdr.refs, 1);
@@ -420,8 +422,8 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 	e.mode = mode;
 	if (n) {
 		block[0] = (char)TEXT_FIELD->tag;
-		memcpy(block + 1, note, n + 1);
-		block[n + 2] = '\0';
+		memcpy(block + 1, note, n);
+		block[n + 1] = block[n + 2] = '\0';
 		e.sparse = block;
 	}
 	if ((rc = cm__txn_stage(txn, &cm__event_kind, &e.hdr, &pos)))
