@@ -68,6 +68,8 @@ const char *cm__event_note(const struct cm__event *e)
 	return e->sparse ? cm__field_text(TEXT_FIELD, e) : NULL;
 }
 
+/* (cm_event_add makes the first check itself, and stages events that
+ * amend none: a rule added here must hold for those too.) */
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__event *e = (const struct cm__event *)rec;
@@ -426,7 +428,10 @@ int cm_event_add(cm_txn *txn, char *out_id, size_t out_id_size,
 		block[n + 1] = block[n + 2] = '\0';
 		e.sparse = block;
 	}
-	if ((rc = cm__txn_stage(txn, &cm__event_kind, &e.hdr, &pos)))
+	/* An event's checks at save (validate) are its client's existence,
+	 * found above, and its amended event's, which it has none of. */
+	if ((rc = cm__txn_stage(txn, &cm__event_kind, &e.hdr, &pos,
+				client != NULL)))
 		return rc;
 	if (out_id)
 		memcpy(out_id, id, sizeof(id));

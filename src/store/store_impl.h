@@ -1039,9 +1039,11 @@ int cm__txn_save(cm_txn *txn, struct cm__handle *h);
 /* Stage rec, a new record of kind k that no handle holds (its id new to
  * the store and to txn; CM_EEXIST otherwise), with the checks of a save.
  * txn keeps a packed copy: rec stays the caller's. pos: rec's id hashed
- * (cm__kmap_pos), or NULL. */
+ * (cm__kmap_pos), or NULL. checked: the caller has established what k's
+ * checks of rec (validate) would (asserted in debug builds), which are
+ * then not made again. */
 int cm__txn_stage(cm_txn *txn, const struct cm__kind *k,
-		  const struct cm__rec *rec, struct cm__kpos *pos);
+		  const struct cm__rec *rec, struct cm__kpos *pos, int checked);
 /* Phases 1 (shared part) and 3 of a commit without storage or audit, for
  * loading and refreshing: ops are new records with new_slot prepared, or
  * replace the current version of op->slot. prepared[kind] is set for each
