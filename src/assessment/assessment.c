@@ -191,6 +191,8 @@ const struct cm__kind cm__assessment_kind = {
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,
 	.index_discard = index_discard,
+	/* Its id, client, instrument, answers, assessor. */
+	.room = 384,
 };
 
 /* ---- handles ----------------------------------------------------------- */
@@ -218,7 +220,9 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 		      const char *instrument)
 {
 	const struct cm__instrument *in;
+	struct cm__handle *h;
 	struct cm__assessment *a;
+	int64_t now;
 	int rc;
 
 	if (!out || !s || !instrument)
@@ -227,21 +231,23 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 		return rc;
 	if (!(in = cm__instrument_find(s, instrument)))
 		return cm__err(s, CM_ENOTFOUND, "no instrument '%.64s'", instrument);
-	a = (struct cm__assessment *)cm__rec_new(s, &cm__assessment_kind);
-	if (!a)
-		return cm__err(s, CM_ENOMEM, "out of memory for an assessment");
+	/* The time is read before the id is made, which reads it again. */
+	if ((rc = cm__store_clock(s, &now)) ||
+	    (rc = cm__handle_create(&h, s, &cm__assessment_kind)))
+		return rc;
+	a = (struct cm__assessment *)h->rec;
 	a->status = CM_ASSESSMENT_IN_PROGRESS;
 	a->in = in;
-	rc = cm__store_clock(s, &a->time);
-	if (rc == CM_OK && (!(a->client_id = cm__strdup(s, client_id)) ||
-			    !(a->instrument = cm__strdup(s, in->code))))
-		rc = cm__err(s, CM_ENOMEM, "out of memory for an assessment");
-	if (rc) {
-		cm__rec_release(s, &a->hdr);
-		return rc;
+	a->time = now;
+	if (!(a->client_id = cm__part_dup(s, &a->hdr, client_id,
+					  strlen(client_id))) ||
+	    !(a->instrument = cm__part_dup(s, &a->hdr, in->code,
+					   strlen(in->code)))) {
+		cm__handle_release(h);
+		return cm__err(s, CM_ENOMEM, "out of memory for an assessment");
 	}
-	return cm__handle_adopt((struct cm__handle **)(void *)out, s,
-				&cm__assessment_kind, &a->hdr);
+	*out = (cm_assessment *)(void *)h;
+	return CM_OK;
 }
 
 const char *cm_assessment_client_id(const cm_assessment *a)
@@ -340,12 +346,13 @@ int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
 		return cm__err(h->store, CM_ERANGE, "item '%s': %d is outside %d..%d",
 			       it->code, (int)value, (int)it->min, (int)it->max);
 	found = find_answer_at((const struct cm__assessment *)h->rec, in, at);
-	if (found < 0 && !(copy = cm__strdup(h->store, it->code)))
+	if (found < 0 &&
+	    !(copy = cm__part_dup(h->store, h->rec, it->code, strlen(it->code))))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
 		goto nomem;
 	if (found < 0) {
-		if (cm__list_push(h->store, &a->answers, &answer_schema,
+		if (cm__list_push(h->store, &a->hdr, &a->answers, &answer_schema,
 				  CM__ITEMS_MAX, (void **)&e))
 			goto nomem;
 		e->item = copy;
@@ -357,7 +364,7 @@ int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
 	h->mods++;
 	return CM_OK;
 nomem:
-	cm__free(h->store, copy);
+	cm__part_free(h->store, h->rec, copy);
 	return cm__err(h->store, CM_ENOMEM, "out of memory");
 }
 
@@ -379,7 +386,8 @@ int cm_assessment_clear_answer(cm_assessment *ah, const char *item)
 			       in->items[at].code);
 	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
 		return CM_ENOMEM;
-	cm__list_remove(h->store, &a->answers, &answer_schema, (size_t)found);
+	cm__list_remove(h->store, &a->hdr, &a->answers, &answer_schema,
+			(size_t)found);
 	h->mods++;
 	return CM_OK;
 }

@@ -419,6 +419,8 @@ const struct cm__kind cm__client_kind = {
 	/* events_by_client, services_by_client, plans_by_client,
 	 * assessments_by_client (cm_store_open) */
 	.slot_buckets = 4,
+	/* Its id, an identifier, names, case manager, a status change. */
+	.room = 384,
 };
 
 /* ---- handles ----------------------------------------------------------- */
@@ -751,25 +753,26 @@ int cm_client_set_identifier(cm_client *c, const char *system, const char *value
 				       "client has no identifier in system '%s'", system);
 		if (!(r = (struct cm__client *)cm__handle_mut(h)))
 			return CM_ENOMEM;
-		cm__list_remove(h->store, &r->idents, &ident_schema, (size_t)at);
+		cm__list_remove(h->store, &r->hdr, &r->idents, &ident_schema,
+				(size_t)at);
 		h->mods++;
 		return CM_OK;
 	}
 	if ((rc = check_ident_text(h->store, value, IDENT_VALUE_MAX,
 				   "identifier value", &nval)))
 		return rc;
-	if (!(val_copy = cm__memdup0(h->store, value, nval)) ||
-	    (at < 0 && !(sys_copy = cm__memdup0(h->store, system, nsys))))
+	if (!(val_copy = cm__part_dup(h->store, h->rec, value, nval)) ||
+	    (at < 0 && !(sys_copy = cm__part_dup(h->store, h->rec, system, nsys))))
 		goto nomem;
 	if (!(r = (struct cm__client *)cm__handle_mut(h)))
 		goto nomem;
 	if (at >= 0) {
 		e = CM__LIST_AT(&r->idents, struct cm__ident, at);
-		cm__free(h->store, e->value);
+		cm__part_free(h->store, &r->hdr, e->value);
 		e->value = val_copy;
 	} else {
-		if (cm__list_push(h->store, &r->idents, &ident_schema, UINT32_MAX,
-				  (void **)&e))
+		if (cm__list_push(h->store, &r->hdr, &r->idents, &ident_schema,
+				  UINT32_MAX, (void **)&e))
 			goto nomem;
 		e->system = sys_copy;
 		e->value = val_copy;
@@ -777,8 +780,9 @@ int cm_client_set_identifier(cm_client *c, const char *system, const char *value
 	h->mods++;
 	return CM_OK;
 nomem:
-	cm__free(h->store, val_copy);
-	cm__free(h->store, sys_copy);
+	/* The last carve first: its room is taken again. */
+	cm__part_free(h->store, h->rec, sys_copy);
+	cm__part_free(h->store, h->rec, val_copy);
 	return cm__err(h->store, CM_ENOMEM, "out of memory");
 }
 
@@ -843,11 +847,13 @@ static int add_triple(struct cm__handle *h, const struct cm__field *f,
 		return cm__err(h->store, CM_ERANGE, "at most %zu %s entries",
 			       max, sc->name);
 	for (i = 0; i < 3; i++)
-		if (in[i] && in[i][0] && !(copy[i] = cm__strdup(h->store, in[i])))
+		if (in[i] && in[i][0] &&
+		    !(copy[i] = cm__part_dup(h->store, h->rec, in[i],
+					     strlen(in[i]))))
 			goto nomem;
 	if (!cm__handle_mut(h) ||
-	    !(l = cm__field_list_mut(h->store, f, h->rec)) ||
-	    cm__list_push(h->store, l, sc, max, (void **)&e))
+	    !(l = cm__field_list_mut(h->store, h->rec, f, h->rec)) ||
+	    cm__list_push(h->store, h->rec, l, sc, max, (void **)&e))
 		goto nomem;
 	/* The three text fields are laid out first in each element. */
 	for (i = 0; i < 3; i++)
@@ -855,8 +861,8 @@ static int add_triple(struct cm__handle *h, const struct cm__field *f,
 	h->mods++;
 	return CM_OK;
 nomem:
-	for (i = 0; i < 3; i++)
-		cm__free(h->store, copy[i]);
+	for (i = 3; i-- > 0;)
+		cm__part_free(h->store, h->rec, copy[i]);
 	return cm__err(h->store, CM_ENOMEM, "out of memory");
 }
 
@@ -870,8 +876,8 @@ static int remove_at(struct cm__handle *h, const struct cm__field *f,
 	if (!cm__handle_mut(h))
 		return CM_ENOMEM;
 	/* A list with an element has its block: this cannot fail. */
-	l = cm__field_list_mut(h->store, f, h->rec);
-	cm__list_remove(h->store, l, sc, index);
+	l = cm__field_list_mut(h->store, h->rec, f, h->rec);
+	cm__list_remove(h->store, h->rec, l, sc, index);
 	h->mods++;
 	return CM_OK;
 }

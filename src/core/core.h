@@ -63,10 +63,4 @@ int cm__check_text(const cm_store *s, const char *text, size_t max,
 int cm__check_text_len(const cm_store *s, const char *text, size_t max,
 		       const char *what, int allow_null, size_t *len);
 
-/* Replace *dst by a copy of text, checked by cm__check_text_len, which
- * gave its length len (NULL or "", len 0, clears). CM_OK, or CM_ENOMEM
- * with the message (naming `what`) and *dst untouched. */
-int cm__put_text(cm_store *s, char **dst, const char *text, size_t len,
-		 const char *what);
-
 #endif

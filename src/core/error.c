@@ -119,15 +119,3 @@ int cm__check_text(const cm_store *s, const char *text, size_t max,
 
 	return cm__check_text_len(s, text, max, what, allow_null, &n);
 }
-
-int cm__put_text(cm_store *s, char **dst, const char *text, size_t len,
-		 const char *what)
-{
-	char *copy = NULL;
-
-	if (len && !(copy = cm__memdup0(s, text, len)))
-		return cm__err(s, CM_ENOMEM, "%s: out of memory", what);
-	cm__free(s, *dst);
-	*dst = copy;
-	return CM_OK;
-}

@@ -124,15 +124,16 @@ static void *add_elem(int *rc, const char **out_id, struct cm__handle *h,
 			      CM__ELEMENTS_MAX, sc->name);
 		return NULL;
 	}
-	if (!(copy[0] = cm__memdup0(h->store, eid,
-				    format_eid(eid, lists[li].prefix, p->next_eid))))
+	if (!(copy[0] = cm__part_dup(h->store, h->rec, eid,
+				     format_eid(eid, lists[li].prefix, p->next_eid))))
 		goto nomem;
 	for (i = 0; i < n; i++)
-		if (len[i] && !(copy[i + 1] = cm__memdup0(h->store, in[i], len[i])))
+		if (len[i] && !(copy[i + 1] = cm__part_dup(h->store, h->rec, in[i],
+							   len[i])))
 			goto nomem;
 	if (!(p = (struct cm__plan *)cm__handle_mut(h)) ||
-	    !(l = cm__field_list_mut(h->store, lists[li].f, p)) ||
-	    cm__list_push(h->store, l, sc, CM__ELEMENTS_MAX, &e))
+	    !(l = cm__field_list_mut(h->store, &p->hdr, lists[li].f, p)) ||
+	    cm__list_push(h->store, &p->hdr, l, sc, CM__ELEMENTS_MAX, &e))
 		goto nomem;
 	for (i = 0; i <= n; i++)
 		*(char **)(void *)((char *)e + sc->fields[i].offset) = copy[i];
@@ -143,8 +144,8 @@ static void *add_elem(int *rc, const char **out_id, struct cm__handle *h,
 	*rc = CM_OK;
 	return e;
 nomem:
-	for (i = 0; i <= n; i++)
-		cm__free(h->store, copy[i]);
+	for (i = n + 1; i-- > 0;)
+		cm__part_free(h->store, h->rec, copy[i]);
 	*rc = cm__err(h->store, CM_ENOMEM, "out of memory");
 	return NULL;
 }
@@ -425,12 +426,13 @@ static const struct cm__list *links_of(const void *elem,
 	return NULL;
 }
 
-/* links_of for changing (elem not packed): NULL if out of memory. */
-static struct cm__list *links_mut(cm_store *s, void *elem,
+/* links_of for changing (elem not packed, of record r): NULL if out of
+ * memory. */
+static struct cm__list *links_mut(cm_store *s, struct cm__rec *r, void *elem,
 				  const struct cm__elem *e)
 {
 	if (e->schema == &cm__goal_schema)
-		return cm__field_list_mut(s, cm__goal_problems_field, elem);
+		return cm__field_list_mut(s, r, cm__goal_problems_field, elem);
 	return &((struct cm__intervention *)elem)->goals;
 }
 
@@ -471,13 +473,14 @@ int cm_plan_link(cm_plan *plan, const char *from_id, const char *to_id)
 	if (l->count >= CM__LINKS_MAX)
 		return cm__err(h->store, CM_ERANGE, "at most %d links per element",
 			       CM__LINKS_MAX);
-	if (!(copy = cm__strdup(h->store, to_id)))
+	if (!(copy = cm__part_dup(h->store, h->rec, to_id, strlen(to_id))))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
-	    !(ml = links_mut(h->store, cm__plan_elem_ptr(h, &from), &from)) ||
-	    cm__list_push(h->store, ml, &cm__ref_schema, CM__LINKS_MAX,
+	    !(ml = links_mut(h->store, h->rec, cm__plan_elem_ptr(h, &from),
+			     &from)) ||
+	    cm__list_push(h->store, h->rec, ml, &cm__ref_schema, CM__LINKS_MAX,
 			  (void **)&ref)) {
-		cm__free(h->store, copy);
+		cm__part_free(h->store, h->rec, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
 	ref->id = copy;
@@ -535,14 +538,14 @@ int cm_plan_goal_add_note(cm_plan *plan, const char *goal_id, const char *text)
 	if ((rc = goal_of(&e, h, goal_id)) ||
 	    (rc = required_text(h->store, text, 4000, "progress note", &len)))
 		return rc;
-	if (!(copy = cm__memdup0(h->store, text, len)))
+	if (!(copy = cm__part_dup(h->store, h->rec, text, len)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!cm__handle_mut(h) ||
-	    !(nl = cm__field_list_mut(h->store, cm__goal_notes_field,
+	    !(nl = cm__field_list_mut(h->store, h->rec, cm__goal_notes_field,
 				      g = cm__plan_elem_ptr(h, &e))) ||
-	    cm__list_push(h->store, nl, &cm__note_schema, UINT32_MAX,
+	    cm__list_push(h->store, h->rec, nl, &cm__note_schema, UINT32_MAX,
 			  (void **)&n)) {
-		cm__free(h->store, copy);
+		cm__part_free(h->store, h->rec, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
 	n->from = 0;

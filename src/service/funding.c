@@ -1,4 +1,6 @@
 /* Cost and funding: shares by party that must add up to the total cost. */
+#include <string.h>
+
 #include "service/service_impl.h"
 
 #define SHARES_MAX 16
@@ -32,13 +34,15 @@ int cm_service_add_share(cm_service *v, int32_t party, const char *name,
 	if (cm__service_shares((const struct cm__service *)h->rec)->count >= SHARES_MAX)
 		return cm__err(h->store, CM_ERANGE, "at most %d funding shares",
 			       SHARES_MAX);
-	if (name && name[0] && !(copy = cm__strdup(h->store, name)))
+	if (name && name[0] &&
+	    !(copy = cm__part_dup(h->store, h->rec, name, strlen(name))))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(r = (struct cm__service *)cm__handle_mut(h)) ||
-	    !(l = cm__field_list_mut(h->store, cm__service_shares_field, r)) ||
-	    cm__list_push(h->store, l, &cm__share_schema, SHARES_MAX,
+	    !(l = cm__field_list_mut(h->store, &r->hdr, cm__service_shares_field,
+				     r)) ||
+	    cm__list_push(h->store, &r->hdr, l, &cm__share_schema, SHARES_MAX,
 			  (void **)&e)) {
-		cm__free(h->store, copy);
+		cm__part_free(h->store, h->rec, copy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
 	e->party = party;
@@ -60,8 +64,9 @@ int cm_service_remove_share(cm_service *v, size_t index)
 	if (!(r = (struct cm__service *)cm__handle_mut(h)))
 		return CM_ENOMEM;
 	/* A list with a share has its block: this cannot fail. */
-	cm__list_remove(h->store,
-			cm__field_list_mut(h->store, cm__service_shares_field, r),
+	cm__list_remove(h->store, &r->hdr,
+			cm__field_list_mut(h->store, &r->hdr,
+					   cm__service_shares_field, r),
 			&cm__share_schema, index);
 	h->mods++;
 	return CM_OK;

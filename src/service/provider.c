@@ -64,6 +64,8 @@ const struct cm__kind cm__provider_kind = {
 	.schema = &provider_schema,
 	.check_decoded = check_decoded,
 	.validate = validate,
+	/* Its id, name, contact, a network entry. */
+	.room = 256,
 };
 
 #define H(p) cm__handle_of(p, &cm__provider_kind)
@@ -87,7 +89,7 @@ int cm_provider_new(cm_provider **out, cm_store *s, const char *name,
 	p = (struct cm__provider *)h->rec;
 	p->kind = kind;
 	p->intake = CM_INTAKE_ACCEPTING;
-	if (!(p->name = cm__strdup(s, name))) {
+	if (!(p->name = cm__part_dup(s, &p->hdr, name, strlen(name)))) {
 		cm__handle_release(h);
 		return cm__err(s, CM_ENOMEM, "out of memory for a provider");
 	}
@@ -185,20 +187,22 @@ int cm_provider_set_network(cm_provider *pv, const char *payer, int32_t status)
 			      NETWORK_MAX)
 		return cm__err(h->store, CM_ERANGE, "at most %d payers",
 			       NETWORK_MAX);
-	if (!(copy = at < 0 ? cm__strdup(h->store, payer) : NULL) && at < 0)
+	if (!(copy = at < 0 ? cm__part_dup(h->store, h->rec, payer,
+					   strlen(payer)) : NULL) && at < 0)
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(p = (struct cm__provider *)cm__handle_mut(h))) {
-		cm__free(h->store, copy);
+		cm__part_free(h->store, h->rec, copy);
 		return CM_ENOMEM;
 	}
 	if (status == 0) {
-		cm__list_remove(h->store, &p->network, &network_schema, (size_t)at);
+		cm__list_remove(h->store, &p->hdr, &p->network, &network_schema,
+				(size_t)at);
 	} else if (at >= 0) {
 		CM__LIST_AT(&p->network, struct cm__network_entry, at)->status = status;
 	} else {
-		if (cm__list_push(h->store, &p->network, &network_schema,
+		if (cm__list_push(h->store, &p->hdr, &p->network, &network_schema,
 				  NETWORK_MAX, (void **)&e)) {
-			cm__free(h->store, copy);
+			cm__part_free(h->store, &p->hdr, copy);
 			return cm__err(h->store, CM_ENOMEM, "out of memory");
 		}
 		e->payer = copy;

@@ -263,4 +263,6 @@ const struct cm__kind cm__service_kind = {
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,
 	.index_discard = index_discard,
+	/* Its id, client, category, provider, a status change. */
+	.room = 320,
 };

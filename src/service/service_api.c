@@ -28,8 +28,8 @@ int cm_service_new(cm_service **out, cm_store *s, const char *client_id,
 	v->requested = v->accepted = v->scheduled = CM_DATE_NONE;
 	v->started = v->completed = v->deadline = CM_DATE_NONE;
 	v->auth_from = v->auth_to = CM_DATE_NONE;
-	if (!(v->client_id = cm__memdup0(s, client_id, nid)) ||
-	    !(v->category = cm__memdup0(s, category, ncat))) {
+	if (!(v->client_id = cm__part_dup(s, &v->hdr, client_id, nid)) ||
+	    !(v->category = cm__part_dup(s, &v->hdr, category, ncat))) {
 		cm__handle_release(h);
 		return cm__err(s, CM_ENOMEM, "out of memory for a service");
 	}

@@ -299,11 +299,11 @@ static int decode_list(cm_store *s, struct rd *r, const struct cm__field *f,
 	}
 	if (n == 0)
 		return CM_OK;
-	if (!(l = cm__field_list_mut(s, f, obj)))
+	if (!(l = cm__field_list_mut(s, NULL, f, obj)))
 		return CM_ENOMEM;
 	for (i = 0; i < n; i++) {
 		void *e;
-		if (cm__list_push(s, l, f->elem, f->max, &e))
+		if (cm__list_push(s, NULL, l, f->elem, f->max, &e))
 			return CM_ENOMEM;
 		if ((rc = decode_obj(s, r, f->elem, e, depth + 1)))
 			return rc;
@@ -312,7 +312,7 @@ static int decode_list(cm_store *s, struct rd *r, const struct cm__field *f,
 }
 
 /* Fields until key 0. On failure obj holds only what it owns (freed by the
- * caller with cm__obj_clear). */
+ * caller when it releases the record). */
 static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 		      void *obj, int depth)
 {

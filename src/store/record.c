@@ -26,6 +26,93 @@ const struct cm__schema cm__hist_schema = {
 #define FIELD(obj, f, type) ((type *)(void *)((char *)(obj) + (f)->offset))
 #define CFIELD(obj, f, type) \
 	((const type *)(const void *)((const char *)(obj) + (f)->offset))
+#define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
+
+/* ---- parts: a new record's room ----------------------------------------- */
+
+/* A loader's handle gets a record, sets a few texts and lists, saves it
+ * and frees it: with its parts carved from room in the handle's own
+ * allocation, that is one allocation instead of one per part. */
+
+static inline struct cm__room *rec_room(const struct cm__rec *r)
+{
+	if (!r || !(r->packed & CM__REC_ROOM))
+		return NULL;
+	return (struct cm__room *)(uintptr_t)r - 1;
+}
+
+static inline int in_room(const struct cm__room *rm, const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)rm->at < rm->cap;
+}
+
+/* Free part p of an object that is going away (or its list element), rm
+ * the room of its record (NULL if none): room bytes go with the handle. */
+static inline void part_drop(cm_store *s, const struct cm__room *rm, void *p)
+{
+	if (!rm || !in_room(rm, p))
+		cm__free(s, p);
+}
+
+void *cm__part_alloc(cm_store *s, struct cm__rec *r, size_t n)
+{
+	struct cm__room *rm = rec_room(r);
+	size_t need = PACK_ALIGN(n);
+	void *p;
+
+	if (!rm || need > rm->cap - rm->used)
+		return cm__alloc(s, n);
+	p = rm->at + rm->used;
+	rm->last = rm->used;
+	rm->used += (uint32_t)need;
+	return p;
+}
+
+char *cm__part_dup(cm_store *s, struct cm__rec *r, const void *p, size_t len)
+{
+	char *d = cm__part_alloc(s, r, len + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, p, len);
+	d[len] = '\0';
+	return d;
+}
+
+void cm__part_free(cm_store *s, struct cm__rec *r, void *p)
+{
+	struct cm__room *rm = rec_room(r);
+
+	if (!rm || !in_room(rm, p))
+		cm__free(s, p);
+	else if ((char *)p == rm->at + rm->last)
+		rm->used = rm->last;
+}
+
+/* Part p of r, of old bytes (NULL: none), made n bytes long (n > old),
+ * or NULL if out of memory (p unchanged). The room's last carve grows in
+ * place. */
+static void *part_grow(cm_store *s, struct cm__rec *r, void *p, size_t old,
+		       size_t n)
+{
+	struct cm__room *rm = rec_room(r);
+	void *q;
+
+	if (!rm || (p && !in_room(rm, p)))
+		return cm__realloc(s, p, n);
+	if (p && (char *)p == rm->at + rm->last &&
+	    PACK_ALIGN(n) <= rm->cap - rm->last) {
+		rm->used = rm->last + (uint32_t)PACK_ALIGN(n);
+		return p;
+	}
+	if (!(q = cm__part_alloc(s, r, n)))
+		return NULL;
+	if (p) {
+		memcpy(q, p, old);
+		cm__part_free(s, r, p);
+	}
+	return q;
+}
 
 /* ---- sparse texts ------------------------------------------------------ */
 
@@ -56,8 +143,10 @@ const char *cm__field_text(const struct cm__field *f, const void *obj)
 	return NULL;
 }
 
-int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
-		       const char *v, size_t len)
+/* cm__field_set_text of obj, record r or one of its list elements (r as
+ * for cm__part_alloc). */
+static int field_put(cm_store *s, struct cm__rec *r, const struct cm__field *f,
+		     void *obj, const char *v, size_t len)
 {
 	char **slot = FIELD(obj, f, char *);
 	char *nb = NULL, *at;
@@ -65,9 +154,9 @@ int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 	size_t keep = 0, n;
 
 	if (f->check != CM__TEXT_SPARSE) {
-		if (v && !(nb = cm__memdup0(s, v, len)))
+		if (v && !(nb = cm__part_dup(s, r, v, len)))
 			return CM_ENOMEM;
-		cm__free(s, *slot);
+		cm__part_free(s, r, *slot);
 		*slot = nb;
 		return CM_OK;
 	}
@@ -77,7 +166,7 @@ int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 			keep += n;
 	}
 	if (keep || v) {
-		if (!(nb = cm__alloc(s, keep + (v ? len + 2 : 0) + 1)))
+		if (!(nb = cm__part_alloc(s, r, keep + (v ? len + 2 : 0) + 1)))
 			return CM_ENOMEM;
 		at = nb;
 		for (p = *slot; p && *p; p += n) {
@@ -95,9 +184,15 @@ int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 		}
 		*at = '\0';
 	}
-	cm__free(s, *slot);
+	cm__part_free(s, r, *slot);
 	*slot = nb;
 	return CM_OK;
+}
+
+int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
+		       const char *v, size_t len)
+{
+	return field_put(s, NULL, f, obj, v, len);
 }
 
 /* ---- rare lists --------------------------------------------------------- */
@@ -121,17 +216,19 @@ const struct cm__list *cm__field_list(const struct cm__field *f,
 	return b ? &b[f->min] : &no_list;
 }
 
-struct cm__list *cm__field_list_mut(cm_store *s, const struct cm__field *f,
-				    void *obj)
+struct cm__list *cm__field_list_mut(cm_store *s, struct cm__rec *r,
+				    const struct cm__field *f, void *obj)
 {
+	size_t n = (size_t)f->maxval * sizeof(struct cm__list);
 	struct cm__list *b;
 
 	if (!IS_RARE(f))
 		return FIELD(obj, f, struct cm__list);
-	if (!(b = RARE_BLOCK(obj, f)) &&
-	    !(b = RARE_BLOCK(obj, f) =
-		      cm__zalloc(s, (size_t)f->maxval * sizeof(struct cm__list))))
-		return NULL;
+	if (!(b = RARE_BLOCK(obj, f))) {
+		if (!(b = cm__part_alloc(s, r, n)))
+			return NULL;
+		RARE_BLOCK(obj, f) = memset(b, 0, n);
+	}
 	return &b[f->min];
 }
 
@@ -183,7 +280,7 @@ struct walk {
 /* Room for the walks of every schema the kinds reach (20 schemas with 69
  * steps in all today). A schema that finds no room gets no walk: its
  * objects are walked field by field (chunk_fill), as are those of a
- * schema reached by no kind (cm__obj_clear of any schema). */
+ * schema reached by no kind (cm__list_remove of any schema). */
 #define WALK_MAX 64
 #define WALK_STEP_MAX 256
 
@@ -316,23 +413,29 @@ static size_t chunk_fill(struct walk_chunk *ch)
 
 /* ---- objects ----------------------------------------------------------- */
 
-static void obj_clear(cm_store *s, const struct walk *w,
-		      const struct cm__schema *sc, void *obj);
+/* Clearing frees what an object owns, except what lies in rm, the room
+ * of the record it belongs to (NULL if none), which goes with the
+ * record's handle. */
+static void obj_clear(cm_store *s, const struct cm__room *rm,
+		      const struct walk *w, const struct cm__schema *sc,
+		      void *obj);
 
 static const struct cm__field *clear_steps(cm_store *s,
+					   const struct cm__room *rm,
 					   const struct walk_step *st, size_t n,
 					   void *obj, const struct cm__field *rare);
 
-static void rare_free(cm_store *s, const struct cm__field *rare, void *obj)
+static void rare_free(cm_store *s, const struct cm__room *rm,
+		      const struct cm__field *rare, void *obj)
 {
 	if (rare && RARE_BLOCK(obj, rare)) {
-		cm__free(s, RARE_BLOCK(obj, rare));
+		part_drop(s, rm, RARE_BLOCK(obj, rare));
 		RARE_BLOCK(obj, rare) = NULL;
 	}
 }
 
-static void list_clear(cm_store *s, const struct walk_step *st,
-		       struct cm__list *l)
+static void list_clear(cm_store *s, const struct cm__room *rm,
+		       const struct walk_step *st, struct cm__list *l)
 {
 	const struct walk *ew = st->elem;
 	size_t j, esz = st->f->elem->size;
@@ -341,20 +444,21 @@ static void list_clear(cm_store *s, const struct walk_step *st,
 	/* Elements with neither texts nor lists own nothing. */
 	if (!ew) {
 		for (j = 0; j < l->count; j++)
-			obj_clear(s, NULL, st->f->elem, e + j * esz);
+			obj_clear(s, rm, NULL, st->f->elem, e + j * esz);
 	} else if (ew->n) {
 		for (j = 0; j < l->count; j++) {
-			clear_steps(s, ew->step, ew->n, e + j * esz, NULL);
-			rare_free(s, ew->rare, e + j * esz);
+			clear_steps(s, rm, ew->step, ew->n, e + j * esz, NULL);
+			rare_free(s, rm, ew->rare, e + j * esz);
 		}
 	}
-	cm__free(s, l->items);
+	part_drop(s, rm, l->items);
 	memset(l, 0, sizeof(*l));
 }
 
 /* Clear the fields of steps st..st+n of obj; the rare list field if it
  * met one (else rare). */
 static const struct cm__field *clear_steps(cm_store *s,
+					   const struct cm__room *rm,
 					   const struct walk_step *st, size_t n,
 					   void *obj, const struct cm__field *rare)
 {
@@ -369,48 +473,45 @@ static const struct cm__field *clear_steps(cm_store *s,
 		case STEP_SPARSE:
 			/* Most are unset: no call to free NULL. */
 			if (*(t = FIELD(obj, f, char *))) {
-				cm__free(s, *t);
+				part_drop(s, rm, *t);
 				*t = NULL;
 			}
 			break;
 		case STEP_RARE:
 			rare = f;
 			if (RARE_BLOCK(obj, f))
-				list_clear(s, st, &RARE_BLOCK(obj, f)[f->min]);
+				list_clear(s, rm, st, &RARE_BLOCK(obj, f)[f->min]);
 			break;
 		case STEP_LIST:
 			/* Many are empty, never given storage. */
 			if (FIELD(obj, f, struct cm__list)->items)
-				list_clear(s, st, FIELD(obj, f, struct cm__list));
+				list_clear(s, rm, st, FIELD(obj, f, struct cm__list));
 			break;
 		}
 	}
 	return rare;
 }
 
-static void obj_clear(cm_store *s, const struct walk *w,
-		      const struct cm__schema *sc, void *obj)
+static void obj_clear(cm_store *s, const struct cm__room *rm,
+		      const struct walk *w, const struct cm__schema *sc,
+		      void *obj)
 {
 	const struct cm__field *rare = NULL;
 	struct walk_chunk ch;
 	size_t n;
 
 	if (w)
-		rare = clear_steps(s, w->step, w->n, obj, rare);
+		rare = clear_steps(s, rm, w->step, w->n, obj, rare);
 	else
 		for (chunk_start(&ch, sc); (n = chunk_fill(&ch));)
-			rare = clear_steps(s, ch.step, n, obj, rare);
-	rare_free(s, rare, obj);
+			rare = clear_steps(s, rm, ch.step, n, obj, rare);
+	rare_free(s, rm, rare, obj);
 }
 
-void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj)
-{
-	obj_clear(s, NULL, sc, obj);
-}
-
-/* Deep-copy the fields of src into dst (a raw memcpy of src already done).
- * On failure, dst's pointer fields that were not yet copied are NULLed so
- * that cm__obj_clear(dst) frees exactly what was allocated. */
+/* Deep-copy the fields of src into dst (a raw memcpy of src already done;
+ * dst has no room). On failure, dst's pointer fields that were not yet
+ * copied are NULLed so that clearing dst frees exactly what was
+ * allocated. */
 static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 		    const void *src)
 {
@@ -485,7 +586,7 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 					      (const char *)sl->items + j * esz);
 				/* A failed element was cleaned inside. */
 				if (rc)
-					cm__obj_clear(s, f->elem, de);
+					obj_clear(s, NULL, NULL, f->elem, de);
 			}
 			dl->count = sl->count;
 		}
@@ -495,19 +596,23 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 
 /* ---- records ----------------------------------------------------------- */
 
-struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k)
+/* Make the zeroed r a fresh record of kind k, with the kind's defaults. */
+static struct cm__rec *rec_init(struct cm__rec *r, const struct cm__kind *k)
 {
-	struct cm__rec *r = cm__zalloc(s, k->schema->size);
-
-	if (!r)
-		return NULL;
 	atomic_init(&r->refs, 1);
-	r->kind = k->kind;
+	r->kind = (int16_t)k->kind;
 	r->created = CM_TIME_NONE;
 	r->updated = CM_TIME_NONE;
 	if (k->init)
 		k->init(r);
 	return r;
+}
+
+struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k)
+{
+	struct cm__rec *r = cm__zalloc(s, k->schema->size);
+
+	return r ? rec_init(r, k) : NULL;
 }
 
 int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
@@ -528,7 +633,7 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	/* After obj_copy (even a failed one) r owns exactly its own fields. */
 	if (obj_copy(s, k->schema, r, src) != CM_OK ||
 	    (src->id && !(r->id = cm__strdup(s, src->id)))) {
-		cm__obj_clear(s, k->schema, r);
+		obj_clear(s, NULL, NULL, k->schema, r);
 		cm__free(s, r);
 		return CM_ENOMEM;
 	}
@@ -537,8 +642,6 @@ int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 }
 
 /* ---- packed versions ---------------------------------------------------- */
-
-#define PACK_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
 /* Where a shallow copy (CM__PACKED_SHALLOW) keeps its base version: after
  * its head, in the same allocation. */
@@ -845,10 +948,13 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 		return;
 	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	if (!r->packed) {
+	if (!(r->packed & (CM__PACKED | CM__PACKED_SHALLOW))) {
+		const struct cm__room *rm = rec_room(r);
 		k = cm__kind_of(r->kind);
-		obj_clear(s, kind_walk(r->kind), k->schema, r);
-		cm__free(s, r->id);
+		obj_clear(s, rm, kind_walk(r->kind), k->schema, r);
+		part_drop(s, rm, r->id);
+		if (rm)
+			return; /* its memory is its handle's */
 	} else if (r->packed & CM__PACKED_SHALLOW) {
 		cm__rec_release(s, *shallow_base(cm__kind_of(r->kind), r));
 	}
@@ -921,8 +1027,8 @@ uint64_t cm__rec_digest(const struct cm__kind *k, const struct cm__rec *r,
 
 /* ---- lists ------------------------------------------------------------- */
 
-int cm__list_push(cm_store *s, struct cm__list *l, const struct cm__schema *el,
-		  size_t max, void **out_elem)
+int cm__list_push(cm_store *s, struct cm__rec *r, struct cm__list *l,
+		  const struct cm__schema *el, size_t max, void **out_elem)
 {
 	void *e;
 
@@ -930,7 +1036,8 @@ int cm__list_push(cm_store *s, struct cm__list *l, const struct cm__schema *el,
 		return CM_ERANGE;
 	if (l->count == l->cap) {
 		uint32_t ncap = l->cap ? l->cap * 2 : 4;
-		void *p = cm__realloc(s, l->items, (size_t)ncap * el->size);
+		void *p = part_grow(s, r, l->items, (size_t)l->cap * el->size,
+				    (size_t)ncap * el->size);
 		if (!p)
 			return CM_ENOMEM;
 		l->items = p;
@@ -943,12 +1050,12 @@ int cm__list_push(cm_store *s, struct cm__list *l, const struct cm__schema *el,
 	return CM_OK;
 }
 
-void cm__list_remove(cm_store *s, struct cm__list *l,
+void cm__list_remove(cm_store *s, struct cm__rec *r, struct cm__list *l,
 		     const struct cm__schema *el, size_t index)
 {
 	char *base = l->items;
 
-	cm__obj_clear(s, el, base + index * el->size);
+	obj_clear(s, rec_room(r), NULL, el, base + index * el->size);
 	memmove(base + index * el->size, base + (index + 1) * el->size,
 		(l->count - index - 1) * el->size);
 	l->count--;
@@ -956,14 +1063,9 @@ void cm__list_remove(cm_store *s, struct cm__list *l,
 
 /* ---- handles ----------------------------------------------------------- */
 
-int cm__handle_new(struct cm__handle **out, cm_store *s,
-		   const struct cm__kind *k, struct cm__rec *rec, int owned)
+static void handle_init(struct cm__handle *h, cm_store *s,
+			const struct cm__kind *k, struct cm__rec *rec, int owned)
 {
-	struct cm__handle *h = cm__alloc(s, sizeof(*h));
-
-	if (!h)
-		return cm__err(s, CM_ENOMEM, "out of memory for a %s handle",
-			       k->name);
 	h->store = s;
 	h->kind = k;
 	h->rec = rec;
@@ -974,6 +1076,17 @@ int cm__handle_new(struct cm__handle **out, cm_store *s,
 	h->held = 0;
 	atomic_init(&h->refs, 1);
 	cm__store_ref(s);
+}
+
+int cm__handle_new(struct cm__handle **out, cm_store *s,
+		   const struct cm__kind *k, struct cm__rec *rec, int owned)
+{
+	struct cm__handle *h = cm__alloc(s, sizeof(*h));
+
+	if (!h)
+		return cm__err(s, CM_ENOMEM, "out of memory for a %s handle",
+			       k->name);
+	handle_init(h, s, k, rec, owned);
 	*out = h;
 	return CM_OK;
 }
@@ -1073,7 +1186,7 @@ static struct cm__rec *handle_mut_head(struct cm__handle *h)
 	const struct cm__kind *k = h->kind;
 	struct cm__rec *copy;
 
-	if (h->owned || !h->rec->packed)
+	if (h->owned || !(h->rec->packed & CM__PACKED))
 		return rec_mut(h);
 	copy = cm__alloc(h->store, PACK_ALIGN(k->schema->size) +
 					   sizeof(struct cm__rec *));
@@ -1123,14 +1236,48 @@ int cm__handle_get(struct cm__handle **out, cm_store *s,
 int cm__handle_create(struct cm__handle **out, cm_store *s,
 		      const struct cm__kind *k)
 {
+	size_t head = PACK_ALIGN(k->schema->size);
+	struct cm__handle *h;
+	struct cm__room *rm;
 	struct cm__rec *r;
 	int rc;
 
 	if ((rc = cm__store_usable(s)) != CM_OK)
 		return rc;
-	if (!(r = cm__rec_new(s, k)))
+	if (!k->room) {
+		if (!(r = cm__rec_new(s, k)))
+			return cm__err(s, CM_ENOMEM, "out of memory for a %s",
+				       k->name);
+		rc = cm__store_new_id(s, &r->id);
+		if (rc == CM_OK)
+			rc = cm__handle_new(out, s, k, r, 1);
+		if (rc)
+			cm__rec_release(s, r);
+		return rc;
+	}
+	/* The handle, the room's header, the record, the room. */
+	_Static_assert(sizeof(struct cm__handle) % 8 == 0 &&
+			       sizeof(struct cm__room) % 8 == 0,
+		       "the record after them is aligned");
+	if (!(h = cm__alloc(s, sizeof(*h) + sizeof(*rm) + head + k->room)))
 		return cm__err(s, CM_ENOMEM, "out of memory for a %s", k->name);
-	return cm__handle_adopt(out, s, k, r);
+	rm = (struct cm__room *)(void *)(h + 1);
+	r = (struct cm__rec *)(void *)(rm + 1);
+	memset(r, 0, k->schema->size);
+	rec_init(r, k)->packed = CM__REC_ROOM;
+	rm->at = (char *)r + head;
+	rm->used = rm->last = 0;
+	rm->cap = k->room;
+	/* Room for it (a generated id is 36 characters): cannot fail. */
+	r->id = cm__part_alloc(s, r, CM__UUID_BUF);
+	if ((rc = cm__store_new_id_into(s, r->id)) != CM_OK) {
+		cm__rec_release(s, r);
+		cm__free(s, h);
+		return rc;
+	}
+	handle_init(h, s, k, r, 1);
+	*out = h;
+	return CM_OK;
 }
 
 struct cm__handle *cm__handle_of(const void *p, const struct cm__kind *k)
@@ -1211,18 +1358,11 @@ int cm__obj_set_text(struct cm__handle *h, const struct cm__elem *e,
 		return rc;
 	if (!(r = rec_mut(h)))
 		return CM_ENOMEM;
-	if (IS_SPARSE(f)) {
-		/* "" (n == 0) clears, as cm__put_text */
-		rc = cm__field_set_text(h->store, f, obj_of(r, e), n ? v : NULL, n);
-		if (rc)
-			rc = cm__err(h->store, rc, "%s: out of memory", f->name);
-	} else {
-		rc = cm__put_text(h->store, FIELD(obj_of(r, e), f, char *), v, n,
-				  f->name);
-	}
-	if (rc == CM_OK)
-		h->mods++;
-	return rc;
+	/* "" (n == 0) clears. */
+	if (field_put(h->store, r, f, obj_of(r, e), n ? v : NULL, n))
+		return cm__err(h->store, CM_ENOMEM, "%s: out of memory", f->name);
+	h->mods++;
+	return CM_OK;
 }
 
 int cm__obj_get_int(int64_t *out, const struct cm__handle *h,
@@ -1341,9 +1481,9 @@ int cm__handle_set_id(struct cm__handle *h, const char *id)
 	if (r->id && strlen(r->id) >= n) {
 		memcpy(r->id, id, n + 1);
 	} else {
-		if (!(copy = cm__memdup0(h->store, id, n)))
+		if (!(copy = cm__part_dup(h->store, r, id, n)))
 			return cm__err(h->store, CM_ENOMEM, "out of memory");
-		cm__free(h->store, r->id);
+		cm__part_free(h->store, r, r->id);
 		r->id = copy;
 	}
 	h->mods++;
@@ -1400,21 +1540,21 @@ int cm__obj_set_status(struct cm__handle *h, const struct cm__elem *e,
 		return cm__err(h->store, CM_ETRANSITION,
 			       "%s status cannot change from %s to %s", lc->name,
 			       lc->codes[from], lc->codes[to]);
-	if (!(rcopy = cm__memdup0(h->store, reason, n)))
+	if (!(rcopy = cm__part_dup(h->store, h->rec, reason, n)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	if (!(r = rec_mut(h))) {
-		cm__free(h->store, rcopy);
+		cm__part_free(h->store, h->rec, rcopy);
 		return CM_ENOMEM;
 	}
 	o = obj_of(r, e);
 	hl = lc->history_field
-		     ? cm__field_list_mut(h->store, lc->history_field, o)
+		     ? cm__field_list_mut(h->store, r, lc->history_field, o)
 		     : (struct cm__list *)(void *)(o + lc->history_off);
-	rc = hl ? cm__list_push(h->store, hl, &cm__hist_schema, UINT32_MAX,
+	rc = hl ? cm__list_push(h->store, r, hl, &cm__hist_schema, UINT32_MAX,
 				(void **)&he)
 		: CM_ENOMEM;
 	if (rc) {
-		cm__free(h->store, rcopy);
+		cm__part_free(h->store, r, rcopy);
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
 	}
 	he->from = from;
@@ -1519,18 +1659,6 @@ int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k)
 		return cm__err(txn ? txn->store : NULL, CM_EINVAL,
 			       "%s save: NULL argument", k->name);
 	return cm__txn_save(txn, h);
-}
-
-int cm__handle_adopt(struct cm__handle **out, cm_store *s,
-		     const struct cm__kind *k, struct cm__rec *rec)
-{
-	int rc = cm__store_new_id(s, &rec->id);
-
-	if (rc == CM_OK)
-		rc = cm__handle_new(out, s, k, rec, 1);
-	if (rc)
-		cm__rec_release(s, rec);
-	return rc;
 }
 
 int cm__ref_id_check(const cm_store *s, const char *id, const char *what)

@@ -130,6 +130,13 @@ struct cm__list {
 #define CM__PACKED_CLIENT 16u
 /* Largest packed version carved from the slabs. */
 #define CM__PACK_SLAB_MAX ((size_t)512)
+/* A new record made by cm__handle_create for a kind with room (struct
+ * cm__kind.room): it lives in its handle's allocation, after a struct
+ * cm__room and before the room's bytes, from which its parts (its id,
+ * texts, list arrays and rare blocks) are carved instead of allocated one
+ * by one (cm__part_alloc). Never packed, never shared: its handle's own
+ * copy, whose memory goes with the handle. */
+#define CM__REC_ROOM 32u
 
 struct cm__rec {
 	atomic_int refs;
@@ -197,6 +204,10 @@ struct cm__kind {
 	 * of this kind carries in front of it (clients: their events,
 	 * services, plans and assessments). At most CM__SLOT_BUCKETS_MAX. */
 	uint8_t slot_buckets;
+	/* Bytes of room a new record's handle carries for the record's parts
+	 * (CM__REC_ROOM): its id and what a new record of the kind commonly
+	 * gets set. 0: none (the record and its id allocated apart). */
+	uint16_t room;
 };
 
 #define CM__KIND_MAX 16
@@ -734,6 +745,29 @@ uint64_t cm__store_digest(cm_store *s);
 
 /* A fresh record with the kind's defaults (and no id), or NULL. */
 struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
+
+/* The room of a new record (CM__REC_ROOM), just in front of it: its bytes
+ * from `at`, the first `used` carved, the last carve at offset `last`. */
+struct cm__room {
+	char *at;
+	uint32_t used, cap;
+	uint32_t last;
+};
+
+/* The parts of a record that is not packed (its id, texts, list arrays,
+ * rare blocks), r being that record (NULL: a record without room, as all
+ * but a handle's new ones are): carved from r's room while it has space
+ * (8-byte aligned), else from the store's allocator. NULL if out of
+ * memory. A part taken from a handle's record before cm__handle_mut is
+ * right for the record that returns: a record with room is its handle's
+ * own (returned as it is), any other one gives allocator memory. */
+void *cm__part_alloc(cm_store *s, struct cm__rec *r, size_t n);
+/* A part holding a copy of the len bytes at p and a NUL. */
+char *cm__part_dup(cm_store *s, struct cm__rec *r, const void *p, size_t len);
+/* Give back part p of r (NULL: nothing): to the allocator if it came
+ * from there; its room's bytes are taken again only if it was the last
+ * carve (the rest go with the handle). */
+void cm__part_free(cm_store *s, struct cm__rec *r, void *p);
 int cm__rec_clone(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 		  const struct cm__rec *src);
 /* A copy of src in one allocation (struct, strings, lists), with the id
@@ -751,9 +785,9 @@ uint64_t cm__digest_bytes(uint64_t h, const void *p, size_t n);
 
 /* The text of field f (CM__F_TEXT, any storage) of obj, or NULL. */
 const char *cm__field_text(const struct cm__field *f, const void *obj);
-/* Set text field f of obj (not packed) to a copy of the len bytes at v
- * (v NULL: unset). The caller has validated v. CM_OK or CM_ENOMEM (obj
- * unchanged). */
+/* Set text field f of obj (not packed), a record without room or one of
+ * its list elements, to a copy of the len bytes at v (v NULL: unset). The
+ * caller has validated v. CM_OK or CM_ENOMEM (obj unchanged). */
 int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
 		       const char *v, size_t len);
 
@@ -761,20 +795,19 @@ int cm__field_set_text(cm_store *s, const struct cm__field *f, void *obj,
  * an empty list. Read only. */
 const struct cm__list *cm__field_list(const struct cm__field *f,
 				      const void *obj);
-/* List field f of obj (not packed) for changing: a rare list's block is
- * allocated (all lists empty) if obj has none. NULL if out of memory (obj
- * unchanged). */
-struct cm__list *cm__field_list_mut(cm_store *s, const struct cm__field *f,
-				    void *obj);
+/* List field f of obj (not packed: record r or one of its list elements,
+ * r as for cm__part_alloc) for changing: a rare list's block is made (all
+ * lists empty) if obj has none. NULL if out of memory (obj unchanged). */
+struct cm__list *cm__field_list_mut(cm_store *s, struct cm__rec *r,
+				    const struct cm__field *f, void *obj);
 
-/* Free the fields of one object (record or list element) of a schema. */
-void cm__obj_clear(cm_store *s, const struct cm__schema *sc, void *obj);
-
-/* Append a zeroed element to a list (at most max elements). */
-int cm__list_push(cm_store *s, struct cm__list *l, const struct cm__schema *el,
-		  size_t max, void **out_elem);
-/* Remove element index (freeing its fields), shifting the rest. */
-void cm__list_remove(cm_store *s, struct cm__list *l,
+/* Append a zeroed element to list l of record r (as for cm__part_alloc;
+ * at most max elements). */
+int cm__list_push(cm_store *s, struct cm__rec *r, struct cm__list *l,
+		  const struct cm__schema *el, size_t max, void **out_elem);
+/* Remove element index of list l of record r (freeing its fields),
+ * shifting the rest. */
+void cm__list_remove(cm_store *s, struct cm__rec *r, struct cm__list *l,
 		     const struct cm__schema *el, size_t index);
 #define CM__LIST_AT(l, type, i) (&((type *)(l)->items)[i])
 
@@ -864,11 +897,6 @@ int cm__handle_get_revision(struct cm__handle **out, cm_store *s,
 /* Stage h (a handle of kind k, or NULL) in txn: the public *_save. */
 int cm__handle_save(cm_txn *txn, struct cm__handle *h, const struct cm__kind *k);
 
-/* Give a new record (from cm__rec_new, defaults filled in) a generated id
- * and wrap it in a new handle that owns it. On failure rec is released. */
-int cm__handle_adopt(struct cm__handle **out, cm_store *s,
-		     const struct cm__kind *k, struct cm__rec *rec);
-
 /* Check the id of a referenced record (1..CM__ID_MAX bytes); its existence
  * is checked at save with cm__txn_has. */
 int cm__ref_id_check(const cm_store *s, const char *id, const char *what);
@@ -880,8 +908,9 @@ int cm__code_parse(int32_t *out, const char *const *codes, int32_t max,
 		   const char *code);
 
 /* Record-level shorthands (e == NULL). */
-/* A new, unsaved record of kind k with a generated id, in a new handle
- * that owns it. */
+/* A new, unsaved record of kind k with the kind's defaults and a
+ * generated id, in a new handle that owns it: for a kind with room, in
+ * the handle's allocation (CM__REC_ROOM). */
 int cm__handle_create(struct cm__handle **out, cm_store *s,
 		      const struct cm__kind *k);
 /* p as a handle of kind k, or NULL (NULL p, or a handle of another kind:
