@@ -60,8 +60,12 @@ void *cm__part_alloc(cm_store *s, struct cm__rec *r, size_t n)
 	size_t need = PACK_ALIGN(n);
 	void *p;
 
-	if (!rm || need > rm->cap - rm->used)
+	if (!rm)
 		return cm__alloc(s, n);
+	if (need > rm->cap - rm->used) {
+		rm->spilled = 1;
+		return cm__alloc(s, n);
+	}
 	p = rm->at + rm->used;
 	rm->last = rm->used;
 	rm->used += (uint32_t)need;
@@ -950,6 +954,9 @@ void cm__rec_release(cm_store *s, struct cm__rec *r)
 		return;
 	if (!(r->packed & (CM__PACKED | CM__PACKED_SHALLOW))) {
 		const struct cm__room *rm = rec_room(r);
+		/* Parts all in its room: nothing to walk. */
+		if (rm && !rm->spilled)
+			return;
 		k = cm__kind_of(r->kind);
 		obj_clear(s, rm, kind_walk(r->kind), k->schema, r);
 		part_drop(s, rm, r->id);
@@ -1268,6 +1275,7 @@ int cm__handle_create(struct cm__handle **out, cm_store *s,
 	rm->at = (char *)r + head;
 	rm->used = rm->last = 0;
 	rm->cap = k->room;
+	rm->spilled = 0;
 	/* Room for it (a generated id is 36 characters): cannot fail. */
 	r->id = cm__part_alloc(s, r, CM__UUID_BUF);
 	if ((rc = cm__store_new_id_into(s, r->id)) != CM_OK) {

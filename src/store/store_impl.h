@@ -134,8 +134,10 @@ struct cm__list {
  * cm__kind.room): it lives in its handle's allocation, after a struct
  * cm__room and before the room's bytes, from which its parts (its id,
  * texts, list arrays and rare blocks) are carved instead of allocated one
- * by one (cm__part_alloc). Never packed, never shared: its handle's own
- * copy, whose memory goes with the handle. */
+ * by one. Every part of it is allocated with cm__part_alloc (or _dup) of
+ * it, which is how its release knows whether it has any to free. Never
+ * packed, never shared: its handle's own copy, whose memory goes with the
+ * handle. */
 #define CM__REC_ROOM 32u
 
 struct cm__rec {
@@ -747,11 +749,14 @@ uint64_t cm__store_digest(cm_store *s);
 struct cm__rec *cm__rec_new(cm_store *s, const struct cm__kind *k);
 
 /* The room of a new record (CM__REC_ROOM), just in front of it: its bytes
- * from `at`, the first `used` carved, the last carve at offset `last`. */
+ * from `at`, the first `used` carved, the last carve at offset `last`;
+ * `spilled` once a part did not fit and came from the allocator (until
+ * then, releasing the record has nothing to free). */
 struct cm__room {
 	char *at;
 	uint32_t used, cap;
 	uint32_t last;
+	uint8_t spilled;
 };
 
 /* The parts of a record that is not packed (its id, texts, list arrays,
