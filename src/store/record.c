@@ -1042,7 +1042,9 @@ int cm__list_push(cm_store *s, struct cm__rec *r, struct cm__list *l,
 	if (l->count >= max)
 		return CM_ERANGE;
 	if (l->count == l->cap) {
-		uint32_t ncap = l->cap ? l->cap * 2 : 4;
+		/* A status history mostly gets one or two entries. */
+		uint32_t ncap = l->cap ? l->cap * 2
+				       : el == &cm__hist_schema ? 2 : 4;
 		void *p = part_grow(s, r, l->items, (size_t)l->cap * el->size,
 				    (size_t)ncap * el->size);
 		if (!p)
