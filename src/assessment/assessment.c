@@ -16,7 +16,7 @@
 #define A_OFF(m) offsetof(struct cm__assessment, m)
 
 static const struct cm__field answer_fields[] = {
-	{ "item", 1, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__answer, item), CM__CODE_MAX, CM__TEXT_INTERN, 0, 0, NULL },
+	{ "item", 1, CM__F_TEXT, CM__PUB_NONE, 0, offsetof(struct cm__answer, item), CM__CODE_MAX, CM__TEXT_BORROWED, 0, 0, NULL },
 	{ "value", 2, CM__F_I32, CM__PUB_NONE, 0, offsetof(struct cm__answer, value), 0, 0, 0, 0, NULL },
 };
 static const struct cm__schema answer_schema = {
@@ -25,7 +25,7 @@ static const struct cm__schema answer_schema = {
 
 static const struct cm__field assessment_fields[] = {
 	{ "client id", 16, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(client_id), CM__ID_MAX, CM__TEXT_CLIENT, 0, 0, NULL },
-	{ "instrument", 17, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(instrument), CM__CODE_MAX, CM__TEXT_INTERN, 0, 0, NULL },
+	{ "instrument", 17, CM__F_TEXT, CM__PUB_NONE, 0, A_OFF(instrument), CM__CODE_MAX, CM__TEXT_BORROWED, 0, 0, NULL },
 	{ "assessor", 18, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_ASSESSOR, A_OFF(assessor), 200, CM__TEXT_INTERN, 0, 0, NULL },
 	{ "note", 19, CM__F_TEXT, CM__PUB_TEXT, CM_ASSESSMENT_NOTE, A_OFF(note), 4000, 0, 0, 0, NULL },
 	{ "time", 20, CM__F_I64, CM__PUB_INT, CM_ASSESSMENT_TIME, A_OFF(time), 0, CM__CHECK_TIME, 0, 0, NULL },
@@ -191,8 +191,8 @@ const struct cm__kind cm__assessment_kind = {
 	.index_prepare = index_prepare,
 	.index_apply = index_apply,
 	.index_discard = index_discard,
-	/* Its id, client, instrument, answers, assessor. */
-	.room = 384,
+	/* Its id, client, answers, assessor. */
+	.room = 256,
 };
 
 /* ---- handles ----------------------------------------------------------- */
@@ -239,10 +239,11 @@ int cm_assessment_new(cm_assessment **out, cm_store *s, const char *client_id,
 	a->status = CM_ASSESSMENT_IN_PROGRESS;
 	a->in = in;
 	a->time = now;
+	/* Instruments live as long as the store: the record borrows its
+	 * code (CM__TEXT_BORROWED), as its answers their items'. */
+	a->instrument = (char *)(uintptr_t)in->code;
 	if (!(a->client_id = cm__part_dup(s, &a->hdr, client_id,
-					  strlen(client_id))) ||
-	    !(a->instrument = cm__part_dup(s, &a->hdr, in->code,
-					   strlen(in->code)))) {
+					  strlen(client_id)))) {
 		cm__handle_release(h);
 		return cm__err(s, CM_ENOMEM, "out of memory for an assessment");
 	}
@@ -333,7 +334,6 @@ int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
 	const struct cm__item *it;
 	struct cm__assessment *a;
 	struct cm__answer *e;
-	char *copy = NULL;
 	long found;
 	int rc, at;
 
@@ -346,16 +346,14 @@ int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
 		return cm__err(h->store, CM_ERANGE, "item '%s': %d is outside %d..%d",
 			       it->code, (int)value, (int)it->min, (int)it->max);
 	found = find_answer_at((const struct cm__assessment *)h->rec, in, at);
-	if (found < 0 &&
-	    !(copy = cm__part_dup(h->store, h->rec, it->code, strlen(it->code))))
+	if (!(a = (struct cm__assessment *)cm__handle_mut(h)) ||
+	    (found < 0 && cm__list_push(h->store, &a->hdr, &a->answers,
+					&answer_schema, CM__ITEMS_MAX,
+					(void **)&e)))
 		return cm__err(h->store, CM_ENOMEM, "out of memory");
-	if (!(a = (struct cm__assessment *)cm__handle_mut(h)))
-		goto nomem;
 	if (found < 0) {
-		if (cm__list_push(h->store, &a->hdr, &a->answers, &answer_schema,
-				  CM__ITEMS_MAX, (void **)&e))
-			goto nomem;
-		e->item = copy;
+		/* The instrument's (CM__TEXT_BORROWED). */
+		e->item = (char *)(uintptr_t)it->code;
 	} else {
 		e = CM__LIST_AT(&a->answers, struct cm__answer, found);
 	}
@@ -363,9 +361,6 @@ int cm_assessment_set_answer(cm_assessment *ah, const char *item, int32_t value)
 	e->at = at + 1;
 	h->mods++;
 	return CM_OK;
-nomem:
-	cm__part_free(h->store, h->rec, copy);
-	return cm__err(h->store, CM_ENOMEM, "out of memory");
 }
 
 int cm_assessment_clear_answer(cm_assessment *ah, const char *item)

@@ -234,22 +234,37 @@ static int check_int(const struct cm__field *f, int64_t v)
 	}
 }
 
+/* The next text (1..max bytes of UTF-8 without a NUL), *n bytes at *t, or
+ * NULL (corrupt). */
+static const char *next_text(struct rd *r, size_t max, size_t *n)
+{
+	uint64_t len;
+	const char *t;
+
+	if (!get_uvar(r, &len) || len > (uint64_t)(r->end - r->p)) {
+		r->fail = "truncated text";
+		return NULL;
+	}
+	t = (const char *)r->p;
+	if (len > max || len == 0 || memchr(t, 0, (size_t)len) ||
+	    !cm__utf8_valid(t, (size_t)len)) {
+		r->fail = "text that is empty, too long or not UTF-8";
+		return NULL;
+	}
+	r->p += len;
+	*n = (size_t)len;
+	return t;
+}
+
 static int read_text(cm_store *s, struct rd *r, size_t max, char **out)
 {
-	uint64_t n;
+	const char *t;
+	size_t n;
 
-	if (!get_uvar(r, &n) || n > (uint64_t)(r->end - r->p)) {
-		r->fail = "truncated text";
+	if (!(t = next_text(r, max, &n)))
 		return CM_ECORRUPT;
-	}
-	if (n > max || n == 0 || memchr(r->p, 0, (size_t)n) ||
-	    !cm__utf8_valid((const char *)r->p, (size_t)n)) {
-		r->fail = "text that is empty, too long or not UTF-8";
-		return CM_ECORRUPT;
-	}
-	if (!(*out = cm__memdup0(s, r->p, (size_t)n)))
+	if (!(*out = cm__memdup0(s, t, n)))
 		return CM_ENOMEM;
-	r->p += n;
 	return CM_OK;
 }
 
@@ -343,6 +358,20 @@ static int decode_obj(cm_store *s, struct rd *r, const struct cm__schema *sc,
 			if (wt != WT_BYTES || cm__field_text(f, obj)) {
 				r->fail = "text field of the wrong type or given twice";
 				return CM_ECORRUPT;
+			}
+			if (f->check == CM__TEXT_BORROWED) {
+				/* The store's shared copy: no record owns it. */
+				const char *t0;
+				size_t n;
+				if (!(t0 = next_text(r, f->max < CM__INTERN_MAX
+							       ? f->max
+							       : CM__INTERN_MAX,
+						     &n)))
+					return CM_ECORRUPT;
+				if (!(*(const char **)(void *)base =
+					      cm__intern(s, t0, n)))
+					return CM_ENOMEM;
+				break;
 			}
 			if (f->check != CM__TEXT_SPARSE) {
 				if ((rc = read_text(s, r, f->max, (char **)(void *)base)))

@@ -3,6 +3,7 @@
  * generic part of every record handle (copy-on-write, field accessors,
  * status changes with history).
  */
+#include <assert.h>
 #include <string.h>
 
 #include "core/datetime.h"
@@ -157,6 +158,7 @@ static int field_put(cm_store *s, struct cm__rec *r, const struct cm__field *f,
 	const char *p;
 	size_t keep = 0, n;
 
+	assert(f->check != CM__TEXT_BORROWED);
 	if (f->check != CM__TEXT_SPARSE) {
 		if (v && !(nb = cm__part_dup(s, r, v, len)))
 			return CM_ENOMEM;
@@ -259,6 +261,7 @@ enum step_op {
 	STEP_TEXT,   /* a text of its own (CM__TEXT_OWN) */
 	STEP_SHARED, /* a text a packed version may share (INTERN, CLIENT) */
 	STEP_SPARSE, /* the sparse block, at the schema's first sparse text */
+	STEP_BORROWED, /* a text never owned (CM__TEXT_BORROWED) */
 	STEP_LIST,   /* a list of its own */
 	STEP_RARE,   /* a rare list */
 	STEP_NONE    /* nothing to do (integers, later sparse texts) */
@@ -306,6 +309,8 @@ static enum step_op field_op(const struct cm__field *f, int *sparse)
 			*sparse = 1;
 			return STEP_SPARSE;
 		}
+		if (f->check == CM__TEXT_BORROWED)
+			return STEP_BORROWED;
 		return f->check == CM__TEXT_INTERN || f->check == CM__TEXT_CLIENT
 			       ? STEP_SHARED
 			       : STEP_TEXT;
@@ -481,6 +486,9 @@ static const struct cm__field *clear_steps(cm_store *s,
 				*t = NULL;
 			}
 			break;
+		case STEP_BORROWED:
+			*FIELD(obj, f, char *) = NULL;
+			break;
 		case STEP_RARE:
 			rare = f;
 			if (RARE_BLOCK(obj, f))
@@ -546,6 +554,9 @@ static int obj_copy(cm_store *s, const struct cm__schema *sc, void *dst,
 				continue; /* none, or copied with an earlier field */
 			if (!(*FIELD(dst, f, char *) = cm__memdup0(s, t, sparse_len(t))))
 				rc = CM_ENOMEM;
+		} else if (f->type == CM__F_TEXT &&
+			   f->check == CM__TEXT_BORROWED) {
+			continue; /* the pointer, copied */
 		} else if (f->type == CM__F_TEXT) {
 			const char *t = *CFIELD(src, f, char *);
 			*FIELD(dst, f, char *) = NULL;
@@ -843,6 +854,10 @@ static size_t place_steps(struct pack_ctx *c, const struct walk_step *st,
 			}
 			len = strlen(t) + 1;
 			goto own;
+		case STEP_BORROWED:
+			if ((t = *CFIELD(obj, f, char *)))
+				fix_add(c, FIX_SHARED, off + f->offset, 0, t, 0, 0);
+			break;
 		case STEP_TEXT:
 			if (!(t = *CFIELD(obj, f, char *)))
 				break;

@@ -57,7 +57,13 @@ enum cm__ftext {
 	 * one block (NULL when none is set) at `offset`, under its tag
 	 * (1..255): entries <tag byte><text>NUL, ended by a 0 byte. Read and
 	 * set it only with cm__field_text / cm__field_set_text. */
-	CM__TEXT_SPARSE = 3
+	CM__TEXT_SPARSE = 3,
+	/* A text the object never owns: a copy that lives as long as the
+	 * store (an instrument's code; a decoded record's is the intern
+	 * table's, intern.h), at most CM__INTERN_MAX bytes. Set by its kind's
+	 * code, never by a text setter; clearing leaves it, and copies and
+	 * packed versions point at it too. */
+	CM__TEXT_BORROWED = 4
 };
 
 /* How a list field is kept (in the `check` member of a list field). */
