@@ -933,7 +933,7 @@ int cm__rec_pack(cm_store *s, const struct cm__kind *k, struct cm__rec **out,
 	c.nfix = 0;
 	w = kind_walk(k->kind);
 	size = place_obj(&c, w, k->schema, src, 0, head);
-	slab = k->immutable && size <= CM__PACK_SLAB_MAX;
+	slab = size <= CM__PACK_SLAB_MAX;
 	if (c.rc || !(r = slab ? cm__pack_alloc(s, size) : cm__alloc(s, size)))
 		return CM_ENOMEM;
 	memcpy((char *)r + offsetof(struct cm__rec, kind),

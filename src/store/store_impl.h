@@ -123,11 +123,12 @@ struct cm__list {
  * it holds a reference to (released with it). Set by a change of a
  * record's own integer field; any other change makes a full copy. */
 #define CM__PACKED_SHALLOW 4u
-/* A packed version of an immutable kind (monitoring events: never
- * replaced once committed, so a store holds them all) carved from the
+/* A packed version of at most CM__PACK_SLAB_MAX bytes carved from the
  * store's slabs (cm__pack_alloc) instead of allocated on its own: no
- * allocator header, 8-byte instead of 16-byte rounding. Its size in
- * 8-byte units is the high byte of `packed` (CM__PACK_UNITS). */
+ * allocator header, 8-byte instead of 16-byte rounding. A replaced one's
+ * block waits in its size's free list for the next version of that size
+ * (a record changed in place mostly keeps its size). Its size in 8-byte
+ * units is the high byte of `packed` (CM__PACK_UNITS). */
 #define CM__PACKED_SLAB 8u
 #define CM__PACK_UNITS(r) ((size_t)((r)->packed >> 8))
 /* A packed version whose client (its record-level CM__TEXT_CLIENT field)
@@ -274,8 +275,8 @@ struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
  * not the records). */
 void cm__slot_free(cm_store *s, struct cm__slot *sl);
 /* A block of `size` bytes (at most CM__PACK_SLAB_MAX; rounded up to 8)
- * from the store's slabs, for a packed version of an immutable kind, or
- * NULL if out of memory. For the holder of the store's transaction. */
+ * from the store's slabs, for a packed version, or NULL if out of memory.
+ * For the holder of the store's transaction. */
 void *cm__pack_alloc(cm_store *s, size_t size);
 /* Give back a block of cm__pack_alloc of that size. Any thread. */
 void cm__pack_release(cm_store *s, void *p, size_t size);
@@ -558,7 +559,8 @@ struct cm_store {
 	struct cm__slabs slabs;
 	void *slot_free[CM__SLOT_CLASSES];
 	/* The slabs of cm__pack_alloc, apart from the slots' so that the
-	 * events take none of the blocks slot references can name. */
+	 * packed versions take none of the blocks slot references can
+	 * name. */
 	struct cm__slabs pack_slabs;
 	/* Released blocks of cm__pack_alloc, by size in 8-byte units. Any
 	 * thread may release the last reference to a version (a reader's
