@@ -231,6 +231,7 @@ static void test_plan_grows_past_room(void **state)
 		pid[i] = cm_plan_element_id(p, CM_ELEMENT_PROBLEM, (size_t)i);
 		gid[i] = cm_plan_element_id(p, CM_ELEMENT_GOAL, (size_t)i);
 		iid[i] = cm_plan_element_id(p, CM_ELEMENT_INTERVENTION, (size_t)i);
+		assert_non_null(gid[i]);
 	}
 	for (i = 0; i < 12; i++) {
 		for (k = 0; k < 3; k++) {
@@ -366,6 +367,76 @@ static void test_host_instrument_answers(void **state)
 	fx_rmdir(dir);
 }
 
+/* A stored assessment whose host instrument is not registered (yet) after
+ * a reopen: what needs the instrument (scores, answers, completing,
+ * saving a completed one) fails with CM_ENOTFOUND and changes nothing;
+ * once the host registers it again, everything works. */
+static void test_unregistered_instrument(void **state)
+{
+	char dir[256], path[300], id[64];
+	cm_assessment *a, *b;
+	cm_client *c;
+	cm_txn *t;
+	int32_t total = -1, tier = -1, v = -1;
+	uint64_t before;
+	(void)state;
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	fx_client(&env, "c1", "cm1", 1, 0);
+	register_host("host-b", 4);
+	assert_int_equal(cm_assessment_new(&a, env.store, "c1", "host-b"), CM_OK);
+	strcpy(id, cm_assessment_id(a));
+	assert_int_equal(cm_assessment_set_text(a, CM_ASSESSMENT_ASSESSOR, "nurse-1"), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(a, "item-0", 2), CM_OK);
+	assert_int_equal(cm_assessment_set_status(a, CM_ASSESSMENT_COMPLETED, "done"), CM_OK);
+	COMMIT(cm_assessment_save, a);
+	cm_assessment_free(a);
+	th_close(&env);
+
+	th_open_journal(&env, path);
+	before = cm__store_digest(env.store);
+	assert_int_equal(cm_assessment_get(&b, env.store, id), CM_OK);
+	/* Reading what is stored needs no instrument. */
+	assert_int_equal(cm_assessment_answer(&v, b, "item-0"), CM_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(cm_assessment_score(&total, NULL, NULL, b), CM_ENOTFOUND);
+	assert_non_null(strstr(cm_store_errmsg(env.store), "host-b"));
+	assert_int_equal(total, -1);
+	assert_int_equal(cm_assessment_component_count(b), 0);
+	assert_int_equal(cm_assessment_finding_count(b), 0);
+	assert_int_equal(cm_assessment_component_at(NULL, NULL, b, 0), CM_ENOTFOUND);
+	assert_int_equal(cm_assessment_finding_at(NULL, NULL, b, 0), CM_ENOTFOUND);
+	assert_int_equal(cm_assessment_risk_tier(&tier, b), CM_ENOTFOUND);
+	assert_int_equal(tier, -1);
+	assert_int_equal(cm_client_get(&c, env.store, "c1"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, env.store, "tester"), CM_OK);
+	assert_int_equal(cm_assessment_apply_risk_tier(t, b, c), CM_ENOTFOUND);
+	/* Amending needs the instrument to check the required answers. */
+	assert_int_equal(cm_assessment_set_status(b, CM_ASSESSMENT_AMENDED, "fix"), CM_ENOTFOUND);
+	assert_int_equal(cm_assessment_status(b), CM_ASSESSMENT_COMPLETED);
+	/* Saving a changed completed assessment checks them too. */
+	assert_int_equal(cm_assessment_set_text(b, CM_ASSESSMENT_ASSESSOR, "nurse-2"), CM_OK);
+	assert_int_equal(cm_assessment_save(t, b), CM_ENOTFOUND);
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm__store_digest(env.store), before);
+
+	/* Registered again: it all works. */
+	register_host("host-b", 4);
+	assert_int_equal(cm_assessment_score(&total, NULL, NULL, b), CM_OK);
+	assert_int_equal(total, 2);
+	assert_int_equal(cm_assessment_set_status(b, CM_ASSESSMENT_AMENDED, "fix"), CM_OK);
+	assert_int_equal(cm_assessment_set_answer(b, "item-1", 3), CM_OK);
+	COMMIT(cm_assessment_save, b);
+	assert_int_equal(cm_assessment_score(&total, NULL, NULL, b), CM_OK);
+	assert_int_equal(total, 5);
+	cm_client_free(c);
+	cm_assessment_free(b);
+	th_close(&env);
+	fx_rmdir(dir);
+}
+
 /* A committed version read back and changed (copy on write), services and
  * providers grown past their rooms. */
 static void test_service_provider(void **state)
@@ -425,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_free_while_staged),
 		cmocka_unit_test(test_plan_grows_past_room),
 		cmocka_unit_test(test_host_instrument_answers),
+		cmocka_unit_test(test_unregistered_instrument),
 		cmocka_unit_test(test_service_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

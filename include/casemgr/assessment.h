@@ -159,9 +159,11 @@ CM_API void cm_assessment_free(cm_assessment *assessment);
  * record). Validation: the client exists (committed or staged in txn); an
  * assessor is set; a completed or amended assessment answers every
  * required item.
- * @return CM_OK; CM_EINVAL; CM_ENOTFOUND (no such client); CM_EINCOMPLETE
- *         (no assessor, or a required answer missing); CM_EEXIST;
- *         CM_ECONFLICT; CM_ENOMEM. Nothing is staged on failure.
+ * @return CM_OK; CM_EINVAL; CM_ENOTFOUND (no such client; or, for a
+ *         completed or amended assessment, its host instrument is not
+ *         registered in this store: see cm_assessment_score);
+ *         CM_EINCOMPLETE (no assessor, or a required answer missing);
+ *         CM_EEXIST; CM_ECONFLICT; CM_ENOMEM. Nothing is staged on failure.
  * Since 0.1.0.
  */
 CM_API int cm_assessment_save(cm_txn *txn, cm_assessment *assessment);
@@ -203,7 +205,7 @@ CM_API int cm_assessment_set_int(cm_assessment *assessment, int32_t field,
 /**
  * Answer an item (replacing an earlier answer).
  * @return CM_OK; CM_EINVAL (NULL); CM_ENOTFOUND (the instrument has no
- *         such item); CM_ERANGE (value outside the item's range);
+ *         such item, or is not registered: see cm_assessment_score); CM_ERANGE (value outside the item's range);
  *         CM_ESTATE (the assessment is completed, stopped or entered in
  *         error: amend it first); CM_ENOMEM.
  * Since 0.1.0.
@@ -213,7 +215,8 @@ CM_API int cm_assessment_set_answer(cm_assessment *assessment,
 
 /**
  * Remove the answer to an item.
- * @return CM_OK; CM_EINVAL; CM_ENOTFOUND (no such item, or not answered);
+ * @return CM_OK; CM_EINVAL; CM_ENOTFOUND (no such item, or not answered,
+ *         or the instrument is not registered);
  *         CM_ESTATE (as for cm_assessment_set_answer); CM_ENOMEM.
  * Since 0.1.0.
  */
@@ -245,7 +248,9 @@ CM_API int cm_assessment_answer_at(const char **out_item, int32_t *out_value,
  * @param reason  why (1..1000 bytes), required.
  * @return CM_OK; CM_EINVAL; CM_ERANGE (unknown status); CM_ETRANSITION;
  *         CM_EINCOMPLETE (a required answer missing; the message names
- *         it); CM_EUTF8; CM_ETOOLONG; CM_ENOMEM.
+ *         it); CM_ENOTFOUND (completing or amending, and the instrument is
+ *         not registered: see cm_assessment_score); CM_EUTF8;
+ *         CM_ETOOLONG; CM_ENOMEM.
  * Since 0.1.0.
  */
 CM_API int cm_assessment_set_status(cm_assessment *assessment, int32_t status,
@@ -267,7 +272,12 @@ CM_API int cm_assessment_status_history_at(int32_t *out_from, int32_t *out_to,
  * @param out_band   the band code ("moderate"); borrowed (lives as long as
  *                   the store); NULL if the total is below every band.
  * @param out_flags  CM_ASSESSMENT_FLAG_* bits.
- * @return CM_OK; CM_EINVAL.
+ * @return CM_OK; CM_EINVAL; CM_ENOTFOUND (the assessment's instrument is a
+ *         host instrument not registered in this store: an assessment
+ *         stored earlier and read after a reopen, before the host
+ *         registered its instruments again; the outputs are unchanged).
+ *         The component and finding functions below fail (or count 0) in
+ *         the same case.
  * Since 0.1.0.
  */
 CM_API int cm_assessment_score(int32_t *out_total, const char **out_band,
@@ -278,7 +288,8 @@ CM_API int cm_assessment_score(int32_t *out_total, const char **out_band,
  *  "E", "charlson"; SDOH: one per answered domain). */
 CM_API size_t cm_assessment_component_count(const cm_assessment *assessment);
 /** Component number index. Outputs may be NULL; code borrowed.
- *  @return CM_OK; CM_EINVAL; CM_ERANGE. */
+ *  @return CM_OK; CM_EINVAL; CM_ERANGE; CM_ENOTFOUND (instrument not
+ *  registered). */
 CM_API int cm_assessment_component_at(const char **out_code,
 				      int32_t *out_score,
 				      const cm_assessment *assessment,
@@ -292,7 +303,8 @@ CM_API int cm_assessment_component_at(const char **out_code,
  * gives one finding per positive domain.
  */
 CM_API size_t cm_assessment_finding_count(const cm_assessment *assessment);
-/** @return CM_OK; CM_EINVAL; CM_ERANGE. Outputs may be NULL; borrowed. */
+/** @return CM_OK; CM_EINVAL; CM_ERANGE; CM_ENOTFOUND (instrument not
+ *  registered). Outputs may be NULL; borrowed. */
 CM_API int cm_assessment_finding_at(const char **out_domain,
 				    int32_t *out_severity,
 				    const cm_assessment *assessment,
@@ -305,7 +317,9 @@ CM_API int cm_assessment_finding_at(const char **out_domain,
  * store's policy: the instrument's thresholds set with
  * cm_store_set_risk_policy() if any, else 1 + the highest finding severity.
  * The safety flag always gives tier 4.
- * @return CM_OK; CM_EINVAL; CM_ESTATE (not completed or amended).
+ * @return CM_OK; CM_EINVAL; CM_ESTATE (not completed or amended);
+ *         CM_ENOTFOUND (instrument not registered: see
+ *         cm_assessment_score).
  * Since 0.1.0.
  */
 CM_API int cm_assessment_risk_tier(int32_t *out_tier,
@@ -317,7 +331,8 @@ CM_API int cm_assessment_risk_tier(int32_t *out_tier,
  * Commit makes both visible together. On failure the client handle and txn
  * are unchanged.
  * @return CM_OK; CM_EINVAL (NULL, other store, or the client is not the
- *         assessment's); CM_ESTATE (not completed or amended); the codes of
+ *         assessment's); CM_ESTATE (not completed or amended);
+ *         CM_ENOTFOUND (instrument not registered); the codes of
  *         cm_client_save.
  * Since 0.1.0.
  */

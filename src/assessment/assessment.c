@@ -118,18 +118,28 @@ static int check_required(cm_store *s, const struct cm__instrument *in,
 }
 
 /* a's instrument: the one cm_assessment_new found, which copies carry, or
- * looked up by its code (a record read back from storage). */
-static const struct cm__instrument *instrument_of(cm_store *s,
-						  const struct cm__assessment *a)
+ * looked up by its code (a record read back from storage). CM_OK, or
+ * CM_ENOTFOUND if it is a host instrument not registered (again) in this
+ * store: a stored assessment read before the host registered it after
+ * opening the store. */
+static int instrument_of(const struct cm__instrument **out, cm_store *s,
+			 const struct cm__assessment *a)
 {
-	return a->in ? a->in : cm__instrument_find(s, a->instrument);
+	*out = a->in ? a->in : cm__instrument_find(s, a->instrument);
+	if (*out)
+		return CM_OK;
+	return cm__err(s, CM_ENOTFOUND,
+		       "assessment '%s': instrument '%s' is not registered in "
+		       "this store (register it after opening the store)",
+		       a->hdr.id, a->instrument);
 }
 
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__assessment *a = (const struct cm__assessment *)rec;
 	cm_store *s = txn->store;
-	const struct cm__instrument *in = instrument_of(s, a);
+	const struct cm__instrument *in;
+	int rc;
 
 	if (!cm__txn_has(txn, CM_KIND_CLIENT, a->client_id))
 		return cm__err(s, CM_ENOTFOUND,
@@ -138,7 +148,11 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 	if (!a->assessor)
 		return cm__err(s, CM_EINCOMPLETE,
 			       "assessment '%s' needs an assessor", rec->id);
-	return scored_status(a->status) ? check_required(s, in, a) : CM_OK;
+	if (!scored_status(a->status))
+		return CM_OK;
+	if ((rc = instrument_of(&in, s, a)))
+		return rc;
+	return check_required(s, in, a);
 }
 
 /* ---- the assessments-by-client index (store/byclient.c) ---------------- */
@@ -302,7 +316,7 @@ static int answer_item(int *out, const struct cm__instrument **out_in,
 	const struct cm__assessment *a = (const struct cm__assessment *)h->rec;
 	const struct cm__instrument *in;
 	size_t next = 0;
-	int at;
+	int at, rc;
 
 	if (!item)
 		return cm__err(h->store, CM_EINVAL, "answer: NULL item");
@@ -313,7 +327,8 @@ static int answer_item(int *out, const struct cm__instrument **out_in,
 			       status_codes[a->status],
 			       a->status == CM_ASSESSMENT_COMPLETED
 				       ? " (amend it first)" : "");
-	in = instrument_of(h->store, a);
+	if ((rc = instrument_of(&in, h->store, a)))
+		return rc;
 	/* Answers mostly come in the instrument's order: the item after the
 	 * last one answered is compared first. */
 	if (a->answers.count)
@@ -439,41 +454,46 @@ int cm_assessment_set_status(cm_assessment *ah, int32_t status,
 	a = (const struct cm__assessment *)h->rec;
 	/* The transition is checked first so that an impossible one is
 	 * reported as such even when answers are also missing. */
-	if (scored_status(status) && transition_ok(a->status, status) &&
-	    (rc = check_required(h->store,
-				 instrument_of(h->store, a), a)))
-		return rc;
+	if (scored_status(status) && transition_ok(a->status, status)) {
+		const struct cm__instrument *in;
+		if ((rc = instrument_of(&in, h->store, a)) ||
+		    (rc = check_required(h->store, in, a)))
+			return rc;
+	}
 	return cm__handle_set_status(h, status, reason);
 }
 
 /* ---- results ----------------------------------------------------------- */
 
-/* Score the handle's answers. NULL if ah is not an assessment handle. */
-static const struct cm__instrument *result(struct cm__result *res,
-					   const cm_assessment *ah)
+/* Score the handle's answers with its instrument (*out_in). CM_OK;
+ * CM_EINVAL if ah is not an assessment handle; CM_ENOTFOUND (instrument_of). */
+static int result(struct cm__result *res, const struct cm__instrument **out_in,
+		  const cm_assessment *ah)
 {
 	const struct cm__handle *h = CH(ah);
 	const struct cm__assessment *a;
-	const struct cm__instrument *in;
 	int32_t v[CM__ITEMS_MAX];
+	int rc;
 
 	if (!h)
-		return NULL;
+		return CM_EINVAL;
 	a = (const struct cm__assessment *)h->rec;
-	in = instrument_of(h->store, a);
-	answer_values(v, in, a);
-	cm__score(res, in, v);
-	return in;
+	if ((rc = instrument_of(out_in, h->store, a)))
+		return rc;
+	answer_values(v, *out_in, a);
+	cm__score(res, *out_in, v);
+	return CM_OK;
 }
 
 int cm_assessment_score(int32_t *out_total, const char **out_band,
 			int32_t *out_flags, const cm_assessment *ah)
 {
 	struct cm__result r;
-	const struct cm__instrument *in = result(&r, ah);
+	const struct cm__instrument *in;
+	int rc = result(&r, &in, ah);
 
-	if (!in)
-		return CM_EINVAL;
+	if (rc)
+		return rc;
 	if (out_total)
 		*out_total = r.total;
 	if (out_band)
@@ -486,7 +506,8 @@ int cm_assessment_score(int32_t *out_total, const char **out_band,
 size_t cm_assessment_component_count(const cm_assessment *ah)
 {
 	struct cm__result r;
-	return result(&r, ah) ? r.ncomp : 0;
+	const struct cm__instrument *in;
+	return result(&r, &in, ah) ? 0 : r.ncomp;
 }
 
 /* Entry index of a result list (components or findings). */
@@ -494,11 +515,13 @@ static int pair_at(const char **out_code, int32_t *out_value,
 		   const cm_assessment *ah, size_t index, int findings)
 {
 	struct cm__result r;
+	const struct cm__instrument *in;
 	const struct cm__pair *list;
 	size_t n;
+	int rc;
 
-	if (!result(&r, ah))
-		return CM_EINVAL;
+	if ((rc = result(&r, &in, ah)))
+		return rc;
 	list = findings ? r.find : r.comp;
 	n = findings ? r.nfind : r.ncomp;
 	if (index >= n)
@@ -520,7 +543,8 @@ int cm_assessment_component_at(const char **out_code, int32_t *out_score,
 size_t cm_assessment_finding_count(const cm_assessment *ah)
 {
 	struct cm__result r;
-	return result(&r, ah) ? r.nfind : 0;
+	const struct cm__instrument *in;
+	return result(&r, &in, ah) ? 0 : r.nfind;
 }
 
 int cm_assessment_finding_at(const char **out_domain, int32_t *out_severity,
@@ -536,6 +560,7 @@ int cm_assessment_risk_tier(int32_t *out_tier, const cm_assessment *ah)
 	struct cm__result r;
 	const struct cm__instrument *in;
 	const struct cm__handle *h = CH(ah);
+	int rc;
 
 	if (!out_tier || !h)
 		return cm__err(h ? h->store : NULL, CM_EINVAL,
@@ -543,7 +568,8 @@ int cm_assessment_risk_tier(int32_t *out_tier, const cm_assessment *ah)
 	if (!scored_status(((const struct cm__assessment *)h->rec)->status))
 		return cm__err(h->store, CM_ESTATE,
 			       "only a completed or amended assessment has a risk tier");
-	in = result(&r, ah);
+	if ((rc = result(&r, &in, ah)))
+		return rc;
 	*out_tier = cm__risk_tier(h->store, in, &r);
 	return CM_OK;
 }
