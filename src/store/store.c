@@ -30,6 +30,14 @@
 #define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
+/* A rarely taken path, kept out of line so that its callers' common path
+ * saves no registers for it. */
+#if defined(__GNUC__)
+#define SLOW_PATH __attribute__((noinline, cold))
+#else
+#define SLOW_PATH
+#endif
+
 /* Within 64 KiB with malloc's header, and at most CM__REF_BLOCK (slots are
  * named by references into the slabs). */
 #define SLAB_BYTES ((size_t)64 * 1024 - 64)
@@ -492,7 +500,7 @@ static size_t slot_size(const struct cm__kind *k, size_t n)
 }
 
 /* A new slab, the last of sl. CM_OK or CM_ENOMEM. */
-static int slab_add(cm_store *s, struct cm__slabs *sl)
+static SLOW_PATH int slab_add(cm_store *s, struct cm__slabs *sl)
 {
 	struct cm__refdir *d = &sl->dir;
 	char *sb;
