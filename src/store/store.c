@@ -482,21 +482,11 @@ int cm_store_set_change_callback(cm_store *s, cm_change_fn fn, void *ctx)
 
 /* ---- lookups and digest ------------------------------------------------ */
 
-/* Bytes in front of a slot of kind k: its buckets, then its revisions. */
-static size_t slot_prefix(const struct cm__kind *k)
-{
-	if (!k)
-		return 0;
-	return k->slot_buckets * sizeof(struct cm__bucket) +
-	       (k->keep_revisions ? sizeof(struct cm__revs) : 0);
-}
-
-
 /* The size of the allocation of a slot of kind k with an id of n bytes,
  * rounded up to a multiple of 8 (what a slab hands out). */
 static size_t slot_size(const struct cm__kind *k, size_t n)
 {
-	return (slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
+	return (cm__slot_prefix(k) + sizeof(struct cm__slot) + n + 2 + 7) & ~(size_t)7;
 }
 
 /* A new slab, the last of sl. CM_OK or CM_ENOMEM. */
@@ -640,7 +630,7 @@ void cm__pack_release(cm_store *s, void *p, size_t size)
 
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
-	size_t n = strlen(id), pre = slot_prefix(cm__kind_get(kind));
+	size_t n = strlen(id), pre = cm__slot_prefix(cm__kind_get(kind));
 	uint32_t ref;
 	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n), &ref);
 	struct cm__slot *sl;
@@ -656,40 +646,31 @@ struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 	return sl;
 }
 
-struct cm__revs *cm__slot_revs(const struct cm__slot *sl)
+/* Free what slot sl of kind k (NULL: none) owns: its kept-revision array,
+ * its buckets' entries. */
+static void slot_clear(cm_store *s, const struct cm__kind *k,
+		       struct cm__slot *sl)
 {
-	const struct cm__kind *k = cm__kind_get(sl->kid[0]);
+	struct cm__revs *rv;
+	unsigned i;
 
-	if (!k || !k->keep_revisions)
-		return NULL;
-	return (struct cm__revs *)(void *)((char *)(uintptr_t)sl -
-					   sizeof(struct cm__revs));
-}
-
-struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl, unsigned i)
-{
-	const struct cm__kind *k = cm__kind_get(sl->kid[0]);
-	char *base = (char *)(uintptr_t)sl - slot_prefix(k);
-
-	return (struct cm__bucket *)(void *)base + i;
+	if ((rv = cm__slot_revs(sl)) != NULL)
+		cm__free(s, rv->v);
+	for (i = 0; k && i < k->slot_buckets; i++)
+		cm__free(s, cm__slot_bucket(sl, i)->e);
 }
 
 void cm__slot_free(cm_store *s, struct cm__slot *sl)
 {
 	const struct cm__kind *k;
-	struct cm__revs *rv;
-	unsigned i;
 
 	if (!sl)
 		return;
 	k = cm__kind_get(sl->kid[0]);
-	if ((rv = cm__slot_revs(sl)) != NULL)
-		cm__free(s, rv->v);
-	for (i = 0; k && i < k->slot_buckets; i++)
-		cm__free(s, cm__slot_bucket(sl, i)->e);
-	slot_release(s, (char *)sl - slot_prefix(k),
+	slot_clear(s, k, sl);
+	slot_release(s, (char *)sl - cm__slot_prefix(k),
 		     slot_size(k, strlen(CM__SLOT_ID(sl))),
-		     sl->ref - (uint32_t)(slot_prefix(k) / 8));
+		     sl->ref - (uint32_t)(cm__slot_prefix(k) / 8));
 }
 
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need)

@@ -280,8 +280,9 @@ void cm__slot_free(cm_store *s, struct cm__slot *sl);
 void *cm__pack_alloc(cm_store *s, size_t size);
 /* Give back a block of cm__pack_alloc of that size. Any thread. */
 void cm__pack_release(cm_store *s, void *p, size_t size);
-/* The kept revisions of a slot whose kind keeps them, else NULL. */
-struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
+/* The kept revisions of a slot whose kind keeps them, else NULL (inline,
+ * after the kinds). */
+static inline struct cm__revs *cm__slot_revs(const struct cm__slot *sl);
 /* Room for `need` kept revisions in the slot's cm__revs. CM_OK or
  * CM_ENOMEM. */
 int cm__slot_reserve_revs(cm_store *s, struct cm__slot *sl, size_t need);
@@ -359,8 +360,10 @@ struct cm__mindex {
 /* Make ix slot-homed on table t's records, using their bucket `home`. */
 void cm__mindex_home(struct cm__mindex *ix, const struct cm__table *t,
 		     uint8_t home);
-/* Bucket i in front of slot sl (its kind has more than i of them). */
-struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl, unsigned i);
+/* Bucket i in front of slot sl (its kind has more than i of them; inline,
+ * after the kinds). */
+static inline struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl,
+						 unsigned i);
 
 struct cm__mprep {
 	struct cm__map fresh;          /* key -> new bucket, not yet live */
@@ -720,6 +723,34 @@ static inline const struct cm__kind *cm__kind_get(int32_t kind)
 static inline const struct cm__kind *cm__kind_of(int32_t kind)
 {
 	return cm__kinds[kind];
+}
+/* Bytes in front of a slot of kind k (NULL: none): its buckets, then its
+ * kept revisions (cm__slot_new). */
+static inline size_t cm__slot_prefix(const struct cm__kind *k)
+{
+	if (!k)
+		return 0;
+	return k->slot_buckets * sizeof(struct cm__bucket) +
+	       (k->keep_revisions ? sizeof(struct cm__revs) : 0);
+}
+
+static inline struct cm__revs *cm__slot_revs(const struct cm__slot *sl)
+{
+	const struct cm__kind *k = cm__kind_get(sl->kid[0]);
+
+	if (!k || !k->keep_revisions)
+		return NULL;
+	return (struct cm__revs *)(void *)((char *)(uintptr_t)sl -
+					   sizeof(struct cm__revs));
+}
+
+static inline struct cm__bucket *cm__slot_bucket(const struct cm__slot *sl,
+						 unsigned i)
+{
+	char *base = (char *)(uintptr_t)sl -
+		     cm__slot_prefix(cm__kind_get(sl->kid[0]));
+
+	return (struct cm__bucket *)(void *)base + i;
 }
 /* The default days between contacts for risk tiers 0..4 (query/followup.c). */
 void cm__contact_intervals_default(int32_t out[5]);

@@ -649,14 +649,15 @@ static void apply(cm_txn *txn, const int *prepared, const char *actor,
 	for (i = 0; i < txn->nops; i++) {
 		struct cm__op *op = &txn->ops[i];
 		struct cm__rec *old = NULL;
+		struct cm__revs *rv;
 		if (op->fresh) {
 			/* In the id map since it was staged. */
 			struct cm__table *t = &s->tables[op->kind];
 			op->fresh = 0;
 			t->slots[t->count++] = op->sl->ref;
-		} else if (cm__kind_of(op->kind)->keep_revisions) {
-			/* Kept: the slot keeps the reference. */
-			struct cm__revs *rv = cm__slot_revs(op->sl);
+		} else if ((rv = cm__slot_revs(op->sl)) != NULL) {
+			/* Its kind keeps revisions: the slot keeps the
+			 * reference. */
 			rv->v[rv->n++] = op->sl->cur;
 		} else {
 			old = op->sl->cur;
