@@ -107,6 +107,8 @@ int cm_store_options_init(cm_store_options *opts, uint32_t version)
 
 static void store_destroy(cm_store *s);
 static void slabs_free(cm_store *s, struct cm__slabs *sl);
+static void slot_clear(cm_store *s, const struct cm__kind *k,
+		       struct cm__slot *sl);
 
 /* ---- open / close ------------------------------------------------------ */
 
@@ -260,6 +262,7 @@ static void store_destroy(cm_store *s)
 	if (s->storage && s->storage->close)
 		s->storage->close(s->storage_ctx);
 	for (k = 0; k < CM__KIND_MAX; k++) {
+		const struct cm__kind *kd = cm__kind_get((int32_t)k);
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
 			struct cm__slot *sl = cm__table_slot(t, i);
@@ -268,7 +271,8 @@ static void store_destroy(cm_store *s)
 			for (j = 0; rv && j < rv->n; j++)
 				cm__rec_release(s, rv->v[j]);
 			cm__rec_release(s, sl->cur);
-			cm__slot_free(s, sl);
+			/* Its memory goes with the slabs, below. */
+			slot_clear(s, kd, sl);
 		}
 		cm__free(s, t->slots);
 		cm__kmap_free(s, &t->ids);
