@@ -1,6 +1,8 @@
 /*
  * The store's intern table (see intern.h): an open-addressing set of
- * pointers to NUL-terminated copies kept in arena blocks.
+ * pointers to NUL-terminated copies kept in arena blocks, each copy after
+ * two bytes holding its length, so that a look-up compares lengths, then
+ * the bytes word by word, without a call.
  */
 #include <string.h>
 
@@ -22,16 +24,47 @@ struct cm__intern {
 #define BLOCK_MIN 1024
 #define BLOCK_MAX 65536
 
+/* Bytes in front of a copy: its length. */
+#define LEN_BYTES 2
+
+/* The length of copy e (from the bytes before it). */
+static size_t copy_len(const char *e)
+{
+	uint16_t n;
+
+	memcpy(&n, e - LEN_BYTES, LEN_BYTES);
+	return n;
+}
+
+/* 1 if the n bytes at a and b are the same: a word at a time, the last
+ * word (or half, or the first, middle and last byte of a short text)
+ * overlapping the ones before; reads no byte beyond the n. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			if (cm__load64(a + i) != cm__load64(b + i))
+				return 0;
+		return cm__load64(a + n - 8) == cm__load64(b + n - 8);
+	}
+	if (n >= 4)
+		return cm__load32(a) == cm__load32(b) &&
+		       cm__load32(a + n - 4) == cm__load32(b + n - 4);
+	return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+			  a[n - 1] == b[n - 1]);
+}
+
 /* The entry holding t, or the empty entry where it would go. */
 static const char **probe(const struct cm__intern *in, const char *t,
 			  size_t len)
 {
-	size_t mask = in->cap - 1, i = cm__hash(t, len) & mask;
+	size_t mask = in->cap - 1, i = cm__hash_inline(t, len) & mask;
 
 	for (;; i = (i + 1) & mask) {
 		const char *e = in->tab[i];
-		/* strncmp: e may be shorter than len bytes. */
-		if (!e || (strncmp(e, t, len) == 0 && e[len] == '\0'))
+		if (!e || (copy_len(e) == len && same_bytes(e, t, len)))
 			return &in->tab[i];
 	}
 }
@@ -60,7 +93,7 @@ static int grow(cm_store *s, struct cm__intern *in)
 	}
 	for (i = 0; i < oldcap; i++)
 		if (old[i])
-			*probe(in, old[i], strlen(old[i])) = old[i];
+			*probe(in, old[i], copy_len(old[i])) = old[i];
 	cm__free(s, old);
 	return CM_OK;
 }
@@ -87,31 +120,45 @@ static char *arena_take(cm_store *s, struct cm__intern *in, size_t n)
 	return b->data + b->used - n;
 }
 
-const char *cm__intern(cm_store *s, const char *t, size_t len)
+/* cm__intern of a text the table does not have (or with no table yet):
+ * the rarer path, out of line. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static const char *intern_add(cm_store *s, const char *t, size_t len)
 {
 	struct cm__intern *in = s->intern;
-	const char **slot;
 	char *copy;
+	uint16_t n;
 
 	if (!in) {
 		if (!(in = cm__zalloc(s, sizeof(*in))))
 			return NULL;
 		s->intern = in;
 	}
-	if (in->n) {
-		slot = probe(in, t, len);
-		if (*slot)
-			return *slot;
-	}
 	if (grow(s, in))
 		return NULL;
-	if (!(copy = arena_take(s, in, len + 1)))
+	if (len > UINT16_MAX ||
+	    !(copy = arena_take(s, in, LEN_BYTES + len + 1)))
 		return NULL;
+	n = (uint16_t)len;
+	memcpy(copy, &n, LEN_BYTES);
+	copy += LEN_BYTES;
 	memcpy(copy, t, len);
 	copy[len] = '\0';
 	*probe(in, copy, len) = copy;
 	in->n++;
 	return copy;
+}
+
+const char *cm__intern(cm_store *s, const char *t, size_t len)
+{
+	const struct cm__intern *in = s->intern;
+	const char *e;
+
+	if (in && in->n && (e = *probe(in, t, len)) != NULL)
+		return e;
+	return intern_add(s, t, len);
 }
 
 void cm__intern_mark(const cm_store *s, struct cm__intern_mark *m)
@@ -126,15 +173,15 @@ void cm__intern_mark(const cm_store *s, struct cm__intern_mark *m)
  * as the table has no tombstones. */
 static void remove_copy(struct cm__intern *in, const char *e)
 {
-	size_t mask = in->cap - 1, len = strlen(e), i, j;
+	size_t mask = in->cap - 1, i, j;
 
-	i = (size_t)(probe(in, e, len) - in->tab);
+	i = (size_t)(probe(in, e, copy_len(e)) - in->tab);
 	for (j = i;;) {
 		size_t home;
 		j = (j + 1) & mask;
 		if (!in->tab[j])
 			break;
-		home = cm__hash(in->tab[j], strlen(in->tab[j])) & mask;
+		home = cm__hash(in->tab[j], copy_len(in->tab[j])) & mask;
 		if (cm__probe_moves(home, i, j)) {
 			in->tab[i] = in->tab[j];
 			i = j;
@@ -145,14 +192,14 @@ static void remove_copy(struct cm__intern *in, const char *e)
 }
 
 /* Take the copies in b->data[from, used) out of the table (a block holds
- * its copies one after the other). */
+ * them one after the other, each after its length). */
 static void remove_copies(struct cm__intern *in, struct cm__iblock *b,
 			  size_t from)
 {
 	const char *p = b->data + from, *end = b->data + b->used;
 
-	for (; p < end; p += strlen(p) + 1)
-		remove_copy(in, p);
+	for (; p < end; p += LEN_BYTES + copy_len(p + LEN_BYTES) + 1)
+		remove_copy(in, p + LEN_BYTES);
 	b->used = from;
 }
 

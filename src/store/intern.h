@@ -33,8 +33,9 @@
  * repeated and is kept in the packed version itself. */
 #define CM__INTERN_MAX 64
 
-/* The shared copy of t (len bytes, len <= CM__INTERN_MAX), added if new.
- * NULL if out of memory (the table is unchanged). */
+/* The shared copy of t (len bytes, len <= CM__INTERN_MAX, or a
+ * transaction's actor: at most 256), added if new. NULL if out of memory
+ * (the table is unchanged). */
 const char *cm__intern(cm_store *s, const char *t, size_t len);
 /* The shared copy of t if the table has one, else NULL. Never allocates. */
 const char *cm__intern_find(const cm_store *s, const char *t, size_t len);
