@@ -143,15 +143,16 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 		/* The caller checked that key's record is there. Found as a
 		 * writer finds it (a client through its card), then
 		 * remembered for the add. */
-		const struct cm__slot *last = p->last;
+		const struct cm__slot *sl = p->last;
 		if (borrow)
-			p->last = cm__slot_of_id(borrow);
-		else if (!last || strcmp(CM__SLOT_ID(last), key) != 0)
-			p->last = cm__slot_lookup_warm(
+			sl = cm__slot_of_id(borrow);
+		else if (!sl || strcmp(CM__SLOT_ID(sl), key) != 0)
+			sl = cm__slot_lookup_warm(
 				s, (int32_t)(ix->home_table - s->tables), key);
-		if (!(b = home_bucket_memo(ix, p, key)))
+		if (!sl)
 			return CM_ENOTFOUND;
-		return bucket_plan(s, p, b);
+		p->last = sl;
+		return bucket_plan(s, p, cm__slot_bucket(sl, ix->home));
 	}
 	b = bucket_get(&ix->map, key);
 	if (!b)
@@ -176,6 +177,21 @@ int cm__mindex_plan(cm_store *s, struct cm__mindex *ix, struct cm__mprep *p,
 	return bucket_plan(s, p, b);
 }
 
+/* Order of entries: by key, then slot id. Entry e against (k, slot). */
+static int ient_order(const struct cm__mindex *ix, const struct cm__ient *e,
+		      int64_t k, const struct cm__slot *slot)
+{
+	int64_t ek = cm__ient_key(e);
+
+	if (ek != k)
+		return ek < k ? -1 : 1;
+	if (e->ref == slot->ref)
+		return 0;
+	return strcmp(CM__SLOT_ID((const struct cm__slot *)
+				  cm__ref_ptr(ix->dir, e->ref)),
+		      CM__SLOT_ID(slot));
+}
+
 /* Position of (k, slot) in b of ix: where it is, or where it would go. */
 static uint32_t bucket_find(const struct cm__mindex *ix,
 			    const struct cm__bucket *b, int64_t k,
@@ -186,13 +202,7 @@ static uint32_t bucket_find(const struct cm__mindex *ix,
 	*found = 0;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		const struct cm__ient *e = &b->e[mid];
-		int64_t ek = cm__ient_key(e);
-		int c = ek < k ? -1 : ek > k ? 1
-			: e->ref == slot->ref ? 0
-			: strcmp(CM__SLOT_ID((const struct cm__slot *)
-					     cm__ref_ptr(ix->dir, e->ref)),
-				 CM__SLOT_ID(slot));
+		int c = ient_order(ix, &b->e[mid], k, slot);
 		if (c == 0) {
 			*found = 1;
 			return mid;
@@ -212,9 +222,11 @@ static struct cm__bucket *add_to(struct cm__mindex *ix, struct cm__bucket *b,
 	uint32_t at;
 	int found;
 
-	if (b->batch) {
-		at = b->n; /* sorted in by cm__mindex_settle */
-	} else {
+	/* At the end when it sorts after the last entry (by-client records
+	 * with key 0 come in id order), or in a batch, which
+	 * cm__mindex_settle sorts in. */
+	at = b->n;
+	if (!b->batch && at && ient_order(ix, &b->e[at - 1], k, slot) >= 0) {
 		at = bucket_find(ix, b, k, slot, &found);
 		memmove(&b->e[at + 1], &b->e[at], (b->n - at) * sizeof(*b->e));
 	}
@@ -251,18 +263,12 @@ struct cm__bucket *cm__mindex_add_home(struct cm__mindex *ix,
 	return add_to(ix, cm__slot_bucket(home, ix->home), k, slot);
 }
 
-/* Order of entries: by key, then slot id. */
+/* ient_order of two entries. */
 static int ient_cmp(const struct cm__mindex *ix, const struct cm__ient *a,
 		    const struct cm__ient *b)
 {
-	int64_t ka = cm__ient_key(a), kb = cm__ient_key(b);
-
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
-	if (a->ref == b->ref)
-		return 0;
-	return strcmp(CM__SLOT_ID((const struct cm__slot *)cm__ref_ptr(ix->dir, a->ref)),
-		      CM__SLOT_ID((const struct cm__slot *)cm__ref_ptr(ix->dir, b->ref)));
+	return ient_order(ix, a, cm__ient_key(b),
+			  (const struct cm__slot *)cm__ref_ptr(ix->dir, b->ref));
 }
 
 /* Heapsort e[0..n) in place (no allocation: apply cannot fail). */
