@@ -69,7 +69,9 @@ const char *cm__event_note(const struct cm__event *e)
 }
 
 /* (cm_event_add makes the first check itself, and stages events that
- * amend none: a rule added here must hold for those too.) */
+ * amend none: a rule added here must hold for those too. Events that
+ * amend another are staged only after this check, which marks the
+ * transaction for the index hooks: events_amend.) */
 static int validate(cm_txn *txn, const struct cm__rec *rec)
 {
 	const struct cm__event *e = (const struct cm__event *)rec;
@@ -84,6 +86,7 @@ static int validate(cm_txn *txn, const struct cm__rec *rec)
 			       e->client_id);
 	if (!(amends = cm__event_amends(e)))
 		return CM_OK;
+	txn->events_amend = 1; /* (for its index hooks) */
 	if (strcmp(amends, rec->id) == 0)
 		return cm__err(s, CM_EINVAL, "an event cannot amend itself");
 	slot = cm__slot_find(s, CM_KIND_EVENT, amends);
@@ -254,7 +257,8 @@ static int index_prepare(cm_store *s, cm_txn *txn)
 		if (cm__mindex_plan(s, &s->events_by_client, p, e->client_id,
 				    CM__SLOT_ID(client)))
 			return cm__err(s, CM_ENOMEM, "out of memory at commit");
-		if ((amends = cm__event_amends(e)) != NULL) {
+		if (txn->events_amend &&
+		    (amends = cm__event_amends(e)) != NULL) {
 			ep->amends++;
 			amending++;
 			waiting += !event_slot(s, amends);

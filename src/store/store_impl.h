@@ -1095,6 +1095,11 @@ struct cm_txn {
 	 * what its saves and commit added is taken back (intern.h). */
 	struct cm__intern_mark intern_mark;
 	int committed;
+	/* Set when an event staged may amend another: the events' checks
+	 * found one it amends, or the ops came from storage
+	 * (cm__txn_install). Until then the events' index hooks read no
+	 * event's texts for amendments (cm_event_add stages none). */
+	uint8_t events_amend;
 };
 
 /* Give every pending entry (actor NULL) of a status history the txn's

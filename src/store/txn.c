@@ -685,6 +685,8 @@ int cm__txn_install(cm_txn *txn, int *prepared,
 	size_t per_kind[CM__KIND_MAX] = { 0 };
 	int32_t kk;
 
+	/* Storage can hold events amending others. */
+	txn->events_amend = 1;
 	/* Stage the ops, so that a kind's checks find the records loaded
 	 * with it (cm__txn_slot: the client of a service or an event): new
 	 * records pending in their tables' id maps, as for a save. */
