@@ -52,10 +52,10 @@ static size_t table_cap(size_t cap, size_t count, size_t extra, size_t esz)
 {
 	size_t need = count + extra, ncap;
 
-	if (cap && need <= cap - cap / 4)
+	if (cm__table_fits(cap, need))
 		return cap;
 	ncap = cap ? cap : 16;
-	while (need > ncap - ncap / 4) {
+	while (!cm__table_fits(ncap, need)) {
 		if (ncap > SIZE_MAX / 2 / esz)
 			return 0;
 		ncap *= 2;
@@ -250,12 +250,6 @@ static void kput_new(struct cm__kmap *m, uint64_t e)
 		i = (i + 1) & mask;
 	atomic_store_explicit(&m->ents[i], e, memory_order_release);
 	atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
-}
-
-int cm__kmap_has_room(const struct cm__kmap *m, size_t extra)
-{
-	return table_cap(m->cap, cm__kmap_count(m), extra,
-			 sizeof(cm__kment)) == m->cap;
 }
 
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)

@@ -107,6 +107,13 @@ int cm__map_reserve(cm_store *s, struct cm__map *m, size_t extra);
 void cm__map_put(struct cm__map *m, const char *key, size_t len, void *val);
 void cm__map_free(cm_store *s, struct cm__map *m);
 
+/* 1 if a table of capacity cap (0 or a power of two) holds need entries
+ * at most 3/4 full: the load every table here keeps. */
+static inline int cm__table_fits(size_t cap, size_t need)
+{
+	return cap && need <= cap - cap / 4;
+}
+
 /*
  * Index tables: 8-byte entries hash << 32 | index + 1 (0: empty), linear
  * probing from hash & (cap - 1), at most 3/4 full; the owner resolves an
@@ -119,7 +126,7 @@ int cm__itab_grow(cm_store *s, uint64_t **t, size_t *cap, size_t need);
 static inline int cm__itab_reserve(cm_store *s, uint64_t **t, size_t *cap,
 				   size_t need)
 {
-	if (*cap && need <= *cap - *cap / 4)
+	if (cm__table_fits(*cap, need))
 		return CM_OK;
 	return cm__itab_grow(s, t, cap, need);
 }
@@ -217,8 +224,13 @@ void *cm__kmap_find(const struct cm__kmap *m, const void *key,
 void cm__kmap_put_at(struct cm__kmap *m, uint32_t ref,
 		     const struct cm__kpos *pos);
 /* 1 if `extra` more values can be put without allocating (then
- * cm__kmap_reserve would change nothing). */
-int cm__kmap_has_room(const struct cm__kmap *m, size_t extra);
+ * cm__kmap_reserve would change nothing): at most 3/4 full, as
+ * cm__kmap_reserve keeps it. Inline: checked for every new record. */
+static inline int cm__kmap_has_room(const struct cm__kmap *m, size_t extra)
+{
+	return cm__table_fits(m->cap, atomic_load_explicit(
+		&m->count, memory_order_relaxed) + extra);
+}
 /* Ensure `extra` more values can be put without allocating. CM_OK or
  * CM_ENOMEM. Moves every entry when it grows the table. */
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra);

@@ -634,7 +634,13 @@ void cm__pack_release(cm_store *s, void *p, size_t size)
 
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id)
 {
-	size_t n = strlen(id), pre = cm__slot_prefix(cm__kind_get(kind));
+	return cm__slot_new_len(s, kind, id, strlen(id));
+}
+
+struct cm__slot *cm__slot_new_len(cm_store *s, int32_t kind, const char *id,
+				  size_t n)
+{
+	size_t pre = cm__slot_prefix(cm__kind_get(kind));
 	uint32_t ref;
 	char *block = slot_alloc(s, slot_size(cm__kind_get(kind), n), &ref);
 	struct cm__slot *sl;

@@ -271,6 +271,9 @@ struct cm__revs {
  * (slot_buckets of them), its struct cm__revs if it keeps revisions, the
  * slot. */
 struct cm__slot *cm__slot_new(cm_store *s, int32_t kind, const char *id);
+/* cm__slot_new of an id whose length (n bytes) the caller knows. */
+struct cm__slot *cm__slot_new_len(cm_store *s, int32_t kind, const char *id,
+				  size_t n);
 /* Free a slot (with its kept-revision array and its buckets' entries;
  * not the records). */
 void cm__slot_free(cm_store *s, struct cm__slot *sl);

@@ -379,8 +379,12 @@ static int stage(cm_txn *txn, const struct cm__kind *k,
 	if (rc)
 		return rc;
 	/* A new record gets its slot now, pending in its table until
-	 * commit: its id is the staged version's. */
-	if (!op && !slot && !(fresh = cm__slot_new(s, k->kind, rec->id)))
+	 * commit: its id is the staged version's, hashed above (a version
+	 * with a slot of its own is a committed record's, or a pending one
+	 * staged in txn: op). */
+	assert(op || slot || at);
+	if (!op && !slot &&
+	    !(fresh = cm__slot_new_len(s, k->kind, rec->id, at->len)))
 		return cm__err(s, CM_ENOMEM, "out of memory staging a %s", k->name);
 	/* Stage a packed copy (one allocation): it becomes the committed
 	 * version as it is, with what commit fills in. */
@@ -429,11 +433,14 @@ static int stage(cm_txn *txn, const struct cm__kind *k,
 		h->held = (uint32_t)pos;
 		return CM_OK;
 	}
+	/* (Room is checked here first: most saves find it.) */
 	if (txn->nops >= UINT32_MAX - 1 ||
-	    cm__reserve(s, (void **)&txn->ops, &txn->opcap,
-			txn->nops + 1, sizeof(*txn->ops)) ||
-	    (h && cm__reserve(s, (void **)&txn->held, &txn->heldcap,
-			      txn->nheld + 1, sizeof(*txn->held))))
+	    (txn->nops == txn->opcap &&
+	     cm__reserve(s, (void **)&txn->ops, &txn->opcap,
+			 txn->nops + 1, sizeof(*txn->ops))) ||
+	    (h && txn->nheld == txn->heldcap &&
+	     cm__reserve(s, (void **)&txn->held, &txn->heldcap,
+			 txn->nheld + 1, sizeof(*txn->held))))
 		rc = CM_ENOMEM;
 	if (rc == CM_OK && fresh) {
 		/* Pending in the id map: readers skip it (cur is NULL). Only
