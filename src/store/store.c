@@ -263,6 +263,8 @@ static void store_destroy(cm_store *s)
 		s->storage->close(s->storage_ctx);
 	for (k = 0; k < CM__KIND_MAX; k++) {
 		const struct cm__kind *kd = cm__kind_get((int32_t)k);
+		/* Whether its slots own arrays (events' own none). */
+		int owns = kd && (kd->keep_revisions || kd->slot_buckets);
 		struct cm__table *t = &s->tables[k];
 		for (i = 0; i < t->count; i++) {
 			struct cm__slot *sl = cm__table_slot(t, i);
@@ -272,7 +274,8 @@ static void store_destroy(cm_store *s)
 				cm__rec_release(s, rv->v[j]);
 			cm__rec_release(s, sl->cur);
 			/* Its memory goes with the slabs, below. */
-			slot_clear(s, kd, sl);
+			if (owns)
+				slot_clear(s, kd, sl);
 		}
 		cm__free(s, t->slots);
 		cm__kmap_free(s, &t->ids);
