@@ -241,45 +241,50 @@ void *cm__kmap_find(const struct cm__kmap *m, const void *key,
 	return KREF(pos->e) ? kval(m, pos->e) : NULL;
 }
 
-/* Put entry e into a table, with room, that does not have its key. */
-static void kput_new(struct cm__kmap *m, uint64_t e)
-{
-	size_t mask = m->cap - 1, i = KHASH(e) & mask;
-
-	while (KREF(kload(m, i)))
-		i = (i + 1) & mask;
-	atomic_store_explicit(&m->ents[i], e, memory_order_release);
-	atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
-}
-
 int cm__kmap_reserve(cm_store *s, struct cm__kmap *m, size_t extra)
 {
 	size_t ncap = table_cap(m->cap, cm__kmap_count(m), extra,
 				sizeof(cm__kment));
-	cm__kment *ne;
-	size_t i;
+	size_t ocap = m->cap, mask = ncap - 1, s0, t, i, j;
+	cm__kment *old = m->ents, *ne;
 
-	if (ncap == m->cap)
+	if (ncap == ocap)
 		return CM_OK;
-	if (!ncap)
+	if (!ncap || !(ne = cm__alloc(s, ncap * sizeof(*ne))))
 		return CM_ENOMEM;
-	ne = cm__zalloc(s, ncap * sizeof(*ne));
-	if (!ne)
-		return CM_ENOMEM;
-	{
-		cm__kment *old = m->ents;
-		size_t ocap = m->cap;
-		m->ents = ne;
-		m->cap = ncap;
-		atomic_store_explicit(&m->count, 0, memory_order_relaxed);
-		for (i = 0; i < ocap; i++) {
-			uint64_t e = atomic_load_explicit(&old[i],
-							  memory_order_relaxed);
-			if (KREF(e))
-				kput_new(m, e);
-		}
-		cm__free(s, old);
+	if (!ocap)
+		memset(ne, 0, ncap * sizeof(*ne));
+	/* The old entries go over in table order, starting just after an
+	 * empty place s0 (a table is at most 3/4 full), so that no probe
+	 * run is cut. An entry's new home is its old home plus a multiple k
+	 * of ocap, and it lands no later, counted from s0 + 1 + k * ocap,
+	 * than it stood in the old table counted from s0 + 1: only entries
+	 * before it in the old table can stand in its way (by induction).
+	 * So no probe reaches a place whose counterpart in the old table
+	 * (the same place modulo ocap) comes after the entry's: the new
+	 * table is zeroed counterpart by counterpart, just ahead, in the
+	 * same pass over it instead of a pass of its own. Readers are kept
+	 * out (the caller): relaxed order. */
+	for (s0 = 0; ocap && KREF(atomic_load_explicit(&old[s0],
+						       memory_order_relaxed));)
+		s0++;
+	for (t = 1; t <= ocap; t++) {
+		size_t p = (s0 + t) & (ocap - 1);
+		uint64_t e = atomic_load_explicit(&old[p], memory_order_relaxed);
+		atomic_store_explicit(&ne[p], 0, memory_order_relaxed);
+		atomic_store_explicit(&ne[p + ocap], 0, memory_order_relaxed);
+		for (j = p + 2 * ocap; j < ncap; j += ocap) /* (grown more) */
+			atomic_store_explicit(&ne[j], 0, memory_order_relaxed);
+		if (!KREF(e))
+			continue;
+		for (i = KHASH(e) & mask;
+		     KREF(atomic_load_explicit(&ne[i], memory_order_relaxed));)
+			i = (i + 1) & mask;
+		atomic_store_explicit(&ne[i], e, memory_order_relaxed);
 	}
+	m->ents = ne;
+	m->cap = ncap;
+	cm__free(s, old);
 	return CM_OK;
 }
 
