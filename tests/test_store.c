@@ -1177,6 +1177,64 @@ static void test_index_batches_many(void **state)
 	th_close(&env);
 }
 
+/* An id map through puts, removals and growth (by 2 and by more, at the
+ * most load it keeps, with long probe runs that wrap around the table's
+ * end): every key is found after each growth, and no other. Growth moves
+ * the entries in one pass over the new table (cm__kmap_reserve). */
+static void test_kmap_growth(void **state)
+{
+	enum { NB = 4, PER = 8190, N = NB * PER };
+	static char block[NB][PER * 8];
+	static unsigned char in[N];
+	char *blocks[NB];
+	struct cm__refdir d = { blocks, NB, NB };
+	struct cm__kmap m;
+	struct th_env env;
+	uint64_t r = 7;
+	size_t i, n = 0, step;
+	(void)state;
+
+	th_open(&env);
+	memset(&m, 0, sizeof(m));
+	memset(in, 0, sizeof(in));
+	m.dir = &d;
+	for (i = 0; i < NB; i++)
+		blocks[i] = block[i];
+	for (i = 0; i < N; i++) /* short keys */
+		snprintf(block[i / PER] + i % PER * 8, 8, "%zx", i * 40503 % 65521);
+	for (step = 0; step < 400000; step++) {
+		const char *k;
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		i = (size_t)(r >> 33) % N;
+		k = block[i / PER] + i % PER * 8;
+		if ((r >> 29) % 5 && !in[i]) {
+			assert_int_equal(cm__kmap_reserve(env.store, &m, 1), CM_OK);
+			cm__kmap_put(&m, cm__ref_make((uint32_t)(i / PER), i % PER * 8),
+				     strlen(k));
+			in[i] = 1;
+			n++;
+		} else if (in[i]) {
+			assert_ptr_equal(cm__kmap_remove(&m, k, strlen(k)), k);
+			in[i] = 0;
+			n--;
+		}
+		if (step % 100000 == 99999) /* grown by more than twice */
+			assert_int_equal(cm__kmap_reserve(env.store, &m, 3 * m.cap),
+					 CM_OK);
+		if (step % 20000 == 0 || step % 100000 == 99999) {
+			size_t j;
+			assert_int_equal(cm__kmap_count(&m), n);
+			for (j = 0; j < N; j++) {
+				const char *kj = block[j / PER] + j % PER * 8;
+				assert_ptr_equal(cm__kmap_get(&m, kj, strlen(kj)),
+						 in[j] ? kj : NULL);
+			}
+		}
+	}
+	cm__kmap_free(env.store, &m);
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1204,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_index_batches),
 		cmocka_unit_test(test_index_batch_alloc_failures),
 		cmocka_unit_test(test_index_batches_many),
+		cmocka_unit_test(test_kmap_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
