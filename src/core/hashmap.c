@@ -170,17 +170,40 @@ static int kmatch(const struct cm__kmap *m, uint64_t e, const void *key,
 	return strncmp(k, key, len) == 0 && k[len] == '\0';
 }
 
-/* The index of key's entry, or of the empty entry that ends its probe
- * run; *out the entry there. */
-static size_t kfind(const struct cm__kmap *m, const void *key, size_t len,
-		    uint32_t h, uint64_t *out)
+/* kfind from place i, whose entry has key's hash. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static size_t kfind_from(const struct cm__kmap *m, const void *key,
+			 size_t len, uint32_t h, size_t i, uint64_t *out)
 {
-	size_t mask = m->cap - 1, i = h & mask;
+	size_t mask = m->cap - 1;
 	uint64_t e;
 
 	while (KREF(e = kload(m, i))) {
 		if (KHASH(e) == h && kmatch(m, e, key, len))
 			break;
+		i = (i + 1) & mask;
+	}
+	*out = e;
+	return i;
+}
+
+/* The index of key's entry, or of the empty entry that ends its probe
+ * run; *out the entry there. Up to the first entry with key's hash
+ * (mostly the key's, or none: a new id), a loop without calls; from
+ * there, kfind_from. */
+static size_t kfind(const struct cm__kmap *m, const void *key, size_t len,
+		    uint32_t h, uint64_t *out)
+{
+	/* The table, read once: it moves only while readers are kept out. */
+	const cm__kment *ents = m->ents;
+	size_t mask = m->cap - 1, i = h & mask;
+	uint64_t e;
+
+	while (KREF(e = atomic_load_explicit(&ents[i], memory_order_acquire))) {
+		if (KHASH(e) == h)
+			return kfind_from(m, key, len, h, i, out);
 		i = (i + 1) & mask;
 	}
 	*out = e;
