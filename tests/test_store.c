@@ -1235,6 +1235,102 @@ static void test_kmap_growth(void **state)
 	th_close(&env);
 }
 
+/* ---- a put at the place its look-up found ------------------------------ */
+
+/* Values of the key maps below: KM_STRIDE bytes each, their key first,
+ * NUL-terminated, in one block of a reference directory. */
+#define KM_VALS 1500
+#define KM_WRAPS 8
+#define KM_STRIDE 32
+#define KM_OPS 20000
+
+/* A put at the place a look-up that missed its key recorded
+ * (cm__kmap_find, then cm__kmap_put_at: staging a new record) leaves the
+ * map as a put that probes again (cm__kmap_put) does: after the table grew
+ * in between (the room staging reserves after its look-up), in probe runs
+ * that wrap past the table's end, and after removals (backward shifts)
+ * before the look-up. Two maps take the same random puts and removals, one
+ * each way: their tables must stay the same word for word. */
+static void test_kmap_put_at(void **state)
+{
+	struct th_env env;
+	struct cm__refdir dir;
+	struct cm__kmap a, b;
+	static unsigned char in[KM_VALS];
+	char *blocks[1];
+	unsigned seed = 7, wraps = 0, grew = 0, w = 0, i, n;
+	(void)state;
+
+	th_open(&env);
+	assert_true((KM_VALS + KM_WRAPS) * KM_STRIDE <= CM__REF_BLOCK);
+	blocks[0] = calloc(1, CM__REF_BLOCK);
+	assert_non_null(blocks[0]);
+	dir.blocks = blocks;
+	dir.n = dir.cap = 1;
+	memset(&a, 0, sizeof(a));
+	a.dir = &dir;
+	memset(&b, 0, sizeof(b));
+	b.dir = &dir;
+	for (i = 0; i < KM_VALS; i++)
+		snprintf(blocks[0] + i * KM_STRIDE, KM_STRIDE, "key-%u", i * 7919);
+	memset(in, 0, sizeof(in));
+	/* Random puts and removals, then (n >= KM_OPS) puts of keys whose
+	 * place is the table's last: all but the first wrap. */
+	for (n = 0; n < KM_OPS + KM_WRAPS; n++) {
+		char *key;
+		size_t len;
+		if (n < KM_OPS) {
+			i = (unsigned)rand_r(&seed) % KM_VALS;
+			key = blocks[0] + i * KM_STRIDE;
+		} else {
+			if (n == KM_OPS) {
+				/* (No growth from here on.) */
+				assert_int_equal(cm__kmap_reserve(env.store, &a, KM_WRAPS), CM_OK);
+				assert_int_equal(cm__kmap_reserve(env.store, &b, KM_WRAPS), CM_OK);
+			}
+			key = blocks[0] + (KM_VALS + n - KM_OPS) * KM_STRIDE;
+			do
+				snprintf(key, KM_STRIDE, "wrap-%u", w++);
+			while ((cm__hash(key, strlen(key)) & (a.cap - 1)) != a.cap - 1);
+		}
+		len = strlen(key);
+		if (n >= KM_OPS || !in[i]) {
+			uint32_t ref = cm__ref_make(0, (size_t)(key - blocks[0]));
+			struct cm__kpos pos;
+			size_t cap = a.cap;
+			cm__kmap_pos(&pos, key, len);
+			assert_null(cm__kmap_find(&a, key, &pos));
+			wraps += pos.cap && pos.at < (pos.hash & (pos.cap - 1));
+			assert_int_equal(cm__kmap_reserve(env.store, &a, 1), CM_OK);
+			grew += a.cap != cap;
+			cm__kmap_put_at(&a, ref, &pos);
+			assert_int_equal(cm__kmap_reserve(env.store, &b, 1), CM_OK);
+			cm__kmap_put(&b, ref, len);
+		} else {
+			assert_ptr_equal(cm__kmap_remove(&a, key, len), key);
+			assert_ptr_equal(cm__kmap_remove(&b, key, len), key);
+		}
+		if (n < KM_OPS)
+			in[i] = !in[i];
+		assert_int_equal(a.cap, b.cap);
+		assert_int_equal(cm__kmap_count(&a), cm__kmap_count(&b));
+		assert_memory_equal(a.ents, b.ents, a.cap * sizeof(*a.ents));
+	}
+	for (i = 0; i < KM_VALS + KM_WRAPS; i++) {
+		char *key = blocks[0] + i * KM_STRIDE;
+		assert_ptr_equal(cm__kmap_get(&a, key, strlen(key)),
+				 i >= KM_VALS || in[i] ? key : NULL);
+	}
+	/* The cases above came up: growth between look-up and put (from
+	 * an empty map to 1,024 places at least), wrapped runs. */
+	assert_true(grew >= 7);
+	assert_true(wraps >= KM_WRAPS - 1);
+	cm__kmap_free(env.store, &a);
+	cm__kmap_free(env.store, &b);
+	free(blocks[0]);
+	th_close(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1263,6 +1359,7 @@ int main(void)
 		cmocka_unit_test(test_index_batch_alloc_failures),
 		cmocka_unit_test(test_index_batches_many),
 		cmocka_unit_test(test_kmap_growth),
+		cmocka_unit_test(test_kmap_put_at),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
