@@ -244,6 +244,109 @@ static void test_add_bad_input(void **state)
 	cm_event_iter_free(it);
 }
 
+/* The refusals of cm_event_add for its client id, code and message, with
+ * the client found or not (a found client's id is not checked as text):
+ * ids of 64 bytes (a client's, and one unknown), 65 bytes whose first 64
+ * are a client's, invalid UTF-8 that fits, a client saved in the same
+ * transaction and one saved in a transaction rolled back. A client found
+ * does not spare the other arguments their checks. Refusals change
+ * nothing; the event names the client itself, not the caller's string. */
+static void test_add_client_ids(void **state)
+{
+	char id[CM_ID_BUFSIZE] = "untouched", id2[CM_ID_BUFSIZE];
+	char c64[65], other[65], c65[66], bad[65], mine[65], staged[40];
+	char note[4002], msg[120];
+	cm_client *c;
+	cm_event *g;
+	cm_txn *txn;
+	uint64_t d;
+	(void)state;
+
+	memset(c64, 'k', 64);
+	c64[64] = '\0';
+	fx_client(&env, c64, "cm-a", 1, CM_DATE_NONE);
+	memcpy(other, c64, sizeof(c64));
+	other[63] = 'j';
+	memcpy(c65, c64, 64);
+	c65[64] = 'k';
+	c65[65] = '\0';
+	memset(bad, '\xff', 64);
+	bad[64] = '\0';
+	memset(note, 'n', sizeof(note) - 1);
+	note[sizeof(note) - 1] = '\0'; /* 4001 bytes */
+	d = cm__store_digest(env.store);
+
+#define REFUSED(cid, type, time, mode, nt, code, message)                    \
+	do {                                                                  \
+		assert_int_equal(cm_event_add(txn, id, sizeof(id), cid, type, \
+					      time, mode, nt), code);         \
+		assert_string_equal(cm_store_errmsg(env.store), message);     \
+		assert_string_equal(id, "untouched");                        \
+	} while (0)
+
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	REFUSED(NULL, 1, TH_T0, 0, NULL, CM_EINVAL, "event add: NULL or empty argument");
+	REFUSED("", 1, TH_T0, 0, NULL, CM_EINVAL, "event add: NULL or empty argument");
+	snprintf(msg, sizeof(msg), "event: no client with id '%s'", other);
+	REFUSED(other, 1, TH_T0, 0, NULL, CM_ENOTFOUND, msg);
+	REFUSED(c65, 1, TH_T0, 0, NULL, CM_ETOOLONG, "client id: longer than 64 bytes");
+	REFUSED(bad, 1, TH_T0, 0, NULL, CM_EUTF8, "client id: not valid UTF-8");
+	REFUSED("c1\xff", 1, TH_T0, 0, NULL, CM_EUTF8, "client id: not valid UTF-8");
+	/* Its id's check first, then the others, in order. */
+	REFUSED(bad, 0, CM_TIME_NONE, 9, note, CM_EUTF8, "client id: not valid UTF-8");
+	REFUSED("nobody", 1, TH_T0, 0, note, CM_ETOOLONG, "text: longer than 4000 bytes");
+	/* Found: the other checks still made. */
+	REFUSED(c64, 0, TH_T0, 0, NULL, CM_ERANGE, "0 is not an event type");
+	REFUSED(c64, 1, CM_TIME_NONE, 0, NULL, CM_EDATE,
+		"event time -9223372036854775808 is not valid");
+	REFUSED(c64, 1, TH_T0, 4, NULL, CM_ERANGE, "4 is not a contact mode");
+	REFUSED(c64, 1, TH_T0, 0, note, CM_ETOOLONG, "text: longer than 4000 bytes");
+	REFUSED(c64, 1, TH_T0, 0, "\xc0\x80", CM_EUTF8, "text: not valid UTF-8");
+
+	/* A client saved in this transaction, then rolled back with it. */
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Staged"), CM_OK);
+	snprintf(staged, sizeof(staged), "%s", cm_client_id(c));
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	cm_client_free(c);
+	REFUSED(staged, 15, TH_T0, 0, NULL, CM_ERANGE, "15 is not an event type");
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), staged, CM_EVENT_NOTE,
+				      TH_T0, 0, "staged"), CM_OK);
+	cm_txn_rollback(txn);
+	assert_true(d == cm__store_digest(env.store));
+	assert_int_equal(cm_event_get(&g, env.store, id), CM_ENOTFOUND);
+	strcpy(id, "untouched");
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	snprintf(msg, sizeof(msg), "event: no client with id '%s'", staged);
+	REFUSED(staged, 1, TH_T0, 0, "x", CM_ENOTFOUND, msg);
+#undef REFUSED
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_true(d == cm__store_digest(env.store));
+
+	/* The event keeps its client's id, not the caller's buffer, for a
+	 * client committed or saved in the same transaction. */
+	assert_int_equal(cm_txn_begin(&txn, env.store, "kim"), CM_OK);
+	memcpy(mine, c64, sizeof(c64));
+	assert_int_equal(cm_event_add(txn, id, sizeof(id), mine, CM_EVENT_NOTE,
+				      TH_T0, 0, NULL), CM_OK);
+	memset(mine, 'z', 64);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Same"), CM_OK);
+	assert_int_equal(cm_client_save(txn, c), CM_OK);
+	snprintf(mine, sizeof(mine), "%s", cm_client_id(c));
+	assert_int_equal(cm_event_add(txn, id2, sizeof(id2), mine,
+				      CM_EVENT_NOTE, TH_T0, 0, NULL), CM_OK);
+	memset(mine, 'z', 36);
+	assert_int_equal(cm_txn_commit(txn), CM_OK);
+	assert_int_equal(cm_event_get(&g, env.store, id), CM_OK);
+	assert_string_equal(cm_event_client_id(g), c64);
+	cm_event_free(g);
+	assert_int_equal(cm_event_get(&g, env.store, id2), CM_OK);
+	assert_string_equal(cm_event_client_id(g), cm_client_id(c));
+	cm_event_free(g);
+	cm_client_free(c);
+}
+
 static void test_immutable(void **state)
 {
 	cm_event *e;
@@ -730,6 +833,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_client_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_immutable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_amend_and_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline_errors, setup, teardown),
