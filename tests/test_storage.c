@@ -1341,6 +1341,45 @@ static void update_swept(struct th_env *env, const char *id, const char *family)
 /* An audit entry keeps any revision storage or commits give it: the
  * largest an audit word holds (CM__AUDIT_REV_MAX), the next, and far
  * beyond, whether loaded at open, committed or taken in by a refresh. */
+/* A record stored at the last revision there can be (only storage written
+ * by hand holds one): changing it is refused with CM_ERANGE, changing
+ * nothing, instead of overflowing its revision at commit. */
+static void test_last_revision(void **state)
+{
+	struct host h;
+	struct th_env a, b;
+	cm_client *x;
+	cm_txn *t;
+	char xid[40];
+	uint64_t before;
+	(void)state;
+
+	memset(&h, 0, sizeof(h));
+	h.corrupt_row = -1;
+	open_on(&a, &h, &shared_table);
+	assert_int_equal(cm_client_new(&x, a.store), CM_OK);
+	assert_int_equal(cm_client_set_text(x, CM_CLIENT_FAMILY, "Last"), CM_OK);
+	strcpy(xid, cm_client_id(x));
+	TH_COMMIT1(a.store, "alice", cm_client_save, x);
+	cm_client_free(x);
+	restamp(a.store, &h, xid, INT64_MAX);
+
+	open_on(&b, &h, &shared_table);
+	before = cm__store_digest(b.store);
+	assert_int_equal(cm_client_get(&x, b.store, xid), CM_OK);
+	assert_int_equal(cm_client_revision(x), INT64_MAX);
+	assert_int_equal(cm_client_set_text(x, CM_CLIENT_FAMILY, "Next"), CM_OK);
+	assert_int_equal(cm_txn_begin(&t, b.store, "bob"), CM_OK);
+	assert_int_equal(cm_client_save(t, x), CM_ERANGE);
+	assert_non_null(strstr(cm_store_errmsg(b.store), "last revision"));
+	assert_int_equal(cm_txn_commit(t), CM_OK);
+	assert_int_equal(cm__store_digest(b.store), before);
+	cm_client_free(x);
+	th_close(&a);
+	th_close(&b);
+	rows_free(h.rows, h.nrows);
+}
+
 static void test_audit_wide_revisions(void **state)
 {
 	/* y's commits outgrow the room its load took (8 wide entries). */
@@ -1427,6 +1466,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_amendment_first),
 		cmocka_unit_test(test_refresh_known_logs),
 		cmocka_unit_test(test_audit_wide_revisions),
+		cmocka_unit_test(test_last_revision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,7 +190,10 @@ CM_API int cm_client_find_summary(cm_client_summary *out, cm_store *store,
  * @return CM_OK; CM_EINVAL (NULL, or txn of another store); CM_EINCOMPLETE
  *         (no name); CM_EEXIST (id of a new client taken, or an identifier
  *         held by another client); CM_ECONFLICT (record committed at a newer
- *         revision than the handle's); CM_ESTATE (store closed); CM_ENOMEM.
+ *         revision than the handle's); CM_ERANGE (the record is stored at
+ *         revision INT64_MAX, the last there can be: only storage written
+ *         by hand holds one; this applies to every kind's save);
+ *         CM_ESTATE (store closed); CM_ENOMEM.
  *         Nothing is staged on failure.
  * Since 0.1.0.
  */

@@ -369,6 +369,12 @@ static int stage(cm_txn *txn, const struct cm__kind *k,
 			       "revision %lld",
 			       k->name, rec->id, (long long)rec->revision,
 			       (long long)slot->cur->revision);
+	/* Only storage written by hand can hold the last revision: its next
+	 * (commit: revision + 1) would overflow. */
+	if (slot && slot->cur->revision == INT64_MAX)
+		return cm__err(s, CM_ERANGE,
+			       "%s '%s' is at the last revision there can be",
+			       k->name, rec->id);
 	op = any && any->staged ? &txn->ops[any->staged - 1] : NULL;
 	if (op && !h)
 		return cm__err(s, CM_EEXIST, "a %s with id '%s' is already staged",
