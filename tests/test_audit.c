@@ -4,6 +4,7 @@
 
 #include "fixtures.h"
 #include "harness.h"
+#include "store/store_impl.h"
 
 static void commit_as(struct th_env *env, cm_client *c, const char *actor)
 {
@@ -549,6 +550,87 @@ static void test_record_twice_in_one_txn(void **state)
 	th_close(&env);
 }
 
+/* A record committed more often than an audit word holds revisions
+ * (CM__AUDIT_REV_MAX): its later entries, with another record's between
+ * them, keep their revision, action and actor through queries, a
+ * compaction (which writes the transaction logs again from the trail)
+ * and reopens. */
+static void test_wide_revisions_compacted(void **state)
+{
+	enum { N = CM__AUDIT_REV_MAX + 4 };
+	char dir[64], path[96], cid[CM__ID_MAX + 1], oid[CM__ID_MAX + 1];
+	struct th_env env;
+	cm_client *c, *o;
+	cm_audit_iter *it;
+	uint64_t d;
+	int64_t rev;
+	int pass;
+	(void)state;
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+	th_open_journal(&env, path);
+	assert_int_equal(cm_client_new(&c, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(c, CM_CLIENT_FAMILY, "Often"), CM_OK);
+	assert_int_equal(cm_client_new(&o, env.store), CM_OK);
+	assert_int_equal(cm_client_set_text(o, CM_CLIENT_FAMILY, "Seldom"), CM_OK);
+	commit_as(&env, c, "alice");
+	strcpy(cid, cm_client_id(c));
+	strcpy(oid, cm_client_id(o));
+	for (rev = 2; rev <= N; rev++) {
+		/* The last two revisions change the status: wide entries
+		 * of another action. */
+		if (rev >= N - 1)
+			assert_int_equal(cm_client_set_status(c, rev == N - 1 ? CM_CASE_ACTIVE
+									 : CM_CASE_ONHOLD,
+							      "why"), CM_OK);
+		else
+			assert_int_equal(cm_client_set_int(c, CM_CLIENT_RISK_TIER,
+							   rev % 4), CM_OK);
+		commit_as(&env, c, rev & 1 ? "alice" : "bob");
+		/* The other record's entries: after the last word and
+		 * between two wide entries. */
+		if (rev == CM__AUDIT_REV_MAX || rev == N - 1)
+			commit_as(&env, o, "carol");
+	}
+	cm_client_free(c);
+	cm_client_free(o);
+	for (pass = 0; pass < 3; pass++) {
+		if (pass == 1)
+			assert_int_equal(cm_store_compact(env.store), CM_OK);
+		assert_int_equal(cm_audit_query(&it, env.store, cid, NULL,
+						CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+		for (rev = 1; rev <= N; rev++) {
+			next_entry(it, rev, rev == 1 || rev & 1 ? "alice" : "bob");
+			assert_int_equal(cm_audit_iter_action(it),
+					 rev == 1 ? CM_ACTION_CREATE
+					 : rev >= N - 1 ? CM_ACTION_STATUS
+					 : CM_ACTION_UPDATE);
+			assert_string_equal(cm_audit_iter_record_id(it), cid);
+		}
+		assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+		cm_audit_iter_free(it);
+		assert_int_equal(cm_audit_query(&it, env.store, NULL, "carol",
+						CM_TIME_NONE, CM_TIME_NONE), CM_OK);
+		next_entry(it, 1, "carol");
+		assert_string_equal(cm_audit_iter_record_id(it), oid);
+		assert_int_equal(cm_audit_iter_action(it), CM_ACTION_CREATE);
+		next_entry(it, 2, "carol");
+		assert_string_equal(cm_audit_iter_record_id(it), oid);
+		assert_int_equal(cm_audit_iter_action(it), CM_ACTION_UPDATE);
+		assert_int_equal(cm_audit_iter_next(it), CM_ITEROVER);
+		cm_audit_iter_free(it);
+		assert_int_equal(query_count(env.store, NULL, NULL, CM_TIME_NONE,
+					     CM_TIME_NONE), (size_t)N + 2);
+		d = cm__store_digest(env.store);
+		th_close(&env);
+		th_open_journal(&env, path);
+		assert_true(cm__store_digest(env.store) == d);
+	}
+	th_close(&env);
+	fx_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_long_trail_filters),
 		cmocka_unit_test(test_record_query_snapshot),
 		cmocka_unit_test(test_record_twice_in_one_txn),
+		cmocka_unit_test(test_wide_revisions_compacted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
