@@ -206,6 +206,59 @@ static void test_staged_record_invisible(void **state)
 	th_close(&env);
 }
 
+/* A packed version holds no pointer into the record it was packed from:
+ * an empty list that had storage is zeroed, as is the rare-list pointer
+ * of a block whose lists are all empty again; with few fixes to make and
+ * with more than packing keeps (a care team of 16, each member with
+ * three texts, walked twice). */
+static void test_packed_empty_lists_zeroed(void **state)
+{
+	const struct cm__client *v;
+	struct th_env env;
+	cm_client *c;
+	cm_txn *t;
+	char role[16];
+	int big, i;
+	(void)state;
+
+	th_open(&env);
+	for (big = 0; big < 2; big++) {
+		c = make_client(&env, "Empty");
+		assert_int_equal(cm_client_set_identifier(c, "mrn", "1"), CM_OK);
+		assert_int_equal(cm_client_set_identifier(c, "mrn", NULL), CM_OK);
+		assert_int_equal(cm_client_add_coverage(c, "payer", "m-1", NULL), CM_OK);
+		assert_int_equal(cm_client_remove_coverage(c, 0), CM_OK);
+		for (i = 0; big && i < 16; i++) {
+			snprintf(role, sizeof(role), "role-%d", i);
+			assert_int_equal(cm_client_add_care_team_member(c, role, "A Name",
+									"a contact"),
+					 CM_OK);
+		}
+		assert_int_equal(cm_txn_begin(&t, env.store, "me"), CM_OK);
+		assert_int_equal(cm_client_save(t, c), CM_OK);
+		v = (const struct cm__client *)cm__txn_staged(t, CM_KIND_CLIENT,
+							     cm_client_id(c));
+		assert_non_null(v);
+		assert_int_equal(v->idents.count, 0);
+		assert_null(v->idents.items);
+		assert_int_equal(v->idents.cap, 0);
+		if (big) {
+			assert_non_null(v->rare);
+			assert_int_equal(v->rare->coverage.count, 0);
+			assert_null(v->rare->coverage.items);
+			assert_int_equal(v->rare->team.count, 16);
+			assert_string_equal(CM__LIST_AT(&v->rare->team,
+							struct cm__team_member, 15)->role,
+					    "role-15");
+		} else {
+			assert_null(v->rare);
+		}
+		assert_int_equal(cm_txn_commit(t), CM_OK);
+		cm_client_free(c);
+	}
+	th_close(&env);
+}
+
 /* A save interns the short texts it packs, so the staged version already
  * shares them; a rollback takes back what the transaction added (and only
  * that); a commit keeps it, and later versions share the same copy. */
@@ -1352,6 +1405,7 @@ int main(void)
 		cmocka_unit_test(test_two_stores_independent),
 		cmocka_unit_test(test_kind_and_action_names),
 		cmocka_unit_test(test_commit_interns_new_texts),
+		cmocka_unit_test(test_packed_empty_lists_zeroed),
 		cmocka_unit_test(test_slot_limit),
 		cmocka_unit_test(test_txn_reused),
 		cmocka_unit_test(test_op_client_slot),
